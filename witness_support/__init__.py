@@ -1,0 +1,189 @@
+"""witness_support: carries victims of crime safely through a prosecution as witnesses."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_module
+from . import extensions
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else a random key kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    from .logging_setup import configure_logging
+
+    configure_logging(app)
+
+    # Bound through the module: a package attribute named `db` would hide the db.py module,
+    # which migrations import as witness_support.db.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True
+    )
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_security_headers(app)
+    _register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _create_sqlite_schema_on_first_run(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every model module, so that metadata (and Alembic) sees every table."""
+    from . import audit  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .cases import models as _cases  # noqa: F401
+    from .witnesses import models as _witnesses  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .cases.views import bp as cases_bp
+    from .main.views import bp as main_bp
+    from .witnesses.views import bp as witnesses_bp
+
+    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_bp)
+    extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: "The request could not be understood.",
+        401: "Sign in to continue.",
+        403: "You are not allowed to do that.",
+        404: "There is nothing here.",
+        405: "That method is not allowed here.",
+        409: "That conflicts with the current state.",
+        413: "What you sent is too large.",
+        422: "Some fields need attention.",
+        429: "Too many requests; wait a moment and try again.",
+        500: "Something went wrong on our side. Nothing you sent has been kept in this message.",
+    }
+
+    def render_error(status: int, code: str | None = None, message: str | None = None) -> Response:
+        message = message or messages.get(status, "Error.")
+        if _wants_json():
+            response = jsonify({"error": {"code": code or str(status), "message": message}})
+            response.status_code = status
+            return response
+        return Response(
+            render_template("error.html", status=status, message=message), status=status
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        codes = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+                 413: "too_large", 429: "rate_limited"}
+        status = error.code or 500
+        response = render_error(status, codes.get(status))
+        if status == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        extensions.db.session.rollback()
+        # The exception type only: messages and locals may hold witness data.
+        app.logger.error("unhandled %s in %s", type(error).__name__, request.endpoint)
+        return render_error(500, "server_error")
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if getattr(g, "sensitive", False) or not request.path.startswith("/static/"):
+            headers["Cache-Control"] = headers.get("Cache-Control") or "no-store"
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .templating import register
+
+    register(app)
+
+
+def _create_sqlite_schema_on_first_run(app: Flask) -> None:
+    """A new embedded SQLite database is brought to the latest migration on first start.
+
+    "New" means the file is missing or was never migrated (a first start that failed half-way).
+    """
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if app.config.get("TESTING") or not uri.startswith("sqlite:///"):
+        return
+    if not os.path.isdir(os.path.join(MIGRATIONS_DIR, "versions")):
+        return
+    path = uri[len("sqlite:///") :]
+    if os.path.exists(path):
+        with sqlite3.connect(path) as connection:
+            migrated = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()[0]
+        if migrated:
+            return
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+    logging.getLogger(__name__).info("created the database at the latest migration")

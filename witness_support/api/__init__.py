@@ -1,0 +1,149 @@
+"""The JSON API under /api/v1: bearer-token authentication, JSON errors, shared input parsing.
+
+The API calls the same operations and the same permission checks as the web pages. It accepts
+only personal API tokens (never the session cookie), so it needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_login import current_user
+
+from ..errors import NotFound, OperationError, ValidationFailed
+from ..extensions import db
+from ..permissions import Permission, has_permission
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not (current_user.is_authenticated and g.get("auth_via_token")):
+        response = error_response(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="witness_support"'
+        return response
+    return None
+
+
+@bp.errorhandler(OperationError)
+def operation_error(error: OperationError) -> Response:
+    db.session.rollback()
+    return error_response(error.status, error.code, error.message, error.field_errors or None)
+
+
+def require(permission: Permission) -> None:
+    """A role without the permission learns nothing: the same 404 as for a missing object."""
+    if not has_permission(current_user, permission):
+        raise NotFound()
+
+
+def json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise ValidationFailed({}, "Send a JSON object with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise _BadJson()
+    if not isinstance(data, dict):
+        raise ValidationFailed({}, "The request body must be a JSON object.")
+    return data
+
+
+class _BadJson(OperationError):
+    status = 400
+    code = "malformed_json"
+
+    def __init__(self) -> None:
+        super().__init__("The request body is not valid JSON.")
+
+
+class Field:
+    """One accepted JSON field: its type, whether it may be null, and its maximum length."""
+
+    def __init__(
+        self, kind: type | tuple, *, required: bool = False, nullable: bool = True, max_length: int = 200,
+        choices: frozenset[str] | set[str] | None = None,
+    ) -> None:
+        self.kind, self.required, self.nullable = kind, required, nullable
+        self.max_length, self.choices = max_length, choices
+
+    def parse(self, name: str, value: Any) -> Any:  # noqa: C901 - one branch per JSON type
+        if value is None:
+            if self.nullable and not self.required:
+                return None
+            raise _FieldError(name, "This field cannot be null.")
+        if self.kind is date:
+            if not isinstance(value, str):
+                raise _FieldError(name, "Give a date as YYYY-MM-DD.")
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise _FieldError(name, "Give a real date as YYYY-MM-DD.") from None
+        if self.kind is list:
+            if not isinstance(value, list) or len(value) > 100:
+                raise _FieldError(name, "Give a list of at most 100 items.")
+            return value
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise _FieldError(name, "Give true or false.")
+            return value
+        if self.kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _FieldError(name, "Give a whole number.")
+            return value
+        if not isinstance(value, str):
+            raise _FieldError(name, "Give text.")
+        if len(value) > self.max_length:
+            raise _FieldError(name, f"At most {self.max_length} characters.")
+        if self.choices is not None and value not in self.choices:
+            raise _FieldError(name, "Choose one of: " + ", ".join(sorted(self.choices)) + ".")
+        return value
+
+
+class _FieldError(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def parse(data: dict[str, Any], fields: dict[str, Field], *, partial: bool = False) -> dict[str, Any]:
+    """Check a JSON object against the accepted fields; every problem reported at once, by field."""
+    errors: dict[str, str] = {}
+    for name in data:
+        if name not in fields:
+            errors[name] = "Unknown field."
+    result: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name not in data:
+            if spec.required and not partial:
+                errors[name] = "This field is required."
+            continue
+        try:
+            result[name] = spec.parse(name, data[name])
+        except _FieldError as exc:
+            errors[exc.name] = exc.message
+    if errors:
+        raise ValidationFailed(errors)
+    return result
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+from . import cases, openapi, witnesses  # noqa: E402,F401  - routes register on bp

@@ -1,0 +1,46 @@
+"""Forms for cases, defendants, case staff, linking witnesses and moving journeys."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .models import CustodyStatus
+
+STAGES = [("pre_trial", "Pre-trial"), ("trial", "Trial"), ("post_trial", "Post-trial"), ("closed", "Closed")]
+
+
+class CaseForm(FlaskForm):
+    reference = StringField("Prosecution reference", validators=[DataRequired(), Length(max=60)])
+    court_name = StringField("Court", validators=[DataRequired(), Length(max=200)])
+    court_timezone = StringField(
+        "Court time zone", validators=[DataRequired(), Length(max=64)],
+        description="An IANA name such as Asia/Jakarta or Australia/Sydney.",
+    )
+    offence_type = StringField("Offence", validators=[DataRequired(), Length(max=120)])
+
+
+class DefendantForm(FlaskForm):
+    name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
+    custody_status = SelectField(
+        "Custody", choices=[(c.value, c.value.replace("_", " ").capitalize()) for c in CustodyStatus]
+    )
+
+
+class CaseStaffForm(FlaskForm):
+    user_id = SelectField("Prosecutor or liaison officer", coerce=int)
+
+
+class LinkWitnessForm(FlaskForm):
+    witness_id = SelectField("Witness", coerce=int)
+
+
+class TransitionForm(FlaskForm):
+    to = SelectField("Move to", choices=STAGES)
+    reason = TextAreaField(
+        "Reason", validators=[Optional(), Length(max=2000)],
+        description="Required when going back, skipping a stage or closing.",
+    )
+    override_reason = TextAreaField(
+        "Reflection-period override", validators=[Optional(), Length(max=2000)],
+        description="Only when moving to trial while the witness is still in the reflection period.",
+    )

@@ -1,0 +1,206 @@
+"""Web pages for cases and journeys."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from ..auth.models import User
+from ..errors import OperationError
+from ..extensions import db
+from ..forms import apply_errors
+from ..permissions import (
+    Permission,
+    Role,
+    can_edit_case,
+    can_view_case,
+    can_view_witness,
+    visible_case_ids,
+    visible_witness_ids,
+)
+from ..web import get_or_404, mark_sensitive, permission_required
+from ..witnesses.models import Witness
+from . import operations
+from .forms import CaseForm, CaseStaffForm, DefendantForm, LinkWitnessForm, TransitionForm
+from .models import Case, CaseAssignment, Journey
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.route("/cases/")
+@permission_required(Permission.CASE_LIST)
+def index() -> str:
+    cases = db.session.execute(
+        sa.select(Case)
+        .where(Case.id.in_(visible_case_ids(current_user).scalar_subquery()))
+        .order_by(Case.reference)
+    ).scalars().all()
+    return render_template("cases/index.html", cases=cases)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@permission_required(Permission.CASE_CREATE)
+def new() -> str | Response:
+    form = CaseForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            case = operations.create_case(
+                current_user,
+                reference=form.reference.data,
+                court_name=form.court_name.data,
+                court_timezone=form.court_timezone.data.strip(),
+                offence_type=form.offence_type.data,
+            )
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash(f"Case {case.reference} created.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, error=error)
+
+
+@bp.route("/cases/<int:case_id>")
+@permission_required(Permission.CASE_VIEW)
+def show(case_id: int) -> str:
+    case = get_or_404(Case, case_id, can_view_case)
+    mark_sensitive()
+    journeys = db.session.execute(
+        sa.select(Journey)
+        .where(Journey.case_id == case.id)
+        .options(selectinload(Journey.witness))
+        .order_by(Journey.id)
+    ).scalars().all()
+    staff = db.session.execute(
+        sa.select(CaseAssignment)
+        .where(CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))
+        .options(selectinload(CaseAssignment.user))
+    ).scalars().all()
+    return render_template(
+        "cases/show.html", case=case, journeys=journeys, staff=staff, can_edit=can_edit_case(current_user, case)
+    )
+
+
+def _run(form, action, success: str, target: str):  # noqa: ANN001, ANN202 - tiny local helper
+    """Run an operation from a form: commit and redirect on success, errors by the fields otherwise."""
+    try:
+        action()
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        return apply_errors(form, exc)
+    flash(success, "success")
+    return redirect(target)
+
+
+@bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])
+@permission_required(Permission.CASE_EDIT)
+def new_defendant(case_id: int) -> str | Response:
+    case = get_or_404(Case, case_id, can_edit_case)
+    form = DefendantForm()
+    error = None
+    if form.validate_on_submit():
+        result = _run(
+            form,
+            lambda: operations.add_defendant(
+                current_user, case, name=form.name.data, custody_status=form.custody_status.data
+            ),
+            "Defendant added.",
+            url_for("cases.show", case_id=case.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("cases/simple_form.html", form=form, case=case, error=error,
+                           title=f"Add a defendant to {case.reference}")
+
+
+@bp.route("/cases/<int:case_id>/staff/new", methods=["GET", "POST"])
+@permission_required(Permission.CASE_EDIT)
+def new_staff(case_id: int) -> str | Response:
+    case = get_or_404(Case, case_id, can_edit_case)
+    form = CaseStaffForm()
+    form.user_id.choices = [
+        (u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+        for u in db.session.execute(
+            sa.select(User)
+            .where(User.active.is_(True), User.role.in_([Role.PROSECUTOR, Role.LIAISON_OFFICER]))
+            .order_by(User.display_name)
+        ).scalars()
+    ]
+    error = None
+    if form.validate_on_submit():
+        result = _run(
+            form,
+            lambda: operations.assign_to_case(current_user, case, db.session.get(User, form.user_id.data)),
+            "Added to the case.",
+            url_for("cases.show", case_id=case.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("cases/simple_form.html", form=form, case=case, error=error,
+                           title=f"Add staff to {case.reference}")
+
+
+@bp.route("/cases/<int:case_id>/witnesses/new", methods=["GET", "POST"])
+@permission_required(Permission.JOURNEY_START)
+def link_witness(case_id: int) -> str | Response:
+    case = get_or_404(Case, case_id, can_edit_case)
+    mark_sensitive()
+    form = LinkWitnessForm()
+    already = sa.select(Journey.witness_id).where(Journey.case_id == case.id)
+    form.witness_id.choices = [
+        (w.id, w.reference)
+        for w in db.session.execute(
+            sa.select(Witness)
+            .where(
+                Witness.id.in_(visible_witness_ids(current_user).scalar_subquery()),
+                Witness.id.not_in(already.scalar_subquery()),
+            )
+            .order_by(Witness.reference)
+        ).scalars()
+    ]
+    error = None
+    if form.validate_on_submit():
+        witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
+        result = _run(
+            form,
+            lambda: operations.start_journey(current_user, case, witness),
+            f"{witness.reference} is now a witness in {case.reference}.",
+            url_for("cases.show", case_id=case.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("cases/simple_form.html", form=form, case=case, error=error,
+                           title=f"Link a witness to {case.reference}")
+
+
+@bp.route("/journeys/<int:journey_id>/transition", methods=["GET", "POST"])
+@permission_required(Permission.JOURNEY_TRANSITION)
+def transition(journey_id: int) -> str | Response:
+    journey = get_or_404(Journey, journey_id)
+    if not can_view_witness(current_user, journey.witness):
+        abort(404)
+    mark_sensitive()
+    form = TransitionForm()
+    error = None
+    if form.validate_on_submit():
+        result = _run(
+            form,
+            lambda: operations.transition_journey(
+                current_user, journey, form.to.data, form.reason.data or "", form.override_reason.data or ""
+            ),
+            "Stage changed.",
+            url_for("witnesses.show", witness_id=journey.witness_id, _anchor=f"journey-{journey.id}"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("cases/transition.html", form=form, journey=journey, error=error)

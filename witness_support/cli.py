@@ -1,0 +1,106 @@
+"""flask commands: accounts, API tokens, demo data."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from .auth import operations as auth_ops
+from .auth.models import ApiToken, User
+from .errors import OperationError
+from .extensions import db
+from .permissions import Role
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+tokens_cli = AppGroup("api-tokens", help="Manage personal API tokens.")
+
+
+def _read_password(confirm: bool = True) -> str:
+    """From a prompt on a terminal, or the first line of stdin when piped; never an argument."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
+def create_user_command(email: str, role: str, display_name: str) -> None:
+    """Create an account; the password is read from a prompt or stdin."""
+    password = _read_password()
+    try:
+        user = auth_ops.create_user(email, role=role, password=password, display_name=display_name)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        details = "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items())
+        _fail(f"{exc.message} {details}".strip())
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    for user in db.session.execute(sa.select(User).order_by(User.email)).scalars():
+        click.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'disabled'}")
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.execute(
+        sa.select(User).where(User.email == auth_ops.normalise_email(email))
+    ).scalar_one_or_none()
+    if user is None:
+        _fail(f"No account for {email}.")
+    return user
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="api", help="A label to recognise the token by.")
+def create_token_command(email: str, name: str) -> None:
+    """Create a personal API token; the token is printed once, as the last line."""
+    user = _user_by_email(email)
+    if not user.active:
+        _fail("That account is disabled.")
+    token, secret = auth_ops.create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"Token {token.id} for {user.email}. It is shown only now; store it safely:", err=True)
+    click.echo(secret)
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        _fail(f"No token {token_id}.")
+    auth_ops.revoke_api_token(token.user, token)
+    db.session.commit()
+    click.echo(f"Revoked token {token_id}.")
+
+
+@click.command("seed-demo")
+@click.option("--witnesses", "count", default=24, show_default=True, help="How many witnesses to invent.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for the same data every time.")
+def seed_demo_command(count: int, seed: int) -> None:
+    """Load invented demo data with one account per role, and print the demo logins."""
+    from .demo import seed_demo
+
+    logins = seed_demo(count=count, seed=seed)
+    click.echo("Demo data loaded. Sign in with (invented accounts, demo only):")
+    for email, password, role in logins:
+        click.echo(f"  {role:<16} {email:<32} {password}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,117 @@
+"""Deterministic, invented demo data: never a real person, always the same for the same seed."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from .auth import operations as auth_ops
+from .auth.models import User
+from .cases import operations as case_ops
+from .db import today_utc
+from .errors import OperationError
+from .extensions import db
+from .permissions import Role
+from .witnesses import operations as witness_ops
+from .witnesses.models import AssignmentRole, Witness
+
+DEMO_PASSWORD = "demo-only-password-2026"  # noqa: S105 - printed for the demo; never a real account
+DEMO_ACCOUNTS = [
+    ("admin@demo.invalid", Role.ADMIN, "Ada Admin"),
+    ("officer@demo.invalid", Role.LIAISON_OFFICER, "Lina Liaison"),
+    ("prosecutor@demo.invalid", Role.PROSECUTOR, "Priya Prosecutor"),
+    ("support@demo.invalid", Role.SUPPORT_PERSON, "Sam Support"),
+    ("interpreter@demo.invalid", Role.SUPPORT_PERSON, "Ines Interpreter"),
+]
+# Invented syllables; combinations are checked by nobody and belong to nobody.
+_GIVEN = ["Ari", "Bunga", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hana", "Indra", "Joko", "Kiri", "Lestari",
+          "Malai", "Niran", "Orn", "Pim", "Rath", "Sokha", "Thida", "Vanna"]
+_FAMILY = ["Arunsa", "Budiwan", "Chanthar", "Darmaji", "Ekawat", "Fendira", "Gunaro", "Harsewi", "Intarak",
+           "Jayamuk", "Kesvana", "Lomrith"]
+_LANGUAGES = ["Indonesian", "Thai", "Khmer", "Burmese", "Vietnamese", "Tagalog", "English"]
+_COURTS = [
+    ("Central Jakarta District Court", "Asia/Jakarta", "PN-JKT-2026-0117"),
+    ("Bangkok Criminal Court", "Asia/Bangkok", "BKK-CR-2026-0423"),
+    ("Sydney District Court", "Australia/Sydney", "NSW-DC-2026-0908"),
+]
+
+
+def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
+    rng = random.Random(seed)  # noqa: S311 - invented data, not security
+    today = today_utc()
+    users: dict[str, User] = {}
+    for email, role, name in DEMO_ACCOUNTS:
+        existing = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+        users[email] = existing or auth_ops.create_user(
+            email, role=role, password=DEMO_PASSWORD, display_name=name
+        )
+    officer, prosecutor = users["officer@demo.invalid"], users["prosecutor@demo.invalid"]
+    support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]
+    if db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar():
+        db.session.commit()  # already seeded: keep the data, just make sure the accounts exist
+        return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
+
+    cases = []
+    for court, tz, reference in _COURTS:
+        case = case_ops.create_case(
+            prosecutor, reference=reference, court_name=court, court_timezone=tz,
+            offence_type="Trafficking in persons",
+        )
+        case_ops.assign_to_case(prosecutor, case, officer)
+        for _ in range(rng.randint(1, 2)):
+            case_ops.add_defendant(
+                prosecutor, case, name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} (invented)",
+                custody_status=rng.choice(["remanded", "bailed", "at_large"]),
+            )
+        cases.append(case)
+
+    for index in range(count):
+        child = rng.random() < 0.2
+        birth_year = today.year - (rng.randint(14, 17) if child else rng.randint(19, 45))
+        language = rng.choice(_LANGUAGES)
+        reflection_start = today - timedelta(days=rng.randint(5, 120))
+        witness = witness_ops.create_witness(
+            officer,
+            legal_name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
+            date_of_birth=None if child and index % 2 else today.replace(year=birth_year, day=1),
+            presumed_child=child,
+            gender=rng.choice(["female", "male", "non-binary", ""]),
+            nationality=rng.choice(["Indonesian", "Thai", "Cambodian", "Myanmar", "Vietnamese"]),
+            preferred_language=language,
+            interpreter_language=None if language == "English" else language,
+            contact_details=f"+00 555 01{index:02d} (invented)",
+            address=f"{index + 1} Invented Lane, Safe House {rng.randint(1, 9)}",
+            participation=rng.choice(["undecided", "participating", "participating", "declined"]),
+            reflection_start=reflection_start,
+            reflection_end=reflection_start + timedelta(days=rng.choice([30, 60, 90])),
+        )
+        if index % 3 == 0:
+            witness_ops.assign_support(officer, witness, support, AssignmentRole.SUPPORT_WORKER)
+        if witness.interpreter_language and index % 2 == 0:
+            witness_ops.assign_support(officer, witness, interpreter, AssignmentRole.INTERPRETER)
+        if child and index % 3:
+            witness_ops.assign_support(officer, witness, support, AssignmentRole.GUARDIAN)
+        case = cases[index % len(cases)]
+        journey = case_ops.start_journey(officer, case, witness)
+        assessed = today - timedelta(days=rng.randint(0, 45))
+        witness_ops.record_risk_assessment(
+            officer, witness, stage="pre_trial", level=rng.choice(["low", "medium", "high", "critical"]),
+            assessed_on=assessed, next_review_on=assessed + timedelta(days=rng.choice([14, 30, 60])),
+            threats="Invented: contact attempts by associates of the accused.",
+            measures="Invented: safe accommodation, phone changed.",
+        )
+        if index % 4 == 1:
+            witness_ops.record_risk_assessment(
+                officer, witness, stage="trial", level="high", assessed_on=today - timedelta(days=2),
+                next_review_on=today + timedelta(days=28), threats="Invented.", measures="Invented.",
+            )
+            # A demo child without a guardian stays at pre-trial, as the rules say.
+            with contextlib.suppress(OperationError):
+                case_ops.transition_journey(
+                    officer, journey, "trial", override_reason="Demo: trial date fixed by the court."
+                )
+    db.session.commit()
+    return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]

@@ -1,0 +1,51 @@
+"""The home page for each role, and a health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..db import today_utc
+from ..extensions import db
+from ..permissions import Role, visible_witness_ids
+from ..witnesses.models import Witness
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> str | Response:
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.users"))
+    today = today_utc()
+    visible = visible_witness_ids(current_user).scalar_subquery()
+    overdue = db.session.execute(
+        sa.select(Witness)
+        .where(Witness.id.in_(visible), Witness.next_review_on < today)
+        .order_by(Witness.next_review_on)
+        .limit(100)
+    ).scalars().all()
+    never_assessed = db.session.execute(
+        sa.select(Witness)
+        .where(Witness.id.in_(visible), Witness.next_review_on.is_(None))
+        .order_by(Witness.id)
+        .limit(100)
+    ).scalars().all()
+    reflecting = db.session.execute(
+        sa.select(Witness)
+        .where(Witness.id.in_(visible), Witness.reflection_start <= today, Witness.reflection_end >= today)
+        .order_by(Witness.reflection_end)
+        .limit(100)
+    ).scalars().all()
+    return render_template(
+        "main/home.html", overdue=overdue, never_assessed=never_assessed, reflecting=reflecting, today=today
+    )
+
+
+@bp.route("/healthz")
+def health() -> dict:
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

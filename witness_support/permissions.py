@@ -1,0 +1,161 @@
+"""Named permissions, the role table, and the object-level need-to-know checks.
+
+Two levels: a role grants a permission for a kind of action (checked on the route), and the
+object-level checks below decide whether this user may see this witness or case at all.
+Anything a user may not see answers 404 so that nobody learns a witness exists.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from .auth.models import User
+    from .cases.models import Case
+    from .witnesses.models import Witness
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LIAISON_OFFICER = "liaison_officer"
+    PROSECUTOR = "prosecutor"
+    SUPPORT_PERSON = "support_person"
+
+
+class Permission(StrEnum):
+    WITNESS_LIST = "witness:list"
+    WITNESS_VIEW = "witness:view"
+    WITNESS_CREATE = "witness:create"
+    WITNESS_EDIT = "witness:edit"
+    WITNESS_ASSIGN = "witness:assign"
+    CASE_LIST = "case:list"
+    CASE_VIEW = "case:view"
+    CASE_CREATE = "case:create"
+    CASE_EDIT = "case:edit"
+    JOURNEY_START = "journey:start"
+    JOURNEY_TRANSITION = "journey:transition"
+    RISK_VIEW = "risk:view"
+    RISK_CREATE = "risk:create"
+    USER_MANAGE = "user:manage"
+    AUDIT_VIEW = "audit:view"
+
+
+_STAFF_CASEWORK = {
+    Permission.WITNESS_LIST,
+    Permission.WITNESS_VIEW,
+    Permission.CASE_LIST,
+    Permission.CASE_VIEW,
+    Permission.RISK_VIEW,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW}),
+    Role.LIAISON_OFFICER: frozenset(
+        _STAFF_CASEWORK
+        | {
+            Permission.WITNESS_CREATE,
+            Permission.WITNESS_EDIT,
+            Permission.WITNESS_ASSIGN,
+            Permission.CASE_CREATE,
+            Permission.CASE_EDIT,
+            Permission.JOURNEY_START,
+            Permission.JOURNEY_TRANSITION,
+            Permission.RISK_CREATE,
+        }
+    ),
+    Role.PROSECUTOR: frozenset(
+        _STAFF_CASEWORK | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.JOURNEY_START}
+    ),
+    # Support persons reach witnesses only through their own assignments, pseudonymously
+    # unless their role on that witness needs the identity (a guardian, say).
+    Role.SUPPORT_PERSON: frozenset({Permission.WITNESS_LIST, Permission.WITNESS_VIEW}),
+}
+
+
+def has_permission(user: User | None, permission: Permission) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return permission in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
+
+
+# Assignment roles on a witness that need to know who the witness is. An interpreter or an
+# intermediary works with the pseudonymous reference and the practical details only.
+IDENTITY_ASSIGNMENT_ROLES = frozenset({"liaison_officer", "support_worker", "guardian"})
+
+
+def visible_witness_ids(user: User) -> sa.Select:
+    """A SELECT of the ids of the witnesses this user may see at all (assigned, or via a case)."""
+    from .cases.models import CaseAssignment, Journey
+    from .witnesses.models import WitnessAssignment
+
+    direct = sa.select(WitnessAssignment.witness_id).where(
+        WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause()
+    )
+    via_case = (
+        sa.select(Journey.witness_id)
+        .join(CaseAssignment, CaseAssignment.case_id == Journey.case_id)
+        .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
+    )
+    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        return sa.union(direct, via_case)
+    return direct
+
+
+def visible_case_ids(user: User) -> sa.Select:
+    from .cases.models import CaseAssignment
+
+    return sa.select(CaseAssignment.case_id).where(
+        CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None)
+    )
+
+
+def can_view_witness(user: User, witness: Witness) -> bool:
+    if not has_permission(user, Permission.WITNESS_VIEW):
+        return False
+    from .extensions import db
+
+    query = sa.select(sa.literal(True)).where(
+        sa.literal(witness.id).in_(visible_witness_ids(user).scalar_subquery())
+    )
+    return bool(db.session.execute(query).scalar())
+
+
+def can_view_identity(user: User, witness: Witness) -> bool:
+    """Identity (name, birth date, contact, address) is for staff assigned to the witness or
+    their case, and for support persons whose assignment role needs it."""
+    if not can_view_witness(user, witness):
+        return False
+    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        return True
+    from .extensions import db
+    from .witnesses.models import WitnessAssignment
+
+    query = sa.select(sa.func.count()).where(
+        WitnessAssignment.user_id == user.id,
+        WitnessAssignment.witness_id == witness.id,
+        WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES),
+        WitnessAssignment.active_clause(),
+    )
+    return bool(db.session.execute(query).scalar())
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    if not has_permission(user, Permission.CASE_VIEW):
+        return False
+    from .extensions import db
+
+    query = sa.select(sa.literal(True)).where(
+        sa.literal(case.id).in_(visible_case_ids(user).scalar_subquery())
+    )
+    return bool(db.session.execute(query).scalar())
+
+
+def can_edit_witness(user: User, witness: Witness) -> bool:
+    return has_permission(user, Permission.WITNESS_EDIT) and can_view_witness(user, witness)
+
+
+def can_edit_case(user: User, case: Case) -> bool:
+    return has_permission(user, Permission.CASE_EDIT) and can_view_case(user, case)

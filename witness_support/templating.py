@@ -1,0 +1,66 @@
+"""Jinja helpers: court-local time, labels, the witness flag."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from .permissions import Permission, has_permission
+
+
+def local_time(value: datetime | None, tz: str | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    if value is None:
+        return ""
+    zone = ZoneInfo(tz) if tz else None
+    local = value.astimezone(zone) if zone else value
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def label(value: object) -> str:
+    """pre_trial -> Pre-trial; the machine names stay in the API, people read words."""
+    if value is None:
+        return ""
+    text = str(value).replace("_", " ")
+    text = text.replace("pre trial", "pre-trial").replace("post trial", "post-trial")
+    return text[:1].upper() + text[1:]
+
+
+def iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def field_attrs(field: Any) -> dict[str, str]:
+    """aria-describedby for the hint and the error, aria-invalid when the field has an error."""
+    described = []
+    if field.description:
+        described.append(f"{field.id}-hint")
+    if field.errors:
+        described.append(f"{field.id}-error")
+    attrs = {"aria-describedby": " ".join(described)} if described else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def form_errors(form: Any) -> list[Any]:
+    """The fields with errors, in form order, for the summary at the top of the page."""
+    return [f for f in form if f.errors and f.type not in ("CSRFTokenField", "HiddenField")]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.filters["form_errors"] = form_errors
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["iso_date"] = iso_date
+
+    @app.context_processor
+    def permissions_helpers() -> dict:
+        return {
+            "can": lambda permission: has_permission(current_user, Permission(permission)),
+            "Permission": Permission,
+        }

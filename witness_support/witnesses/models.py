@@ -1,0 +1,186 @@
+"""Witnesses, their protected identity, support assignments and risk assessments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, today_utc, utc_now
+from ..extensions import db
+
+
+class Participation(StrEnum):
+    UNDECIDED = "undecided"
+    PARTICIPATING = "participating"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class AgeAssessment(StrEnum):
+    NONE = "none"
+    CHILD = "child"
+    ADULT = "adult"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+HIGH_RISK_LEVELS = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+
+
+class AssignmentRole(StrEnum):
+    LIAISON_OFFICER = "liaison_officer"
+    SUPPORT_WORKER = "support_worker"
+    INTERMEDIARY = "intermediary"
+    INTERPRETER = "interpreter"
+    GUARDIAN = "guardian"
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+class Witness(db.Model):
+    __tablename__ = "witnesses"
+    __audit_type__ = "witness"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # Protected identity: shown only to people with need to know, every read audited.
+    legal_name: Mapped[str] = mapped_column(sa.String(200))
+    date_of_birth: Mapped[date | None]
+    contact_details: Mapped[str] = mapped_column(sa.Text, default="")
+    address: Mapped[str] = mapped_column(sa.Text, default="")
+    presumed_child: Mapped[bool] = mapped_column(default=False)
+    age_assessment: Mapped[str] = mapped_column(sa.String(10), default=AgeAssessment.NONE)
+    gender: Mapped[str] = mapped_column(sa.String(40), default="")
+    nationality: Mapped[str] = mapped_column(sa.String(80), default="")
+    preferred_language: Mapped[str] = mapped_column(sa.String(35))
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(35))
+    participation: Mapped[str] = mapped_column(sa.String(20), default=Participation.UNDECIDED)
+    reflection_start: Mapped[date | None]
+    reflection_end: Mapped[date | None]
+    # Kept current by record_risk_assessment so lists never scan the assessments.
+    current_risk_level: Mapped[str | None] = mapped_column(sa.String(10))
+    next_review_on: Mapped[date | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    risk_assessments: Mapped[list[RiskAssessment]] = relationship(
+        back_populates="witness", order_by="RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()"
+    )
+    assignments: Mapped[list[WitnessAssignment]] = relationship(back_populates="witness")
+    journeys = relationship("Journey", viewonly=True, order_by="Journey.id")
+
+    @property
+    def audit_witness_id(self) -> int:
+        return self.id
+
+    def is_child_on(self, on: date | None = None) -> bool:
+        """A proven birth date decides; without one, a presumed child stays a child until an
+        age assessment says adult (the presumption of the policy guide, section 2.1)."""
+        on = on or today_utc()
+        if self.date_of_birth is not None:
+            return age_on(self.date_of_birth, on) < 18
+        if self.age_assessment == AgeAssessment.ADULT:
+            return False
+        return self.presumed_child or self.age_assessment == AgeAssessment.CHILD
+
+    @property
+    def is_child(self) -> bool:
+        return self.is_child_on()
+
+    @property
+    def high_risk(self) -> bool:
+        return self.current_risk_level in HIGH_RISK_LEVELS
+
+    def in_reflection_period(self, on: date | None = None) -> bool:
+        on = on or today_utc()
+        if self.reflection_start is None or self.reflection_end is None:
+            return False
+        return self.reflection_start <= on <= self.reflection_end
+
+    def review_overdue(self, on: date | None = None) -> bool:
+        on = on or today_utc()
+        return self.next_review_on is not None and self.next_review_on < on
+
+    def __repr__(self) -> str:  # never the name: reprs end up in logs and tracebacks
+        return f"<Witness {self.id} {self.reference}>"
+
+
+class WitnessAssignment(db.Model):
+    """A person assigned to support a witness; an active assignment grants need-to-know access."""
+
+    __tablename__ = "witness_assignments"
+    __audit_type__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    starts_on: Mapped[date] = mapped_column(default=today_utc)
+    ends_on: Mapped[date | None]
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    witness: Mapped[Witness] = relationship(back_populates="assignments")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def audit_witness_id(self) -> int:
+        return self.witness_id
+
+    @classmethod
+    def active_clause(cls, on: date | None = None) -> sa.ColumnElement[bool]:
+        on = on or today_utc()
+        return sa.and_(
+            cls.ended_at.is_(None),
+            cls.starts_on <= on,
+            sa.or_(cls.ends_on.is_(None), cls.ends_on >= on),
+        )
+
+    def is_active_on(self, on: date | None = None) -> bool:
+        on = on or today_utc()
+        return (
+            self.ended_at is None
+            and self.starts_on <= on
+            and (self.ends_on is None or self.ends_on >= on)
+        )
+
+    def __repr__(self) -> str:
+        return f"<WitnessAssignment {self.id} witness={self.witness_id} user={self.user_id} {self.role}>"
+
+
+class RiskAssessment(db.Model):
+    __tablename__ = "risk_assessments"
+    __audit_type__ = "risk_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"), index=True)
+    stage: Mapped[str] = mapped_column(sa.String(20))
+    assessed_on: Mapped[date]
+    assessor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(sa.String(10))
+    threats: Mapped[str] = mapped_column(sa.Text, default="")
+    measures: Mapped[str] = mapped_column(sa.Text, default="")
+    next_review_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    witness: Mapped[Witness] = relationship(back_populates="risk_assessments")
+    assessor = relationship("User")
+
+    @property
+    def audit_witness_id(self) -> int:
+        return self.witness_id
+
+    def __repr__(self) -> str:
+        return f"<RiskAssessment {self.id} witness={self.witness_id} {self.stage} {self.level}>"

@@ -1,0 +1,234 @@
+"""Web pages for witnesses: list, registration, the witness page, risk and assignments."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from ..auth.models import User
+from ..cases.models import Journey
+from ..db import today_utc
+from ..errors import OperationError
+from ..extensions import db
+from ..forms import apply_errors
+from ..permissions import (
+    Permission,
+    Role,
+    can_edit_witness,
+    can_view_identity,
+    can_view_witness,
+    has_permission,
+    visible_witness_ids,
+)
+from ..web import get_or_404, mark_sensitive, permission_required
+from . import operations
+from .forms import AssignmentForm, EndAssignmentForm, RiskAssessmentForm, WitnessForm
+from .models import Witness, WitnessAssignment
+
+bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
+
+
+def list_witnesses(user: User, *, after: int | None = None, limit: int = 50) -> list[Witness]:
+    """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET)."""
+    query = (
+        sa.select(Witness)
+        .where(Witness.id.in_(visible_witness_ids(user).scalar_subquery()))
+        .order_by(Witness.id.desc())
+        .limit(limit)
+        .options(selectinload(Witness.journeys))
+    )
+    if after is not None:
+        query = query.where(Witness.id < after)
+    return list(db.session.execute(query).scalars())
+
+
+@bp.route("/")
+@permission_required(Permission.WITNESS_LIST)
+def index() -> str:
+    mark_sensitive()
+    try:
+        after = int(request.args["after"]) if request.args.get("after") else None
+    except ValueError:
+        abort(400)
+    page_size = 50
+    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1)
+    has_more = len(witnesses) > page_size
+    witnesses = witnesses[:page_size]
+    return render_template(
+        "witnesses/index.html",
+        witnesses=witnesses,
+        next_after=witnesses[-1].id if has_more else None,
+        today=today_utc(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required(Permission.WITNESS_CREATE)
+def new() -> str | Response:
+    mark_sensitive()
+    form = WitnessForm()
+    error = None
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
+        try:
+            witness = operations.create_witness(current_user, **data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash(f"Registered {witness.reference}.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id))
+    return render_template("witnesses/form.html", form=form, witness=None, error=error)
+
+
+@bp.route("/<int:witness_id>")
+@permission_required(Permission.WITNESS_VIEW)
+def show(witness_id: int) -> str:
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    mark_sensitive()
+    show_identity = can_view_identity(current_user, witness)
+    if show_identity:
+        operations.record_identity_view(current_user, witness)
+        db.session.commit()
+    journeys = db.session.execute(
+        sa.select(Journey)
+        .where(Journey.witness_id == witness.id)
+        .options(selectinload(Journey.case), selectinload(Journey.transitions))
+        .order_by(Journey.id)
+    ).scalars().all()
+    assignments = db.session.execute(
+        sa.select(WitnessAssignment)
+        .where(WitnessAssignment.witness_id == witness.id)
+        .options(selectinload(WitnessAssignment.user))
+        .order_by(WitnessAssignment.ended_at.is_not(None), WitnessAssignment.id)
+    ).scalars().all()
+    return render_template(
+        "witnesses/show.html",
+        witness=witness,
+        show_identity=show_identity,
+        journeys=journeys,
+        assignments=assignments,
+        can_edit=can_edit_witness(current_user, witness),
+        end_form=EndAssignmentForm(),
+        today=today_utc(),
+    )
+
+
+@bp.route("/<int:witness_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.WITNESS_EDIT)
+def edit(witness_id: int) -> str | Response:
+    witness = get_or_404(Witness, witness_id, can_edit_witness)
+    mark_sensitive()
+    form = WitnessForm(obj=witness)
+    error = None
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
+        try:
+            changed = operations.update_witness(current_user, witness, **data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id))
+    elif request.method == "GET":
+        operations.record_identity_view(current_user, witness, via="edit")
+        db.session.commit()
+    return render_template("witnesses/form.html", form=form, witness=witness, error=error)
+
+
+@bp.route("/<int:witness_id>/risk-assessments/new", methods=["GET", "POST"])
+@permission_required(Permission.RISK_CREATE)
+def new_risk_assessment(witness_id: int) -> str | Response:
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    mark_sensitive()
+    form = RiskAssessmentForm()
+    if request.method == "GET":
+        form.assessed_on.data = today_utc()
+        stages = [j.stage for j in db.session.execute(
+            sa.select(Journey).where(Journey.witness_id == witness.id)).scalars()]
+        if stages and stages[0] in ("pre_trial", "trial", "post_trial"):
+            form.stage.data = stages[0]
+    error = None
+    if form.validate_on_submit():
+        try:
+            operations.record_risk_assessment(
+                current_user,
+                witness,
+                stage=form.stage.data,
+                level=form.level.data,
+                assessed_on=form.assessed_on.data,
+                next_review_on=form.next_review_on.data,
+                threats=form.threats.data or "",
+                measures=form.measures.data or "",
+            )
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash("Risk assessment recorded.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="risk"))
+    return render_template("witnesses/risk_form.html", form=form, witness=witness, error=error)
+
+
+def _assignable_users() -> list[User]:
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .where(User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    )
+
+
+@bp.route("/<int:witness_id>/assignments/new", methods=["GET", "POST"])
+@permission_required(Permission.WITNESS_ASSIGN)
+def new_assignment(witness_id: int) -> str | Response:
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    mark_sensitive()
+    form = AssignmentForm()
+    form.user_id.choices = [(u.id, f"{u.display_name} ({u.role.replace('_', ' ')})") for u in _assignable_users()]
+    error = None
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        try:
+            operations.assign_support(
+                current_user, witness, user, form.role.data, form.starts_on.data, form.ends_on.data
+            )
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash("Assignment added.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="support"))
+    return render_template("witnesses/assignment_form.html", form=form, witness=witness, error=error)
+
+
+@bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
+@permission_required(Permission.WITNESS_ASSIGN)
+def end_assignment(assignment_id: int) -> Response:
+    assignment = get_or_404(WitnessAssignment, assignment_id)
+    if not can_view_witness(current_user, assignment.witness):
+        abort(404)
+    form = EndAssignmentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.end_assignment(current_user, assignment, form.reason.data or "")
+        db.session.commit()
+        flash("Assignment ended; that person no longer has access.", "success")
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    if has_permission(current_user, Permission.WITNESS_VIEW) and can_view_witness(
+        current_user, assignment.witness
+    ):
+        return redirect(url_for("witnesses.show", witness_id=assignment.witness_id, _anchor="support"))
+    return redirect(url_for("witnesses.index"))
