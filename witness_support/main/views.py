@@ -7,9 +7,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..db import today_utc
+from ..db import today_utc, utc_now
 from ..extensions import db
 from ..permissions import Role, visible_witness_ids
+from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness
 
 bp = Blueprint("main", __name__)
@@ -41,7 +42,13 @@ def home() -> str | Response:
         .limit(100)
     ).scalars().all()
     return render_template(
-        "main/home.html", overdue=overdue, never_assessed=never_assessed, reflecting=reflecting, today=today
+        "main/home.html",
+        overdue=overdue,
+        never_assessed=never_assessed,
+        reflecting=reflecting,
+        tasks=open_tasks_for(current_user),
+        today=today,
+        now=utc_now(),
     )
 
 
