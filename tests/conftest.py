@@ -153,7 +153,11 @@ def assess(app: Flask, officer: User) -> Callable[..., Any]:
     def make(witness: Witness, stage: str = "trial", level: str = "medium", days_ago: int = 0, by=None):  # noqa: ANN001
         assessed_on = today_utc() - timedelta(days=days_ago)
         assessment = witness_ops.record_risk_assessment(
-            by or officer, witness, stage=stage, level=level, assessed_on=assessed_on,
+            by or officer,
+            witness,
+            stage=stage,
+            level=level,
+            assessed_on=assessed_on,
             next_review_on=assessed_on + timedelta(days=30),
         )
         db.session.commit()

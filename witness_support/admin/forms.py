@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..permissions import Role
 
-ROLE_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Role]
+ROLE_CHOICES = {r.value: r.value.replace("_", " ").capitalize() for r in Role}
 
 
 class UserForm(FlaskForm):
@@ -21,4 +21,4 @@ class UserForm(FlaskForm):
 
 class UserStatusForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
-    active = SelectField("Account", choices=[("1", "Active"), ("0", "Disabled")])
+    active = SelectField("Account", choices={"1": "Active", "0": "Disabled"})

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from .models import CustodyStatus
 
-STAGES = [("pre_trial", "Pre-trial"), ("trial", "Trial"), ("post_trial", "Post-trial"), ("closed", "Closed")]
+STAGES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial", "closed": "Closed"}
 
 
 class CaseForm(FlaskForm):
@@ -22,7 +22,7 @@ class CaseForm(FlaskForm):
 class DefendantForm(FlaskForm):
     name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
     custody_status = SelectField(
-        "Custody", choices=[(c.value, c.value.replace("_", " ").capitalize()) for c in CustodyStatus]
+        "Custody", choices={c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}
     )
 
 

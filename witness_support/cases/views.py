@@ -125,14 +125,14 @@ def new_defendant(case_id: int) -> str | Response:
 def new_staff(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_edit_case)
     form = CaseStaffForm()
-    form.user_id.choices = [
-        (u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+    form.user_id.choices = {
+        u.id: f"{u.display_name} ({u.role.replace('_', ' ')})"
         for u in db.session.execute(
             sa.select(User)
             .where(User.active.is_(True), User.role.in_([Role.PROSECUTOR, Role.LIAISON_OFFICER]))
             .order_by(User.display_name)
         ).scalars()
-    ]
+    }
     error = None
     if form.validate_on_submit():
         result = _run(
@@ -155,8 +155,8 @@ def link_witness(case_id: int) -> str | Response:
     mark_sensitive()
     form = LinkWitnessForm()
     already = sa.select(Journey.witness_id).where(Journey.case_id == case.id)
-    form.witness_id.choices = [
-        (w.id, w.reference)
+    form.witness_id.choices = {
+        w.id: w.reference
         for w in db.session.execute(
             sa.select(Witness)
             .where(
@@ -165,7 +165,7 @@ def link_witness(case_id: int) -> str | Response:
             )
             .order_by(Witness.reference)
         ).scalars()
-    ]
+    }
     error = None
     if form.validate_on_submit():
         witness = get_or_404(Witness, form.witness_id.data, can_view_witness)

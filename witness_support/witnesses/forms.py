@@ -7,8 +7,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from .models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+def _choices(enum: type) -> dict[str, str]:
+    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
+    return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
 
 
 class WitnessForm(FlaskForm):
@@ -36,7 +37,7 @@ class WitnessForm(FlaskForm):
     )
 
 
-STAGE_CHOICES = [("pre_trial", "Pre-trial"), ("trial", "Trial"), ("post_trial", "Post-trial")]
+STAGE_CHOICES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial"}
 
 
 class RiskAssessmentForm(FlaskForm):

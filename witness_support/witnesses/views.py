@@ -193,7 +193,7 @@ def new_assignment(witness_id: int) -> str | Response:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
     form = AssignmentForm()
-    form.user_id.choices = [(u.id, f"{u.display_name} ({u.role.replace('_', ' ')})") for u in _assignable_users()]
+    form.user_id.choices = {u.id: f"{u.display_name} ({u.role.replace('_', ' ')})" for u in _assignable_users()}
     error = None
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
