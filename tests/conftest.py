@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from witness_support import create_app
@@ -55,9 +56,11 @@ def _postgres_schema() -> Iterator[str | None]:
         db.drop_all()
         _drop_alembic_version()
         db.create_all()
+        db.engine.dispose()
     yield POSTGRES_URL
     with app.app_context():
         db.drop_all()
+        db.engine.dispose()
 
 
 def _drop_alembic_version() -> None:
@@ -86,8 +89,29 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test body holds an app context (pytest-flask even pushes a request context), and Flask
+    reuses an active app context for requests; that would share `g` (Flask-Login caches the
+    user there) and the database session between the test and the app, hiding bugs such as a
+    session that should have been ended. Before each request the test's own changes are
+    committed, as another actor's would be; afterwards the test's session reads fresh rows.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201 - a test response
+        db.session.commit()
+        token = _cv_app.set(None)  # Flask then pushes a fresh app context for the request
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
