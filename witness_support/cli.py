@@ -6,7 +6,7 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .auth import operations as auth_ops
@@ -92,12 +92,20 @@ def revoke_token_command(token_id: int) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for the same data every time.")
 def seed_demo_command(count: int, seed: int) -> None:
     """Load invented demo data with one account per role, and print the demo logins."""
+    from . import demo_marker_path
     from .demo import seed_demo
 
     logins = seed_demo(count=count, seed=seed)
+    marker = demo_marker_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if marker is not None:
+        # Marks this database file as a demo instance, the only place DEMO_MODE=1 may run.
+        with open(marker, "w") as handle:
+            handle.write("This SQLite database holds invented demo data only. DEMO_MODE=1 may use it.\n")
     click.echo("Demo data loaded. Sign in with (invented accounts, demo only):")
     for email, password, role in logins:
         click.echo(f"  {role:<16} {email:<32} {password}")
+    if marker is not None:
+        click.echo("Start the app with DEMO_MODE=1 to sign in with these accounts without an authenticator app.")
 
 
 def register_cli(app: Flask) -> None:
