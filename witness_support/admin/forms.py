@@ -1,13 +1,15 @@
 """Admin forms: invitations, account settings, teams, the audit trail filter."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..permissions import Role
 
-ROLE_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Role]
+# SelectChoice rather than tuples: tuples are deprecated from WTForms 3.3.
+ROLE_CHOICES = [SelectChoice(r.value, r.value.replace("_", " ").capitalize()) for r in Role]
+ACTIVE_CHOICES = [SelectChoice("1", "Active"), SelectChoice("0", "Disabled")]
 
 
 class CheckboxListField(SelectMultipleField):
@@ -30,7 +32,7 @@ UserForm = InviteForm
 
 class UserStatusForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
-    active = SelectField("Account", choices=[("1", "Active"), ("0", "Disabled")])
+    active = SelectField("Account", choices=ACTIVE_CHOICES)
     teams = CheckboxListField("Teams", coerce=int, choices=[], validate_choice=True)
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from .. import audit
 from ..audit import AuditEvent
@@ -55,7 +56,7 @@ def users() -> str:
 def new_user() -> str | Response:
     """Invite a person: they choose their own password and set up MFA from the emailed link."""
     form = InviteForm()
-    form.teams.choices = [(t.id, t.name) for t in _all_teams()]
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
         try:
@@ -80,7 +81,7 @@ def edit_user(user_id: int) -> str | Response:
     form = UserStatusForm(
         data={"role": user.role, "active": "1" if user.active else "0", "teams": [t.id for t in user.teams]}
     )
-    form.teams.choices = [(t.id, t.name) for t in _all_teams()]
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
         try:

@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
     # Set by the lockout rule; only an admin clears it.
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Seeded demo accounts may skip MFA, and only while the app runs in demo mode.
-    is_demo: Mapped[bool] = mapped_column(default=False)
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     teams = db.relationship(Team, secondary=team_members, back_populates="members", order_by=Team.name)
 
