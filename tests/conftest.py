@@ -210,7 +210,7 @@ class AuthActions:
         if response.status_code == 302 and location.endswith("/login/code"):
             response = self._client.post("/login/code", data={"code": totp_code(email)})
         elif response.status_code == 302 and location.endswith("/mfa/enrol"):
-            self._client.get("/mfa/enrol")  # creates the pending secret
+            self._client.get("/mfa/enrol")  # the page a person scans the QR code from
             response = self._client.post("/mfa/enrol", data={"code": totp_code(email)})
         return response
 

@@ -143,3 +143,11 @@ def test_invite_with_bad_email_changes_nothing(app, admin, smtp_server):
     assert response.status_code == 200 and b"valid email" in response.get_data()
     assert smtp_server.messages == []
     assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == 1
+
+
+def test_link_tokens_never_reach_a_log_line(app):
+    from witness_support.logging_setup import scrub
+
+    line = scrub('"GET /password/reset/abcdefghijklmnopqrstuvwxyz0123456789 HTTP/1.1" 200 -')
+    assert "abcdefghijklmnopqrstuvwxyz" not in line and "/password/reset/***" in line
+    assert "/invite/***" in scrub("POST /invite/Zyxwvutsrqponmlkjihgfedcba_-123 HTTP/1.1")

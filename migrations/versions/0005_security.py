@@ -1,5 +1,7 @@
-"""security: MFA (TOTP, recovery codes), lockout attempts, server-side sessions, invitation and
-reset tokens, teams; invited accounts have no password until they choose one.
+"""security: MFA, lockout, server-side sessions, invitation and reset tokens, teams
+
+TOTP secrets and hashed recovery codes, sign-in attempts for the lockout rule, session records,
+single-use link tokens, teams; invited accounts have no password until they choose one.
 
 Existing accounts enrol an authenticator at their next sign-in; existing session cookies carry no
 server-side session id, so everyone signs in again after this upgrade.

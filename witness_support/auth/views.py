@@ -124,6 +124,7 @@ def login() -> str | Response:
             _begin_pending(user, "code")
             return redirect(url_for("auth.login_code"))
         else:
+            operations.begin_enrolment(user)  # the secret is made here, never on a GET
             db.session.commit()
             _begin_pending(user, "enrol")
             return redirect(url_for("auth.enrol"))
@@ -156,13 +157,11 @@ def enrol() -> str | Response:
         session.pop(PENDING_KEY, None)
         flash("Sign in again to continue.", "info")
         return redirect(url_for("auth.login"))
+    if user.mfa_enrolled or not user.totp_secret:
+        session.pop(PENDING_KEY, None)
+        return redirect(url_for("auth.login"))
     form = EnrolForm()
     error = None
-    try:
-        secret = operations.begin_enrolment(user)
-    except OperationError:
-        return redirect(url_for("auth.login"))
-    db.session.commit()
     if form.validate_on_submit():
         try:
             codes = operations.confirm_enrolment(user, form.code.data)
@@ -175,7 +174,7 @@ def enrol() -> str | Response:
             return render_template("auth/recovery_codes.html", codes=codes, next_url=pending.get("next") or "")
     uri = operations.provisioning_uri(user)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
-    return render_template("auth/enrol.html", form=form, error=error, qr=qr, secret=secret)
+    return render_template("auth/enrol.html", form=form, error=error, qr=qr, secret=user.totp_secret)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -239,6 +238,8 @@ def _token_page(purpose: str, token: str) -> str | Response:
             error = apply_errors(form, exc)
         else:
             if purpose == "invite" and not user.mfa_enrolled and not operations.may_skip_mfa(user):
+                operations.begin_enrolment(user)
+                db.session.commit()
                 _begin_pending(user, "enrol")
                 flash("Your password is set. Now set up your authenticator app.", "success")
                 return redirect(url_for("auth.enrol"))
