@@ -143,3 +143,27 @@ def test_rate_limit_on_login_per_ip(app_config):
         db.engine.dispose()
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
+
+
+def test_account_page_lists_own_sessions_and_signs_out_everywhere(app, officer):
+    phone, laptop = app.test_client(), app.test_client()
+    AuthActions(phone).login(officer)
+    AuthActions(laptop).login(officer)
+    page = laptop.get("/account").get_data(as_text=True)
+    assert page.count("127.0.0.1") == 2 and "(this one)" in page
+    assert app.test_client().get("/account").status_code == 302
+    laptop.post("/account/sign-out-everywhere")
+    assert not _signed_in(phone) and not _signed_in(laptop)
+
+
+def test_new_recovery_codes_need_the_current_code(app, officer):
+    from conftest import totp_code
+
+    client = app.test_client()
+    AuthActions(client).login(officer)
+    refused = client.post("/account/recovery-codes", data={"code": "000000"}, follow_redirects=True)
+    assert b"not valid" in refused.get_data()
+    assert auth_ops.unused_recovery_codes(officer) == 0
+    page = client.post("/account/recovery-codes", data={"code": totp_code(officer.email)})
+    assert page.status_code == 200 and b"no longer work" in page.get_data()
+    assert auth_ops.unused_recovery_codes(officer) == 10

@@ -375,6 +375,23 @@ def new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+def unused_recovery_codes(user: User) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    ).scalar_one()
+
+
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+    """New codes for a signed-in person who proves they still hold the authenticator."""
+    if not user.mfa_enrolled or not _accept_totp(user, code):
+        raise ValidationFailed({"code": "That code is not valid. Enter the current code from your app."})
+    codes = new_recovery_codes(user)
+    audit.record("user.recovery_codes_new", user, actor=user)
+    return codes
+
+
 def begin_enrolment(user: User) -> str:
     """A secret for the authenticator app, kept on the account until a code confirms it."""
     if user.mfa_enrolled:

@@ -18,7 +18,7 @@ from ..mail import commit_and_send
 from ..web import is_safe_next
 from . import operations
 from .forms import ChangePasswordForm, CodeForm, EnrolForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-from .models import User
+from .models import User, hash_token
 
 bp = Blueprint("auth", __name__)
 
@@ -206,6 +206,43 @@ def change_password() -> str | Response:
             flash("Your password is changed. Every session has ended; sign in again.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/change_password.html", form=form, error=error)
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return render_template(
+        "auth/account.html", sessions=operations.active_sessions(current_user),
+        unused_codes=operations.unused_recovery_codes(current_user), form=EnrolForm(),
+        current_sid_hash=hash_token(session.get(SESSION_KEY, "")),
+    )
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere() -> Response:
+    operations.sign_out_everywhere(current_user, current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Every session of your account has ended, this one included.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/recovery-codes", methods=["POST"])
+@login_required
+def new_recovery_codes() -> str | Response:
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = operations.regenerate_recovery_codes(current_user, form.code.data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            flash(exc.field_errors.get("code", exc.message), "error")
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+    return redirect(url_for("auth.account"))
 
 
 # ---- links sent by email ------------------------------------------------------------------------------
