@@ -167,3 +167,28 @@ def test_new_recovery_codes_need_the_current_code(app, officer):
     page = client.post("/account/recovery-codes", data={"code": totp_code(officer.email)})
     assert page.status_code == 200 and b"no longer work" in page.get_data()
     assert auth_ops.unused_recovery_codes(officer) == 10
+
+
+def test_two_step_sign_in_with_csrf_on(app, officer):
+    """The real forms carry their CSRF tokens through both steps."""
+    import re
+
+    from conftest import totp_code
+    from flask import g
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+
+    def token(path: str) -> str:
+        # pytest-flask's request context makes every test request share one `g`, where
+        # Flask-WTF caches the token; a browser's requests never share it.
+        g.pop("csrf_token", None)
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+    assert client.post("/login", data={"email": officer.email, "password": PASSWORD}).status_code == 400
+    step_one = client.post("/login", data={"email": officer.email, "password": PASSWORD, "csrf_token": token("/login")})
+    assert step_one.headers["Location"].endswith("/login/code")
+    code = client.post("/login/code", data={"code": totp_code(officer.email), "csrf_token": token("/login/code")})
+    assert code.status_code == 302
+    assert _signed_in(client)
+    assert client.post("/logout").status_code == 400  # no token, no sign-out
