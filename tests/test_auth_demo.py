@@ -90,3 +90,22 @@ def test_cli_creates_an_account_with_the_password_from_stdin(app):
     assert user.role == "admin" and user.password_hash and not user.mfa_enrolled
     refused = runner.invoke(args=["users", "create", "b@example.test", "--role", "admin"], input="123qweasdzxc\n")
     assert refused.exit_code != 0 and "commonly used" in refused.output
+
+
+def test_cli_unlocks_and_resets_mfa_when_no_admin_can(app, make_user):
+    from witness_support.auth import operations as auth_ops
+
+    user = make_user("admin")
+    for _ in range(5):
+        auth_ops.check_password(user.email, "wrong wrong wrong")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "unlock", user.email]).exit_code == 0
+    db.session.refresh(user)
+    assert user.locked_at is None
+    assert runner.invoke(args=["users", "unlock", user.email]).exit_code != 0  # not locked any more
+    result = runner.invoke(args=["users", "reset-mfa", user.email])
+    assert result.exit_code == 0
+    db.session.refresh(user)
+    assert not user.mfa_enrolled
+    assert runner.invoke(args=["users", "unlock", "nobody@example.test"]).exit_code != 0

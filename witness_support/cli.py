@@ -62,6 +62,30 @@ def _user_by_email(email: str) -> User:
     return user
 
 
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email: str) -> None:
+    """Unlock an account locked by failed sign-ins (for when no admin can sign in)."""
+    user = _user_by_email(email)
+    try:
+        auth_ops.unlock_user(None, user)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        _fail("; ".join(exc.field_errors.values()) or exc.message)
+    click.echo(f"Unlocked {user.email}.")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+def reset_mfa_command(email: str) -> None:
+    """Forget the account's authenticator: it enrols a new one at its next sign-in."""
+    user = _user_by_email(email)
+    auth_ops.reset_mfa(None, user)
+    db.session.commit()
+    click.echo(f"Authenticator reset for {user.email}; every session of it has ended.")
+
+
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="api", help="A label to recognise the token by.")

@@ -170,7 +170,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         audit.record("user.enable" if active else "user.disable", user, actor=actor)
 
 
-def unlock_user(actor: User, user: User) -> None:
+def unlock_user(actor: User | None, user: User) -> None:
     if user.locked_at is None:
         raise ValidationFailed({"locked": "This account is not locked."})
     user.locked_at = None
@@ -179,7 +179,7 @@ def unlock_user(actor: User, user: User) -> None:
     audit.record("user.unlock", user, actor=actor)
 
 
-def reset_mfa(actor: User, user: User) -> None:
+def reset_mfa(actor: User | None, user: User) -> None:
     """The person enrols a new authenticator at their next sign-in (a lost phone)."""
     user.totp_secret = None
     user.mfa_enrolled_at = None
