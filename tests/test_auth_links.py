@@ -105,7 +105,7 @@ def test_invitation_sets_password_then_requires_enrolment(app, admin, smtp_serve
     (link,) = smtp_server.links()
     # Nobody signs in before the invitation is accepted.
     guest = app.test_client()
-    assert guest.post("/login", data={"email": user.email, "password": ""}).status_code == 200
+    assert guest.post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 200
     done = guest.post(link, data={"password": NEW_PASSWORD})
     assert done.headers["Location"].endswith("/mfa/enrol")
     assert guest.get("/witnesses/").status_code == 302  # not before enrolment
