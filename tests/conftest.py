@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
+import socket
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as email_policy
 from typing import Any
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -21,7 +27,7 @@ from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case, Journey
 from witness_support.config import normalise_database_url
-from witness_support.db import today_utc
+from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
@@ -122,7 +128,12 @@ def client(app: Flask) -> FlaskClient:
 def make_user(app: Flask) -> Callable[..., User]:
     def make(role: str = "liaison_officer", email: str | None = None, **kwargs: Any) -> User:
         email = email or f"{role.replace('_', '-')}-{next(_counter)}@example.test"
+        mfa = kwargs.pop("mfa", True)
         user = auth_ops.create_user(email, role=role, password=PASSWORD, **kwargs)
+        if mfa:
+            # Enrolled as if through the enrolment page, so tests sign in with password + TOTP.
+            user.totp_secret = pyotp.random_base32()
+            user.mfa_enrolled_at = utc_now()
         db.session.commit()
         return user
 
@@ -200,13 +211,33 @@ def make_journey(app: Flask, officer: User, make_case, make_witness) -> Callable
     return make
 
 
+def totp_code(email: str) -> str:
+    """A valid code for the account, for a step not used yet (each step is accepted once)."""
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+    db.session.refresh(user)
+    # Tests sign the same person in several times within one 30-second step; forgetting the last
+    # used step here keeps the once-only rule for everyone but this helper.
+    user.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).at(auth_ops.now())
+
+
 class AuthActions:
+    """Signs in through the real pages: password, then the TOTP step (or enrolment) with pyotp."""
+
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
     def login(self, user: User | str, password: str = PASSWORD):  # noqa: ANN201 - test response
         email = user if isinstance(user, str) else user.email
-        return self._client.post("/login", data={"email": email, "password": password})
+        response = self._client.post("/login", data={"email": email, "password": password})
+        location = response.headers.get("Location", "")
+        if response.status_code == 302 and location.endswith("/login/code"):
+            response = self._client.post("/login/code", data={"code": totp_code(email)})
+        elif response.status_code == 302 and location.endswith("/mfa/enrol"):
+            self._client.get("/mfa/enrol")  # the page a person scans the QR code from
+            response = self._client.post("/mfa/enrol", data={"code": totp_code(email)})
+        return response
 
     def logout(self):  # noqa: ANN201 - test response
         return self._client.post("/logout")
@@ -235,3 +266,58 @@ def past(days: int) -> date:
 
 def future(days: int) -> date:
     return today_utc() + timedelta(days=days)
+
+
+# ---- security: a controllable clock and a real SMTP server ------------------------------------
+
+
+class Clock:
+    """Stands in for the wall clock of the auth rules (the CLOCK setting): tests move time on."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    clock = Clock()
+    app.config["CLOCK"] = clock
+    return clock
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
+        return "250 Message accepted for delivery"
+
+    def links(self) -> list[str]:
+        return [link for m in self.messages for link in re.findall(r"https?://\S+", m.get_content())]
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[Inbox]:
+    """A real SMTP server on a free local port; the app sends its email there."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -8,7 +8,8 @@ import secrets
 import sqlite3
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
@@ -43,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    _refuse_unsafe_demo_mode(app)
+    app.session_interface = _SessionInterface()
 
     from .logging_setup import configure_logging
 
@@ -69,6 +72,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     _create_sqlite_schema_on_first_run(app)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS, even without the setting."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+DEMO_MARKER_SUFFIX = ".demo"
+
+
+def demo_marker_path(database_uri: str) -> str | None:
+    """The marker `seed-demo` writes beside a SQLite database file to say it holds only demo data."""
+    if not database_uri.startswith("sqlite:///") or database_uri == "sqlite:///:memory:":
+        return None
+    return database_uri[len("sqlite:///") :] + DEMO_MARKER_SUFFIX
+
+
+def _refuse_unsafe_demo_mode(app: Flask) -> None:
+    """Demo mode lets accounts skip MFA: only ever on a SQLite file that seed-demo marked."""
+    if not app.config.get("DEMO_MODE"):
+        return
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        raise RuntimeError("DEMO_MODE is refused with PostgreSQL: demo mode is for a local demo only.")
+    marker = demo_marker_path(uri)
+    if marker is None or not os.path.exists(marker):
+        raise RuntimeError(
+            "DEMO_MODE is refused: this database is not a demo instance (run `flask seed-demo` on a new "
+            "SQLite database first)."
+        )
 
 
 def _import_models() -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .auth import operations as auth_ops
@@ -62,6 +62,30 @@ def _user_by_email(email: str) -> User:
     return user
 
 
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email: str) -> None:
+    """Unlock an account locked by failed sign-ins (for when no admin can sign in)."""
+    user = _user_by_email(email)
+    try:
+        auth_ops.unlock_user(None, user)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        _fail("; ".join(exc.field_errors.values()) or exc.message)
+    click.echo(f"Unlocked {user.email}.")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+def reset_mfa_command(email: str) -> None:
+    """Forget the account's authenticator: it enrols a new one at its next sign-in."""
+    user = _user_by_email(email)
+    auth_ops.reset_mfa(None, user)
+    db.session.commit()
+    click.echo(f"Authenticator reset for {user.email}; every session of it has ended.")
+
+
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="api", help="A label to recognise the token by.")
@@ -92,12 +116,20 @@ def revoke_token_command(token_id: int) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for the same data every time.")
 def seed_demo_command(count: int, seed: int) -> None:
     """Load invented demo data with one account per role, and print the demo logins."""
+    from . import demo_marker_path
     from .demo import seed_demo
 
     logins = seed_demo(count=count, seed=seed)
+    marker = demo_marker_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if marker is not None:
+        # Marks this database file as a demo instance, the only place DEMO_MODE=1 may run.
+        with open(marker, "w") as handle:
+            handle.write("This SQLite database holds invented demo data only. DEMO_MODE=1 may use it.\n")
     click.echo("Demo data loaded. Sign in with (invented accounts, demo only):")
     for email, password, role in logins:
         click.echo(f"  {role:<16} {email:<32} {password}")
+    if marker is not None:
+        click.echo("Start the app with DEMO_MODE=1 to sign in with these accounts without an authenticator app.")
 
 
 def register_cli(app: Flask) -> None:

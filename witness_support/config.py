@@ -46,6 +46,15 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Sign-in and sessions (CJIS / NIST SP 800-63B).
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        "LOCKOUT_THRESHOLD": _int("LOCKOUT_THRESHOLD", 5),
+        "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
+        "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 30),
+        "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # Lets the seeded demo accounts skip MFA; refused unless the database is a demo SQLite file.
+        "DEMO_MODE": _bool("DEMO_MODE"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

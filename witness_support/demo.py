@@ -48,6 +48,7 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
         users[email] = existing or auth_ops.create_user(
             email, role=role, password=DEMO_PASSWORD, display_name=name
         )
+        users[email].is_demo = True  # may skip MFA, and only while DEMO_MODE is on
     officer, prosecutor = users["officer@demo.invalid"], users["prosecutor@demo.invalid"]
     support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]
     if db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar():

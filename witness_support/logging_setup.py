@@ -13,6 +13,7 @@ from flask import Flask
 
 _TOKEN_PATTERNS = [
     re.compile(r"(/feeds?/)[A-Za-z0-9_\-]{16,}"),
+    re.compile(r"(/(?:password/reset|invite)/)[A-Za-z0-9_\-]{16,}"),  # single-use account links
     re.compile(r"(Bearer\s+)[A-Za-z0-9_\-\.]+", re.IGNORECASE),
     re.compile(r"(wst_)[A-Za-z0-9_\-]+"),
     re.compile(r"([?&](?:token|code|password)=)[^&\s\"]+", re.IGNORECASE),

@@ -1,24 +1,51 @@
-"""Admin forms: accounts."""
+"""Admin forms: invitations, account settings, teams, the audit trail filter."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..permissions import Role
 
-ROLE_CHOICES = {r.value: r.value.replace("_", " ").capitalize() for r in Role}
+# SelectChoice rather than tuples: tuples are deprecated from WTForms 3.3.
+ROLE_CHOICES = [SelectChoice(r.value, r.value.replace("_", " ").capitalize()) for r in Role]
+ACTIVE_CHOICES = [SelectChoice("1", "Active"), SelectChoice("0", "Disabled")]
 
 
-class UserForm(FlaskForm):
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    """No password field: the invited person chooses it from the emailed link."""
+
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     display_name = StringField("Name shown to colleagues", validators=[Optional(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES)
-    password = PasswordField(
-        "Initial password", validators=[DataRequired(), Length(max=256)],
-        description="At least 12 characters. Tell it to the person by a separate, safe channel.",
-    )
+    teams = CheckboxListField("Teams", coerce=int, choices=[], validate_choice=True)
+
+
+# Kept under its first name for code that imports it.
+UserForm = InviteForm
 
 
 class UserStatusForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
-    active = SelectField("Account", choices={"1": "Active", "0": "Disabled"})
+    active = SelectField("Account", choices=ACTIVE_CHOICES)
+    teams = CheckboxListField("Teams", coerce=int, choices=[], validate_choice=True)
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired(), Length(max=80)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    user = StringField("User email", validators=[Optional(), Length(max=254)])
+    witness = StringField("Witness reference", validators=[Optional(), Length(max=40)])
+    action = StringField("Action", validators=[Optional(), Length(max=80)])
+    date_from = DateField("From (UTC date)", validators=[Optional()])
+    date_to = DateField("To (UTC date)", validators=[Optional()])

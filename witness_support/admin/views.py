@@ -1,25 +1,47 @@
-"""Admin pages: accounts and the audit trail. Admins see no witness identity here."""
+"""Admin pages: accounts (invite, roles, teams, disable, unlock, reset MFA, sessions) and the
+audit trail with its CSV export. Admins see no witness identity here."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from .. import audit
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
-from ..auth.models import User
+from ..auth.models import Team, User
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
+from ..mail import commit_and_send
 from ..permissions import Permission
 from ..web import get_or_404, permission_required
 from ..witnesses.models import Witness
-from .forms import UserForm, UserStatusForm
+from .forms import AuditFilterForm, InviteForm, TeamForm, UserStatusForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+AUDIT_PAGE_LIMIT = 200
+AUDIT_EXPORT_LIMIT = 100_000
+
+
+def _all_teams() -> list[Team]:
+    return list(db.session.execute(sa.select(Team).order_by(Team.name)).scalars())
+
+
+def _teams_by_id(ids: list[int]) -> list[Team]:
+    if not ids:
+        return []
+    return list(db.session.execute(sa.select(Team).where(Team.id.in_(ids))).scalars())
 
 
 @bp.route("/users")
@@ -32,24 +54,23 @@ def users() -> str:
 @bp.route("/users/new", methods=["GET", "POST"])
 @permission_required(Permission.USER_MANAGE)
 def new_user() -> str | Response:
-    form = UserForm()
+    """Invite a person: they choose their own password and set up MFA from the emailed link."""
+    form = InviteForm()
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
         try:
-            user = auth_ops.create_user(
-                form.email.data,
-                role=form.role.data,
-                password=form.password.data,
-                display_name=form.display_name.data or "",
-                actor=current_user,
+            user = auth_ops.invite_user(
+                current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
+                teams=_teams_by_id(form.teams.data or []),
             )
-            db.session.commit()
+            commit_and_send()
         except OperationError as exc:
             db.session.rollback()
             error = apply_errors(form, exc)
         else:
-            flash(f"Account created for {user.email}.", "success")
-            return redirect(url_for("admin.users"))
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, error=error)
 
 
@@ -57,46 +78,123 @@ def new_user() -> str | Response:
 @permission_required(Permission.USER_MANAGE)
 def edit_user(user_id: int) -> str | Response:
     user = get_or_404(User, user_id)
-    form = UserStatusForm(data={"role": user.role, "active": "1" if user.active else "0"})
+    form = UserStatusForm(
+        data={"role": user.role, "active": "1" if user.active else "0", "teams": [t.id for t in user.teams]}
+    )
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
         try:
             auth_ops.set_role(current_user, user, form.role.data)
             auth_ops.set_active(current_user, user, form.active.data == "1")
+            auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
             error = apply_errors(form, exc)
         else:
             flash("Account updated.", "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", form=form, user=user, error=error)
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user)
+    )
 
 
-@bp.route("/audit")
-@permission_required(Permission.AUDIT_VIEW)
-def audit_trail() -> str:
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)
-    filters = {}
-    reference = (request.args.get("witness") or "").strip()
+def _account_action(user_id: int, action: Any, done: str) -> Response:
+    user = get_or_404(User, user_id)
+    try:
+        action(current_user, user)
+        commit_and_send()
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def unlock_user(user_id: int) -> Response:
+    return _account_action(user_id, auth_ops.unlock_user, "Account unlocked.")
+
+
+@bp.route("/users/<int:user_id>/reset-mfa", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def reset_mfa(user_id: int) -> Response:
+    return _account_action(
+        user_id, auth_ops.reset_mfa,
+        "Authenticator reset. The person sets up a new one at their next sign-in; every session has ended.",
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def sign_out_everywhere(user_id: int) -> Response:
+    return _account_action(user_id, auth_ops.sign_out_everywhere, "Signed out everywhere.")
+
+
+@bp.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def resend_invitation(user_id: int) -> Response:
+    return _account_action(user_id, auth_ops.resend_invitation, "A new invitation is on its way.")
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+@permission_required(Permission.USER_MANAGE)
+def teams() -> str | Response:
+    form = TeamForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            auth_ops.create_team(current_user, form.name.data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash("Team created.", "success")
+            return redirect(url_for("admin.teams"))
+    return render_template("admin/teams.html", form=form, error=error, teams=_all_teams())
+
+
+# ---- audit trail ----------------------------------------------------------------------------------
+
+
+def _audit_query(form: AuditFilterForm) -> tuple[sa.Select, dict[str, str]]:
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    filters: dict[str, str] = {}
+    reference = (form.witness.data or "").strip()
     if reference:
         witness_id = db.session.execute(
             sa.select(Witness.id).where(Witness.reference == reference)
         ).scalar_one_or_none()
         query = query.where(AuditEvent.witness_id == (witness_id or -1))
         filters["witness"] = reference
-    user_email = (request.args.get("user") or "").strip().lower()
+    user_email = auth_ops.normalise_email(form.user.data or "")
     if user_email:
         user_id = db.session.execute(sa.select(User.id).where(User.email == user_email)).scalar_one_or_none()
-        query = query.where(AuditEvent.actor_id == (user_id or -1))
+        # An admin asks "what did this person do, and what was done to their account".
+        query = query.where(sa.or_(
+            AuditEvent.actor_id == (user_id or -1),
+            sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id == (user_id or -1)),
+        ))
         filters["user"] = user_email
-    action = (request.args.get("action") or "").strip()
+    action = (form.action.data or "").strip()
     if action:
-        if len(action) > 80:
-            abort(400)
         query = query.where(AuditEvent.action == action)
         filters["action"] = action
-    events = db.session.execute(query).scalars().all()
+    if form.date_from.data:
+        query = query.where(AuditEvent.at >= datetime.combine(form.date_from.data, time(), UTC))
+        filters["date_from"] = form.date_from.data.isoformat()
+    if form.date_to.data:
+        end = datetime.combine(form.date_to.data, time(), UTC) + timedelta(days=1)
+        query = query.where(AuditEvent.at < end)
+        filters["date_to"] = form.date_to.data.isoformat()
+    return query, filters
+
+
+def _names(events: list[AuditEvent]) -> tuple[dict[int, str], dict[int, str]]:
     references = dict(
         db.session.execute(
             sa.select(Witness.id, Witness.reference).where(
@@ -109,9 +207,52 @@ def audit_trail() -> str:
             sa.select(User.id, User.email).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
         ).all()
     )
+    return references, actors
+
+
+@bp.route("/audit")
+@permission_required(Permission.AUDIT_VIEW)
+def audit_trail() -> str | tuple[str, int]:
+    form = AuditFilterForm(request.args)
+    if request.args and not form.validate():
+        return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
+                               filters={}), 400
+    query, filters = _audit_query(form)
+    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT)).scalars())
+    references, actors = _names(events)
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", events=events, references=references, actors=actors, filters=filters
+        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters
     )
+
+
+def _csv_cell(value: Any) -> str:
+    """Defuse spreadsheet formulas: a cell that starts like one is kept as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/audit.csv")
+@permission_required(Permission.AUDIT_VIEW)
+def audit_export() -> Response:
+    form = AuditFilterForm(request.args)
+    if request.args and not form.validate():
+        return Response("Invalid filter.\n", status=400, mimetype="text/plain")
+    query, filters = _audit_query(form)
+    events = list(db.session.execute(query.limit(AUDIT_EXPORT_LIMIT)).scalars())
+    references, actors = _names(events)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["at_utc", "actor", "action", "object_type", "object_id", "witness", "ip", "details"])
+    for e in events:
+        writer.writerow([_csv_cell(v) for v in (
+            e.at.isoformat(), actors.get(e.actor_id, ""), e.action, e.object_type, e.object_id,
+            references.get(e.witness_id, ""), e.ip, json.dumps(e.details or {}, sort_keys=True),
+        )])
+    audit.record("audit.export", object_type="audit", details={**filters, "rows": len(events)})
+    db.session.commit()
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=audit-trail.csv"
+    return response

@@ -1,74 +1,105 @@
-"""Accounts, passwords (argon2) and personal API tokens."""
+"""Accounts, sign-in (password, then a TOTP or recovery code), lockout, server-side sessions,
+invitations and password resets, teams and personal API tokens.
+
+Every rule here reads the time through `now()`, which tests replace with a controllable clock
+(the `CLOCK` setting) instead of sleeping.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import hmac
 import re
 import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
 
 from .. import audit
 from ..db import utc_now
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..mail import queue_email
 from ..permissions import Role
-from .models import ApiToken, User, hash_token
+from .models import AccountToken, ApiToken, LoginAttempt, RecoveryCode, Team, User, UserSession, hash_token
+from .passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    hasher,
+    normalise_password,
+    password_problem,
+)
 
-_HASHERS: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+__all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "hash_password"]
 
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    """The argon2 hasher for the configured cost, and a hash of a random password that is
-    verified when the email is unknown, so that both answers take the same time."""
-    time_cost = current_app.config.get("ARGON2_TIME_COST", 3)
-    memory_cost = current_app.config.get("ARGON2_MEMORY_COST", 65536)
-    key = (time_cost, memory_cost)
-    if key not in _HASHERS:
-        hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
-        _HASHERS[key] = (hasher, hasher.hash(secrets.token_urlsafe(16)))
-    return _HASHERS[key]
-
-
-def hash_password(password: str) -> str:
-    return _hasher()[0].hash(password)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 256
+TOTP_STEP_SECONDS = 30
+RECOVERY_CODE_COUNT = 10
+# Refresh a session's "last seen" at most this often: enough for a 30-minute idle timeout
+# without a database write on every request.
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+def now() -> datetime:
+    return current_app.config.get("CLOCK", utc_now)()
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str) -> str | None:
-    """The reason a password is refused, or None. Length over composition (NIST SP 800-63B)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    return None
+def check_password_rules(password: str, email: str = "") -> str | None:
+    """The reason a password is refused, or None (kept for callers of the first version)."""
+    return password_problem(password, email)
 
 
-def create_user(
-    email: str, *, role: str, password: str, display_name: str = "", actor: User | None = None
-) -> User:
+def _find_user(email: str) -> User | None:
+    return db.session.execute(sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+# ---- accounts -----------------------------------------------------------------------------------
+
+
+def _validate_new_account(email: str, role: str) -> str:
     email = normalise_email(email)
     errors: dict[str, str] = {}
     if not EMAIL_RE.match(email) or len(email) > 254:
         errors["email"] = "Enter a valid email address."
     if role not in set(Role):
         errors["role"] = "Choose admin, liaison_officer, prosecutor or support_person."
-    reason = check_password_rules(password or "")
-    if reason:
-        errors["password"] = reason
     if errors:
         raise ValidationFailed(errors)
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
         raise Conflict("An account with this email already exists.", {"email": "Already in use."})
+    return email
+
+
+def create_user(
+    email: str, *, role: str, password: str, display_name: str = "", actor: User | None = None
+) -> User:
+    """An account with a password chosen by its owner (the CLI prompt, the demo seed).
+
+    Admins never choose passwords for others: they invite (`invite_user`).
+    """
+    errors: dict[str, str] = {}
+    reason = password_problem(password or "", normalise_email(email))
+    if reason:
+        errors["password"] = reason
+    try:
+        email = _validate_new_account(email, role)
+    except ValidationFailed as exc:
+        raise ValidationFailed({**exc.field_errors, **errors}) from None
+    if errors:
+        raise ValidationFailed(errors)
     user = User(
         email=email,
         role=role,
@@ -81,34 +112,51 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    user = db.session.execute(
-        sa.select(User).where(User.email == normalise_email(email))
-    ).scalar_one_or_none()
-    hasher, dummy_hash = _hasher()
-    if user is None:
-        with contextlib.suppress(VerificationError):
-            hasher.verify(dummy_hash, password or "")
-        return None
-    try:
-        hasher.verify(user.password_hash, password or "")
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    if not user.active:
-        return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    user.last_login_at = utc_now()
+def invite_user(
+    actor: User, email: str, *, role: str, display_name: str = "", teams: Iterable[Team] = ()
+) -> User:
+    """An account without a password, and an emailed single-use link to choose one."""
+    email = _validate_new_account(email, role)
+    user = User(
+        email=email, role=role, display_name=(display_name or email.split("@")[0]).strip()[:120],
+        password_hash=None,
+    )
+    user.teams = list(teams)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.invite", user, actor=actor, details={"role": role})
+    _send_invitation(user)
     return user
+
+
+def resend_invitation(actor: User, user: User) -> None:
+    if user.password_hash is not None:
+        raise ValidationFailed({"invitation": "This person has already accepted the invitation."})
+    _send_invitation(user)
+    audit.record("user.invite_resend", user, actor=actor)
+
+
+def _send_invitation(user: User) -> None:
+    hours = _setting("INVITE_TOKEN_HOURS", 72)
+    secret = _issue_token(user, "invite", timedelta(hours=hours))
+    link = url_for("auth.accept_invitation", token=secret, _external=True)
+    queue_email(
+        user.email,
+        "Your witness support account",
+        f"An account has been created for you.\n\nChoose your password here (the link works once, "
+        f"for {hours} hours):\n{link}\n\nYou will then set up an authenticator app.\n",
+    )
 
 
 def set_role(actor: User, user: User, role: str) -> None:
     if role not in set(Role):
         raise ValidationFailed({"role": "Unknown role."})
+    if actor.id == user.id and role != user.role:
+        raise ValidationFailed({"role": "You cannot change your own role."})
     if user.role != role:
         before = user.role
         user.role = role
-        user.session_version += 1  # a new role starts from a fresh login
+        end_all_sessions(user, "role_change")  # a new role starts from a fresh login
         audit.record("user.role", user, actor=actor, details={"from": before, "to": role})
 
 
@@ -117,8 +165,414 @@ def set_active(actor: User, user: User, active: bool) -> None:
         raise ValidationFailed({"active": "You cannot disable your own account."})
     if user.active != active:
         user.active = active
-        user.session_version += 1
+        if not active:
+            end_all_sessions(user, "disabled")
         audit.record("user.enable" if active else "user.disable", user, actor=actor)
+
+
+def unlock_user(actor: User | None, user: User) -> None:
+    if user.locked_at is None:
+        raise ValidationFailed({"locked": "This account is not locked."})
+    user.locked_at = None
+    # The failures that caused the lock no longer count.
+    db.session.add(LoginAttempt(email=user.email, at=now(), outcome="unlock"))
+    audit.record("user.unlock", user, actor=actor)
+
+
+def reset_mfa(actor: User | None, user: User) -> None:
+    """The person enrols a new authenticator at their next sign-in (a lost phone)."""
+    user.totp_secret = None
+    user.mfa_enrolled_at = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_all_sessions(user, "mfa_reset")
+    audit.record("user.mfa_reset", user, actor=actor)
+
+
+def create_team(actor: User, name: str) -> Team:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed({"name": "Enter a team name of at most 80 characters."})
+    if db.session.execute(sa.select(Team.id).where(sa.func.lower(Team.name) == name.lower())).first():
+        raise Conflict("A team with this name already exists.", {"name": "Already in use."})
+    team = Team(name=name)
+    db.session.add(team)
+    db.session.flush()
+    audit.record("team.create", team, actor=actor)
+    return team
+
+
+def set_teams(actor: User, user: User, teams: Iterable[Team]) -> None:
+    teams = list(teams)
+    before, after = {t.id for t in user.teams}, {t.id for t in teams}
+    if before != after:
+        user.teams = teams
+        audit.record("user.teams", user, actor=actor, details={"teams": sorted(after)})
+
+
+# ---- passwords ------------------------------------------------------------------------------------
+
+
+def _set_password(user: User, password: str) -> None:
+    reason = password_problem(password or "", user.email)
+    if reason:
+        raise ValidationFailed({"password": reason})
+    user.password_hash = hash_password(password)
+
+
+def _verify_password(user: User | None, password: str) -> bool:
+    """Always runs one argon2 verification, so unknown emails take as long as known ones."""
+    argon, dummy = hasher()
+    stored = user.password_hash if user is not None and user.password_hash else dummy
+    try:
+        argon.verify(stored, normalise_password(password))
+    except (VerificationError, InvalidHashError):
+        return False
+    if stored is dummy:
+        return False
+    if argon.check_needs_rehash(stored):
+        user.password_hash = argon.hash(normalise_password(password))
+    return True
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not _verify_password(user, current or ""):
+        raise ValidationFailed({"current_password": "This is not your current password."})
+    _set_password(user, new)
+    end_all_sessions(user, "password_change")
+    audit.record("user.password_change", user, actor=user)
+
+
+# ---- sign-in and lockout ------------------------------------------------------------------------------
+
+
+def _failures(email: str) -> int:
+    """Failures within the window since the last success or unlock."""
+    window_start = now() - timedelta(minutes=_setting("LOCKOUT_WINDOW_MINUTES", 15))
+    last_reset = db.session.execute(
+        sa.select(sa.func.max(LoginAttempt.id)).where(
+            LoginAttempt.email == email, LoginAttempt.outcome.in_(("success", "unlock"))
+        )
+    ).scalar() or 0
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.email == email, LoginAttempt.outcome == "failure",
+            LoginAttempt.id > last_reset, LoginAttempt.at >= window_start,
+        )
+    ).scalar_one()
+
+
+def _locked_out(email: str, user: User | None) -> bool:
+    if user is not None and user.locked_at is not None:
+        return True
+    return _failures(email) >= _setting("LOCKOUT_THRESHOLD", 5)
+
+
+def record_failure(email: str, ip: str | None = None) -> None:
+    """Count a failed attempt (password or second factor); the threshold locks a known account."""
+    email = normalise_email(email)[:254]
+    db.session.add(LoginAttempt(email=email, at=now(), outcome="failure", ip=ip))
+    db.session.flush()
+    failures = _failures(email)
+    user = _find_user(email)
+    if user is not None and user.locked_at is None and failures >= _setting("LOCKOUT_THRESHOLD", 5):
+        user.locked_at = now()
+        audit.record("user.lock", user, actor=None, details={"failures": failures})
+
+
+def check_password(email: str, password: str, ip: str | None = None) -> User | None:
+    """Step one of sign-in. None for every kind of refusal (unknown email, wrong password,
+    locked, disabled, invitation not accepted) so that the answer reveals nothing."""
+    email = normalise_email(email)
+    user = _find_user(email)
+    correct = _verify_password(user, password or "")
+    if correct and user is not None and user.active and not _locked_out(email, user):
+        return user
+    record_failure(email, ip)
+    audit.record("auth.login_failed", object_type="user", object_id=user.id if user else None, actor=None)
+    return None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Password only, for callers that need no second step (kept for compatibility)."""
+    return check_password(email, password)
+
+
+def may_skip_mfa(user: User) -> bool:
+    return bool(current_app.config.get("DEMO_MODE")) and user.is_demo
+
+
+# ---- TOTP and recovery codes ------------------------------------------------------------------------
+
+
+def _current_step() -> int:
+    return int(now().timestamp()) // TOTP_STEP_SECONDS
+
+
+def _accept_totp(user: User, code: str) -> bool:
+    """A code of the previous, current or next 30-second step (clock drift), each step once."""
+    code = re.sub(r"\s", "", code or "")
+    if not user.totp_secret or not re.fullmatch(r"\d{6}", code):
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    step = _current_step()
+    for candidate in (step - 1, step, step + 1):
+        if user.totp_last_step is not None and candidate <= user.totp_last_step:
+            continue
+        if hmac.compare_digest(totp.at(candidate * TOTP_STEP_SECONDS), code):
+            user.totp_last_step = candidate
+            return True
+    return False
+
+
+def _normalise_recovery_code(code: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", (code or "").lower())
+
+
+def _hash_recovery_code(code: str) -> str:
+    # Random 50-bit codes, not passwords: a keyed hash is enough and keeps lookups exact.
+    return hashlib.sha256(_normalise_recovery_code(code).encode()).hexdigest()
+
+
+def _accept_recovery_code(user: User, code: str) -> bool:
+    if len(_normalise_recovery_code(code)) != 10:
+        return False
+    record = db.session.execute(
+        sa.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _hash_recovery_code(code),
+            RecoveryCode.used_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if record is None:
+        return False
+    record.used_at = now()
+    audit.record("auth.recovery_code_used", user, actor=user)
+    return True
+
+
+def check_second_factor(user: User, code: str, ip: str | None = None) -> bool:
+    """Step two: a TOTP code or an unused recovery code. A wrong code counts toward lockout."""
+    if not _locked_out(user.email, user) and user.active and (
+        _accept_totp(user, code) or _accept_recovery_code(user, code)
+    ):
+        return True
+    record_failure(user.email, ip)
+    audit.record("auth.code_failed", user, actor=None)
+    return False
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace every recovery code; the codes are returned once and stored only hashed."""
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(raw)))
+    db.session.flush()
+    return codes
+
+
+def unused_recovery_codes(user: User) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    ).scalar_one()
+
+
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+    """New codes for a signed-in person who proves they still hold the authenticator."""
+    if not user.mfa_enrolled or not _accept_totp(user, code):
+        raise ValidationFailed({"code": "That code is not valid. Enter the current code from your app."})
+    codes = new_recovery_codes(user)
+    audit.record("user.recovery_codes_new", user, actor=user)
+    return codes
+
+
+def begin_enrolment(user: User) -> str:
+    """A secret for the authenticator app, kept on the account until a code confirms it."""
+    if user.mfa_enrolled:
+        raise ValidationFailed({"code": "An authenticator is already set up for this account."})
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_last_step = None
+    return user.totp_secret
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret or "").provisioning_uri(name=user.email, issuer_name="Witness support")
+
+
+def confirm_enrolment(user: User, code: str) -> list[str]:
+    if user.mfa_enrolled or not user.totp_secret:
+        raise ValidationFailed({"code": "Start the set-up again."})
+    if not _accept_totp(user, code):
+        raise ValidationFailed({"code": "That code does not match. Check the time on your phone and try again."})
+    user.mfa_enrolled_at = now()
+    codes = new_recovery_codes(user)
+    audit.record("user.mfa_enrol", user, actor=user)
+    return codes
+
+
+# ---- server-side sessions -----------------------------------------------------------------------------
+
+
+def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
+    """After both factors: a new random session id (stored hashed); the caller puts it in a
+    fresh Flask session, so no id from before sign-in survives it (session fixation)."""
+    sid = secrets.token_urlsafe(32)
+    moment = now()
+    db.session.add(UserSession(
+        user_id=user.id, sid_hash=hash_token(sid), created_at=moment, last_seen_at=moment,
+        ip=(ip or "")[:64] or None, user_agent=(user_agent or "")[:255] or None,
+    ))
+    db.session.add(LoginAttempt(email=user.email, at=moment, outcome="success", ip=ip))
+    user.last_login_at = moment
+    audit.record("auth.login", user, actor=user)
+    return sid
+
+
+def session_user(user_id: str, sid: str | None) -> User | None:
+    """The user of a request's session, or None when it has ended, timed out or is stale.
+
+    Called once at the start of each request; it commits its own bookkeeping.
+    """
+    try:
+        raw_id, version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or str(user.session_version) != version or not sid:
+        return None
+    record = db.session.execute(
+        sa.select(UserSession).where(UserSession.sid_hash == hash_token(sid), UserSession.user_id == user.id)
+    ).scalar_one_or_none()
+    if record is None or record.ended_at is not None:
+        return None
+    moment = now()
+    if moment - record.last_seen_at > timedelta(minutes=_setting("SESSION_IDLE_MINUTES", 30)):
+        _end(record, "idle_timeout", moment)
+        db.session.commit()
+        return None
+    if moment - record.created_at > timedelta(hours=_setting("SESSION_ABSOLUTE_HOURS", 12)):
+        _end(record, "absolute_timeout", moment)
+        db.session.commit()
+        return None
+    if moment - record.last_seen_at >= LAST_SEEN_GRANULARITY:
+        record.last_seen_at = moment
+        db.session.commit()
+    return user
+
+
+def _end(record: UserSession, reason: str, moment: datetime) -> None:
+    record.ended_at = moment
+    record.ended_reason = reason
+
+
+def end_all_sessions(user: User, reason: str) -> int:
+    """End every session of the user at once: the version in each session cookie goes stale,
+    and the session records close. Returns how many were open."""
+    user.session_version = (user.session_version or 1) + 1
+    result = db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now(), ended_reason=reason)
+    )
+    return result.rowcount or 0
+
+
+def sign_out_everywhere(actor: User, user: User) -> int:
+    count = end_all_sessions(user, "signed_out_by_admin" if actor.id != user.id else "sign_out_everywhere")
+    audit.record("user.sign_out_everywhere", user, actor=actor, details={"sessions": count})
+    return count
+
+
+def logout(user: User) -> None:
+    end_all_sessions(user, "logout")
+    audit.record("auth.logout", user, actor=user)
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    """Open sessions not yet past either timeout, newest first."""
+    moment = now()
+    idle_cutoff = moment - timedelta(minutes=_setting("SESSION_IDLE_MINUTES", 30))
+    absolute_cutoff = moment - timedelta(hours=_setting("SESSION_ABSOLUTE_HOURS", 12))
+    return list(db.session.execute(
+        sa.select(UserSession).where(
+            UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+            UserSession.last_seen_at >= idle_cutoff, UserSession.created_at >= absolute_cutoff,
+        ).order_by(UserSession.created_at.desc())
+    ).scalars())
+
+
+# ---- invitation and reset tokens ---------------------------------------------------------------------
+
+
+def _issue_token(user: User, purpose: str, lifetime: timedelta) -> str:
+    # A new link replaces any earlier one of the same purpose.
+    db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .values(used_at=now())
+    )
+    secret = secrets.token_urlsafe(32)
+    moment = now()
+    db.session.add(AccountToken(
+        user_id=user.id, purpose=purpose, token_hash=hash_token(secret), created_at=moment,
+        expires_at=moment + lifetime,
+    ))
+    db.session.flush()
+    return secret
+
+
+def valid_token(purpose: str, secret: str) -> AccountToken | None:
+    token = db.session.execute(
+        sa.select(AccountToken).where(AccountToken.token_hash == hash_token(secret or ""),
+                                      AccountToken.purpose == purpose)
+    ).scalar_one_or_none()
+    if token is None or token.used_at is not None or token.expires_at <= now() or not token.user.active:
+        return None
+    if purpose == "invite" and token.user.password_hash is not None:
+        return None
+    return token
+
+
+def request_password_reset(email: str) -> None:
+    """Emails a reset link when the address belongs to an active account; the caller answers
+    the same either way, so the form reveals nothing."""
+    user = _find_user(email)
+    if user is None or not user.active or user.password_hash is None:
+        return
+    minutes = _setting("RESET_TOKEN_MINUTES", 30)
+    secret = _issue_token(user, "reset", timedelta(minutes=minutes))
+    link = url_for("auth.reset_password", token=secret, _external=True)
+    queue_email(
+        user.email,
+        "Reset your witness support password",
+        f"Someone asked to reset the password of this account. If it was you, choose a new password "
+        f"here (the link works once, for {minutes} minutes):\n{link}\n\nYou will still need your "
+        f"authenticator app to sign in. If it was not you, ignore this message.\n",
+    )
+    audit.record("user.password_reset_request", user, actor=None)
+
+
+def complete_with_token(purpose: str, secret: str, password: str) -> User:
+    """Set the password from an invitation or reset link, once; every session ends."""
+    token = valid_token(purpose, secret)
+    if token is None:
+        raise ValidationFailed({"token": "This link has expired or was already used. Ask for a new one."})
+    user = token.user
+    _set_password(user, password)
+    token.used_at = now()
+    end_all_sessions(user, "password_reset" if purpose == "reset" else "invitation")
+    audit.record("user.password_reset" if purpose == "reset" else "user.invite_accept", user, actor=user)
+    return user
+
+
+# ---- personal API tokens (unaffected by MFA: they are created by a signed-in user or the CLI) ---------
 
 
 def create_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
