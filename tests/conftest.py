@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from witness_support import create_app
@@ -55,9 +56,11 @@ def _postgres_schema() -> Iterator[str | None]:
         db.drop_all()
         _drop_alembic_version()
         db.create_all()
+        db.engine.dispose()
     yield POSTGRES_URL
     with app.app_context():
         db.drop_all()
+        db.engine.dispose()
 
 
 def _drop_alembic_version() -> None:
@@ -86,8 +89,29 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test body holds an app context (pytest-flask even pushes a request context), and Flask
+    reuses an active app context for requests; that would share `g` (Flask-Login caches the
+    user there) and the database session between the test and the app, hiding bugs such as a
+    session that should have been ended. Before each request the test's own changes are
+    committed, as another actor's would be; afterwards the test's session reads fresh rows.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201 - a test response
+        db.session.commit()
+        token = _cv_app.set(None)  # Flask then pushes a fresh app context for the request
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -153,7 +177,11 @@ def assess(app: Flask, officer: User) -> Callable[..., Any]:
     def make(witness: Witness, stage: str = "trial", level: str = "medium", days_ago: int = 0, by=None):  # noqa: ANN001
         assessed_on = today_utc() - timedelta(days=days_ago)
         assessment = witness_ops.record_risk_assessment(
-            by or officer, witness, stage=stage, level=level, assessed_on=assessed_on,
+            by or officer,
+            witness,
+            stage=stage,
+            level=level,
+            assessed_on=assessed_on,
             next_review_on=assessed_on + timedelta(days=30),
         )
         db.session.commit()
@@ -207,3 +235,99 @@ def past(days: int) -> date:
 
 def future(days: int) -> date:
     return today_utc() + timedelta(days=days)
+
+
+# ---- post-trial notices (issue 6) -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpInbox:
+    """Messages a real local SMTP server (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd hook
+        from email import message_from_bytes, policy
+
+        with self._lock:
+            self.messages.append(
+                {"to": list(envelope.rcpt_tos), "message": message_from_bytes(envelope.content, policy=policy.default)}
+            )
+        return "250 OK"
+
+    def bodies(self) -> list[str]:
+        return [m["message"].get_content() for m in self.messages]
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SmtpInbox]:
+    """A real SMTP server on 127.0.0.1 and a free port; the app sends its mail there."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def sms_dir(app: Flask, tmp_path) -> Any:  # noqa: ANN001 - pytest tmp_path
+    """The development SMS transport writes each message as a file here."""
+    directory = tmp_path / "sms-outbox"
+    app.config["SMS_FILE_DIR"] = str(directory)
+    return directory
+
+
+@pytest.fixture
+def closed_smtp_port(app: Flask) -> int:
+    """A port nobody listens on: every send fails with a refused connection."""
+    port = _free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    return port
+
+
+CANARY_OFFENDER = "CANARY-OFFENDER-Zq81"
+
+
+@pytest.fixture
+def trial_case(app: Flask, officer: User, make_case, make_witness, make_journey, assess) -> Callable[..., Any]:  # noqa: ANN001
+    """A case at trial with one defendant (a canary name) and witnesses whose journeys are at trial.
+
+    `post_trial_assessed=False` leaves the witnesses without the post-trial risk assessment.
+    """
+    from types import SimpleNamespace
+
+    def make(witnesses: int = 1, post_trial_assessed: bool = True, **witness_data: Any) -> SimpleNamespace:
+        case = make_case()
+        defendant = case_ops.add_defendant(officer, case, name=CANARY_OFFENDER, custody_status="remanded")
+        db.session.commit()
+        people, journeys = [], []
+        for _ in range(witnesses):
+            witness = make_witness(**witness_data)
+            journey = make_journey(witness=witness, case=case)
+            assess(witness, stage="pre_trial")
+            assess(witness, stage="trial")
+            case_ops.transition_journey(officer, journey, "trial", override_reason="test")
+            db.session.commit()
+            if post_trial_assessed:
+                assess(witness, stage="post_trial")
+            people.append(witness)
+            journeys.append(journey)
+        return SimpleNamespace(case=case, defendant=defendant, witnesses=people, witness=people[0],
+                               journeys=journeys, journey=journeys[0])
+
+    return make
