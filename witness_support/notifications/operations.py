@@ -194,25 +194,46 @@ def queue_notice(
     court_timezone = None
     if case_id is not None:
         court_timezone = db.session.execute(sa.select(Case.court_timezone).where(Case.id == case_id)).scalar()
-    notice = Notification(
-        witness_id=witness_id,
-        case_id=case_id,
-        kind=kind,
-        dedup_key=key,
-        context=json.loads(json.dumps(context, default=str)),
-        triggered_at=triggered_at,
-        deadline_at=deadline_for(kind, triggered_at, court_timezone),
-        status=Status.PENDING,
-        next_attempt_at=utc_now(),
-    )
-    # A savepoint: a concurrent writer of the same key loses cleanly and gets the winner's row.
-    try:
-        with db.session.begin_nested():
-            db.session.add(notice)
-    except sa.exc.IntegrityError:
-        return db.session.execute(sa.select(Notification).where(Notification.dedup_key == key)).scalar_one()
+    values = {
+        "witness_id": witness_id,
+        "case_id": case_id,
+        "kind": kind,
+        "dedup_key": key,
+        "context": json.loads(json.dumps(context, default=str)),
+        "triggered_at": triggered_at,
+        "deadline_at": deadline_for(kind, triggered_at, court_timezone),
+        "status": Status.PENDING,
+        "next_attempt_at": utc_now(),
+        "attempts": 0,
+        "language_fallback": False,
+        "created_at": utc_now(),
+    }
+    inserted = insert_unless_present(Notification, values, "dedup_key")
+    notice = db.session.execute(sa.select(Notification).where(Notification.dedup_key == key)).scalar_one()
+    if not inserted:
+        return notice  # a concurrent writer queued the same notice first
     audit.record("notification.queue", notice, details={"kind": kind, "case_id": case_id})
     return notice
+
+
+def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the unique columns; True if this call inserted.
+
+    Used instead of a savepoint: two sweeps or requests racing on the same key both succeed and
+    exactly one row results (SQLite's driver would also turn a first savepoint into a commit).
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
+    )
+    # RETURNING, not rowcount: the drivers disagree on rowcount for this statement.
+    return db.session.execute(statement).first() is not None
 
 
 def case_witness_ids(case_id: int) -> list[int]:

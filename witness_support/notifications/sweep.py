@@ -13,6 +13,7 @@ import os
 import smtplib
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,7 +28,14 @@ from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from . import channels
 from .models import Channel, Kind, Notification, Status
-from .operations import guardians_of, liaison_officer_for, notify_case_witnesses, preferences_for, today_in
+from .operations import (
+    guardians_of,
+    insert_unless_present,
+    liaison_officer_for,
+    notify_case_witnesses,
+    preferences_for,
+    today_in,
+)
 from .texts import render
 
 
@@ -90,14 +98,17 @@ def raise_release_reminders(today: date) -> int:
     for outcome_id, reminders in by_outcome.items():
         outcome = db.session.get(Outcome, outcome_id)
         nearest = min(reminders, key=lambda r: r.days)
-        try:
-            # Another sweep raising the same reminder at the same moment loses here, cleanly.
-            with db.session.begin_nested():
-                for row in reminders:
-                    db.session.add(
-                        ReleaseReminder(outcome_id=outcome_id, days=row.days, release_date=row.release_date)
-                    )
-        except sa.exc.IntegrityError:
+        # Another sweep raising the same reminder at the same moment inserts nothing here.
+        won = [
+            insert_unless_present(
+                ReleaseReminder,
+                {"outcome_id": outcome_id, "days": row.days, "release_date": row.release_date,
+                 "created_at": utc_now()},
+                "outcome_id", "days", "release_date",
+            )
+            for row in reminders
+        ]
+        if not any(won):
             continue
         context = {
             "offender": outcome.defendant.name,
@@ -289,9 +300,16 @@ def escalate_undelivered(now: datetime) -> tuple[int, int]:
     return escalated, lost
 
 
-def send_due(*, now: datetime | None = None, worker: str | None = None, limit: int = 200) -> SweepResult:
+def send_due(
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    limit: int = 200,
+    on_candidates: Callable[[list[int]], None] | None = None,
+) -> SweepResult:
     """One pass: reminders due today, then every due notice this sweep manages to claim, then
-    the deadline watch."""
+    the deadline watch. `on_candidates` sees the ids found due before any is claimed (the
+    concurrency tests use it to make two sweeps race for the same notices)."""
     from ..outcomes.operations import raise_statement_reminders
 
     now = now or utc_now()
@@ -299,9 +317,17 @@ def send_due(*, now: datetime | None = None, worker: str | None = None, limit: i
     result = SweepResult()
     today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
     result.reminders = raise_release_reminders(today)
-    result.statement_reminders = raise_statement_reminders(today)
-    db.session.commit()
-    for notice_id in due_notice_ids(now, limit):
+    try:
+        result.statement_reminders = raise_statement_reminders(today)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another sweep raised the same reminder task first (unique dedup_key); it stands.
+        db.session.rollback()
+    # Reminders raised a moment ago by this very pass are due too.
+    candidates = due_notice_ids(max(now, utc_now()), limit)
+    if on_candidates is not None:
+        on_candidates(candidates)
+    for notice_id in candidates:
         if not claim(notice_id, worker):
             result.lost_claims += 1
             continue

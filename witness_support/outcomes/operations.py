@@ -375,18 +375,14 @@ def raise_statement_reminders(today: date) -> int:
         officer = liaison_officer_for(statement.witness_id, statement.case_id)
         if officer is None:
             continue
-        try:
-            with db.session.begin_nested():
-                task = create_task(
-                    officer, "impact_statement",
-                    f"Victim impact statement for {reference} is still {statement.status}: sentencing on "
-                    f"{statement.sentencing_date.isoformat()}",
-                    due_at=None, witness_id=statement.witness_id, case_id=statement.case_id,
-                    source=("impact_statement", statement.id),
-                    dedup_key=f"impact-statement:{statement.id}:{statement.sentencing_date.isoformat()}",
-                )
-        except sa.exc.IntegrityError:
-            continue  # another sweep raised it at the same moment
+        task = create_task(
+            officer, "impact_statement",
+            f"Victim impact statement for {reference} is still {statement.status}: sentencing on "
+            f"{statement.sentencing_date.isoformat()}",
+            due_at=None, witness_id=statement.witness_id, case_id=statement.case_id,
+            source=("impact_statement", statement.id),
+            dedup_key=f"impact-statement:{statement.id}:{statement.sentencing_date.isoformat()}",
+        )
         statement.reminder_task_id = task.id
         count += 1
     db.session.flush()
