@@ -7,8 +7,8 @@ import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import CANARY_OFFENDER
 
+from tests.conftest import CANARY_OFFENDER
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
