@@ -152,7 +152,12 @@ def test_in_person_becomes_a_task(app, officer, trial_case):
     [task] = _tasks("deliver_notice")
     assert task.assignee_id == officer.id and setup.witness.reference in task.title
     assert CANARY_OFFENDER not in task.title
-    assert _notice("verdict", setup.witness.id).status == "awaiting_officer"
+    notice = _notice("verdict", setup.witness.id)
+    assert notice.status == "awaiting_officer"
+    notify_ops.mark_delivered(officer, notice)
+    db.session.commit()
+    db.session.refresh(task)
+    assert task.done_at is not None and notice.delivered_by_id == officer.id
 
 
 def test_failed_send_retries_with_backoff_then_fails_and_shows(app, officer, trial_case, closed_smtp_port, client,

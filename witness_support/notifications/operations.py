@@ -319,9 +319,23 @@ def mark_delivered(actor: User, notice: Notification) -> Notification:
     notice.status = Status.SENT
     notice.sent_at = utc_now()
     notice.delivered_by_id = actor.id
+    close_notice_tasks(notice, actor)
     db.session.flush()
     audit.record("notification.delivered", notice, actor=actor, details={"channel": notice.channel})
     return notice
+
+
+def close_notice_tasks(notice: Notification, actor: User | None = None) -> int:
+    """A delivered notice needs no more chasing: its open delivery and escalation tasks are done."""
+    from ..tasks.models import Task
+
+    return db.session.execute(
+        sa.update(Task)
+        .where(Task.source_type == "notification", Task.source_id == notice.id, Task.done_at.is_(None),
+               Task.kind.in_(["deliver_notice", "notice_undelivered"]))
+        .values(done_at=utc_now(), done_by_id=actor.id if actor else None, note="Notice delivered.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def undelivered_for(visible: sa.ScalarSelect, now: datetime, limit: int = 100) -> list[Notification]:

@@ -29,6 +29,7 @@ from ..witnesses.models import Witness
 from . import channels
 from .models import Channel, Kind, Notification, Status
 from .operations import (
+    close_notice_tasks,
     guardians_of,
     insert_unless_present,
     liaison_officer_for,
@@ -247,6 +248,7 @@ def _send_one(notice_id: int, now: datetime, result: SweepResult) -> None:
     notice.last_error = None
     if status == Status.SENT:
         notice.sent_at = utc_now()
+        close_notice_tasks(notice)  # a late success answers the urgent task raised meanwhile
         result.sent += 1
         result.sent_ids.append(notice.id)
     else:
