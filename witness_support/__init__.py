@@ -89,10 +89,11 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
+    from .outcomes.views import bp as outcomes_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
-    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp):
+    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py

@@ -10,10 +10,12 @@ from werkzeug.wrappers import Response
 from .. import audit
 from ..errors import OperationError
 from ..extensions import db
+from ..forms import apply_errors
 from ..permissions import Permission, can_view_identity, can_view_witness, visible_witness_ids
 from ..web import mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
+from .forms import PreferencesForm
 from .models import Channel, Notification, Status
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -71,3 +73,31 @@ def delivered(notice_id: int) -> Response:
         db.session.rollback()
         flash(exc.message if not exc.field_errors else " ".join(exc.field_errors.values()), "error")
     return redirect(url_for("notifications.queue"))
+
+
+@bp.route("/witness/<int:witness_id>/preferences", methods=["GET", "POST"])
+@permission_required(Permission.NOTIFICATION_MANAGE)
+def preferences(witness_id: int) -> str | Response:
+    witness = db.session.get(Witness, witness_id)
+    # Safe addresses and numbers are contact data: identity-level need-to-know.
+    if witness is None or not can_view_identity(current_user, witness):
+        abort(404)
+    mark_sensitive()
+    pref = operations.preferences_for(witness)
+    form, error = PreferencesForm(obj=pref), None
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in operations.PREFERENCE_FIELDS}
+        try:
+            operations.set_preferences(current_user, witness, **data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc) or exc.message
+        else:
+            flash(f"Notice preferences of {witness.reference} saved.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id))
+    notices = db.session.execute(
+        sa.select(Notification).where(Notification.witness_id == witness.id).order_by(Notification.id.desc()).limit(50)
+    ).scalars().all()
+    return render_template("notifications/preferences.html", form=form, witness=witness, error=error,
+                           notices=notices)
