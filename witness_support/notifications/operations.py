@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.models import User
@@ -354,6 +355,7 @@ def undelivered_for(visible: sa.ScalarSelect, now: datetime, limit: int = 100) -
                 ),
             )
             .order_by(Notification.deadline_at)
+            .options(selectinload(Notification.witness))
             .limit(limit)
         ).scalars()
     )

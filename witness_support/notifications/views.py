@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from .. import audit
@@ -37,6 +38,7 @@ def queue() -> str:
         sa.select(Notification)
         .where(Notification.witness_id.in_(visible), Notification.status == Status.AWAITING_OFFICER)
         .order_by(Notification.deadline_at, Notification.id)
+        .options(selectinload(Notification.witness))
         .limit(200)
     ).scalars().all()
     letters = [n for n in waiting if n.channel == Channel.LETTER]
