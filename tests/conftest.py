@@ -301,6 +301,9 @@ class Inbox:
         self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
         return "250 Message accepted for delivery"
 
+    def bodies(self) -> list[str]:
+        return [m.get_content() for m in self.messages]
+
     def links(self) -> list[str]:
         return [link for m in self.messages for link in re.findall(r"https?://\S+", m.get_content())]
 
@@ -321,3 +324,63 @@ def smtp_server(app: Flask) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+# ---- post-trial notices (issue 6) -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def sms_dir(app: Flask, tmp_path) -> Any:  # noqa: ANN001 - pytest tmp_path
+    """The development SMS transport writes each message as a file here."""
+    directory = tmp_path / "sms-outbox"
+    app.config["SMS_FILE_DIR"] = str(directory)
+    return directory
+
+
+@pytest.fixture
+def closed_smtp_port(app: Flask) -> int:
+    """A port nobody listens on: every send fails with a refused connection."""
+    port = _free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    return port
+
+
+CANARY_OFFENDER = "CANARY-OFFENDER-Zq81"
+
+
+@pytest.fixture
+def trial_case(app: Flask, officer: User, make_case, make_witness, make_journey, assess) -> Callable[..., Any]:  # noqa: ANN001
+    """A case at trial with one defendant (a canary name) and witnesses whose journeys are at trial.
+
+    `post_trial_assessed=False` leaves the witnesses without the post-trial risk assessment.
+    """
+    from types import SimpleNamespace
+
+    def make(witnesses: int = 1, post_trial_assessed: bool = True, **witness_data: Any) -> SimpleNamespace:
+        case = make_case()
+        defendant = case_ops.add_defendant(officer, case, name=CANARY_OFFENDER, custody_status="remanded")
+        db.session.commit()
+        people, journeys = [], []
+        for _ in range(witnesses):
+            witness = make_witness(**witness_data)
+            journey = make_journey(witness=witness, case=case)
+            assess(witness, stage="pre_trial")
+            assess(witness, stage="trial")
+            case_ops.transition_journey(officer, journey, "trial", override_reason="test")
+            db.session.commit()
+            if post_trial_assessed:
+                assess(witness, stage="post_trial")
+            people.append(witness)
+            journeys.append(journey)
+        return SimpleNamespace(case=case, defendant=defendant, witnesses=people, witness=people[0],
+                               journeys=journeys, journey=journeys[0])
+
+    return make

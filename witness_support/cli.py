@@ -136,3 +136,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo_command)
+    from .notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)

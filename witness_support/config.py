@@ -17,6 +17,42 @@ def _bool(name: str, default: bool = False) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int_map(name: str, default: dict[str, int]) -> dict[str, int]:
+    """"verdict=1,escaped=0" -> {"verdict": 1, "escaped": 0}, layered over the defaults."""
+    result = dict(default)
+    for item in (os.environ.get(name) or "").split(","):
+        if "=" in item:
+            key, _, value = item.partition("=")
+            result[key.strip()] = int(value)
+    return result
+
+
+def _int_list(name: str, default: list[int]) -> list[int]:
+    raw = os.environ.get(name)
+    return [int(x) for x in raw.split(",") if x.strip()] if raw else list(default)
+
+
+def _str_list(name: str) -> list[str]:
+    return [x.strip() for x in (os.environ.get(name) or "").split(",") if x.strip()]
+
+
+# Deadlines per notice kind in working days after the triggering event; 0 means immediately
+# (NOTIFICATION_IMMEDIATE_MINUTES). Defaults follow common victims' codes.
+DEFAULT_NOTIFICATION_DEADLINES = {
+    "hearing_set": 1,
+    "hearing_moved": 1,
+    "hearing_cancelled": 1,
+    "verdict": 1,
+    "sentence": 1,
+    "appeal_lodged": 1,
+    "appeal_outcome": 1,
+    "release_upcoming": 1,
+    "released": 0,
+    "escaped": 0,
+    "recalled": 0,
+}
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -66,4 +102,25 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "witness-support@localhost"),
+        # Post-trial notices (witness_support/notifications). See docs/notifications.md.
+        "NOTIFICATION_DEADLINES": _int_map("NOTIFICATION_DEADLINES", DEFAULT_NOTIFICATION_DEADLINES),
+        "NOTIFICATION_IMMEDIATE_MINUTES": _int("NOTIFICATION_IMMEDIATE_MINUTES", 60),
+        # Undelivered this long before its deadline, a notice becomes an urgent task.
+        "NOTIFICATION_URGENT_BEFORE_MINUTES": _int("NOTIFICATION_URGENT_BEFORE_MINUTES", 60),
+        "NOTIFICATION_RETRY_BASE_SECONDS": _int("NOTIFICATION_RETRY_BASE_SECONDS", 60),
+        "NOTIFICATION_MAX_ATTEMPTS": _int("NOTIFICATION_MAX_ATTEMPTS", 8),
+        # A claim older than this is abandoned by a crashed sweep: shown to the officer, never resent blindly.
+        "NOTIFICATION_CLAIM_TIMEOUT_MINUTES": _int("NOTIFICATION_CLAIM_TIMEOUT_MINUTES", 15),
+        "RELEASE_REMINDER_DAYS": _int_list("RELEASE_REMINDER_DAYS", [30, 7]),
+        "IMPACT_STATEMENT_REMINDER_DAYS": _int("IMPACT_STATEMENT_REMINDER_DAYS", 10),
+        "PROTECTION_PLAN_REVISION_WORKING_DAYS": _int("PROTECTION_PLAN_REVISION_WORKING_DAYS", 5),
+        # ISO weekdays that are working days (1 = Monday) and public holidays (YYYY-MM-DD).
+        "WORKING_WEEKDAYS": _int_list("WORKING_WEEKDAYS", [1, 2, 3, 4, 5]),
+        "HOLIDAYS": _str_list("HOLIDAYS"),
+        # Working days are counted in this zone when a notice concerns no case (else the court's).
+        "NOTIFICATION_TIMEZONE": os.environ.get("NOTIFICATION_TIMEZONE", "UTC"),
+        # What a minimal ("there is news") message gives as the number to call.
+        "LIAISON_OFFICE_PHONE": os.environ.get("LIAISON_OFFICE_PHONE", "the witness support office"),
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "file"),
+        "SMS_FILE_DIR": os.environ.get("SMS_FILE_DIR", os.path.join(instance_path, "sms-outbox")),
     }

@@ -41,6 +41,9 @@ class Permission(StrEnum):
     RISK_CREATE = "risk:create"
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
+    OUTCOME_RECORD = "outcome:record"
+    NOTIFICATION_VIEW = "notification:view"
+    NOTIFICATION_MANAGE = "notification:manage"
 
 
 _STAFF_CASEWORK = {
@@ -64,10 +67,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOURNEY_START,
             Permission.JOURNEY_TRANSITION,
             Permission.RISK_CREATE,
+            Permission.OUTCOME_RECORD,
+            Permission.NOTIFICATION_VIEW,
+            Permission.NOTIFICATION_MANAGE,
         }
     ),
     Role.PROSECUTOR: frozenset(
-        _STAFF_CASEWORK | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.JOURNEY_START}
+        _STAFF_CASEWORK
+        | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.JOURNEY_START, Permission.OUTCOME_RECORD,
+           Permission.NOTIFICATION_VIEW}
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from ..db import today_utc, utc_now
 from ..extensions import db
-from ..permissions import Role, visible_witness_ids
+from ..notifications.operations import undelivered_for
+from ..permissions import Permission, Role, has_permission, visible_witness_ids
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness
 
@@ -41,8 +42,10 @@ def home() -> str | Response:
         .order_by(Witness.reflection_end)
         .limit(100)
     ).scalars().all()
+    notices = undelivered_for(visible, utc_now()) if has_permission(current_user, Permission.NOTIFICATION_VIEW) else []
     return render_template(
         "main/home.html",
+        undelivered_notices=notices,
         overdue=overdue,
         never_assessed=never_assessed,
         reflecting=reflecting,

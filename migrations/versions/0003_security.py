@@ -6,7 +6,7 @@ single-use link tokens, teams; invited accounts have no password until they choo
 Existing accounts enrol an authenticator at their next sign-in; existing session cookies carry no
 server-side session id, so everyone signs in again after this upgrade.
 
-Revision ID: 0005
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29 03:42:21.120217
 
@@ -18,7 +18,7 @@ import witness_support.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0005'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

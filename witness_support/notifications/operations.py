@@ -1,0 +1,366 @@
+"""The rules of notices: preferences, queueing with a de-duplication key, deadlines, routing.
+
+Any area calls `queue_notice(...)` (or `notify_case_witnesses` / `notify_hearing_change`) inside
+its own transaction; nothing is sent then. The sweep (`sweep.send_due`) sends committed notices
+only, so a rolled-back change never reaches a victim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.models import User
+from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
+from ..db import utc_now
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
+from .models import Channel, Kind, Notification, NotificationPreference, Status
+from .texts import language_code
+from .workdays import add_working_days
+
+PREFERENCE_FIELDS = (
+    "channel", "language", "opted_out", "email", "phone", "postal_address", "contact_is_safe", "third_party_name",
+)
+
+
+# ---- who looks after a witness -----------------------------------------------------------------
+
+
+def liaison_officer_for(witness_id: int, case_id: int | None = None) -> User | None:
+    """The witness's own liaison officer, else the case's, else anyone working on the case."""
+    officer = db.session.execute(
+        sa.select(User)
+        .join(WitnessAssignment, WitnessAssignment.user_id == User.id)
+        .where(
+            WitnessAssignment.witness_id == witness_id,
+            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
+            WitnessAssignment.active_clause(),
+            User.active.is_(True),
+        )
+        .order_by(WitnessAssignment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if officer is not None or case_id is None:
+        return officer
+    return db.session.execute(
+        sa.select(User)
+        .join(CaseAssignment, CaseAssignment.user_id == User.id)
+        .where(CaseAssignment.case_id == case_id, CaseAssignment.ended_at.is_(None), User.active.is_(True))
+        .order_by((CaseAssignment.role == CaseRole.LIAISON_OFFICER).desc(), CaseAssignment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def guardians_of(witness: Witness) -> list[User]:
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(WitnessAssignment, WitnessAssignment.user_id == User.id)
+            .where(
+                WitnessAssignment.witness_id == witness.id,
+                WitnessAssignment.role == AssignmentRole.GUARDIAN,
+                WitnessAssignment.active_clause(),
+                User.active.is_(True),
+            )
+            .order_by(WitnessAssignment.id)
+        ).scalars()
+    )
+
+
+# ---- preferences -------------------------------------------------------------------------------
+
+
+def preferences_for(witness: Witness) -> NotificationPreference:
+    """The stored preferences, or unsaved defaults: in person, in the witness's own language."""
+    pref = db.session.execute(
+        sa.select(NotificationPreference).where(NotificationPreference.witness_id == witness.id)
+    ).scalar_one_or_none()
+    if pref is not None:
+        return pref
+    return NotificationPreference(
+        witness_id=witness.id,
+        channel=Channel.IN_PERSON,
+        language=language_code(witness.preferred_language) or (witness.preferred_language or "en")[:10],
+        opted_out=[],
+        email="",
+        phone="",
+        postal_address="",
+        contact_is_safe=False,
+        third_party_name="",
+    )
+
+
+def set_preferences(actor: User, witness: Witness, **fields: Any) -> NotificationPreference:
+    """Replace the witness's preferences; a channel needs the contact it uses."""
+    unknown = set(fields) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise ValidationFailed(dict.fromkeys(unknown, "Unknown field."))
+    pref = preferences_for(witness)
+    values = {name: getattr(pref, name) for name in PREFERENCE_FIELDS}
+    values.update({k: v for k, v in fields.items() if v is not None})
+    errors: dict[str, str] = {}
+    if values["channel"] not in set(Channel):
+        errors["channel"] = "Choose email, sms, letter or in_person."
+    opted_out = values["opted_out"] or []
+    bad = [k for k in opted_out if k not in set(Kind)]
+    if bad or not isinstance(opted_out, list):
+        errors["opted_out"] = "Unknown notice kind: " + ", ".join(map(str, bad)) + "."
+    for name in ("email", "phone", "postal_address", "third_party_name"):
+        values[name] = (values[name] or "").strip()
+    language = (values["language"] or "").strip()
+    if not language or len(language) > 10:
+        errors["language"] = "Give a language code such as en, id or th."
+    required = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.LETTER: "postal_address"}
+    needed = required.get(values["channel"])
+    if needed and not values[needed]:
+        errors[needed] = f"Give the {needed.replace('_', ' ')} the {values['channel']} channel should use."
+    if values["email"] and ("@" not in values["email"] or len(values["email"]) > 254):
+        errors["email"] = "Give a valid email address."
+    if errors:
+        raise ValidationFailed(errors)
+    values["language"] = language_code(language) or language.lower()
+    values["opted_out"] = sorted(set(opted_out))
+    before_channel = pref.channel if pref.id else None
+    for name, value in values.items():
+        setattr(pref, name, value)
+    pref.updated_by_id = actor.id
+    db.session.add(pref)
+    db.session.flush()
+    # The trail says what kind of change, never the addresses themselves.
+    audit.record(
+        "notification_preference.set", pref, actor=actor,
+        details={"channel": pref.channel, "from_channel": before_channel, "opted_out": pref.opted_out,
+                 "contact_is_safe": pref.contact_is_safe, "language": pref.language},
+    )
+    return pref
+
+
+# ---- deadlines and queueing --------------------------------------------------------------------
+
+
+def deadline_for(kind: str, triggered_at: datetime, court_timezone: str | None = None) -> datetime:
+    config = current_app.config
+    days = int(config["NOTIFICATION_DEADLINES"].get(kind, 1))
+    if days <= 0:
+        return triggered_at + timedelta(minutes=int(config["NOTIFICATION_IMMEDIATE_MINUTES"]))
+    return add_working_days(
+        triggered_at, days, tz=court_timezone or config["NOTIFICATION_TIMEZONE"],
+        weekdays=config["WORKING_WEEKDAYS"], holidays=config["HOLIDAYS"],
+    )
+
+
+def _default_key(witness_id: int, kind: str, case_id: int | None, context: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return f"{kind}:w{witness_id}:c{case_id}:{digest}"
+
+
+def queue_notice(
+    witness_id: int,
+    kind: str,
+    *,
+    context: dict[str, Any],
+    triggered_at: datetime,
+    case_id: int | None = None,
+    dedup_key: str | None = None,
+) -> Notification | None:
+    """Put a notice in the outbox (not sent until the sweep, after the caller's commit).
+
+    Returns None when the witness opted out of this kind. The same dedup_key (by default derived
+    from kind, witness, case and context) returns the notice already queued, never a second one.
+    """
+    if kind not in set(Kind):
+        raise ValidationFailed({"kind": f"Unknown notice kind {kind!r}."})
+    if triggered_at.tzinfo is None:
+        raise ValueError("triggered_at must be timezone-aware")
+    witness = db.session.get(Witness, witness_id)
+    if witness is None:
+        raise ValidationFailed({"witness_id": "No such witness."})
+    if kind in (preferences_for(witness).opted_out or []):
+        audit.record("notification.opted_out", witness, details={"kind": kind, "case_id": case_id})
+        return None
+    key = (dedup_key or _default_key(witness_id, kind, case_id, context))[:200]
+    existing = db.session.execute(sa.select(Notification).where(Notification.dedup_key == key)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    court_timezone = None
+    if case_id is not None:
+        court_timezone = db.session.execute(sa.select(Case.court_timezone).where(Case.id == case_id)).scalar()
+    values = {
+        "witness_id": witness_id,
+        "case_id": case_id,
+        "kind": kind,
+        "dedup_key": key,
+        "context": json.loads(json.dumps(context, default=str)),
+        "triggered_at": triggered_at,
+        "deadline_at": deadline_for(kind, triggered_at, court_timezone),
+        "status": Status.PENDING,
+        "next_attempt_at": utc_now(),
+        "attempts": 0,
+        "language_fallback": False,
+        "created_at": utc_now(),
+    }
+    inserted = insert_unless_present(Notification, values, "dedup_key")
+    notice = db.session.execute(sa.select(Notification).where(Notification.dedup_key == key)).scalar_one()
+    if not inserted:
+        return notice  # a concurrent writer queued the same notice first
+    audit.record("notification.queue", notice, details={"kind": kind, "case_id": case_id})
+    return notice
+
+
+def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the unique columns; True if this call inserted.
+
+    Used instead of a savepoint: two sweeps or requests racing on the same key both succeed and
+    exactly one row results (SQLite's driver would also turn a first savepoint into a commit).
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
+    )
+    # RETURNING, not rowcount: the drivers disagree on rowcount for this statement.
+    return db.session.execute(statement).first() is not None
+
+
+def case_witness_ids(case_id: int) -> list[int]:
+    """Witnesses of the case whose journey is not closed: the people to tell."""
+    return list(
+        db.session.execute(
+            sa.select(Journey.witness_id)
+            .where(Journey.case_id == case_id, Journey.stage != Stage.CLOSED)
+            .order_by(Journey.witness_id)
+        ).scalars()
+    )
+
+
+def notify_case_witnesses(
+    case_id: int, kind: str, *, context: dict[str, Any], triggered_at: datetime, key: str
+) -> list[Notification]:
+    """Queue one notice per witness of the case; `key` identifies the event (per witness it is unique)."""
+    notices = []
+    for witness_id in case_witness_ids(case_id):
+        notice = queue_notice(
+            witness_id, kind, context=context, triggered_at=triggered_at, case_id=case_id,
+            dedup_key=f"{key}:w{witness_id}",
+        )
+        if notice is not None:
+            notices.append(notice)
+    return notices
+
+
+HEARING_KINDS = {"set": Kind.HEARING_SET, "moved": Kind.HEARING_MOVED, "cancelled": Kind.HEARING_CANCELLED}
+
+
+def _court_local(value: datetime | None, court_timezone: str) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(court_timezone))
+    return f"{local:%Y-%m-%d %H:%M} ({court_timezone})"
+
+
+def notify_hearing_change(
+    case_id: int,
+    change: str,
+    *,
+    event_id: int | str,
+    old_start: datetime | None,
+    new_start: datetime | None,
+    court_timezone: str,
+    triggered_at: datetime | None = None,
+) -> list[Notification]:
+    """For court events: a hearing was set, moved or cancelled (`change` = set/moved/cancelled).
+
+    Plain values only, so court events call it from their create/move/cancel operations.
+    Times are shown to the witness in the court's time zone.
+    """
+    if change not in HEARING_KINDS:
+        raise ValidationFailed({"change": "Give set, moved or cancelled."})
+    context = {
+        "old_start": _court_local(old_start, court_timezone),
+        "new_start": _court_local(new_start, court_timezone),
+        "event_id": event_id,
+    }
+    stamp = (new_start or old_start or utc_now()).isoformat()
+    return notify_case_witnesses(
+        case_id, HEARING_KINDS[change], context=context, triggered_at=triggered_at or utc_now(),
+        key=f"hearing-{change}:c{case_id}:e{event_id}:{stamp}",
+    )
+
+
+def cancel_notice(actor: User, notice: Notification, reason: str) -> Notification:
+    if notice.status not in (Status.PENDING, Status.FAILED, Status.AWAITING_OFFICER):
+        raise ValidationFailed({"status": "Only a notice not yet delivered can be cancelled."})
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": "Say why this notice should not be delivered."})
+    notice.status = Status.CANCELLED
+    db.session.flush()
+    audit.record("notification.cancel", notice, actor=actor, details={"reason": reason.strip()[:500]})
+    return notice
+
+
+def mark_delivered(actor: User, notice: Notification) -> Notification:
+    """The officer printed and posted the letter, or told the witness in person."""
+    if notice.status not in (Status.AWAITING_OFFICER, Status.FAILED):
+        raise ValidationFailed({"status": "This notice is not waiting for you."})
+    notice.status = Status.SENT
+    notice.sent_at = utc_now()
+    notice.delivered_by_id = actor.id
+    close_notice_tasks(notice, actor)
+    db.session.flush()
+    audit.record("notification.delivered", notice, actor=actor, details={"channel": notice.channel})
+    return notice
+
+
+def close_notice_tasks(notice: Notification, actor: User | None = None) -> int:
+    """A delivered notice needs no more chasing: its open delivery and escalation tasks are done."""
+    from ..tasks.models import Task
+
+    return db.session.execute(
+        sa.update(Task)
+        .where(Task.source_type == "notification", Task.source_id == notice.id, Task.done_at.is_(None),
+               Task.kind.in_(["deliver_notice", "notice_undelivered"]))
+        .values(done_at=utc_now(), done_by_id=actor.id if actor else None, note="Notice delivered.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def undelivered_for(visible: sa.ScalarSelect, now: datetime, limit: int = 100) -> list[Notification]:
+    """Failed notices, and notices past their deadline, among the witnesses given (home page)."""
+    return list(
+        db.session.execute(
+            sa.select(Notification)
+            .where(
+                Notification.witness_id.in_(visible),
+                sa.or_(
+                    Notification.status == Status.FAILED,
+                    sa.and_(
+                        Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
+                        Notification.deadline_at < now,
+                    ),
+                ),
+            )
+            .order_by(Notification.deadline_at)
+            .options(selectinload(Notification.witness))
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def today_in(tz: str) -> date:
+    return utc_now().astimezone(ZoneInfo(tz)).date()
+

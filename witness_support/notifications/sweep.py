@@ -1,0 +1,338 @@
+"""The sweep behind `flask notifications send-due`: find what is due, claim it, send it.
+
+Safe to run from several app servers at once: a notice is claimed by one atomic
+UPDATE ... WHERE status = 'pending' (its row count says who won) and committed before anything
+is sent, so two sweeps never send the same notice. Only committed notices are ever seen, so
+sending always happens after the commit that created the notice. This module is a boundary
+(like a view or a CLI command): it commits.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import audit
+from ..db import utc_now
+from ..extensions import db
+from ..outcomes.models import Outcome, ReleaseReminder
+from ..tasks.operations import create_task
+from ..witnesses.models import Witness
+from . import channels
+from .models import Channel, Kind, Notification, Status
+from .operations import (
+    close_notice_tasks,
+    guardians_of,
+    insert_unless_present,
+    liaison_officer_for,
+    notify_case_witnesses,
+    preferences_for,
+    today_in,
+)
+from .texts import render
+
+
+@dataclass
+class SweepResult:
+    sent: int = 0
+    handed_to_officer: int = 0
+    retrying: int = 0
+    failed: int = 0
+    escalated: int = 0
+    reminders: int = 0
+    statement_reminders: int = 0
+    lost_claims: int = 0
+    sent_ids: list[int] = field(default_factory=list)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
+
+
+# ---- finding what is due -----------------------------------------------------------------------
+
+
+def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
+    """(outcome id, days, release date) for reminders due and not yet raised.
+
+    One indexed range on outcomes.proposed_release_date per reminder distance, each checked
+    against release_reminders by its unique index; bench/sweep.py times exactly this query.
+    """
+    selects = []
+    for d in sorted(set(days)):
+        selects.append(
+            sa.select(
+                Outcome.id.label("outcome_id"),
+                sa.literal(d).label("days"),
+                Outcome.proposed_release_date.label("release_date"),
+            ).where(
+                Outcome.proposed_release_date > today,
+                Outcome.proposed_release_date <= today + timedelta(days=d),
+                Outcome.custody.is_(None) | Outcome.custody.in_(["recalled", "transferred"]),
+                ~sa.exists().where(
+                    ReleaseReminder.outcome_id == Outcome.id,
+                    ReleaseReminder.days == d,
+                    ReleaseReminder.release_date == Outcome.proposed_release_date,
+                ),
+            )
+        )
+    return sa.union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def raise_release_reminders(today: date) -> int:
+    """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
+    notice a week before release when both are due at once)."""
+    config = current_app.config
+    rows = db.session.execute(due_release_reminders_query(today, config["RELEASE_REMINDER_DAYS"])).all()
+    by_outcome: dict[int, list] = {}
+    for row in rows:
+        by_outcome.setdefault(row.outcome_id, []).append(row)
+    count = 0
+    for outcome_id, reminders in by_outcome.items():
+        outcome = db.session.get(Outcome, outcome_id)
+        nearest = min(reminders, key=lambda r: r.days)
+        # Another sweep raising the same reminder at the same moment inserts nothing here.
+        won = [
+            insert_unless_present(
+                ReleaseReminder,
+                {"outcome_id": outcome_id, "days": row.days, "release_date": row.release_date,
+                 "created_at": utc_now()},
+                "outcome_id", "days", "release_date",
+            )
+            for row in reminders
+        ]
+        if not any(won):
+            continue
+        context = {
+            "offender": outcome.defendant.name,
+            "release_date": outcome.proposed_release_date.isoformat(),
+            "days": (outcome.proposed_release_date - today).days,
+        }
+        notices = notify_case_witnesses(
+            outcome.case_id, Kind.RELEASE_UPCOMING, context=context, triggered_at=utc_now(),
+            key=f"release-upcoming:o{outcome_id}:{nearest.days}d:{nearest.release_date.isoformat()}",
+        )
+        count += len(notices)
+    db.session.commit()
+    return count
+
+
+def due_notice_ids(now: datetime, limit: int = 200) -> list[int]:
+    return list(
+        db.session.execute(
+            sa.select(Notification.id)
+            .where(Notification.status == Status.PENDING, Notification.next_attempt_at <= now)
+            .order_by(Notification.deadline_at, Notification.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def claim(notice_id: int, worker: str) -> bool:
+    """Atomically take a pending notice; False if another sweep took it first. Commits."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == notice_id, Notification.status == Status.PENDING)
+        .values(status=Status.SENDING, claimed_by=worker, claimed_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+# ---- delivering one notice ---------------------------------------------------------------------
+
+
+def _officer_task(notice: Notification, kind: str, title: str, *, urgent: bool, due_at: datetime | None,
+                  key: str) -> int | None:
+    officer = liaison_officer_for(notice.witness_id, notice.case_id)
+    if officer is None:
+        current_app.logger.error("notice %s: no liaison officer to raise a %s task for", notice.id, kind)
+        return None
+    task = create_task(
+        officer, kind, title, due_at=due_at, witness_id=notice.witness_id, case_id=notice.case_id,
+        urgent=urgent, source=("notification", notice.id), dedup_key=key,
+    )
+    return task.id
+
+
+def deliver(notice: Notification) -> str:
+    """Render and deliver a claimed notice; returns the new status. Raises on a transport failure."""
+    witness = db.session.get(Witness, notice.witness_id)
+    pref = preferences_for(witness)
+    officer = liaison_officer_for(notice.witness_id, notice.case_id)
+    values = {
+        **(notice.context or {}),
+        "officer_name": officer.display_name if officer else "",
+        "officer_phone": current_app.config["LIAISON_OFFICE_PHONE"],
+    }
+    language = pref.language
+    addresses: list[str] = []
+    if witness.is_child:
+        # A child is told through their guardian (whose own account is a safe channel).
+        guardians = [g for g in guardians_of(witness) if g.email]
+        channel, recipient, minimal = (Channel.EMAIL, "guardian", False) if guardians else (
+            Channel.IN_PERSON, "witness", False)
+        addresses = [g.email for g in guardians]
+    else:
+        channel = pref.channel
+        recipient = "third_party" if pref.third_party_name else "witness"
+        # SMS may be read by anyone holding the phone: never more than "there is news".
+        minimal = channel == Channel.SMS or (channel in (Channel.EMAIL, Channel.LETTER) and not pref.contact_is_safe)
+        if channel == Channel.IN_PERSON:
+            minimal = False
+        if channel == Channel.EMAIL:
+            addresses = [pref.email]
+        elif channel == Channel.SMS:
+            addresses = [pref.phone]
+        if channel in (Channel.EMAIL, Channel.SMS) and not all(addresses):
+            channel, minimal = Channel.IN_PERSON, False
+    subject, body, used, fallback = render(notice.kind, language, values, minimal=minimal)
+    notice.channel, notice.recipient, notice.minimal = channel, recipient, minimal
+    notice.language, notice.language_fallback = used, fallback
+    notice.subject, notice.body = subject[:200], body
+    if fallback:
+        _officer_task(
+            notice, "notice_translation",
+            f"Notice for {witness.reference} went out in English: no '{language}' text for {notice.kind}. "
+            "Explain it to them in their language.",
+            urgent=False, due_at=notice.deadline_at, key=f"notice-translation:{notice.id}",
+        )
+    if channel == Channel.EMAIL:
+        for address in addresses:
+            channels.send_by_email(address, subject, body)
+        return Status.SENT
+    if channel == Channel.SMS:
+        channels.send_by_sms(addresses[0], body)
+        return Status.SENT
+    if channel == Channel.LETTER:
+        return Status.AWAITING_OFFICER  # in the print queue until the officer marks it posted
+    _officer_task(
+        notice, "deliver_notice", f"Tell {witness.reference} in person: {notice.kind.replace('_', ' ')} news",
+        urgent=notice.kind in (Kind.ESCAPED, Kind.RELEASED), due_at=notice.deadline_at,
+        key=f"deliver-notice:{notice.id}",
+    )
+    return Status.AWAITING_OFFICER
+
+
+def _send_one(notice_id: int, now: datetime, result: SweepResult) -> None:
+    notice = db.session.get(Notification, notice_id)
+    config = current_app.config
+    notice.attempts += 1
+    try:
+        status = deliver(notice)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception type only: the message could echo an address.
+        notice.last_error = type(exc).__name__
+        if notice.attempts >= int(config["NOTIFICATION_MAX_ATTEMPTS"]):
+            notice.status = Status.FAILED
+            result.failed += 1
+        else:
+            backoff = int(config["NOTIFICATION_RETRY_BASE_SECONDS"]) * 2 ** (notice.attempts - 1)
+            notice.status = Status.PENDING
+            notice.next_attempt_at = now + timedelta(seconds=backoff)
+            result.retrying += 1
+        audit.record("notification.attempt_failed", notice, details={"error": notice.last_error,
+                                                                     "attempt": notice.attempts})
+        db.session.commit()
+        return
+    notice.status = status
+    notice.last_error = None
+    if status == Status.SENT:
+        notice.sent_at = utc_now()
+        close_notice_tasks(notice)  # a late success answers the urgent task raised meanwhile
+        result.sent += 1
+        result.sent_ids.append(notice.id)
+    else:
+        result.handed_to_officer += 1
+    audit.record("notification.deliver", notice, details={"status": status, "channel": notice.channel,
+                                                          "minimal": notice.minimal})
+    db.session.commit()
+
+
+# ---- watching the deadlines --------------------------------------------------------------------
+
+
+def escalate_undelivered(now: datetime) -> tuple[int, int]:
+    """Abandoned claims become failed; anything undelivered close to its deadline becomes an
+    urgent task for the liaison officer. Returns (escalated, abandoned claims)."""
+    config = current_app.config
+    stale = now - timedelta(minutes=int(config["NOTIFICATION_CLAIM_TIMEOUT_MINUTES"]))
+    # Never resent blindly: the crashed sweep may have sent it. The officer checks.
+    lost = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.status == Status.SENDING, Notification.claimed_at < stale)
+        .values(status=Status.FAILED, last_error="claim abandoned; check whether it arrived")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    horizon = now + timedelta(minutes=int(config["NOTIFICATION_URGENT_BEFORE_MINUTES"]))
+    late = db.session.execute(
+        sa.select(Notification).where(
+            Notification.urgent_task_id.is_(None),
+            sa.or_(
+                Notification.status == Status.FAILED,
+                sa.and_(
+                    Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
+                    Notification.deadline_at <= horizon,
+                ),
+            ),
+        ).order_by(Notification.deadline_at).limit(500)
+    ).scalars().all()
+    escalated = 0
+    for notice in late:
+        reference = db.session.execute(sa.select(Witness.reference).where(Witness.id == notice.witness_id)).scalar()
+        task_id = _officer_task(
+            notice, "notice_undelivered",
+            f"Notice to {reference} not delivered ({notice.kind.replace('_', ' ')}): deliver it before the deadline",
+            urgent=True, due_at=notice.deadline_at, key=f"notice-undelivered:{notice.id}",
+        )
+        if task_id is not None:
+            notice.urgent_task_id = task_id
+            escalated += 1
+    db.session.commit()
+    return escalated, lost
+
+
+def send_due(
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    limit: int = 200,
+    on_candidates: Callable[[list[int]], None] | None = None,
+) -> SweepResult:
+    """One pass: reminders due today, then every due notice this sweep manages to claim, then
+    the deadline watch. `on_candidates` sees the ids found due before any is claimed (the
+    concurrency tests use it to make two sweeps race for the same notices)."""
+    from ..outcomes.operations import raise_statement_reminders
+
+    now = now or utc_now()
+    worker = worker or worker_name()
+    result = SweepResult()
+    today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
+    result.reminders = raise_release_reminders(today)
+    try:
+        result.statement_reminders = raise_statement_reminders(today)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another sweep raised the same reminder task first (unique dedup_key); it stands.
+        db.session.rollback()
+    # Reminders raised a moment ago by this very pass are due too.
+    candidates = due_notice_ids(max(now, utc_now()), limit)
+    if on_candidates is not None:
+        on_candidates(candidates)
+    for notice_id in candidates:
+        if not claim(notice_id, worker):
+            result.lost_claims += 1
+            continue
+        _send_one(notice_id, now, result)
+    result.escalated, _ = escalate_undelivered(now)
+    return result

@@ -1,0 +1,172 @@
+"""Notice texts per kind and language, and the minimal "there is news" text that is safe anywhere.
+
+Templates use {placeholders} from the notice's context; a missing value renders as empty rather
+than failing a send. English is complete; a language missing a kind falls back to English and
+the sweep tells the officer.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+from typing import Any
+
+# Language names a witness record may carry -> the codes the texts are kept under.
+LANGUAGE_CODES = {
+    "en": "en", "english": "en",
+    "id": "id", "indonesian": "id", "bahasa indonesia": "id", "bahasa": "id",
+    "th": "th", "thai": "th",
+}
+
+MINIMAL = {
+    "en": (
+        "News from witness support",
+        "There is news about your case. Please contact your liaison officer {officer_name} on {officer_phone}.",
+    ),
+    "id": (
+        "Kabar dari layanan pendampingan saksi",
+        "Ada kabar tentang perkara Anda. Silakan hubungi petugas pendamping Anda, {officer_name}, "
+        "di {officer_phone}.",
+    ),
+    "th": (
+        "ข่าวจากหน่วยช่วยเหลือพยาน",
+        "มีข่าวเกี่ยวกับคดีของคุณ กรุณาติดต่อเจ้าหน้าที่ประสานงานของคุณ {officer_name} ที่หมายเลข {officer_phone}",
+    ),
+}
+
+FULL: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "hearing_set": ("A court date has been set",
+                        "A hearing in your case has been set for {new_start}. Your liaison officer "
+                        "{officer_name} will help you prepare and can arrange support at court."),
+        "hearing_moved": ("A court date has changed",
+                          "The hearing in your case planned for {old_start} has moved to {new_start}. "
+                          "Contact {officer_name} on {officer_phone} with any questions."),
+        "hearing_cancelled": ("A court date has been cancelled",
+                              "The hearing in your case planned for {old_start} has been cancelled. "
+                              "{officer_name} will tell you when a new date is set."),
+        "verdict": ("The court has decided",
+                    "The court has reached its verdict about {offender}: {verdict}. This means: {implications} "
+                    "Appeals can be lodged until {appeal_deadline}. {officer_name} will contact you to "
+                    "review your protection plan with you."),
+        "sentence": ("The sentence",
+                     "{offender} has been sentenced: {sentence}. The earliest release date is "
+                     "{earliest_release_date} and the proposed release date is {release_date}. "
+                     "Appeals can be lodged until {appeal_deadline}."),
+        "appeal_lodged": ("An appeal has been lodged",
+                          "An appeal was lodged by the {appeal_lodged_by} on {appeal_lodged_on} in the case "
+                          "against {offender}. {officer_name} will explain what happens next."),
+        "appeal_outcome": ("The appeal has been decided",
+                           "The appeal in the case against {offender} has been decided: {appeal_outcome}."),
+        "release_upcoming": ("A release date is approaching",
+                             "{offender} is due to be released on {release_date}, in {days} days. "
+                             "{officer_name} will review your safety with you."),
+        "released": ("Release from custody",
+                     "{offender} was released from custody on {changed_on}. Contact {officer_name} on "
+                     "{officer_phone} if you feel unsafe."),
+        "escaped": ("Urgent: escape from custody",
+                    "{offender} escaped from custody on {changed_on}. If you are in danger call the police "
+                    "now. Your liaison officer {officer_name} ({officer_phone}) is being told."),
+        "recalled": ("Return to custody",
+                     "{offender} was returned to custody on {changed_on}."),
+    },
+    "id": {
+        "hearing_set": ("Jadwal sidang telah ditetapkan",
+                        "Sidang dalam perkara Anda ditetapkan pada {new_start}. Petugas pendamping Anda, "
+                        "{officer_name}, akan membantu Anda bersiap."),
+        "hearing_moved": ("Jadwal sidang berubah",
+                          "Sidang yang direncanakan pada {old_start} dipindahkan ke {new_start}. Hubungi "
+                          "{officer_name} di {officer_phone} jika ada pertanyaan."),
+        "hearing_cancelled": ("Jadwal sidang dibatalkan",
+                              "Sidang yang direncanakan pada {old_start} dibatalkan. {officer_name} akan "
+                              "memberi tahu Anda jadwal baru."),
+        "verdict": ("Pengadilan telah memutus",
+                    "Pengadilan telah menjatuhkan putusan terhadap {offender}: {verdict}. Artinya: {implications} "
+                    "Banding dapat diajukan sampai {appeal_deadline}. {officer_name} akan menghubungi Anda "
+                    "untuk meninjau rencana perlindungan Anda."),
+        "sentence": ("Putusan hukuman",
+                     "{offender} dijatuhi hukuman: {sentence}. Tanggal pembebasan paling awal "
+                     "{earliest_release_date}, tanggal pembebasan yang direncanakan {release_date}. "
+                     "Banding dapat diajukan sampai {appeal_deadline}."),
+        "appeal_lodged": ("Banding telah diajukan",
+                          "Banding diajukan oleh {appeal_lodged_by} pada {appeal_lodged_on} dalam perkara "
+                          "terhadap {offender}. {officer_name} akan menjelaskan langkah berikutnya."),
+        "appeal_outcome": ("Putusan banding",
+                           "Banding dalam perkara terhadap {offender} telah diputus: {appeal_outcome}."),
+        "release_upcoming": ("Tanggal pembebasan mendekat",
+                             "{offender} dijadwalkan bebas pada {release_date}, {days} hari lagi. "
+                             "{officer_name} akan meninjau keamanan Anda bersama Anda."),
+        "released": ("Pembebasan dari tahanan",
+                     "{offender} dibebaskan dari tahanan pada {changed_on}. Hubungi {officer_name} di "
+                     "{officer_phone} jika Anda merasa tidak aman."),
+        "escaped": ("Penting: melarikan diri dari tahanan",
+                    "{offender} melarikan diri dari tahanan pada {changed_on}. Jika Anda dalam bahaya, "
+                    "segera hubungi polisi. Petugas pendamping Anda {officer_name} ({officer_phone}) "
+                    "sedang diberi tahu."),
+        "recalled": ("Kembali ke tahanan",
+                     "{offender} dikembalikan ke tahanan pada {changed_on}."),
+    },
+    # Thai ships the urgent custody notices; the rest fall back to English with a warning.
+    "th": {
+        "released": ("การปล่อยตัวจากการควบคุม",
+                     "{offender} ได้รับการปล่อยตัวเมื่อ {changed_on} หากคุณรู้สึกไม่ปลอดภัย "
+                     "กรุณาติดต่อ {officer_name} ที่หมายเลข {officer_phone}"),
+        "escaped": ("ด่วน: หลบหนีจากการควบคุม",
+                    "{offender} หลบหนีจากการควบคุมเมื่อ {changed_on} หากคุณตกอยู่ในอันตราย "
+                    "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
+        "recalled": ("กลับเข้าสู่การควบคุม", "{offender} ถูกนำตัวกลับเข้าสู่การควบคุมเมื่อ {changed_on}"),
+    },
+}
+
+
+# The verdict in words, and what it means for the victim (the guide: "the outcome and its implications").
+VERDICT_WORDS = {
+    "en": {"convicted": "guilty", "acquitted": "not guilty", "dismissed": "the case was dismissed",
+           "other": "see your liaison officer"},
+    "id": {"convicted": "bersalah", "acquitted": "tidak bersalah", "dismissed": "perkara dihentikan",
+           "other": "tanyakan kepada petugas pendamping Anda"},
+}
+IMPLICATIONS = {
+    "en": {"convicted": "the court found the offence proved; a sentence follows if it was not given yet.",
+           "acquitted": "the court did not find the offence proved; the person is free unless held for "
+                        "another reason. Your protection continues.",
+           "dismissed": "the case ended without a verdict on the facts. Your protection continues.",
+           "other": "your liaison officer will explain what the decision means for you."},
+    "id": {"convicted": "pengadilan menyatakan tindak pidana terbukti; hukuman akan menyusul jika belum dijatuhkan.",
+           "acquitted": "pengadilan tidak menyatakan tindak pidana terbukti. Perlindungan Anda tetap berlanjut.",
+           "dismissed": "perkara berakhir tanpa putusan atas fakta. Perlindungan Anda tetap berlanjut.",
+           "other": "petugas pendamping Anda akan menjelaskan arti putusan ini bagi Anda."},
+}
+
+
+def language_code(language: str | None) -> str | None:
+    """The code for a language name or code; None when the product ships no texts for it."""
+    return LANGUAGE_CODES.get((language or "").strip().lower())
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _render(template: str, values: dict[str, Any]) -> str:
+    safe = _Blank({k: "" if v is None else str(v) for k, v in values.items()})
+    return Formatter().vformat(template, (), safe)
+
+
+def render(kind: str, language: str | None, values: dict[str, Any], *, minimal: bool) -> tuple[str, str, str, bool]:
+    """(subject, body, language used, fell back to English?)."""
+    code = language_code(language) or "en"
+    table = MINIMAL if minimal else FULL
+    entry = table.get(code) if minimal else FULL.get(code, {}).get(kind)
+    fallback = entry is None
+    if entry is None:
+        code = "en"
+        entry = MINIMAL["en"] if minimal else FULL["en"][kind]
+    subject, body = entry
+    values = dict(values)
+    if values.get("verdict_code"):
+        words = VERDICT_WORDS.get(code, VERDICT_WORDS["en"])
+        meaning = IMPLICATIONS.get(code, IMPLICATIONS["en"])
+        values["verdict"] = words.get(values["verdict_code"], values["verdict_code"])
+        values["implications"] = meaning.get(values["verdict_code"], "")
+    return _render(subject, values), _render(body, values), code, fallback

@@ -1,0 +1,105 @@
+"""The officer's queue: letters to print and notices to give in person, and marking them delivered."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from .. import audit
+from ..errors import OperationError
+from ..extensions import db
+from ..forms import apply_errors
+from ..permissions import Permission, can_view_identity, can_view_witness, visible_witness_ids
+from ..web import mark_sensitive, permission_required
+from ..witnesses.models import Witness
+from . import operations
+from .forms import PreferencesForm
+from .models import Channel, Notification, Status
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def _load(notice_id: int) -> Notification:
+    notice = db.session.get(Notification, notice_id)
+    if notice is None or not can_view_witness(current_user, db.session.get(Witness, notice.witness_id)):
+        abort(404)
+    return notice
+
+
+@bp.route("/queue")
+@permission_required(Permission.NOTIFICATION_MANAGE)
+def queue() -> str:
+    mark_sensitive()
+    visible = visible_witness_ids(current_user).scalar_subquery()
+    waiting = db.session.execute(
+        sa.select(Notification)
+        .where(Notification.witness_id.in_(visible), Notification.status == Status.AWAITING_OFFICER)
+        .order_by(Notification.deadline_at, Notification.id)
+        .options(selectinload(Notification.witness))
+        .limit(200)
+    ).scalars().all()
+    letters = [n for n in waiting if n.channel == Channel.LETTER]
+    visits = [n for n in waiting if n.channel != Channel.LETTER]
+    return render_template("notifications/queue.html", letters=letters, visits=visits)
+
+
+@bp.route("/<int:notice_id>/letter")
+@permission_required(Permission.NOTIFICATION_MANAGE)
+def letter(notice_id: int) -> str:
+    notice = _load(notice_id)
+    if notice.channel != Channel.LETTER or notice.body is None:
+        abort(404)
+    witness = db.session.get(Witness, notice.witness_id)
+    # The postal address is contact data: only with need to know, and the read is audited.
+    if not can_view_identity(current_user, witness):
+        abort(404)
+    mark_sensitive()
+    pref = operations.preferences_for(witness)
+    audit.record("notification.letter_view", notice, actor=current_user)
+    db.session.commit()
+    return render_template("notifications/letter.html", notice=notice, pref=pref)
+
+
+@bp.route("/<int:notice_id>/delivered", methods=["POST"])
+@permission_required(Permission.NOTIFICATION_MANAGE)
+def delivered(notice_id: int) -> Response:
+    notice = _load(notice_id)
+    try:
+        operations.mark_delivered(current_user, notice)
+        db.session.commit()
+        flash("Marked as delivered.", "success")
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.message if not exc.field_errors else " ".join(exc.field_errors.values()), "error")
+    return redirect(url_for("notifications.queue"))
+
+
+@bp.route("/witness/<int:witness_id>/preferences", methods=["GET", "POST"])
+@permission_required(Permission.NOTIFICATION_MANAGE)
+def preferences(witness_id: int) -> str | Response:
+    witness = db.session.get(Witness, witness_id)
+    # Safe addresses and numbers are contact data: identity-level need-to-know.
+    if witness is None or not can_view_identity(current_user, witness):
+        abort(404)
+    mark_sensitive()
+    pref = operations.preferences_for(witness)
+    form, error = PreferencesForm(obj=pref), None
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in operations.PREFERENCE_FIELDS}
+        try:
+            operations.set_preferences(current_user, witness, **data)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc) or exc.message
+        else:
+            flash(f"Notice preferences of {witness.reference} saved.", "success")
+            return redirect(url_for("witnesses.show", witness_id=witness.id))
+    notices = db.session.execute(
+        sa.select(Notification).where(Notification.witness_id == witness.id).order_by(Notification.id.desc()).limit(50)
+    ).scalars().all()
+    return render_template("notifications/preferences.html", form=form, witness=witness, error=error,
+                           notices=notices)

@@ -1,0 +1,1 @@
+"""Post-trial outcomes: verdicts, sentences, appeals, custody changes, victim impact statements."""

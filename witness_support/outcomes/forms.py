@@ -1,0 +1,60 @@
+"""Forms for recording outcomes, custody changes and victim impact statements."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .models import AppealOutcome, CustodyChange, SentenceKind, StatementStatus, Verdict
+
+
+def _choices(enum: type, blank: str | None = None) -> dict[str, str]:
+    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
+    items = {e.value: e.value.replace("_", " ").capitalize() for e in enum}
+    return {"": blank, **items} if blank is not None else items
+
+
+class OutcomeForm(FlaskForm):
+    verdict = SelectField("Verdict", choices=_choices(Verdict))
+    charges = TextAreaField("Charges it concerns", validators=[Optional(), Length(max=5000)])
+    sentence_kind = SelectField("Sentence", choices=_choices(SentenceKind, "No sentence yet"))
+    sentence_months = IntegerField("Length in months", validators=[Optional(), NumberRange(min=0, max=1200)])
+    sentence_details = StringField("Sentence details", validators=[Optional(), Length(max=2000)])
+    sentenced_on = DateField("Sentenced on", validators=[Optional()])
+    earliest_release_date = DateField("Earliest release date", validators=[Optional()])
+    proposed_release_date = DateField(
+        "Proposed release date", validators=[Optional()],
+        description="The witness is reminded 30 and 7 days before it.",
+    )
+    appeal_deadline = DateField("Appeal deadline", validators=[Optional()])
+    appeal_lodged_by = SelectField("Appeal lodged by", choices={"": "No appeal", "prosecution": "Prosecution",
+                                                                "defence": "Defence"})
+    appeal_lodged_on = DateField("Appeal lodged on", validators=[Optional()])
+    appeal_outcome = SelectField("Appeal outcome", choices=_choices(AppealOutcome, "Not decided"))
+    note = TextAreaField("Note for the history", validators=[Optional(), Length(max=2000)])
+
+    def values(self) -> dict:
+        """The form's data as the operation takes it: blanks become None."""
+        data = {name: self[name].data for name in (
+            "verdict", "charges", "sentence_kind", "sentence_months", "sentence_details", "sentenced_on",
+            "earliest_release_date", "proposed_release_date", "appeal_deadline", "appeal_lodged_by",
+            "appeal_lodged_on", "appeal_outcome")}
+        return {k: (None if v == "" else v) for k, v in data.items()}
+
+
+class CustodyForm(FlaskForm):
+    custody = SelectField("Custody change", choices=_choices(CustodyChange))
+    on = DateField("On", validators=[DataRequired()])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+
+
+class ImpactStatementForm(FlaskForm):
+    status = SelectField("Status", choices=_choices(StatementStatus))
+    sentencing_date = DateField("Sentencing hearing", validators=[Optional()],
+                                description="The officer is reminded 10 days before if the statement is still open.")
+    due_date = DateField("Due by", validators=[Optional()])
+    text = TextAreaField(
+        "Statement text (optional)", validators=[Optional(), Length(max=20000)],
+        description="The witness may describe the harm; they may not give an opinion on the sentence.",
+    )
