@@ -58,6 +58,7 @@ def _postgres_schema() -> Iterator[str | None]:
     yield POSTGRES_URL
     with app.app_context():
         db.drop_all()
+        db.engine.dispose()  # an open pooled connection left for the GC is a ResourceWarning (an error)
 
 
 def _drop_alembic_version() -> None:
@@ -207,3 +208,26 @@ def past(days: int) -> date:
 
 def future(days: int) -> date:
     return today_utc() + timedelta(days=days)
+
+
+# ---- benefits ledger -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def record_benefit(app: Flask, officer: User) -> Callable[..., Any]:
+    """Record a benefit through the real operation; defaults to a small subsistence payment."""
+    from witness_support.ledger import operations as ledger_ops
+
+    def make(witness: Witness, by: User | None = None, **data: Any):  # noqa: ANN202 - a BenefitEntry
+        data.setdefault("kind", "subsistence")
+        data.setdefault("description", "Weekly food allowance")
+        data.setdefault("amount", "40.00")
+        data.setdefault("currency", "USD")
+        data.setdefault("provided_on", today_utc())
+        data.setdefault("provider", "Invented Shelter Foundation")
+        data.setdefault("rationale", "The witness has no income while living in the shelter.")
+        entry = ledger_ops.record_benefit(by or officer, witness, **data)
+        db.session.commit()
+        return entry
+
+    return make

@@ -57,4 +57,15 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "witness-support@localhost"),
+        # Benefits ledger. The HMAC key signs checkpoints and must live outside the database;
+        # unset, a key file is created in the instance folder (mode 0600) on first use.
+        "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", ""),
+        # Entries of these kinds, or above these amounts, need an authoriser other than the enterer.
+        "LEDGER_SECOND_PERSON_KINDS": os.environ.get(
+            "LEDGER_SECOND_PERSON_KINDS", "visa_or_stay_permit,livelihood_grant"
+        ),
+        "LEDGER_SECOND_PERSON_THRESHOLDS": os.environ.get("LEDGER_SECOND_PERSON_THRESHOLDS", "USD:250,EUR:250"),
+        # For currencies not listed above; unset means no amount limit for them.
+        "LEDGER_SECOND_PERSON_DEFAULT_THRESHOLD": os.environ.get("LEDGER_SECOND_PERSON_DEFAULT_THRESHOLD", ""),
+        "LEDGER_TESTIMONY_WINDOW_DAYS": _int("LEDGER_TESTIMONY_WINDOW_DAYS", 30),
     }

@@ -41,6 +41,13 @@ class Permission(StrEnum):
     RISK_CREATE = "risk:create"
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
+    BENEFIT_VIEW = "benefit:view"
+    BENEFIT_RECORD = "benefit:record"
+    CONCERN_RAISE = "concern:raise"
+    CONCERN_REVIEW = "concern:review"
+    DISCLOSURE_VIEW = "disclosure:view"
+    DISCLOSURE_RECORD = "disclosure:record"
+    LEDGER_VERIFY = "ledger:verify"
 
 
 _STAFF_CASEWORK = {
@@ -52,7 +59,8 @@ _STAFF_CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW}),
+    # Admins run checkpoints and verification, which show no witness data.
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY}),
     Role.LIAISON_OFFICER: frozenset(
         _STAFF_CASEWORK
         | {
@@ -64,14 +72,33 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOURNEY_START,
             Permission.JOURNEY_TRANSITION,
             Permission.RISK_CREATE,
+            Permission.BENEFIT_VIEW,
+            Permission.BENEFIT_RECORD,
+            Permission.CONCERN_RAISE,
+            Permission.CONCERN_REVIEW,
+            Permission.DISCLOSURE_VIEW,
         }
     ),
     Role.PROSECUTOR: frozenset(
-        _STAFF_CASEWORK | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.JOURNEY_START}
+        _STAFF_CASEWORK
+        | {
+            Permission.CASE_CREATE,
+            Permission.CASE_EDIT,
+            Permission.JOURNEY_START,
+            Permission.BENEFIT_VIEW,
+            Permission.CONCERN_RAISE,
+            Permission.CONCERN_REVIEW,
+            Permission.DISCLOSURE_VIEW,
+            # Prosecutors hand the schedule to the defence, so they record when they did.
+            Permission.DISCLOSURE_RECORD,
+        }
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).
-    Role.SUPPORT_PERSON: frozenset({Permission.WITNESS_LIST, Permission.WITNESS_VIEW}),
+    # They often see misuse of support first, so they may raise a concern (and see the entries).
+    Role.SUPPORT_PERSON: frozenset(
+        {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE}
+    ),
 }
 
 

@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person who reviews this user's work, e.g. open concerns about a witness's benefits.
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
