@@ -231,3 +231,40 @@ def record_benefit(app: Flask, officer: User) -> Callable[..., Any]:
         return entry
 
     return make
+
+
+class LedgerWorld:
+    """A witness in a case with everyone the ledger cares about (see the ledger_world fixture)."""
+
+    officer: User
+    colleague: User
+    prosecutor: User
+    support: User
+    supervisor: User
+    stranger: User
+    admin: User
+    witness: Witness
+    case: Case
+
+
+@pytest.fixture
+def ledger_world(make_user, officer, prosecutor, admin, make_witness, make_case) -> LedgerWorld:  # noqa: ANN001
+    """officer (registered the witness) and colleague: liaison officers assigned to the witness;
+    prosecutor: on the witness's case; support: an NGO support worker assigned to the witness;
+    supervisor: supervises officer; stranger: a liaison officer with no link to the witness."""
+    world = LedgerWorld()
+    world.officer, world.prosecutor, world.admin = officer, prosecutor, admin
+    world.colleague = make_user("liaison_officer", display_name="Colin Colleague")
+    world.support = make_user("support_person", display_name="Sam Support")
+    world.supervisor = make_user("liaison_officer", display_name="Sue Supervisor")
+    world.stranger = make_user("liaison_officer", display_name="Stan Stranger")
+    officer.supervisor_id = world.supervisor.id
+    world.witness = make_witness()
+    witness_ops.assign_support(officer, world.witness, world.colleague, "liaison_officer")
+    witness_ops.assign_support(officer, world.witness, world.support, "support_worker")
+    world.case = make_case(by=prosecutor)
+    case_ops.assign_to_case(prosecutor, world.case, officer)
+    db.session.commit()
+    case_ops.start_journey(officer, world.case, world.witness)
+    db.session.commit()
+    return world

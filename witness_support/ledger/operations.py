@@ -380,14 +380,19 @@ def totals(entries: list[BenefitEntry]) -> list[Total]:
     (a reversal takes one away)."""
     sums: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)
     counts: dict[tuple[str, str | None], int] = defaultdict(int)
-    for e in entries:
+    # How many benefits an entry adds: an original one, an adjustment none, a reversal minus
+    # whatever it reverses (so reversing a reversal brings the benefit back). Sequence order
+    # guarantees the reversed entry is seen first.
+    effect: dict[int, int] = {}
+    for e in sorted(entries, key=lambda e: e.id):
+        if e.correction_type == CorrectionType.REVERSAL:
+            effect[e.id] = -effect.get(e.corrects_id or 0, 1)
+        else:
+            effect[e.id] = 0 if e.correction_type == CorrectionType.ADJUSTMENT else 1
         key = (e.kind, e.currency)
         if e.amount is not None:
             sums[key] += Decimal(e.amount)
-        if e.correction_type == CorrectionType.REVERSAL:
-            counts[key] -= 1
-        elif e.correction_type is None:
-            counts[key] += 1
+        counts[key] += effect[e.id]
     keys = sorted(set(sums) | set(counts), key=lambda k: (k[0], k[1] or ""))
     return [
         Total(kind, currency, sums[(kind, currency)].quantize(chain.CENTS) if currency else None,
