@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from witness_support import create_app
@@ -55,10 +56,11 @@ def _postgres_schema() -> Iterator[str | None]:
         db.drop_all()
         _drop_alembic_version()
         db.create_all()
+        db.engine.dispose()
     yield POSTGRES_URL
     with app.app_context():
         db.drop_all()
-        db.engine.dispose()  # an open pooled connection left for the GC is a ResourceWarning (an error)
+        db.engine.dispose()
 
 
 def _drop_alembic_version() -> None:
@@ -87,8 +89,29 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test body holds an app context (pytest-flask even pushes a request context), and Flask
+    reuses an active app context for requests; that would share `g` (Flask-Login caches the
+    user there) and the database session between the test and the app, hiding bugs such as a
+    session that should have been ended. Before each request the test's own changes are
+    committed, as another actor's would be; afterwards the test's session reads fresh rows.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201 - a test response
+        db.session.commit()
+        token = _cv_app.set(None)  # Flask then pushes a fresh app context for the request
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -154,7 +177,11 @@ def assess(app: Flask, officer: User) -> Callable[..., Any]:
     def make(witness: Witness, stage: str = "trial", level: str = "medium", days_ago: int = 0, by=None):  # noqa: ANN001
         assessed_on = today_utc() - timedelta(days=days_ago)
         assessment = witness_ops.record_risk_assessment(
-            by or officer, witness, stage=stage, level=level, assessed_on=assessed_on,
+            by or officer,
+            witness,
+            stage=stage,
+            level=level,
+            assessed_on=assessed_on,
             next_review_on=assessed_on + timedelta(days=30),
         )
         db.session.commit()
