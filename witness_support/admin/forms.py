@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..permissions import Role
 
-ROLE_CHOICES = [(r.value, r.value.replace("_", " ").capitalize()) for r in Role]
+ROLE_CHOICES = {r.value: r.value.replace("_", " ").capitalize() for r in Role}
 
 
 class UserForm(FlaskForm):
@@ -21,4 +21,13 @@ class UserForm(FlaskForm):
 
 class UserStatusForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
-    active = SelectField("Account", choices=[("1", "Active"), ("0", "Disabled")])
+    active = SelectField("Account", choices={"1": "Active", "0": "Disabled"})
+
+
+class UserEditForm(UserStatusForm):
+    """Role, status and the supervisor (who sees open concerns about this person's witnesses)."""
+
+    supervisor_id = SelectField(
+        "Supervisor", coerce=int,
+        description="Sees open concerns about the support given to this person's witnesses.",
+    )

@@ -14,10 +14,10 @@ from ..auth.models import User
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
-from ..permissions import Permission
+from ..permissions import Permission, Role
 from ..web import get_or_404, permission_required
 from ..witnesses.models import Witness
-from .forms import UserForm, UserStatusForm
+from .forms import UserEditForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,12 +57,24 @@ def new_user() -> str | Response:
 @permission_required(Permission.USER_MANAGE)
 def edit_user(user_id: int) -> str | Response:
     user = get_or_404(User, user_id)
-    form = UserStatusForm(data={"role": user.role, "active": "1" if user.active else "0"})
+    form = UserEditForm(
+        data={"role": user.role, "active": "1" if user.active else "0", "supervisor_id": user.supervisor_id or 0}
+    )
+    form.supervisor_id.choices = {0: "No supervisor"} | {
+        u.id: f"{u.display_name} ({u.email})"
+        for u in db.session.execute(
+            sa.select(User)
+            .where(User.id != user.id, User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    }
     error = None
     if form.validate_on_submit():
         try:
             auth_ops.set_role(current_user, user, form.role.data)
             auth_ops.set_active(current_user, user, form.active.data == "1")
+            supervisor_id = form.supervisor_id.data
+            auth_ops.set_supervisor(current_user, user, db.session.get(User, supervisor_id) if supervisor_id else None)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()
