@@ -283,3 +283,29 @@ def test_concurrent_writers_never_fork_the_chain(app, officer, make_witness):
     run = ledger_ops.verify_ledger()
     assert run.ok, run.message
     assert run.entries_checked == threads_count * per_thread
+
+
+def test_appending_does_not_walk_the_chain(make_witness, record_benefit):
+    """O(1) appends: the statements one append runs are the same with 1 or 30 entries before it."""
+    witness = make_witness()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001 - SQLAlchemy event signature
+        statements.append(statement)
+
+    def append_and_count() -> list[str]:
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            record_benefit(witness)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return list(statements)
+
+    record_benefit(witness)
+    early = append_and_count()
+    for _ in range(30):
+        record_benefit(witness)
+    late = append_and_count()
+    assert len(late) == len(early)
+    assert not any("FROM benefit_entries" in s and "LIMIT" not in s and "WHERE" not in s for s in late)

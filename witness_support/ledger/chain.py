@@ -47,6 +47,9 @@ CHAINED_FIELDS = (
     "correction_reason",
 )
 CENTS = Decimal("0.01")
+# One encoder for every entry: json.dumps with options builds a new encoder per call, which
+# is a measurable share of verifying a million entries.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_amount(value: Decimal | float | int | str | None) -> str | None:
@@ -65,9 +68,10 @@ def canonical_date(value: date | str | None) -> str | None:
 
 
 def canonical_instant(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite gives the stored UTC instant back without an offset
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not None:  # SQLite gives the stored UTC instant back without an offset
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # isoformat with fixed microseconds is the same text as strftime("%Y-%m-%dT%H:%M:%S.%f"), faster.
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def canonical_bytes(row: Mapping[str, Any]) -> bytes:
@@ -76,7 +80,7 @@ def canonical_bytes(row: Mapping[str, Any]) -> bytes:
     data["provided_on"] = canonical_date(data["provided_on"])
     data["provided_until"] = canonical_date(data["provided_until"])
     data["entered_at"] = canonical_instant(data["entered_at"])
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(data).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
