@@ -243,3 +243,25 @@ def test_nobody_supervises_themselves(ledger_world):
         auth_ops.set_supervisor(ledger_world.admin, ledger_world.officer, ledger_world.officer)
     with pytest.raises(ValidationFailed):
         auth_ops.set_supervisor(ledger_world.admin, ledger_world.officer, ledger_world.admin)
+
+
+def test_printable_schedule_highlights_benefits_before_testimony(app, ledger_world, record_benefit):
+    """The seam gives no dates yet, so the page is rendered from a schedule built with dates."""
+    from flask import render_template
+    from flask_login import login_user
+
+    from witness_support.ledger.forms import DisclosureForm
+
+    w = ledger_world
+    near = record_benefit(w.witness, provided_on=past(10), description="Hotel near the court")
+    record_benefit(w.witness, provided_on=past(90), description="Bus fare long before")
+    schedule = ledger_ops.build_schedule(case=w.case, dates={w.witness.id: [past(0)]})
+    with app.test_request_context():
+        login_user(w.prosecutor)
+        html = render_template("ledger/disclosure.html", schedule=schedule, form=DisclosureForm(),
+                               record_url="/", can_record=False)
+    highlighted = html[html.index('class="near-testimony'):]
+    assert highlighted.index("Hotel near the court") < highlighted.index("</tr>")
+    assert f"Within 30 days before testimony on {past(0).isoformat()}" in html
+    assert html.count('class="near-testimony') == 1
+    assert f"<th scope=\"row\"><span aria-hidden=\"true\">◆ </span>{near.id}</th>" in html

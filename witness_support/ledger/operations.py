@@ -619,6 +619,7 @@ class Schedule:
     up_to_sequence: int
     window_days: int = 30
     undisclosed: list[int] = field(default_factory=list)
+    timezone: str = "UTC"  # times are shown in the court's zone on a case's schedule
 
 
 def _witness_schedule(witness: Witness, case_id: int | None, dates: list[date] | None, window: int) -> WitnessSchedule:
@@ -678,6 +679,7 @@ def build_schedule(
         disclosures=disclosures, generated_at=utc_now(),
         up_to_sequence=max((e.id for e in all_entries), default=0), window_days=window,
         undisclosed=sorted(e.id for e in all_entries if e.id > last_disclosed) if disclosures else [],
+        timezone=case.court_timezone if case is not None else "UTC",
     )
 
 
