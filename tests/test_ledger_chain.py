@@ -309,3 +309,12 @@ def test_appending_does_not_walk_the_chain(make_witness, record_benefit):
     late = append_and_count()
     assert len(late) == len(early)
     assert not any("FROM benefit_entries" in s and "LIMIT" not in s and "WHERE" not in s for s in late)
+
+
+def test_demo_data_includes_a_verifiable_ledger(app):
+    from witness_support.demo import seed_demo
+
+    seed_demo(count=6, seed=7)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(BenefitEntry)).scalar() >= 6 * 4
+    run = ledger_ops.verify_ledger()
+    assert run.ok and run.checkpoints_checked == 1, run.message
