@@ -60,6 +60,7 @@ def from_environment(instance_path: str) -> dict:
         # Benefits ledger. The HMAC key signs checkpoints and must live outside the database;
         # unset, a key file is created in the instance folder (mode 0600) on first use.
         "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", ""),
+        "LEDGER_HMAC_KEY_FILE": os.environ.get("LEDGER_HMAC_KEY_FILE", ""),  # default: instance/ledger_hmac_key
         # Entries of these kinds, or above these amounts, need an authoriser other than the enterer.
         "LEDGER_SECOND_PERSON_KINDS": os.environ.get(
             "LEDGER_SECOND_PERSON_KINDS", "visa_or_stay_permit,livelihood_grant"

@@ -215,7 +215,8 @@ def _advance_head() -> tuple[int, str]:
 
 
 def _append(**values: Any) -> BenefitEntry:
-    db.session.flush()  # anything pending goes first, so the head UPDATE is what takes the lock
+    # Flush pending work now, so that no autoflush lands between reading the head and adding the entry.
+    db.session.flush()
     sequence, prev_hash = _advance_head()
     values["id"] = sequence
     values["entered_at"] = utc_now()
