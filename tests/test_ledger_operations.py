@@ -48,6 +48,8 @@ def test_a_complete_entry_is_recorded_with_who_and_when(ledger_world):
         ({"amount": "-5"}, "amount"),
         ({"amount": "lots"}, "amount"),
         ({"amount": "1e20"}, "amount"),
+        ({"amount": "12,50"}, "amount"),
+        ({"amount": "NaN"}, "amount"),
         ({"currency": "XYZ"}, "currency"),
         ({"currency": None}, "currency"),
         ({"amount": None, "currency": "USD"}, "amount"),
@@ -290,3 +292,9 @@ def test_recording_a_disclosure_remembers_what_was_disclosed(ledger_world):
     schedule = ledger_ops.build_schedule(case=w.case)
     assert [d.id for d in schedule.disclosures] == [disclosure.id]
     assert schedule.undisclosed == [newer.id]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1,200.50", "1200.50"), ("-1,000", "-1000.00"), ("7", "7.00"),
+                                               (3, "3.00"), (0.1, "0.10"), ("1e2", "100.00")])
+def test_amount_parsing(text, expected):
+    assert str(ledger_ops.parse_amount(text)) == expected

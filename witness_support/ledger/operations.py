@@ -3,6 +3,7 @@ checkpoints, verification and the disclosure schedule. Operations never commit."
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -36,6 +37,7 @@ from .models import (
 )
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 MIN_RATIONALE_CHARS = 20
 AUTHORISER_ROLES = (Role.LIAISON_OFFICER, Role.PROSECUTOR)
 
@@ -96,8 +98,14 @@ def parse_amount(value: Any) -> Decimal:
     """A money amount from text or a JSON number; at most two decimals; never through a float."""
     if isinstance(value, bool):
         raise ValueError("Give the amount as a number, e.g. 125.50.")
+    text = str(value).strip()
+    if "," in text:
+        # "1,200.50" is a thousands separator; "12,50" could mean twelve and a half: refuse to guess.
+        if not _THOUSANDS.match(text):
+            raise ValueError("Write decimals with a point, e.g. 12.50 (commas only between thousands).")
+        text = text.replace(",", "")
     try:
-        amount = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
+        amount = value if isinstance(value, Decimal) else Decimal(text)
     except InvalidOperation:
         raise ValueError("Give the amount as a number, e.g. 125.50.") from None
     if not amount.is_finite():
