@@ -14,6 +14,7 @@ from witness_support.errors import Conflict, NotFound, ValidationFailed
 from witness_support.extensions import db
 from witness_support.ledger import operations as ledger_ops
 from witness_support.ledger.models import BenefitEntry
+from witness_support.tasks.operations import open_tasks_for
 
 
 def _count() -> int:
@@ -90,6 +91,11 @@ def test_configured_kinds_need_a_second_person(ledger_world):
     db.session.rollback()
     entry = ledger_ops.record_benefit(w.officer, w.witness, **visa, authorised_by=w.colleague)
     assert (entry.entered_by_id, entry.authorised_by_id) == (w.officer.id, w.colleague.id)
+    # The named authoriser is told, so their name cannot be used without them knowing.
+    (task,) = open_tasks_for(w.colleague)
+    assert (task.kind, task.source_id, task.witness_id) == ("check_benefit_authorisation", entry.id, w.witness.id)
+    assert w.witness.reference in task.title and w.witness.legal_name not in task.title
+    assert open_tasks_for(w.officer) == []
     # A prosecutor on the witness's case may authorise too.
     assert ledger_ops.record_benefit(w.officer, w.witness, **visa, authorised_by=w.prosecutor).id == 2
 

@@ -222,6 +222,21 @@ def _advance_head() -> tuple[int, str]:
     return row[0], row[1]
 
 
+def _tell_authoriser(actor: User, entry: BenefitEntry, witness: Witness) -> None:
+    """Someone else named as authoriser gets a task to check the entry, so that a colleague's name
+    cannot be used without them knowing: they confirm it, or raise a concern against it."""
+    if entry.authorised_by_id == actor.id:
+        return
+    from ..tasks.operations import create_task
+
+    create_task(
+        entry.authorised_by_id, "check_benefit_authorisation",
+        f"Check benefit #{entry.id} for {witness.reference}: you are named as its authoriser",
+        due_at=utc_now() + timedelta(days=3), witness_id=witness.id, source=("benefit", entry.id),
+        dedup_key=f"benefit-authoriser-{entry.id}", actor=actor,
+    )
+
+
 def _append(**values: Any) -> BenefitEntry:
     # Flush pending work now, so that no autoflush lands between reading the head and adding the entry.
     db.session.flush()
@@ -288,6 +303,7 @@ def record_benefit(
         authorised_by_id=authoriser.id, entered_by_id=actor.id,
     )
     audit.record("benefit.record", entry, actor=actor, details={"sequence": entry.id, "kind": kind})
+    _tell_authoriser(actor, entry, witness)
     return entry
 
 
@@ -361,6 +377,7 @@ def correct_benefit(
         "benefit.correct", entry, actor=actor,
         details={"sequence": entry.id, "corrects": original.id, "type": correction_type},
     )
+    _tell_authoriser(actor, entry, witness)
     return entry
 
 
