@@ -11,7 +11,7 @@ import pathlib
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, past
+from tests.conftest import AuthActions, past
 from witness_support.audit import AuditEvent
 from witness_support.auth.models import User
 from witness_support.extensions import db
@@ -22,8 +22,9 @@ from witness_support.ledger.models import BenefitConcern, BenefitEntry, Disclosu
 @pytest.fixture
 def login(app, client):  # noqa: ANN001, ANN201 - fixture; `client` installs the isolated client class
     def make(user: User):  # noqa: ANN202 - a test client
+        """A browser of its own per person, signed in through the shared AuthActions (the real pages)."""
         browser = app.test_client()
-        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
+        response = AuthActions(browser).login(user)
         assert response.status_code == 302
         return browser
 
