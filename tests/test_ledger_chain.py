@@ -318,3 +318,18 @@ def test_demo_data_includes_a_verifiable_ledger(app):
     assert db.session.execute(sa.select(sa.func.count()).select_from(BenefitEntry)).scalar() >= 6 * 4
     run = ledger_ops.verify_ledger()
     assert run.ok and run.checkpoints_checked == 1, run.message
+
+
+def test_verify_without_the_key_still_holds_checkpoints_against_the_chain(app, make_witness, record_benefit):
+    app.config["LEDGER_HMAC_KEY"] = "the key"
+    record_benefit(make_witness())
+    ledger_ops.create_checkpoint()
+    db.session.commit()
+    app.config["LEDGER_HMAC_KEY"] = ""
+    app.config["LEDGER_HMAC_KEY_FILE"] = os.path.join(app.instance_path, f"absent-{os.getpid()}-{id(app)}")
+    run = ledger_ops.verify_ledger()
+    assert run.ok and "not checked: no HMAC key is available" in run.message
+    assert not os.path.exists(app.config["LEDGER_HMAC_KEY_FILE"])  # verification never makes a key
+    assert not ledger_ops.checkpoint_is_authentic(ledger_ops.latest_checkpoint())
+    app.config["LEDGER_HMAC_KEY"] = "a rotated key"
+    assert "signed with another key" in ledger_ops.verify_ledger().message

@@ -547,8 +547,8 @@ def latest_checkpoint() -> LedgerCheckpoint | None:
 
 
 def checkpoint_is_authentic(checkpoint: LedgerCheckpoint) -> bool:
-    key = chain.hmac_key()
-    return checkpoint.key_id == chain.key_id(key) and chain.sign_checkpoint(
+    key = chain.hmac_key(create=False)
+    return key is not None and checkpoint.key_id == chain.key_id(key) and chain.sign_checkpoint(
         key, checkpoint.sequence, checkpoint.head_hash, checkpoint.created_at
     ) == checkpoint.signature
 
@@ -576,7 +576,7 @@ def verify_ledger(actor: User | None = None, trigger: str = "cli") -> Verificati
     head = current_head()
     rows = _stream_entries()
     try:
-        result = chain.verify_chain(rows, checkpoints, chain.hmac_key(), head)
+        result = chain.verify_chain(rows, checkpoints, chain.hmac_key(create=False), head)
     finally:
         rows.close()  # the walk stops at the first break: release the server-side cursor now
     run = VerificationRun(
