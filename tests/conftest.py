@@ -384,3 +384,63 @@ def trial_case(app: Flask, officer: User, make_case, make_witness, make_journey,
                                journeys=journeys, journey=journeys[0])
 
     return make
+
+
+# ---- benefits ledger -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def record_benefit(app: Flask, officer: User) -> Callable[..., Any]:
+    """Record a benefit through the real operation; defaults to a small subsistence payment."""
+    from witness_support.ledger import operations as ledger_ops
+
+    def make(witness: Witness, by: User | None = None, **data: Any):  # noqa: ANN202 - a BenefitEntry
+        data.setdefault("kind", "subsistence")
+        data.setdefault("description", "Weekly food allowance")
+        data.setdefault("amount", "40.00")
+        data.setdefault("currency", "USD")
+        data.setdefault("provided_on", today_utc())
+        data.setdefault("provider", "Invented Shelter Foundation")
+        data.setdefault("rationale", "The witness has no income while living in the shelter.")
+        entry = ledger_ops.record_benefit(by or officer, witness, **data)
+        db.session.commit()
+        return entry
+
+    return make
+
+
+class LedgerWorld:
+    """A witness in a case with everyone the ledger cares about (see the ledger_world fixture)."""
+
+    officer: User
+    colleague: User
+    prosecutor: User
+    support: User
+    supervisor: User
+    stranger: User
+    admin: User
+    witness: Witness
+    case: Case
+
+
+@pytest.fixture
+def ledger_world(make_user, officer, prosecutor, admin, make_witness, make_case) -> LedgerWorld:  # noqa: ANN001
+    """officer (registered the witness) and colleague: liaison officers assigned to the witness;
+    prosecutor: on the witness's case; support: an NGO support worker assigned to the witness;
+    supervisor: supervises officer; stranger: a liaison officer with no link to the witness."""
+    world = LedgerWorld()
+    world.officer, world.prosecutor, world.admin = officer, prosecutor, admin
+    world.colleague = make_user("liaison_officer", display_name="Colin Colleague")
+    world.support = make_user("support_person", display_name="Sam Support")
+    world.supervisor = make_user("liaison_officer", display_name="Sue Supervisor")
+    world.stranger = make_user("liaison_officer", display_name="Stan Stranger")
+    officer.supervisor_id = world.supervisor.id
+    world.witness = make_witness()
+    witness_ops.assign_support(officer, world.witness, world.colleague, "liaison_officer")
+    witness_ops.assign_support(officer, world.witness, world.support, "support_worker")
+    world.case = make_case(by=prosecutor)
+    case_ops.assign_to_case(prosecutor, world.case, officer)
+    db.session.commit()
+    case_ops.start_journey(officer, world.case, world.witness)
+    db.session.commit()
+    return world

@@ -111,6 +111,7 @@ def _import_models() -> None:
     from . import audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
+    from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
@@ -122,13 +123,16 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
+    from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
-    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp):
+    for blueprint in (
+        main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py

@@ -1,4 +1,4 @@
-"""flask commands: accounts, API tokens, demo data."""
+"""flask commands: accounts, API tokens, demo data, the benefits ledger."""
 
 from __future__ import annotations
 
@@ -133,6 +133,9 @@ def seed_demo_command(count: int, seed: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .ledger.cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo_command)

@@ -123,4 +123,16 @@ def from_environment(instance_path: str) -> dict:
         "LIAISON_OFFICE_PHONE": os.environ.get("LIAISON_OFFICE_PHONE", "the witness support office"),
         "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "file"),
         "SMS_FILE_DIR": os.environ.get("SMS_FILE_DIR", os.path.join(instance_path, "sms-outbox")),
+        # Benefits ledger. The HMAC key signs checkpoints and must live outside the database;
+        # unset, a key file is created in the instance folder (mode 0600) on first use.
+        "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", ""),
+        "LEDGER_HMAC_KEY_FILE": os.environ.get("LEDGER_HMAC_KEY_FILE", ""),  # default: instance/ledger_hmac_key
+        # Entries of these kinds, or above these amounts, need an authoriser other than the enterer.
+        "LEDGER_SECOND_PERSON_KINDS": os.environ.get(
+            "LEDGER_SECOND_PERSON_KINDS", "visa_or_stay_permit,livelihood_grant"
+        ),
+        "LEDGER_SECOND_PERSON_THRESHOLDS": os.environ.get("LEDGER_SECOND_PERSON_THRESHOLDS", "USD:250,EUR:250"),
+        # For currencies not listed above; unset means no amount limit for them.
+        "LEDGER_SECOND_PERSON_DEFAULT_THRESHOLD": os.environ.get("LEDGER_SECOND_PERSON_DEFAULT_THRESHOLD", ""),
+        "LEDGER_TESTIMONY_WINDOW_DAYS": _int("LEDGER_TESTIMONY_WINDOW_DAYS", 30),
     }

@@ -114,5 +114,8 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
                 case_ops.transition_journey(
                     officer, journey, "trial", override_reason="Demo: trial date fixed by the court."
                 )
+    from .ledger.demo import seed_ledger_demo
+
+    seed_ledger_demo(rng, officer, prosecutor)
     db.session.commit()
     return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]

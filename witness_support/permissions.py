@@ -44,6 +44,13 @@ class Permission(StrEnum):
     OUTCOME_RECORD = "outcome:record"
     NOTIFICATION_VIEW = "notification:view"
     NOTIFICATION_MANAGE = "notification:manage"
+    BENEFIT_VIEW = "benefit:view"
+    BENEFIT_RECORD = "benefit:record"
+    CONCERN_RAISE = "concern:raise"
+    CONCERN_REVIEW = "concern:review"
+    DISCLOSURE_VIEW = "disclosure:view"
+    DISCLOSURE_RECORD = "disclosure:record"
+    LEDGER_VERIFY = "ledger:verify"
 
 
 _STAFF_CASEWORK = {
@@ -55,7 +62,8 @@ _STAFF_CASEWORK = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW}),
+    # Admins run checkpoints and verification, which show no witness data.
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY}),
     Role.LIAISON_OFFICER: frozenset(
         _STAFF_CASEWORK
         | {
@@ -70,16 +78,35 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OUTCOME_RECORD,
             Permission.NOTIFICATION_VIEW,
             Permission.NOTIFICATION_MANAGE,
+            Permission.BENEFIT_VIEW,
+            Permission.BENEFIT_RECORD,
+            Permission.CONCERN_RAISE,
+            Permission.CONCERN_REVIEW,
+            Permission.DISCLOSURE_VIEW,
         }
     ),
     Role.PROSECUTOR: frozenset(
         _STAFF_CASEWORK
-        | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.JOURNEY_START, Permission.OUTCOME_RECORD,
-           Permission.NOTIFICATION_VIEW}
+        | {
+            Permission.CASE_CREATE,
+            Permission.CASE_EDIT,
+            Permission.JOURNEY_START,
+            Permission.OUTCOME_RECORD,
+            Permission.NOTIFICATION_VIEW,
+            Permission.BENEFIT_VIEW,
+            Permission.CONCERN_RAISE,
+            Permission.CONCERN_REVIEW,
+            Permission.DISCLOSURE_VIEW,
+            # Prosecutors hand the schedule to the defence, so they record when they did.
+            Permission.DISCLOSURE_RECORD,
+        }
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).
-    Role.SUPPORT_PERSON: frozenset({Permission.WITNESS_LIST, Permission.WITNESS_VIEW}),
+    # They often see misuse of support first, so they may raise a concern (and see the entries).
+    Role.SUPPORT_PERSON: frozenset(
+        {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE}
+    ),
 }
 
 

@@ -49,3 +49,12 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Action", validators=[Optional(), Length(max=80)])
     date_from = DateField("From (UTC date)", validators=[Optional()])
     date_to = DateField("To (UTC date)", validators=[Optional()])
+
+
+class UserEditForm(UserStatusForm):
+    """Role, status and the supervisor (who sees open concerns about this person's witnesses)."""
+
+    supervisor_id = SelectField(
+        "Supervisor", coerce=int,
+        description="Sees open concerns about the support given to this person's witnesses.",
+    )

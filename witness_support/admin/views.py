@@ -23,10 +23,10 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
 from ..mail import commit_and_send
-from ..permissions import Permission
+from ..permissions import Permission, Role
 from ..web import get_or_404, permission_required
 from ..witnesses.models import Witness
-from .forms import AuditFilterForm, InviteForm, TeamForm, UserStatusForm
+from .forms import AuditFilterForm, InviteForm, TeamForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -78,16 +78,27 @@ def new_user() -> str | Response:
 @permission_required(Permission.USER_MANAGE)
 def edit_user(user_id: int) -> str | Response:
     user = get_or_404(User, user_id)
-    form = UserStatusForm(
-        data={"role": user.role, "active": "1" if user.active else "0", "teams": [t.id for t in user.teams]}
+    form = UserEditForm(
+        data={"role": user.role, "active": "1" if user.active else "0", "teams": [t.id for t in user.teams],
+              "supervisor_id": user.supervisor_id or 0}
     )
     form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
+    form.supervisor_id.choices = [SelectChoice(0, "No supervisor")] + [
+        SelectChoice(u.id, f"{u.display_name} ({u.email})")
+        for u in db.session.execute(
+            sa.select(User)
+            .where(User.id != user.id, User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    ]
     error = None
     if form.validate_on_submit():
         try:
             auth_ops.set_role(current_user, user, form.role.data)
             auth_ops.set_active(current_user, user, form.active.data == "1")
             auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
+            supervisor_id = form.supervisor_id.data
+            auth_ops.set_supervisor(current_user, user, db.session.get(User, supervisor_id) if supervisor_id else None)
             db.session.commit()
         except OperationError as exc:
             db.session.rollback()

@@ -61,6 +61,8 @@ class User(UserMixin, db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     teams = db.relationship(Team, secondary=team_members, back_populates="members", order_by=Team.name)
+    # The person who reviews this user's work, e.g. open concerns about a witness's benefits.
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

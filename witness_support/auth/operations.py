@@ -598,3 +598,17 @@ def user_for_api_token(secret: str) -> User | None:
     if token is None or not token.user.active:
         return None
     return token.user
+
+
+def set_supervisor(actor: User, user: User, supervisor: User | None) -> None:
+    """Who supervises this person's work (e.g. sees open concerns about their witnesses' support)."""
+    if supervisor is not None:
+        if supervisor.id == user.id:
+            raise ValidationFailed({"supervisor_id": "Nobody supervises themselves."})
+        if supervisor.role == Role.ADMIN or not supervisor.active:
+            raise ValidationFailed({"supervisor_id": "Choose an active staff account (not an administrator)."})
+    new_id = supervisor.id if supervisor is not None else None
+    if user.supervisor_id != new_id:
+        before = user.supervisor_id
+        user.supervisor_id = new_id
+        audit.record("user.supervisor", user, actor=actor, details={"from": before, "to": new_id})

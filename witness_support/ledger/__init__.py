@@ -1,0 +1,1 @@
+"""The benefits ledger: everything given to a witness, recorded, justified, tamper-evident, disclosable."""
