@@ -76,6 +76,7 @@ def _import_models() -> None:
     from . import audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
+    from .court import models as _court  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
@@ -85,11 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
+    from .court.views import bp as court_bp
     from .main.views import bp as main_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
-    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp):
+    for blueprint in (main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, court_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py

@@ -39,6 +39,13 @@ class Permission(StrEnum):
     JOURNEY_TRANSITION = "journey:transition"
     RISK_VIEW = "risk:view"
     RISK_CREATE = "risk:create"
+    COURT_EVENT_VIEW = "court:event:view"
+    COURT_EVENT_MANAGE = "court:event:manage"
+    COURT_ATTENDANCE_MANAGE = "court:attendance:manage"
+    AID_VIEW = "court:aid:view"
+    AID_MANAGE = "court:aid:manage"
+    READINESS_VIEW = "court:readiness:view"
+    SCHEDULE_VIEW = "court:schedule:view"
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
 
@@ -49,6 +56,12 @@ _STAFF_CASEWORK = {
     Permission.CASE_LIST,
     Permission.CASE_VIEW,
     Permission.RISK_VIEW,
+    Permission.COURT_EVENT_VIEW,
+    Permission.COURT_EVENT_MANAGE,
+    Permission.AID_VIEW,
+    Permission.AID_MANAGE,
+    Permission.READINESS_VIEW,
+    Permission.SCHEDULE_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -64,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOURNEY_START,
             Permission.JOURNEY_TRANSITION,
             Permission.RISK_CREATE,
+            Permission.COURT_ATTENDANCE_MANAGE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -71,7 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).
-    Role.SUPPORT_PERSON: frozenset({Permission.WITNESS_LIST, Permission.WITNESS_VIEW}),
+    Role.SUPPORT_PERSON: frozenset({Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.SCHEDULE_VIEW}),
 }
 
 

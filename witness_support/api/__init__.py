@@ -146,4 +146,4 @@ def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-from . import cases, openapi, witnesses  # noqa: E402,F401  - routes register on bp
+from . import cases, court, openapi, witnesses  # noqa: E402,F401  - routes register on bp
