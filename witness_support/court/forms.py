@@ -22,13 +22,18 @@ def _choices(enum: type) -> list[tuple[str, str]]:
     return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
 
 
+def _lazy(enum: type, skip: tuple[str, ...] = ()) -> object:
+    """Choices as a callable: WTForms 3.3 warns about tuple choices given to the constructor."""
+    return lambda: [c for c in _choices(enum) if c[0] not in skip]
+
+
 class CheckboxList(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
 class EventForm(FlaskForm):
-    kind = SelectField("Kind of event", choices=_choices(EventKind))
+    kind = SelectField("Kind of event", choices=_lazy(EventKind))
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
     court_name = StringField("Court", validators=[Optional(), Length(max=200)],
@@ -76,13 +81,12 @@ class RequiredWitnessForm(FlaskForm):
 
 class AidForm(FlaskForm):
     case_id = SelectField("Case", coerce=int, validate_choice=True)
-    kind = SelectField("Aid", choices=_choices(AidKind))
+    kind = SelectField("Aid", choices=_lazy(AidKind))
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
 
 
 class AidStatusForm(FlaskForm):
-    status = SelectField("New status", choices=[(s.value, s.value.capitalize()) for s in AidStatus
-                                                if s != AidStatus.NEEDED])
+    status = SelectField("New status", choices=_lazy(AidStatus, skip=(AidStatus.NEEDED,)))
     on = DateField("On", validators=[Optional()], description="Date of the application or decision; today if empty.")
     order_reference = StringField("Court order reference", validators=[Optional(), Length(max=100)])
     note = StringField("Note", validators=[Optional(), Length(max=2000)])
