@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
 
     _import_models()
+    _register_request_user_reset(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_security_headers(app)
@@ -79,6 +80,17 @@ def _import_models() -> None:
     from .court import models as _court  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
+
+
+def _register_request_user_reset(app: Flask) -> None:
+    @app.before_request
+    def forget_cached_user() -> None:
+        """Flask-Login caches the user on `g`, which lives as long as the app context. When one app
+        context spans several requests (pytest-flask pushes one for a whole test), a user resolved
+        earlier (anonymous, say) would answer for the next request and hide its API token: each
+        request resolves its user from its own cookie or token."""
+        for name in ("_login_user", "auth_via_token", "sensitive"):
+            g.pop(name, None)
 
 
 def _register_blueprints(app: Flask) -> None:
