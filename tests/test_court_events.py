@@ -233,3 +233,23 @@ def test_adding_a_required_witness_later(officer, make_case, make_witness, make_
     assert [r.witness_id for r in event.required] == [witness.id]
     with pytest.raises(Conflict):
         court_ops.add_required_witness(officer, event, witness, "again")
+
+
+def test_signals_tell_other_areas_about_every_calendar_change(officer, make_case, make_event):
+    from witness_support.court.signals import event_changed
+
+    seen: list[tuple[int, str]] = []
+
+    def receiver(event, **extra) -> None:  # noqa: ANN001
+        seen.append((event.id, extra["action"]))
+
+    event_changed.connect(receiver)
+    try:
+        event = make_event(make_case(), kind="mention")
+        later = event.starts_at + timedelta(days=1)
+        court_ops.move_event(officer, event, starts_at=later, ends_at=later + timedelta(hours=1), reason="Moved.")
+        court_ops.update_event_details(officer, event, room="5")
+        court_ops.cancel_event(officer, event, "Vacated.")
+    finally:
+        event_changed.disconnect(receiver)
+    assert seen == [(event.id, "created"), (event.id, "moved"), (event.id, "updated"), (event.id, "cancelled")]

@@ -273,5 +273,5 @@ def test_prosecutor_home_and_dashboard_answer_who_is_not_ready(client, auth, pro
     body = client.get("/court/readiness").get_data(as_text=True)
     assert "Not ready: 0/1 ready" in body and world.witness.reference in body
     assert "No risk assessment for the trial stage" in body
-    assert "A Khmer interpreter is needed but none is booked." in body
+    assert "An interpreter for Khmer is needed but none is booked." in body
     assert f'href="/court-events/{world.event.id}#attendance"' in body

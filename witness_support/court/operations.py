@@ -1,10 +1,10 @@
 """The rules of court support: scheduling and moving court events, attendance, testimonial aids.
 
 Other areas hook in here:
-- notifications: `schedule_event`, `move_event`, `cancel_event`, `mark_event_held` return the event;
-  listen for the audit actions `court_event.create/move/cancel/held/update` or call after them;
-- the calendar feed: read `CourtEvent` rows through `events_for_user(user)`, with `revision` as
-  SEQUENCE and `updated_at` as DTSTAMP.
+- notifications: subscribe to `signals.event_changed` (created, moved, cancelled, held, updated)
+  and `signals.aid_decided`; queue the notice in the receiver and send it after the commit;
+- the calendar feed: read a person's events with `events_for_user(user)` (only while their
+  assignment to the witness is active), with `revision` as SEQUENCE and `updated_at` as DTSTAMP.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from .models import (
     EventWitness,
     TestimonialAid,
 )
+from .signals import aid_decided, event_changed
 
 MAX_EVENT_HOURS = 24 * 14  # a familiarisation visit or a sitting; a fortnight means a typo
 
@@ -199,6 +200,7 @@ def schedule_event(
         for witness in witnesses:
             propose_child_aids(actor, witness, case)
     db.session.flush()
+    event_changed.send(event, action="created", actor=actor)
     return event
 
 
@@ -278,6 +280,7 @@ def move_event(
     if event.kind == EventKind.TRIAL_DAY:
         for witness in required:
             propose_child_aids(actor, witness, event.case)
+    event_changed.send(event, action="moved", actor=actor, old_starts_at=old_start, old_ends_at=old_end)
     return event
 
 
@@ -297,6 +300,7 @@ def cancel_event(actor: User, event: CourtEvent, reason: str) -> CourtEvent:
                    old_starts_at=event.starts_at, old_ends_at=event.ends_at)
     db.session.flush()
     audit.record("court_event.cancel", event, actor=actor, details={"reason": reason[:2000]})
+    event_changed.send(event, action="cancelled", actor=actor)
     return event
 
 
@@ -313,6 +317,7 @@ def mark_event_held(actor: User, event: CourtEvent, note: str = "", *, now: date
     _record_change(actor, event, "held", reason=(note or "").strip(), old_status=old_status)
     db.session.flush()
     audit.record("court_event.held", event, actor=actor)
+    event_changed.send(event, action="held", actor=actor)
     return event
 
 
@@ -356,6 +361,7 @@ def update_event_details(
                    old_status=event.status)
     db.session.flush()
     audit.record("court_event.update", event, actor=actor, details={"fields": changed})
+    event_changed.send(event, action="updated", actor=actor, fields=changed)
     return event
 
 
@@ -630,6 +636,7 @@ def change_aid_status(
     db.session.flush()
     audit.record("aid.status", aid, actor=actor, details={"from": before, "to": status})
     if status in (AidStatus.GRANTED, AidStatus.REFUSED):
+        aid_decided.send(aid, actor=actor)
         witness = aid.witness
         for officer_id in liaison_officers_of(witness):
             create_task(

@@ -253,7 +253,7 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
                                 event_page + "#attendance"))
     if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
         language = witness.interpreter_language or event.interpreter_language
-        blockers.append(Blocker("no_interpreter", f"A {language} interpreter is needed but none is booked.",
+        blockers.append(Blocker("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
                                 event_page + "#attendance"))
     if not familiarised:
         blockers.append(Blocker("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
