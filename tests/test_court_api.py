@@ -76,6 +76,9 @@ def check(document: dict, method: str, template: str, response, status: int) -> 
 
 
 def test_every_route_is_in_the_openapi_document(document):
+    for name in ("CourtEvent", "CourtEventInput", "CourtEventPatch", "Attendance", "AttendanceInput", "Aid",
+                 "AidInput", "AidPatch", "Assignment", "AssignmentInput", "Readiness"):
+        jsonschema.Draft202012Validator.check_schema(document["components"]["schemas"][name])
     for method, template in ROUTES:
         assert method in document["paths"][template], (method, template)
         operation = document["paths"][template][method]
@@ -277,6 +280,24 @@ def test_prosecutor_on_the_case_can_read_and_schedule_but_not_book_or_assign(
     check(document, "post", "/court-events/{event_id}/attendance", booking, 404)
     check(document, "delete", "/assignments/{assignment_id}",
           client.delete(world.url("/assignments/{assignment_id}"), headers=headers), 404)
+
+
+def test_event_list_reads_a_fixed_number_of_queries(
+    client, api_token, officer, world, make_case, make_witness, make_journey, make_event, count_queries
+):
+    busy, witness = make_case(), make_witness()
+    make_journey(witness, busy)
+    for day in range(6):
+        make_event(busy, [witness], kind="mention", days=40 + day)
+    headers = api_token(officer)
+    urls = [world.url("/cases/{case_id}/court-events"), f"/api/v1/cases/{busy.id}/court-events"]
+    counts = []
+    for url in urls:
+        db.session.remove()  # the test and its requests share a session: start each from an empty one
+        with count_queries() as statements:
+            client.get(url, headers=headers)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
 
 
 def test_anonymous_gets_401_everywhere(client, world, document):

@@ -13,10 +13,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Response, jsonify
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..court import operations, readiness
-from ..court.models import AidKind, AidStatus, Attendance, CourtEvent, EventKind, EventStatus, TestimonialAid
+from ..court.models import (
+    AidKind,
+    AidStatus,
+    Attendance,
+    CourtEvent,
+    EventKind,
+    EventStatus,
+    EventWitness,
+    TestimonialAid,
+)
 from ..court.views import can_manage_event, can_view_event
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -164,7 +174,13 @@ def list_events_api(case_id: int) -> Response:
     require(Permission.COURT_EVENT_VIEW)
     case = load_case(case_id)
     events = db.session.execute(
-        sa.select(CourtEvent).where(CourtEvent.case_id == case.id).order_by(CourtEvent.starts_at, CourtEvent.id)
+        sa.select(CourtEvent).where(CourtEvent.case_id == case.id)
+        .options(
+            selectinload(CourtEvent.required).selectinload(EventWitness.witness),
+            selectinload(CourtEvent.attendance),
+            selectinload(CourtEvent.changes),
+        )
+        .order_by(CourtEvent.starts_at, CourtEvent.id)
     ).scalars()
     return jsonify({"items": [event_json(e) for e in events]})
 
