@@ -66,7 +66,17 @@ def test_unassigned_users_get_404_on_every_page(client, auth, make_user, world, 
     for action in ("move", "cancel", "held", "attendance", "witnesses"):
         assert client.post(f"/court-events/{world.event.id}/{action}", data={}).status_code == 404
     assert client.post(f"/aids/{world.aid.id}/status", data={"status": "applied"}).status_code == 404
+    assert client.post(f"/witnesses/{world.witness.id}/aids",
+                       data={"case_id": world.case.id, "kind": "video_link"}).status_code == 404
+    assert client.post(f"/cases/{world.case.id}/court-events/new", data={}).status_code == 404
     assert db.session.get(TestimonialAid, world.aid.id).status == "needed"
+    assert db.session.execute(sa.select(sa.func.count()).select_from(TestimonialAid)).scalar() == 1
+    if role in ("support_person", "admin"):
+        assert client.get("/court/readiness").status_code == 404
+    if role == "admin":
+        assert client.get("/court/schedule").status_code == 404
+    else:
+        assert "You are not booked" in client.get("/court/schedule").get_data(as_text=True)
 
 
 def test_anonymous_users_are_sent_to_login(client, world):
@@ -217,6 +227,8 @@ def test_schedule_shows_pseudonym_to_an_interpreter_and_identity_to_a_guardian(
     court_ops.change_aid_status(officer, world.aid, "granted")
     clash = make_event(world.case, [world.witness], kind="mention", days=20, hour=11)
     court_ops.assign_attendance(officer, clash, world.witness, interpreter, "Agreed with the court.")
+    later = make_event(world.case, [world.witness], kind="verdict", days=25)
+    court_ops.assign_attendance(officer, later, world.witness, guardian)
     db.session.commit()
 
     auth.login(interpreter)

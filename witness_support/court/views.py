@@ -380,12 +380,12 @@ def schedule_for(user: User) -> list[dict[str, Any]]:
                 WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES), WitnessAssignment.active_clause())
         ).scalars())
     conflicts = operations.find_conflicts(list(events.values()))
+    for witness_id in sorted(identity_ids & set(witness_ids)):
+        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule")
     items = []
     for event, attendance in rows:
         witness, case = witnesses[attendance.witness_id], cases[event.case_id]
         show_identity = witness.id in identity_ids
-        if show_identity:
-            witness_ops.record_identity_view(user, witness, via="schedule")
         items.append({
             "event": event, "case": case, "witness": witness, "role": attendance.role,
             "interpreter_language": event.interpreter_language or witness.interpreter_language,
