@@ -253,3 +253,21 @@ def test_signals_tell_other_areas_about_every_calendar_change(officer, make_case
     finally:
         event_changed.disconnect(receiver)
     assert seen == [(event.id, "created"), (event.id, "moved"), (event.id, "updated"), (event.id, "cancelled")]
+
+
+def test_moving_into_the_reflection_period_needs_an_override(officer, make_case, make_witness, make_journey,
+                                                             make_event):
+    case = make_case()
+    witness = make_witness(reflection_start=past(1), reflection_end=future(20))
+    make_journey(witness, case)
+    event = make_event(case, [witness], kind="mention", days=30)
+    earlier = at_local(10)
+    with pytest.raises(OperationError) as caught:
+        court_ops.move_event(officer, event, starts_at=earlier, ends_at=earlier + timedelta(hours=1),
+                             reason="Brought forward.")
+    assert "reflection_override_reason" in caught.value.field_errors
+    db.session.rollback()
+    court_ops.move_event(officer, event, starts_at=earlier, ends_at=earlier + timedelta(hours=1),
+                         reason="Brought forward.", reflection_override_reason="Witness asked for it.")
+    db.session.commit()
+    assert event.required[0].reflection_override_reason == "Witness asked for it."

@@ -287,3 +287,24 @@ def test_prosecutor_home_and_dashboard_answer_who_is_not_ready(client, auth, pro
     assert "No risk assessment for the trial stage" in body
     assert "An interpreter for Khmer is needed but none is booked." in body
     assert f'href="/court-events/{world.event.id}#attendance"' in body
+
+
+def test_add_a_required_witness_through_the_form(client, auth, officer, world, make_witness, make_journey,
+                                                 make_event):
+    other = make_witness()
+    make_journey(other, world.case)
+    mention = make_event(world.case, kind="mention", days=15)
+    auth.login(officer)
+    body = client.get(f"/court-events/{mention.id}").get_data(as_text=True)
+    assert other.reference in body and "Add witness" in body
+    response = client.post(f"/court-events/{mention.id}/witnesses", data={"witness_id": other.id})
+    assert response.status_code == 302
+    db.session.refresh(mention)
+    assert [r.witness_id for r in mention.required] == [other.id]
+    stranger = make_witness()  # not in the case: not a choice
+    refused = client.post(f"/court-events/{mention.id}/witnesses", data={"witness_id": stranger.id})
+    assert refused.status_code == 422
+    case_page = client.get(f"/cases/{world.case.id}").get_data(as_text=True)
+    assert f"/cases/{world.case.id}/court-events" in case_page
+    witness_page = client.get(f"/witnesses/{world.witness.id}").get_data(as_text=True)
+    assert f"/witnesses/{world.witness.id}/aids" in witness_page

@@ -274,6 +274,10 @@ def move_event(
     db.session.flush()
     audit.record("court_event.move", event, actor=actor, details={
         "from": old_start.isoformat(), "to": starts_at.isoformat(), "reason": reason[:2000]})
+    reflecting_ids = {w.id for w in reflecting}
+    for link in event.required:
+        if link.witness_id in reflecting_ids:
+            link.reflection_override_reason = override
     for witness in reflecting:
         audit.record("court_event.reflection_override", event, actor=actor, witness_id=witness.id,
                      details={"reason": override[:2000]})
