@@ -18,13 +18,9 @@ from .models import AidKind, AidStatus, EventKind
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
-
-
-def _lazy(enum: type, skip: tuple[str, ...] = ()) -> object:
-    """Choices as a callable: WTForms 3.3 warns about tuple choices given to the constructor."""
-    return lambda: [c for c in _choices(enum) if c[0] not in skip]
+def _choices(enum: type, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
+    return {m.value: m.value.replace("_", " ").capitalize() for m in enum if m.value not in skip}
 
 
 class CheckboxList(SelectMultipleField):
@@ -33,7 +29,7 @@ class CheckboxList(SelectMultipleField):
 
 
 class EventForm(FlaskForm):
-    kind = SelectField("Kind of event", choices=_lazy(EventKind))
+    kind = SelectField("Kind of event", choices=_choices(EventKind))
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
     court_name = StringField("Court", validators=[Optional(), Length(max=200)],
@@ -81,12 +77,12 @@ class RequiredWitnessForm(FlaskForm):
 
 class AidForm(FlaskForm):
     case_id = SelectField("Case", coerce=int, validate_choice=True)
-    kind = SelectField("Aid", choices=_lazy(AidKind))
+    kind = SelectField("Aid", choices=_choices(AidKind))
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
 
 
 class AidStatusForm(FlaskForm):
-    status = SelectField("New status", choices=_lazy(AidStatus, skip=(AidStatus.NEEDED,)))
+    status = SelectField("New status", choices=_choices(AidStatus, skip=(AidStatus.NEEDED,)))
     on = DateField("On", validators=[Optional()], description="Date of the application or decision; today if empty.")
     order_reference = StringField("Court order reference", validators=[Optional(), Length(max=100)])
     note = StringField("Note", validators=[Optional(), Length(max=2000)])
