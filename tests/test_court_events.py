@@ -51,6 +51,10 @@ def test_schedule_refuses_bad_input_and_changes_nothing(officer, make_case, make
     assert "witness_ids" in caught.value.field_errors
     with pytest.raises(ValidationFailed):
         court_ops.schedule_event(officer, case, kind="mention", starts_at=start, ends_at=start + timedelta(days=20))
+    with pytest.raises(ValidationFailed) as caught:
+        court_ops.schedule_event(officer, case, kind="mention", starts_at=start, ends_at=start + timedelta(hours=1),
+                                 room="r" * 101, interpreter_language="x" * 36)
+    assert set(caught.value.field_errors) == {"room", "interpreter_language"}
     db.session.rollback()
     assert _count(CourtEvent) == 0
 

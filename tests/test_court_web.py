@@ -45,10 +45,11 @@ def _pages(w: World) -> list[str]:
         f"/court-events/{w.event.id}",
         f"/witnesses/{w.witness.id}/aids",
         f"/cases/{w.case.id}/readiness",
+        f"/witnesses/{w.witness.id}/readiness",
     ]
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(6))
 def test_staff_on_the_case_see_each_page(client, auth, officer, prosecutor, world, index):
     for user in (officer, prosecutor):
         auth.login(user)
@@ -308,3 +309,16 @@ def test_add_a_required_witness_through_the_form(client, auth, officer, world, m
     assert f"/cases/{world.case.id}/court-events" in case_page
     witness_page = client.get(f"/witnesses/{world.witness.id}").get_data(as_text=True)
     assert f"/witnesses/{world.witness.id}/aids" in witness_page
+
+
+def test_witness_readiness_drill_down(client, auth, prosecutor, world, make_case, make_journey, make_event):
+    other_case = make_case()  # the prosecutor does not work on it: its trial is not shown
+    make_journey(world.witness, other_case)
+    make_event(other_case, [world.witness], kind="trial_day", days=12)
+    auth.login(prosecutor)
+    dashboard = client.get("/court/readiness").get_data(as_text=True)
+    assert f'href="/witnesses/{world.witness.id}/readiness"' in dashboard
+    body = client.get(f"/witnesses/{world.witness.id}/readiness").get_data(as_text=True)
+    assert body.count('class="trial trial-') == 1 and world.case.reference in body
+    assert other_case.reference not in body
+    assert "No familiarisation visit to the court has been held." in body

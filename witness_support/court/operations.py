@@ -150,6 +150,8 @@ def schedule_event(
     room = (room or "").strip()
     if len(room) > 100:
         errors["room"] = "At most 100 characters."
+    if len((interpreter_language or "").strip()) > 35:
+        errors["interpreter_language"] = "At most 35 characters."
     if errors:
         raise ValidationFailed(errors)
     witnesses = _load_case_witnesses(case, witness_ids or [])
@@ -341,11 +343,15 @@ def update_event_details(
     if court_name is not None and court_name.strip() != event.court_name:
         if not court_name.strip():
             errors["court_name"] = "Give the court's name."
+        elif len(court_name.strip()) > 200:
+            errors["court_name"] = "At most 200 characters."
         changed.append("court_name")
     if remote_link is not None and bool(remote_link) != event.remote_link:
         changed.append("remote_link")
     if interpreter_language is not ...:
         language = (interpreter_language or "").strip() or None
+        if language is not None and len(language) > 35:
+            errors["interpreter_language"] = "At most 35 characters."
         if language != event.interpreter_language:
             changed.append("interpreter_language")
     if errors:

@@ -264,6 +264,19 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
     return blockers
 
 
+def witness_readiness(witness: Witness, case_ids: sa.Select, *, today: date | None = None) -> list[TrialReadiness]:
+    """The witness's upcoming trial days in the given cases, each narrowed to this witness."""
+    required_at = set(db.session.execute(
+        sa.select(EventWitness.event_id).where(EventWitness.witness_id == witness.id)
+    ).scalars())
+    trials = readiness_for_events(
+        [e for e in _upcoming_trial_days(case_ids, utc_now(), None) if e.id in required_at], today=today
+    )
+    for trial in trials:
+        trial.witnesses = [w for w in trial.witnesses if w.witness.id == witness.id]
+    return trials
+
+
 def case_readiness(case: Case, *, today: date | None = None) -> list[TrialReadiness]:
     """Every upcoming trial day of one case."""
     events = _upcoming_trial_days([case.id], utc_now(), None)

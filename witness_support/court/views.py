@@ -349,6 +349,17 @@ def case_readiness(case_id: int) -> str:
     return render_template("court/case_readiness.html", case=case, trials=trials, labels=readiness.STATE_LABELS)
 
 
+@bp.route("/witnesses/<int:witness_id>/readiness")
+@permission_required(Permission.READINESS_VIEW)
+def witness_readiness(witness_id: int) -> str:
+    """One witness's blockers for each of their upcoming trial days (in cases the user works on)."""
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    mark_sensitive()
+    trials = readiness.witness_readiness(witness, visible_case_ids(current_user))
+    return render_template("court/witness_readiness.html", witness=witness, trials=trials,
+                           labels=readiness.STATE_LABELS)
+
+
 # ---- a support person's schedule -------------------------------------------------------------
 
 
