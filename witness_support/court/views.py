@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -331,13 +331,7 @@ def readiness_dashboard() -> str:
     mark_sensitive()
     trials = readiness.dashboard(visible_case_ids(current_user))
     return render_template("court/readiness.html", trials=trials, labels=readiness.STATE_LABELS,
-                           window=_window_days())
-
-
-def _window_days() -> int:
-    from flask import current_app
-
-    return current_app.config["READINESS_WINDOW_DAYS"]
+                           window=current_app.config["READINESS_WINDOW_DAYS"])
 
 
 @bp.route("/cases/<int:case_id>/readiness")
