@@ -62,6 +62,8 @@ def _postgres_schema() -> Iterator[str | None]:
         db.drop_all()
         _drop_alembic_version()
         db.create_all()
+
+        # An undisposed pool leaves connections open at exit, which filterwarnings=error fails on.
         db.engine.dispose()
     yield POSTGRES_URL
     with app.app_context():
@@ -386,6 +388,40 @@ def trial_case(app: Flask, officer: User, make_case, make_witness, make_journey,
     return make
 
 
+# ---- court support (issue 3) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def support_person(make_user) -> User:  # noqa: ANN001 - fixture
+    return make_user("support_person", display_name="Sam Support")
+
+
+def at_local(days: int, hour: int = 9, tz: str = "Asia/Jakarta") -> datetime:
+    """An aware instant `days` from today at `hour` on the court's wall clock."""
+    from zoneinfo import ZoneInfo
+
+    day = today_utc() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=ZoneInfo(tz))
+
+
+@pytest.fixture
+def make_event(app: Flask, officer: User) -> Callable[..., Any]:
+    """Schedule a court event through the real operation (a trial day in 30 days by default)."""
+    from witness_support.court import operations as court_ops
+
+    def make(case: Case, witnesses: list[Witness] | None = None, *, kind: str = "trial_day", days: int = 30,
+             hour: int = 9, hours: int = 6, by: User | None = None, **extra: Any) -> Any:
+        starts = at_local(days, hour, case.court_timezone)
+        event = court_ops.schedule_event(
+            by or officer, case, kind=kind, starts_at=starts, ends_at=starts + timedelta(hours=hours),
+            witness_ids=[w.id for w in witnesses or []], **extra,
+        )
+        db.session.commit()
+        return event
+
+    return make
+
+
 # ---- benefits ledger -------------------------------------------------------------------------
 
 
@@ -444,3 +480,25 @@ def ledger_world(make_user, officer, prosecutor, admin, make_witness, make_case)
     case_ops.start_journey(officer, world.case, world.witness)
     db.session.commit()
     return world
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """A context manager counting the SQL statements the engine runs inside it."""
+    import contextlib
+
+    from sqlalchemy import event as sa_event
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -62,6 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
 
     _import_models()
+    _connect_signals()
+    _register_request_user_reset(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_security_headers(app)
@@ -111,6 +113,7 @@ def _import_models() -> None:
     from . import audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
+    from .court import models as _court  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
@@ -118,11 +121,30 @@ def _import_models() -> None:
     from .witnesses import models as _witnesses  # noqa: F401
 
 
+def _register_request_user_reset(app: Flask) -> None:
+    @app.before_request
+    def forget_cached_user() -> None:
+        """Flask-Login caches the user on `g`, which lives as long as the app context. When one app
+        context spans several requests (pytest-flask pushes one for a whole test), a user resolved
+        earlier (anonymous, say) would answer for the next request and hide its API token: each
+        request resolves its user from its own cookie or token."""
+        for name in ("_login_user", "auth_via_token", "sensitive"):
+            g.pop(name, None)
+
+
+def _connect_signals() -> None:
+    """Receivers that let one area react to another without importing it (idempotent)."""
+    from .notifications import court_hooks
+
+    court_hooks.connect()
+
+
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
+    from .court.views import bp as court_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
@@ -132,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
+        court_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)

@@ -75,6 +75,11 @@ def from_environment(instance_path: str) -> dict:
         "RISK_ASSESSMENT_MAX_AGE_DAYS": _int("RISK_ASSESSMENT_MAX_AGE_DAYS", 30),
         "REFLECTION_PERIOD_DEFAULT_DAYS": _int("REFLECTION_PERIOD_DEFAULT_DAYS", 30),
         "REFLECTION_PERIOD_MAX_DAYS": _int("REFLECTION_PERIOD_MAX_DAYS", 90),
+        # Court readiness: an aid still needed or applied this close to the first trial day blocks;
+        # the dashboard looks this far ahead; a decided aid must be told to the witness within days.
+        "AID_DEADLINE_DAYS": _int("AID_DEADLINE_DAYS", 14),
+        "READINESS_WINDOW_DAYS": _int("READINESS_WINDOW_DAYS", 60),
+        "AID_DECISION_TASK_DAYS": _int("AID_DECISION_TASK_DAYS", 2),
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

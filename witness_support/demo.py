@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -114,8 +114,50 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
                 case_ops.transition_journey(
                     officer, journey, "trial", override_reason="Demo: trial date fixed by the court."
                 )
+    _seed_court(officer, cases)
+
     from .ledger.demo import seed_ledger_demo
 
     seed_ledger_demo(rng, officer, prosecutor)
     db.session.commit()
     return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
+
+
+def _seed_court(officer: User, cases: list) -> None:  # noqa: ANN001 - Case list
+    """Per case: a familiarisation visit held last week and two trial days ahead, with support booked
+    where the demo assigned someone, so that the readiness dashboard shows a mix of states."""
+    from zoneinfo import ZoneInfo
+
+    from .court import operations as court_ops
+    from .witnesses.models import WitnessAssignment
+
+    today = today_utc()
+    for index, case in enumerate(cases):
+        zone = ZoneInfo(case.court_timezone)
+        witnesses = [journey.witness for journey in case.journeys]
+
+        def at(days: int, hour: int, zone: ZoneInfo = zone) -> datetime:
+            day = today + timedelta(days=days)
+            return datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+
+        override = "Demo: the court fixed the date; the witness was consulted."
+        visit = court_ops.schedule_event(
+            officer, case, kind="familiarisation_visit", starts_at=at(-7, 10), ends_at=at(-7, 12),
+            room="Witness suite", witness_ids=[w.id for w in witnesses[::2]], reflection_override_reason=override,
+        )
+        court_ops.mark_event_held(officer, visit, "Demo: shown the courtroom and the video-link room.")
+        for day in (0, 1):
+            trial = court_ops.schedule_event(
+                officer, case, kind="trial_day", starts_at=at(9 + 14 * index + day, 9),
+                ends_at=at(9 + 14 * index + day, 16), room=f"{index + 1}", remote_link=index == 2,
+                witness_ids=[w.id for w in witnesses], reflection_override_reason=override,
+            )
+            for witness in witnesses:
+                for assignment in db.session.execute(
+                    sa.select(WitnessAssignment).where(
+                        WitnessAssignment.witness_id == witness.id, WitnessAssignment.active_clause(),
+                        WitnessAssignment.role != AssignmentRole.LIAISON_OFFICER,
+                    )
+                ).scalars():
+                    with contextlib.suppress(OperationError):
+                        court_ops.assign_attendance(officer, trial, witness, assignment.user)

@@ -39,6 +39,13 @@ class Permission(StrEnum):
     JOURNEY_TRANSITION = "journey:transition"
     RISK_VIEW = "risk:view"
     RISK_CREATE = "risk:create"
+    COURT_EVENT_VIEW = "court:event:view"
+    COURT_EVENT_MANAGE = "court:event:manage"
+    COURT_ATTENDANCE_MANAGE = "court:attendance:manage"
+    AID_VIEW = "court:aid:view"
+    AID_MANAGE = "court:aid:manage"
+    READINESS_VIEW = "court:readiness:view"
+    SCHEDULE_VIEW = "court:schedule:view"
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
     OUTCOME_RECORD = "outcome:record"
@@ -59,6 +66,12 @@ _STAFF_CASEWORK = {
     Permission.CASE_LIST,
     Permission.CASE_VIEW,
     Permission.RISK_VIEW,
+    Permission.COURT_EVENT_VIEW,
+    Permission.COURT_EVENT_MANAGE,
+    Permission.AID_VIEW,
+    Permission.AID_MANAGE,
+    Permission.READINESS_VIEW,
+    Permission.SCHEDULE_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -83,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONCERN_RAISE,
             Permission.CONCERN_REVIEW,
             Permission.DISCLOSURE_VIEW,
+            Permission.COURT_ATTENDANCE_MANAGE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -105,7 +119,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # unless their role on that witness needs the identity (a guardian, say).
     # They often see misuse of support first, so they may raise a concern (and see the entries).
     Role.SUPPORT_PERSON: frozenset(
-        {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE}
+        {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE,
+         Permission.SCHEDULE_VIEW}
     ),
 }
 

@@ -146,4 +146,4 @@ def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-from . import cases, ledger, notifications, openapi, outcomes, witnesses  # noqa: E402,F401  - routes register on bp
+from . import cases, court, ledger, notifications, openapi, outcomes, witnesses  # noqa: E402,F401  - routes register on bp

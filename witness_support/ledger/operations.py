@@ -43,13 +43,26 @@ AUTHORISER_ROLES = (Role.LIAISON_OFFICER, Role.PROSECUTOR)
 
 
 def testimony_dates(witness_id: int, case_id: int | None = None) -> list[date]:
-    """The dates the witness gives (or gave) evidence, in one case or (case_id None) in all.
+    """The court-local dates of the trial days the witness is required at (not cancelled), in one
+    case or (case_id None) in all: the days a benefit given shortly before looks most like an inducement."""
+    from zoneinfo import ZoneInfo
 
-    Returns [] for now: court events are built on another branch, and the lead wires this to
-    them at merge (trial-day events the witness is required at, court-local date). This is the
-    only seam; the highlighting itself (benefits_near_testimony) is complete and tested.
-    """
-    return []
+    from ..cases.models import Case
+    from ..court.models import CourtEvent, EventWitness
+
+    query = (
+        sa.select(CourtEvent.starts_at, Case.court_timezone)
+        .join(EventWitness, EventWitness.event_id == CourtEvent.id)
+        .join(Case, Case.id == CourtEvent.case_id)
+        .where(
+            EventWitness.witness_id == witness_id,
+            CourtEvent.kind == "trial_day",
+            CourtEvent.status != "cancelled",
+        )
+    )
+    if case_id is not None:
+        query = query.where(CourtEvent.case_id == case_id)
+    return sorted({starts.astimezone(ZoneInfo(tz)).date() for starts, tz in db.session.execute(query)})
 
 
 # ---- settings ------------------------------------------------------------------------------------

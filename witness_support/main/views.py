@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..notifications.operations import undelivered_for
-from ..permissions import Permission, Role, has_permission, visible_witness_ids
+from ..permissions import Permission, Role, has_permission, visible_case_ids, visible_witness_ids
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness
 
@@ -42,10 +42,24 @@ def home() -> str | Response:
         .order_by(Witness.reflection_end)
         .limit(100)
     ).scalars().all()
+    # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
+    from ..court import readiness
+    from ..court.views import schedule_for
+
+    schedule_items = readiness_trials = None
+    if current_user.role == Role.SUPPORT_PERSON:
+        schedule_items = schedule_for(current_user)
+        db.session.commit()  # identity reads on the schedule are audited
+    elif current_user.role == Role.PROSECUTOR:
+        readiness_trials = readiness.dashboard(visible_case_ids(current_user))
     notices = undelivered_for(visible, utc_now()) if has_permission(current_user, Permission.NOTIFICATION_VIEW) else []
     return render_template(
         "main/home.html",
         undelivered_notices=notices,
+        schedule_items=schedule_items,
+        readiness_trials=readiness_trials,
+        labels=readiness.STATE_LABELS,
+        window=current_app.config["READINESS_WINDOW_DAYS"],
         overdue=overdue,
         never_assessed=never_assessed,
         reflecting=reflecting,

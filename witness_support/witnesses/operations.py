@@ -145,6 +145,12 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
             details={"from": before, "to": witness.participation},
         )
     db.session.flush()
+    if {"date_of_birth", "presumed_child", "age_assessment"} & set(changed):
+        # Becoming a child (or proving it) proposes the standard child aids in each case, once.
+        # Imported here: court operations import this module's models.
+        from ..court.operations import propose_child_aids
+
+        propose_child_aids(actor, witness)
     return changed
 
 

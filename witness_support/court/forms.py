@@ -1,0 +1,88 @@
+"""Forms for court events, attendance and testimonial aids. Times are typed in the court's time zone."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from .models import AidKind, AidStatus, EventKind
+
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _choices(enum: type, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
+    return {m.value: m.value.replace("_", " ").capitalize() for m in enum if m.value not in skip}
+
+
+class CheckboxList(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class EventForm(FlaskForm):
+    kind = SelectField("Kind of event", choices=_choices(EventKind))
+    starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
+    ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
+    court_name = StringField("Court", validators=[Optional(), Length(max=200)],
+                             description="Leave empty for the case's court.")
+    room = StringField("Room", validators=[Optional(), Length(max=100)])
+    remote_link = BooleanField("Testimony by video link (including from abroad)")
+    interpreter_language = StringField("Interpreter needed for", validators=[Optional(), Length(max=35)],
+                                       description="Leave empty if no interpreter is needed at this event.")
+    witness_ids = CheckboxList("Witnesses required", coerce=int, validate_choice=True)
+    reflection_override_reason = TextAreaField(
+        "Reflection-period override", validators=[Optional(), Length(max=2000)],
+        description="Only when a required witness is still inside their reflection period on that date.",
+    )
+
+
+class MoveForm(FlaskForm):
+    starts_at = DateTimeLocalField("New start", format=LOCAL_FORMATS, validators=[DataRequired()])
+    ends_at = DateTimeLocalField("New end", format=LOCAL_FORMATS, validators=[DataRequired()])
+    room = StringField("Room", validators=[Optional(), Length(max=100)])
+    reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)])
+    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Why it was cancelled", validators=[DataRequired(), Length(max=2000)])
+
+
+class HeldForm(FlaskForm):
+    note = StringField("Note", validators=[Optional(), Length(max=2000)])
+
+
+class AttendanceForm(FlaskForm):
+    witness_id = SelectField("In support of", coerce=int, validate_choice=True)
+    user_id = SelectField("Person", coerce=int, validate_choice=True)
+    override_reason = TextAreaField(
+        "Double-booking override", validators=[Optional(), Length(max=2000)],
+        description="Only when this person is knowingly booked into overlapping events.",
+    )
+
+
+class RequiredWitnessForm(FlaskForm):
+    witness_id = SelectField("Witness", coerce=int, validate_choice=True)
+    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
+
+
+class AidForm(FlaskForm):
+    case_id = SelectField("Case", coerce=int, validate_choice=True)
+    kind = SelectField("Aid", choices=_choices(AidKind))
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+
+
+class AidStatusForm(FlaskForm):
+    status = SelectField("New status", choices=_choices(AidStatus, skip=(AidStatus.NEEDED,)))
+    on = DateField("On", validators=[Optional()], description="Date of the application or decision; today if empty.")
+    order_reference = StringField("Court order reference", validators=[Optional(), Length(max=100)])
+    note = StringField("Note", validators=[Optional(), Length(max=2000)])

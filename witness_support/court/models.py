@@ -1,0 +1,257 @@
+"""Court events (with their change history, required witnesses and attendance) and testimonial aids."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, utc_now
+from ..extensions import db
+
+
+class EventKind(StrEnum):
+    FAMILIARISATION_VISIT = "familiarisation_visit"
+    MENTION = "mention"
+    PRE_TRIAL_HEARING = "pre_trial_hearing"
+    TRIAL_DAY = "trial_day"
+    VERDICT = "verdict"
+    SENTENCING = "sentencing"
+    APPEAL_HEARING = "appeal_hearing"
+    PAROLE_HEARING = "parole_hearing"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+
+# A moved event is still going ahead, at its new time.
+OPEN_EVENT_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.MOVED})
+
+
+class CourtEvent(db.Model):
+    """One sitting, visit or hearing.
+
+    `revision` and `updated_at` change together, exactly when something a calendar subscriber
+    would notice changes (time, place, status): the calendar feed uses them as SEQUENCE and DTSTAMP.
+    """
+
+    __tablename__ = "court_events"
+    __audit_type__ = "court_event"
+    __table_args__ = (
+        # "Next court date" per case and across cases reads a handful of index entries.
+        sa.Index("ix_court_events_case_starts", "case_id", "starts_at"),
+        sa.Index("ix_court_events_starts", "starts_at"),
+        # Last line of defence behind the operations' checks; the calendar feed relies on both.
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    court_name: Mapped[str] = mapped_column(sa.String(200))
+    room: Mapped[str] = mapped_column(sa.String(100), default="")
+    remote_link: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EventStatus.SCHEDULED)
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(35))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    case = relationship("Case")
+    required: Mapped[list[EventWitness]] = relationship(
+        back_populates="event", order_by="EventWitness.id", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[CourtEventChange]] = relationship(
+        back_populates="event", order_by="CourtEventChange.at, CourtEventChange.id"
+    )
+    attendance: Mapped[list[Attendance]] = relationship(back_populates="event", order_by="Attendance.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_EVENT_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<CourtEvent {self.id} case={self.case_id} {self.kind} {self.status} rev={self.revision}>"
+
+
+class EventWitness(db.Model):
+    """A witness required at an event; a reflection-period override is kept with the requirement."""
+
+    __tablename__ = "court_event_witnesses"
+    __table_args__ = (sa.UniqueConstraint("event_id", "witness_id", name="uq_court_event_witnesses_event_witness"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("court_events.id"))
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"), index=True)
+    reflection_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    event: Mapped[CourtEvent] = relationship(back_populates="required")
+    witness = relationship("Witness")
+
+    def __repr__(self) -> str:
+        return f"<EventWitness event={self.event_id} witness={self.witness_id}>"
+
+
+class CourtEventChange(db.Model):
+    """The history of an event: created, moved, cancelled, held, details changed — who, when, why."""
+
+    __tablename__ = "court_event_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("court_events.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    old_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    old_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    old_status: Mapped[str | None] = mapped_column(sa.String(20))
+    new_status: Mapped[str] = mapped_column(sa.String(20))
+    revision: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    event: Mapped[CourtEvent] = relationship(back_populates="changes")
+    actor = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<CourtEventChange {self.id} event={self.event_id} {self.action}>"
+
+
+class Attendance(db.Model):
+    """A support person attending an event in support of one witness."""
+
+    __tablename__ = "court_event_attendance"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "witness_id", "user_id", name="uq_court_event_attendance_event_witness_user"),
+        sa.Index("ix_court_event_attendance_user", "user_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("court_events.id"))
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The person's assignment role on the witness when they were booked (interpreter, guardian...).
+    role: Mapped[str] = mapped_column(sa.String(20))
+    # Set when the person was knowingly double-booked.
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    event: Mapped[CourtEvent] = relationship(back_populates="attendance")
+    witness = relationship("Witness")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def audit_witness_id(self) -> int:
+        return self.witness_id
+
+    def __repr__(self) -> str:
+        return f"<Attendance {self.id} event={self.event_id} witness={self.witness_id} user={self.user_id}>"
+
+
+class AidKind(StrEnum):
+    VIDEO_LINK = "video_link"
+    SCREEN = "screen"
+    CLOSED_COURT = "closed_court"
+    SUPPORT_PERSON_PRESENT = "support_person_present"
+    PRIOR_EVIDENCE_REUSE = "prior_evidence_reuse"
+    REMOTE_LINK_ABROAD = "remote_link_abroad"
+    PUBLICATION_RESTRICTION = "publication_restriction"
+    RECORDED_INTERVIEW_EVIDENCE_IN_CHIEF = "recorded_interview_evidence_in_chief"
+    INTERMEDIARY = "intermediary"
+    COMMUNICATION_AID = "communication_aid"
+
+
+# Proposed automatically for every child witness (policy guide 2.2, child victims and witnesses).
+CHILD_AID_KINDS = (
+    AidKind.RECORDED_INTERVIEW_EVIDENCE_IN_CHIEF,
+    AidKind.VIDEO_LINK,
+    AidKind.SUPPORT_PERSON_PRESENT,
+)
+
+
+class AidStatus(StrEnum):
+    NEEDED = "needed"
+    APPLIED = "applied"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_AID_STATUSES = frozenset({AidStatus.NEEDED, AidStatus.APPLIED})
+AID_TRANSITIONS: dict[str, frozenset[str]] = {
+    AidStatus.NEEDED: frozenset({AidStatus.APPLIED, AidStatus.WITHDRAWN}),
+    AidStatus.APPLIED: frozenset({AidStatus.GRANTED, AidStatus.REFUSED, AidStatus.WITHDRAWN}),
+    AidStatus.GRANTED: frozenset(),
+    AidStatus.REFUSED: frozenset(),
+    AidStatus.WITHDRAWN: frozenset(),
+}
+
+
+class TestimonialAid(db.Model):
+    """A special measure for one witness in one case, from need to the court's decision."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    __tablename__ = "testimonial_aids"
+    __audit_type__ = "aid"
+    __table_args__ = (sa.Index("ix_testimonial_aids_witness_case", "witness_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"))
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(20), default=AidStatus.NEEDED)
+    applied_on: Mapped[date | None]
+    decided_on: Mapped[date | None]
+    order_reference: Mapped[str | None] = mapped_column(sa.String(100))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    proposed_automatically: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    witness = relationship("Witness")
+    case = relationship("Case")
+    history: Mapped[list[AidStatusChange]] = relationship(
+        back_populates="aid", order_by="AidStatusChange.at, AidStatusChange.id"
+    )
+
+    @property
+    def audit_witness_id(self) -> int:
+        return self.witness_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_AID_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<TestimonialAid {self.id} witness={self.witness_id} {self.kind} {self.status}>"
+
+
+class AidStatusChange(db.Model):
+    __tablename__ = "testimonial_aid_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_id: Mapped[int] = mapped_column(sa.ForeignKey("testimonial_aids.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    aid: Mapped[TestimonialAid] = relationship(back_populates="history")
+    actor = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<AidStatusChange {self.id} aid={self.aid_id} {self.from_status}->{self.to_status}>"

@@ -1,0 +1,663 @@
+"""The rules of court support: scheduling and moving court events, attendance, testimonial aids.
+
+Other areas hook in here:
+- notifications: subscribe to `signals.event_changed` (created, moved, cancelled, held, updated)
+  and `signals.aid_decided`; queue the notice in the receiver and send it after the commit;
+- the calendar feed: read a person's events with `events_for_user(user)` (only while their
+  assignment to the witness is active), with `revision` as SEQUENCE and `updated_at` as DTSTAMP.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import audit
+from ..auth.models import User
+from ..cases.models import Case, Journey
+from ..db import today_utc, utc_now
+from ..errors import Conflict, OperationError, ValidationFailed
+from ..extensions import db
+from ..tasks.operations import create_task
+from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
+from .models import (
+    AID_TRANSITIONS,
+    CHILD_AID_KINDS,
+    AidKind,
+    AidStatus,
+    AidStatusChange,
+    Attendance,
+    CourtEvent,
+    CourtEventChange,
+    EventKind,
+    EventStatus,
+    EventWitness,
+    TestimonialAid,
+)
+from .signals import aid_decided, event_changed
+
+MAX_EVENT_HOURS = 24 * 14  # a familiarisation visit or a sitting; a fortnight means a typo
+
+
+# ---- time ------------------------------------------------------------------------------------
+
+
+def court_local(value: datetime, tz: str) -> datetime:
+    return value.astimezone(ZoneInfo(tz))
+
+
+def from_court_local(value: datetime, tz: str) -> datetime:
+    """A time a user typed for a court (naive) means the court's wall clock; aware times stay as given."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(ZoneInfo("UTC"))
+
+
+def _check_times(starts_at: datetime | None, ends_at: datetime | None, errors: dict[str, str]) -> None:
+    if starts_at is None:
+        errors["starts_at"] = "Give the start date and time."
+    if ends_at is None:
+        errors["ends_at"] = "Give the end date and time."
+    if starts_at is None or ends_at is None:
+        return
+    if ends_at <= starts_at:
+        errors["ends_at"] = "The event must end after it starts."
+    elif ends_at - starts_at > timedelta(hours=MAX_EVENT_HOURS):
+        errors["ends_at"] = "An event can last at most 14 days; check the dates."
+
+
+def _event_local_date(event_start: datetime, case: Case) -> date:
+    return court_local(event_start, case.court_timezone).date()
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+def _record_change(
+    actor: User, event: CourtEvent, action: str, *, reason: str = "", old_status: str | None = None,
+    old_starts_at: datetime | None = None, old_ends_at: datetime | None = None,
+) -> CourtEventChange:
+    change = CourtEventChange(
+        event_id=event.id,
+        action=action,
+        old_starts_at=old_starts_at,
+        old_ends_at=old_ends_at,
+        new_starts_at=event.starts_at,
+        new_ends_at=event.ends_at,
+        old_status=old_status,
+        new_status=event.status,
+        revision=event.revision,
+        actor_id=actor.id,
+        reason=reason,
+    )
+    db.session.add(change)
+    return change
+
+
+def _bump(event: CourtEvent) -> None:
+    """A change a calendar subscriber notices: new SEQUENCE and DTSTAMP, always together."""
+    event.revision = (event.revision or 1) + 1
+    event.updated_at = utc_now()
+
+
+def _reflection_conflicts(case: Case, witnesses: list[Witness], starts_at: datetime) -> list[Witness]:
+    on = _event_local_date(starts_at, case)
+    return [w for w in witnesses if w.in_reflection_period(on)]
+
+
+def _load_case_witnesses(case: Case, witness_ids: list[int]) -> list[Witness]:
+    if not witness_ids:
+        return []
+    ids = list(dict.fromkeys(witness_ids))
+    rows = db.session.execute(
+        sa.select(Witness)
+        .join(Journey, Journey.witness_id == Witness.id)
+        .where(Journey.case_id == case.id, Witness.id.in_(ids))
+    ).scalars().all()
+    if len(rows) != len(ids):
+        raise ValidationFailed({"witness_ids": "Every required witness must be a witness in this case."})
+    by_id = {w.id: w for w in rows}
+    return [by_id[i] for i in ids]
+
+
+def schedule_event(
+    actor: User,
+    case: Case,
+    *,
+    kind: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    room: str = "",
+    court_name: str | None = None,
+    remote_link: bool = False,
+    interpreter_language: str | None = None,
+    witness_ids: list[int] | None = None,
+    reflection_override_reason: str = "",
+) -> CourtEvent:
+    """Put an event in a case's calendar. A required witness inside their reflection period on the
+    event's date needs an explicit override reason, which is kept and audited."""
+    errors: dict[str, str] = {}
+    if kind not in set(EventKind):
+        errors["kind"] = "Choose the kind of event: " + ", ".join(k.value for k in EventKind) + "."
+    _check_times(starts_at, ends_at, errors)
+    court_name = (court_name or "").strip() or case.court_name
+    if len(court_name) > 200:
+        errors["court_name"] = "At most 200 characters."
+    room = (room or "").strip()
+    if len(room) > 100:
+        errors["room"] = "At most 100 characters."
+    if len((interpreter_language or "").strip()) > 35:
+        errors["interpreter_language"] = "At most 35 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    witnesses = _load_case_witnesses(case, witness_ids or [])
+    override = (reflection_override_reason or "").strip()
+    reflecting = _reflection_conflicts(case, witnesses, starts_at)
+    if reflecting and not override:
+        refs = ", ".join(w.reference for w in reflecting)
+        raise OperationError(
+            f"{refs} will still be in the reflection period on that date: give an override reason to "
+            "schedule this event now.",
+            {"reflection_override_reason": "Required: a required witness is inside the reflection period."},
+        )
+    event = CourtEvent(
+        case_id=case.id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        court_name=court_name,
+        room=room,
+        remote_link=bool(remote_link),
+        status=EventStatus.SCHEDULED,
+        interpreter_language=(interpreter_language or "").strip() or None,
+        revision=1,
+        created_by_id=actor.id,
+        updated_at=utc_now(),
+    )
+    db.session.add(event)
+    db.session.flush()
+    reflecting_ids = {w.id for w in reflecting}
+    for witness in witnesses:
+        db.session.add(
+            EventWitness(
+                event_id=event.id,
+                witness_id=witness.id,
+                reflection_override_reason=override if witness.id in reflecting_ids else None,
+            )
+        )
+    _record_change(actor, event, "created")
+    db.session.flush()
+    details: dict[str, Any] = {"case_id": case.id, "kind": kind, "witness_ids": [w.id for w in witnesses]}
+    audit.record("court_event.create", event, actor=actor, details=details)
+    for witness in reflecting:
+        audit.record(
+            "court_event.reflection_override", event, actor=actor, witness_id=witness.id,
+            details={"reason": override[:2000]},
+        )
+    if kind == EventKind.TRIAL_DAY:
+        for witness in witnesses:
+            propose_child_aids(actor, witness, case)
+    db.session.flush()
+    event_changed.send(event, action="created", actor=actor)
+    return event
+
+
+def add_required_witness(
+    actor: User, event: CourtEvent, witness: Witness, reflection_override_reason: str = ""
+) -> EventWitness:
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status}; witnesses can no longer be added.")
+    case = event.case
+    _load_case_witnesses(case, [witness.id])
+    if any(r.witness_id == witness.id for r in event.required):
+        raise Conflict(f"{witness.reference} is already required at this event.")
+    override = (reflection_override_reason or "").strip()
+    reflecting = bool(_reflection_conflicts(case, [witness], event.starts_at))
+    if reflecting and not override:
+        raise OperationError(
+            f"{witness.reference} will still be in the reflection period on that date: give an override reason.",
+            {"reflection_override_reason": "Required: the witness is inside the reflection period."},
+        )
+    link = EventWitness(event_id=event.id, witness_id=witness.id, reflection_override_reason=override or None)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("court_event.witness_add", event, actor=actor, witness_id=witness.id)
+    if reflecting:
+        audit.record("court_event.reflection_override", event, actor=actor, witness_id=witness.id,
+                     details={"reason": override[:2000]})
+    if event.kind == EventKind.TRIAL_DAY:
+        propose_child_aids(actor, witness, case)
+    return link
+
+
+def move_event(
+    actor: User,
+    event: CourtEvent,
+    *,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    reason: str,
+    room: str | None = None,
+    reflection_override_reason: str = "",
+) -> CourtEvent:
+    """Move an event to a new time (and optionally room); history keeps the old and new times."""
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status} and cannot be moved.")
+    _check_times(starts_at, ends_at, errors)
+    if not reason:
+        errors["reason"] = "Say why the event moved (e.g. adjourned by the court)."
+    if errors:
+        raise ValidationFailed(errors)
+    if starts_at == event.starts_at and ends_at == event.ends_at and (room is None or room.strip() == event.room):
+        raise ValidationFailed({"starts_at": "That is the time the event already has."})
+    required = [r.witness for r in event.required]
+    reflecting = _reflection_conflicts(event.case, required, starts_at)
+    override = (reflection_override_reason or "").strip()
+    if reflecting and not override:
+        refs = ", ".join(w.reference for w in reflecting)
+        raise OperationError(
+            f"{refs} will still be in the reflection period on the new date: give an override reason.",
+            {"reflection_override_reason": "Required: a required witness is inside the reflection period."},
+        )
+    old_start, old_end, old_status = event.starts_at, event.ends_at, event.status
+    event.starts_at, event.ends_at = starts_at, ends_at
+    if room is not None:
+        event.room = room.strip()[:100]
+    event.status = EventStatus.MOVED
+    _bump(event)
+    _record_change(actor, event, "moved", reason=reason, old_status=old_status,
+                   old_starts_at=old_start, old_ends_at=old_end)
+    db.session.flush()
+    audit.record("court_event.move", event, actor=actor, details={
+        "from": old_start.isoformat(), "to": starts_at.isoformat(), "reason": reason[:2000]})
+    reflecting_ids = {w.id for w in reflecting}
+    for link in event.required:
+        if link.witness_id in reflecting_ids:
+            link.reflection_override_reason = override
+    for witness in reflecting:
+        audit.record("court_event.reflection_override", event, actor=actor, witness_id=witness.id,
+                     details={"reason": override[:2000]})
+    if event.kind == EventKind.TRIAL_DAY:
+        for witness in required:
+            propose_child_aids(actor, witness, event.case)
+    event_changed.send(event, action="moved", actor=actor, old_starts_at=old_start, old_ends_at=old_end)
+    return event
+
+
+def cancel_event(actor: User, event: CourtEvent, reason: str) -> CourtEvent:
+    """Cancel; the event stays visible as cancelled and its history and attendance are kept."""
+    reason = (reason or "").strip()
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict("This event is already cancelled.")
+    if event.status == EventStatus.HELD:
+        raise Conflict("This event has already been held; it cannot be cancelled.")
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the event was cancelled."})
+    old_status = event.status
+    event.status = EventStatus.CANCELLED
+    _bump(event)
+    _record_change(actor, event, "cancelled", reason=reason, old_status=old_status,
+                   old_starts_at=event.starts_at, old_ends_at=event.ends_at)
+    db.session.flush()
+    audit.record("court_event.cancel", event, actor=actor, details={"reason": reason[:2000]})
+    event_changed.send(event, action="cancelled", actor=actor)
+    return event
+
+
+def mark_event_held(actor: User, event: CourtEvent, note: str = "", *, now: datetime | None = None) -> CourtEvent:
+    """Record that the event took place. The calendar entry itself does not change, so neither do
+    revision and updated_at."""
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status}; only a scheduled or moved event can be marked held.")
+    if event.starts_at > (now or utc_now()):
+        raise OperationError("An event cannot be marked held before it has started.",
+                             {"status": "The event has not started yet."})
+    old_status = event.status
+    event.status = EventStatus.HELD
+    _record_change(actor, event, "held", reason=(note or "").strip(), old_status=old_status)
+    db.session.flush()
+    audit.record("court_event.held", event, actor=actor)
+    event_changed.send(event, action="held", actor=actor)
+    return event
+
+
+def update_event_details(
+    actor: User, event: CourtEvent, *, room: str | None = None, court_name: str | None = None,
+    remote_link: bool | None = None, interpreter_language: str | None | type = ..., reason: str = "",
+) -> CourtEvent:
+    """Change place or practical details; a change people would see in their calendar bumps the revision."""
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status}; its details can no longer change.")
+    changed: list[str] = []
+    errors: dict[str, str] = {}
+    if room is not None and room.strip() != event.room:
+        if len(room.strip()) > 100:
+            errors["room"] = "At most 100 characters."
+        changed.append("room")
+    if court_name is not None and court_name.strip() != event.court_name:
+        if not court_name.strip():
+            errors["court_name"] = "Give the court's name."
+        elif len(court_name.strip()) > 200:
+            errors["court_name"] = "At most 200 characters."
+        changed.append("court_name")
+    if remote_link is not None and bool(remote_link) != event.remote_link:
+        changed.append("remote_link")
+    if interpreter_language is not ...:
+        language = (interpreter_language or "").strip() or None
+        if language is not None and len(language) > 35:
+            errors["interpreter_language"] = "At most 35 characters."
+        if language != event.interpreter_language:
+            changed.append("interpreter_language")
+    if errors:
+        raise ValidationFailed(errors)
+    if not changed:
+        return event
+    if "room" in changed:
+        event.room = room.strip()
+    if "court_name" in changed:
+        event.court_name = court_name.strip()
+    if "remote_link" in changed:
+        event.remote_link = bool(remote_link)
+    if "interpreter_language" in changed:
+        event.interpreter_language = (interpreter_language or "").strip() or None
+    _bump(event)
+    _record_change(actor, event, "updated", reason=(reason or "").strip() or "Changed: " + ", ".join(changed),
+                   old_status=event.status)
+    db.session.flush()
+    audit.record("court_event.update", event, actor=actor, details={"fields": changed})
+    event_changed.send(event, action="updated", actor=actor, fields=changed)
+    return event
+
+
+# ---- attendance and double-booking ------------------------------------------------------------
+
+
+def overlapping_events(user: User, starts_at: datetime, ends_at: datetime, exclude_event_id: int | None = None
+                       ) -> list[CourtEvent]:
+    """The user's other open events that overlap the given interval (touching ends do not overlap)."""
+    query = (
+        sa.select(CourtEvent)
+        .join(Attendance, Attendance.event_id == CourtEvent.id)
+        .where(
+            Attendance.user_id == user.id,
+            CourtEvent.status.in_([EventStatus.SCHEDULED, EventStatus.MOVED]),
+            CourtEvent.starts_at < ends_at,
+            CourtEvent.ends_at > starts_at,
+        )
+        .distinct()
+        .order_by(CourtEvent.starts_at)
+    )
+    if exclude_event_id is not None:
+        query = query.where(CourtEvent.id != exclude_event_id)
+    return list(db.session.execute(query).scalars())
+
+
+def assign_attendance(
+    actor: User, event: CourtEvent, witness: Witness, user: User, override_reason: str = ""
+) -> Attendance:
+    """Book a support person to attend an event for a witness they are assigned to.
+
+    Booking someone into overlapping events is refused unless an override reason is given.
+    """
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status}; nobody can be booked for it.")
+    if not any(r.witness_id == witness.id for r in event.required):
+        raise ValidationFailed({"witness_id": f"{witness.reference} is not required at this event."})
+    assignment = db.session.execute(
+        sa.select(WitnessAssignment)
+        .where(
+            WitnessAssignment.witness_id == witness.id,
+            WitnessAssignment.user_id == user.id,
+            WitnessAssignment.active_clause(),
+        )
+        .order_by(WitnessAssignment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if assignment is None:
+        raise ValidationFailed(
+            {"user_id": f"That person is not assigned to {witness.reference}; assign them to the witness first."}
+        )
+    existing = db.session.execute(
+        sa.select(Attendance.id).where(
+            Attendance.event_id == event.id, Attendance.witness_id == witness.id, Attendance.user_id == user.id
+        )
+    ).first()
+    if existing:
+        raise Conflict("That person already attends this event for this witness.")
+    clashes = overlapping_events(user, event.starts_at, event.ends_at, exclude_event_id=event.id)
+    override = (override_reason or "").strip()
+    if clashes and not override:
+        raise Conflict(
+            "That person is already booked for an overlapping event (" + ", ".join(
+                f"event {e.id} at {court_local(e.starts_at, e.case.court_timezone):%d %b %Y %H:%M}" for e in clashes
+            ) + "). Give an override reason to double-book them.",
+            {"override_reason": "Required to book someone into overlapping events."},
+        )
+    attendance = Attendance(
+        event_id=event.id,
+        witness_id=witness.id,
+        user_id=user.id,
+        role=assignment.role,
+        override_reason=override if clashes else None,
+        created_by_id=actor.id,
+    )
+    db.session.add(attendance)
+    db.session.flush()
+    details: dict[str, Any] = {"event_id": event.id, "user_id": user.id, "role": assignment.role}
+    if clashes:
+        details["double_booking_override"] = override[:2000]
+        details["overlaps"] = [e.id for e in clashes]
+    audit.record("court_event.attendance", attendance, actor=actor, details=details)
+    return attendance
+
+
+def events_for_user(
+    user: User, *, since: datetime | None = None, limit: int = 200
+) -> list[tuple[CourtEvent, Attendance]]:
+    """The events a person attends, with the attendance, only while their assignment to that witness
+    is active: ending an assignment takes the events off their schedule (and calendar) at once."""
+    query = (
+        sa.select(CourtEvent, Attendance)
+        .join(Attendance, Attendance.event_id == CourtEvent.id)
+        .where(
+            Attendance.user_id == user.id,
+            sa.exists().where(
+                WitnessAssignment.witness_id == Attendance.witness_id,
+                WitnessAssignment.user_id == user.id,
+                WitnessAssignment.active_clause(),
+            ),
+        )
+        .order_by(CourtEvent.starts_at, CourtEvent.id, Attendance.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(CourtEvent.ends_at >= since)
+    return [(event, attendance) for event, attendance in db.session.execute(query).all()]
+
+
+def find_conflicts(events: list[CourtEvent]) -> dict[int, set[int]]:
+    """For each event id, the ids of the other open events in the list that overlap it."""
+    open_events = sorted({e.id: e for e in events if e.is_open}.values(), key=lambda e: e.starts_at)
+    clashes: dict[int, set[int]] = {}
+    for index, first in enumerate(open_events):
+        for second in open_events[index + 1:]:
+            if second.starts_at >= first.ends_at:
+                break
+            clashes.setdefault(first.id, set()).add(second.id)
+            clashes.setdefault(second.id, set()).add(first.id)
+    return clashes
+
+
+# ---- testimonial aids -----------------------------------------------------------------------
+
+
+def first_trial_date(case: Case) -> date | None:
+    """The court-local date of the case's first trial day that is not cancelled."""
+    first = db.session.execute(
+        sa.select(sa.func.min(CourtEvent.starts_at)).where(
+            CourtEvent.case_id == case.id,
+            CourtEvent.kind == EventKind.TRIAL_DAY,
+            CourtEvent.status != EventStatus.CANCELLED,
+        )
+    ).scalar()
+    if first is None:
+        return None
+    if first.tzinfo is None:  # an aggregate bypasses the column type on SQLite
+        first = first.replace(tzinfo=ZoneInfo("UTC"))
+    return _event_local_date(first, case)
+
+
+def is_child_for_case(witness: Witness, case: Case) -> bool:
+    """A child today, or (by date of birth) still under 18 on the case's first trial date."""
+    trial = first_trial_date(case)
+    if trial is not None and trial >= today_utc():
+        return witness.is_child_on(trial)
+    return witness.is_child
+
+
+def propose_aid(
+    actor: User | None, witness: Witness, case: Case, kind: str, note: str = "", *, automatic: bool = False
+) -> TestimonialAid:
+    errors: dict[str, str] = {}
+    if kind not in set(AidKind):
+        errors["kind"] = "Choose an aid: " + ", ".join(k.value for k in AidKind) + "."
+    if len(note or "") > 5000:
+        errors["note"] = "At most 5000 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    in_case = db.session.execute(
+        sa.select(Journey.id).where(Journey.case_id == case.id, Journey.witness_id == witness.id)
+    ).first()
+    if not in_case:
+        raise ValidationFailed({"case_id": f"{witness.reference} is not a witness in that case."})
+    open_same = db.session.execute(
+        sa.select(TestimonialAid.id).where(
+            TestimonialAid.witness_id == witness.id,
+            TestimonialAid.case_id == case.id,
+            TestimonialAid.kind == kind,
+            TestimonialAid.status.in_([AidStatus.NEEDED, AidStatus.APPLIED, AidStatus.GRANTED]),
+        )
+    ).first()
+    if open_same:
+        raise Conflict(f"{witness.reference} already has a {kind.replace('_', ' ')} aid in this case.")
+    aid = TestimonialAid(
+        witness_id=witness.id, case_id=case.id, kind=kind, status=AidStatus.NEEDED, note=(note or "").strip(),
+        proposed_automatically=automatic, created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(aid)
+    db.session.flush()
+    db.session.add(AidStatusChange(aid_id=aid.id, from_status=None, to_status=AidStatus.NEEDED,
+                                   actor_id=getattr(actor, "id", None),
+                                   note="Proposed automatically: child witness." if automatic else ""))
+    audit.record("aid.propose", aid, actor=actor, details={"kind": kind, "case_id": case.id, "automatic": automatic})
+    db.session.flush()
+    return aid
+
+
+def propose_child_aids(actor: User | None, witness: Witness, case: Case | None = None) -> list[TestimonialAid]:
+    """Propose the standard child set as `needed` in each of the witness's cases (or the one given),
+    once: an aid of that kind already recorded in that case, whatever its state, is not proposed again."""
+    if case is not None:
+        cases = [case]
+    else:
+        cases = list(db.session.execute(
+            sa.select(Case).join(Journey, Journey.case_id == Case.id).where(Journey.witness_id == witness.id)
+        ).scalars())
+    created: list[TestimonialAid] = []
+    for each in cases:
+        if not is_child_for_case(witness, each):
+            continue
+        existing = set(db.session.execute(
+            sa.select(TestimonialAid.kind).where(
+                TestimonialAid.witness_id == witness.id, TestimonialAid.case_id == each.id,
+                TestimonialAid.kind.in_([k.value for k in CHILD_AID_KINDS]),
+            )
+        ).scalars())
+        for kind in CHILD_AID_KINDS:
+            if kind not in existing:
+                created.append(propose_aid(actor, witness, each, kind, automatic=True))
+    return created
+
+
+def liaison_officers_of(witness: Witness) -> list[int]:
+    return list(db.session.execute(
+        sa.select(WitnessAssignment.user_id)
+        .where(
+            WitnessAssignment.witness_id == witness.id,
+            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
+            WitnessAssignment.active_clause(),
+        )
+        .distinct()
+        .order_by(WitnessAssignment.user_id)
+    ).scalars())
+
+
+def change_aid_status(
+    actor: User,
+    aid: TestimonialAid,
+    status: str,
+    *,
+    on: date | None = None,
+    order_reference: str | None = None,
+    note: str = "",
+) -> TestimonialAid:
+    """needed → applied → granted | refused, and withdrawn from needed or applied. A decision raises a
+    task for the witness's liaison officers: tell the witness the outcome."""
+    if status not in set(AidStatus):
+        raise ValidationFailed({"status": "Choose needed, applied, granted, refused or withdrawn."})
+    if status not in AID_TRANSITIONS[AidStatus(aid.status)]:
+        allowed = sorted(AID_TRANSITIONS[AidStatus(aid.status)])
+        hint = f" From {aid.status} it can become: {', '.join(allowed)}." if allowed else (
+            f" A {aid.status} aid is final; propose a new one if needed.")
+        raise OperationError(
+            f"An aid cannot go from {aid.status} to {status}.{hint}",
+            {"status": f"Not allowed from {aid.status}."},
+        )
+    on = on or today_utc()
+    errors: dict[str, str] = {}
+    if on > today_utc():
+        errors["on"] = "The date cannot be in the future."
+    if status in (AidStatus.GRANTED, AidStatus.REFUSED) and aid.applied_on and on < aid.applied_on:
+        errors["on"] = "The decision cannot come before the application."
+    if order_reference is not None and len(order_reference) > 100:
+        errors["order_reference"] = "At most 100 characters."
+    if len(note or "") > 5000:
+        errors["note"] = "At most 5000 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    before = aid.status
+    aid.status = status
+    if status == AidStatus.APPLIED:
+        aid.applied_on = on
+    if status in (AidStatus.GRANTED, AidStatus.REFUSED):
+        aid.decided_on = on
+    if order_reference:
+        aid.order_reference = order_reference.strip()
+    if note:
+        aid.note = (aid.note + "\n" if aid.note else "") + note.strip()
+    db.session.add(AidStatusChange(aid_id=aid.id, from_status=before, to_status=status, actor_id=actor.id,
+                                   note=(note or "").strip()))
+    db.session.flush()
+    audit.record("aid.status", aid, actor=actor, details={"from": before, "to": status})
+    if status in (AidStatus.GRANTED, AidStatus.REFUSED):
+        aid_decided.send(aid, actor=actor)
+        witness = aid.witness
+        for officer_id in liaison_officers_of(witness):
+            create_task(
+                officer_id,
+                "aid_decision",
+                f"Tell {witness.reference} the court {status} the {aid.kind.replace('_', ' ')} application",
+                witness_id=witness.id,
+                case_id=aid.case_id,
+                source=("aid", aid.id),
+                dedup_key=f"aid-decision-{aid.id}-{officer_id}",
+                actor=actor,
+                due_at=utc_now() + timedelta(days=current_app.config["AID_DECISION_TASK_DAYS"]),
+            )
+    return aid

@@ -1,0 +1,315 @@
+"""Is every required witness ready for each upcoming trial day, and if not, why not.
+
+Everything is computed from a fixed number of queries whatever the number of trials and witnesses,
+so that the prosecutor's dashboard stays fast with many cases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.orm import contains_eager
+
+from ..cases.models import Case
+from ..db import today_utc, utc_now
+from ..extensions import db
+from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
+from .models import (
+    OPEN_AID_STATUSES,
+    Attendance,
+    CourtEvent,
+    EventKind,
+    EventStatus,
+    EventWitness,
+    TestimonialAid,
+)
+
+UTC = ZoneInfo("UTC")
+
+
+@dataclass
+class Blocker:
+    code: str
+    message: str
+    link: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "link": self.link}
+
+
+@dataclass
+class WitnessReadiness:
+    witness: Witness
+    blockers: list[Blocker] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.blockers
+
+
+@dataclass
+class TrialReadiness:
+    event: CourtEvent
+    case: Case
+    witnesses: list[WitnessReadiness] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.witnesses)
+
+    @property
+    def ready_count(self) -> int:
+        return sum(1 for w in self.witnesses if w.ready)
+
+    @property
+    def state(self) -> str:
+        """ready / partly_ready / not_ready, shown as words (never colour alone)."""
+        if self.total == 0:
+            return "no_witnesses"
+        if self.ready_count == self.total:
+            return "ready"
+        if self.ready_count * 2 >= self.total:
+            return "partly_ready"
+        return "not_ready"
+
+
+STATE_LABELS = {
+    "ready": "Ready",
+    "partly_ready": "Partly ready",
+    "not_ready": "Not ready",
+    "no_witnesses": "No witnesses listed",
+}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _upcoming_trial_days(case_ids: sa.Select | list[int], start: datetime, end: datetime | None) -> list[CourtEvent]:
+    query = (
+        sa.select(CourtEvent)
+        .join(Case, Case.id == CourtEvent.case_id)
+        .options(contains_eager(CourtEvent.case))
+        .where(
+            CourtEvent.case_id.in_(case_ids),
+            CourtEvent.kind == EventKind.TRIAL_DAY,
+            CourtEvent.status.in_([EventStatus.SCHEDULED, EventStatus.MOVED]),
+            CourtEvent.ends_at >= start,
+        )
+        .order_by(CourtEvent.starts_at, CourtEvent.id)
+    )
+    if end is not None:
+        query = query.where(CourtEvent.starts_at < end)
+    return list(db.session.execute(query).scalars())
+
+
+def readiness_for_events(events: list[CourtEvent], *, today: date | None = None) -> list[TrialReadiness]:
+    """Readiness of every required witness at each given trial-day event (7 queries in all)."""
+    today = today or today_utc()
+    if not events:
+        return []
+    config = current_app.config
+    event_ids = [e.id for e in events]
+    case_ids = sorted({e.case_id for e in events})
+
+    required = db.session.execute(
+        sa.select(EventWitness.event_id, Witness)
+        .join(Witness, Witness.id == EventWitness.witness_id)
+        .where(EventWitness.event_id.in_(event_ids))
+        .order_by(Witness.reference)
+    ).all()
+    witness_ids = sorted({w.id for _, w in required}) or [-1]
+
+    assessed = set(db.session.execute(
+        sa.select(RiskAssessment.witness_id).where(
+            RiskAssessment.witness_id.in_(witness_ids),
+            RiskAssessment.stage == "trial",
+            RiskAssessment.assessed_on >= today - timedelta(days=config["RISK_ASSESSMENT_MAX_AGE_DAYS"]),
+        ).distinct()
+    ).scalars())
+
+    open_aids: dict[tuple[int, int], list[TestimonialAid]] = defaultdict(list)
+    for aid in db.session.execute(
+        sa.select(TestimonialAid).where(
+            TestimonialAid.witness_id.in_(witness_ids),
+            TestimonialAid.case_id.in_(case_ids),
+            TestimonialAid.status.in_(list(OPEN_AID_STATUSES)),
+        ).order_by(TestimonialAid.id)
+    ).scalars():
+        open_aids[(aid.witness_id, aid.case_id)].append(aid)
+
+    guardians = set(db.session.execute(
+        sa.select(WitnessAssignment.witness_id).where(
+            WitnessAssignment.witness_id.in_(witness_ids),
+            WitnessAssignment.role == AssignmentRole.GUARDIAN,
+            WitnessAssignment.active_clause(today),
+        ).distinct()
+    ).scalars())
+
+    # Who attends for whom, only while their assignment to the witness is active.
+    attending: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for event_id, witness_id, role in db.session.execute(
+        sa.select(Attendance.event_id, Attendance.witness_id, Attendance.role).where(
+            Attendance.event_id.in_(event_ids),
+            sa.exists().where(
+                WitnessAssignment.witness_id == Attendance.witness_id,
+                WitnessAssignment.user_id == Attendance.user_id,
+                WitnessAssignment.active_clause(today),
+            ),
+        )
+    ).all():
+        attending[(event_id, witness_id)].add(role)
+
+    familiarised = set(db.session.execute(
+        sa.select(EventWitness.witness_id, CourtEvent.case_id)
+        .join(CourtEvent, CourtEvent.id == EventWitness.event_id)
+        .where(
+            EventWitness.witness_id.in_(witness_ids),
+            CourtEvent.case_id.in_(case_ids),
+            CourtEvent.kind == EventKind.FAMILIARISATION_VISIT,
+            CourtEvent.status == EventStatus.HELD,
+        ).distinct()
+    ).all())
+
+    first_trial: dict[int, datetime] = {
+        case_id: _aware(first)
+        for case_id, first in db.session.execute(
+            sa.select(CourtEvent.case_id, sa.func.min(CourtEvent.starts_at))
+            .where(
+                CourtEvent.case_id.in_(case_ids),
+                CourtEvent.kind == EventKind.TRIAL_DAY,
+                CourtEvent.status != EventStatus.CANCELLED,
+            )
+            .group_by(CourtEvent.case_id)
+        ).all()
+    }
+
+    by_event: dict[int, list[Witness]] = defaultdict(list)
+    for event_id, witness in required:
+        by_event[event_id].append(witness)
+
+    results = []
+    for event in events:
+        case = event.case
+        tz = ZoneInfo(case.court_timezone)
+        event_day = event.starts_at.astimezone(tz).date()
+        first_day = first_trial.get(case.id, event.starts_at).astimezone(tz).date()
+        trial = TrialReadiness(event=event, case=case)
+        for witness in by_event[event.id]:
+            blockers = _blockers(
+                witness, event, case, today=today, event_day=event_day, first_day=first_day,
+                assessed=witness.id in assessed, aids=open_aids[(witness.id, case.id)],
+                has_guardian=witness.id in guardians, roles=attending[(event.id, witness.id)],
+                familiarised=(witness.id, case.id) in familiarised,
+            )
+            trial.witnesses.append(WitnessReadiness(witness=witness, blockers=blockers))
+        results.append(trial)
+    return results
+
+
+def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
+    witness: Witness, event: CourtEvent, case: Case, *, today: date, event_day: date, first_day: date,
+    assessed: bool, aids: list[TestimonialAid], has_guardian: bool, roles: set[str], familiarised: bool,
+) -> list[Blocker]:
+    config = current_app.config
+    ref = witness.reference
+    witness_page = url_for("witnesses.show", witness_id=witness.id)
+    event_page = url_for("court.show_event", event_id=event.id)
+    blockers: list[Blocker] = []
+    if not assessed:
+        blockers.append(Blocker(
+            "risk_assessment",
+            f"No risk assessment for the trial stage in the last {config['RISK_ASSESSMENT_MAX_AGE_DAYS']} days.",
+            url_for("witnesses.new_risk_assessment", witness_id=witness.id),
+        ))
+    if witness.participation != Participation.PARTICIPATING:
+        blockers.append(Blocker(
+            "participation",
+            f"Participation is {witness.participation}, not participating.",
+            url_for("witnesses.edit", witness_id=witness.id),
+        ))
+    if witness.reflection_end is not None and witness.reflection_end >= today:
+        blockers.append(Blocker(
+            "reflection_period",
+            f"Reflection period runs until {witness.reflection_end.isoformat()}.",
+            witness_page,
+        ))
+    days_left = (first_day - today).days
+    if aids and days_left < config["AID_DEADLINE_DAYS"]:
+        kinds = ", ".join(f"{a.kind.replace('_', ' ')} ({a.status})" for a in aids)
+        blockers.append(Blocker(
+            "aid_pending",
+            f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
+            url_for("court.witness_aids", witness_id=witness.id),
+        ))
+    support_roles = roles - {AssignmentRole.INTERPRETER}
+    if not support_roles:
+        blockers.append(Blocker("no_support_person", "Nobody is booked to attend this trial day in support.",
+                                event_page + "#attendance"))
+    if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
+        language = witness.interpreter_language or event.interpreter_language
+        blockers.append(Blocker("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
+                                event_page + "#attendance"))
+    if not familiarised:
+        blockers.append(Blocker("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
+                                url_for("court.new_event", case_id=case.id, kind="familiarisation_visit")))
+    if witness.is_child_on(max(event_day, today)) and not has_guardian:
+        blockers.append(Blocker("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
+                                url_for("witnesses.new_assignment", witness_id=witness.id)))
+    return blockers
+
+
+def witness_readiness(witness: Witness, case_ids: sa.Select, *, today: date | None = None) -> list[TrialReadiness]:
+    """The witness's upcoming trial days in the given cases, each narrowed to this witness."""
+    required_at = set(db.session.execute(
+        sa.select(EventWitness.event_id).where(EventWitness.witness_id == witness.id)
+    ).scalars())
+    trials = readiness_for_events(
+        [e for e in _upcoming_trial_days(case_ids, utc_now(), None) if e.id in required_at], today=today
+    )
+    for trial in trials:
+        trial.witnesses = [w for w in trial.witnesses if w.witness.id == witness.id]
+    return trials
+
+
+def case_readiness(case: Case, *, today: date | None = None) -> list[TrialReadiness]:
+    """Every upcoming trial day of one case."""
+    events = _upcoming_trial_days([case.id], utc_now(), None)
+    return readiness_for_events(events, today=today)
+
+
+def dashboard(case_ids: sa.Select, *, today: date | None = None) -> list[TrialReadiness]:
+    """Upcoming trial days within the configured window across the given cases, soonest first."""
+    now = utc_now()
+    end = now + timedelta(days=current_app.config["READINESS_WINDOW_DAYS"])
+    events = _upcoming_trial_days(case_ids, now, end)
+    return readiness_for_events(events, today=today)
+
+
+def trial_json(trial: TrialReadiness) -> dict:
+    tz = trial.case.court_timezone
+    return {
+        "event_id": trial.event.id,
+        "case_id": trial.case.id,
+        "starts_at": trial.event.starts_at.isoformat(),
+        "ends_at": trial.event.ends_at.isoformat(),
+        "local_start": trial.event.starts_at.astimezone(ZoneInfo(tz)).isoformat(),
+        "court_timezone": tz,
+        "ready": trial.ready_count,
+        "total": trial.total,
+        "state": trial.state,
+        "witnesses": [
+            {
+                "witness_id": w.witness.id,
+                "reference": w.witness.reference,
+                "ready": w.ready,
+                "blockers": [b.as_dict() for b in w.blockers],
+            }
+            for w in trial.witnesses
+        ],
+    }

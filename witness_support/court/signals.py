@@ -1,0 +1,18 @@
+"""Signals other areas subscribe to instead of being imported by court operations.
+
+`event_changed` is sent with the CourtEvent as sender and `action` one of created, moved, cancelled,
+held, updated (plus `actor`, and for a move `old_starts_at`/`old_ends_at`). It is sent inside the
+operation, before the commit: a receiver should queue its side effect (a notice, an email) and act
+only after the commit succeeds, as witness_support.mail does.
+
+`aid_decided` is sent with the TestimonialAid as sender when the court grants or refuses it.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+event_changed = _signals.signal("court-event-changed")
+aid_decided = _signals.signal("court-aid-decided")

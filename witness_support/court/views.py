@@ -1,0 +1,409 @@
+"""Web pages for court support: events, attendance, aids, the readiness dashboard, a person's schedule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from ..auth.models import User
+from ..cases.models import Case, Journey
+from ..db import today_utc, utc_now
+from ..errors import OperationError
+from ..extensions import db
+from ..forms import apply_errors
+from ..permissions import (
+    IDENTITY_ASSIGNMENT_ROLES,
+    Permission,
+    Role,
+    can_view_case,
+    can_view_witness,
+    has_permission,
+    visible_case_ids,
+)
+from ..web import get_or_404, mark_sensitive, permission_required
+from ..witnesses import operations as witness_ops
+from ..witnesses.models import Witness, WitnessAssignment
+from . import operations, readiness
+from .forms import (
+    AidForm,
+    AidStatusForm,
+    AttendanceForm,
+    CancelForm,
+    EventForm,
+    HeldForm,
+    MoveForm,
+    RequiredWitnessForm,
+)
+from .models import AidStatus, CourtEvent, EventKind, EventWitness, TestimonialAid
+
+bp = Blueprint("court", __name__)
+
+
+def can_view_event(user: User, event: CourtEvent) -> bool:
+    return has_permission(user, Permission.COURT_EVENT_VIEW) and can_view_case(user, event.case)
+
+
+def can_manage_event(user: User, event: CourtEvent) -> bool:
+    return has_permission(user, Permission.COURT_EVENT_MANAGE) and can_view_case(user, event.case)
+
+
+def can_view_aids(user: User, witness: Witness) -> bool:
+    return has_permission(user, Permission.AID_VIEW) and can_view_witness(user, witness)
+
+
+def _run(form: Any, action: Any, success: str, target: str) -> Response | str | None:
+    """Run an operation: commit and redirect on success; errors by the fields otherwise."""
+    try:
+        action()
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        return apply_errors(form, exc)
+    flash(success, "success")
+    return redirect(target)
+
+
+def _case_witness_choices(case: Case) -> list[tuple[int, str]]:
+    return [
+        (w.id, w.reference)
+        for w in db.session.execute(
+            sa.select(Witness).join(Journey, Journey.witness_id == Witness.id)
+            .where(Journey.case_id == case.id).order_by(Witness.reference)
+        ).scalars()
+    ]
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/court-events")
+@permission_required(Permission.COURT_EVENT_VIEW)
+def case_events(case_id: int) -> str:
+    case = get_or_404(Case, case_id, can_view_case)
+    mark_sensitive()
+    events = db.session.execute(
+        sa.select(CourtEvent).where(CourtEvent.case_id == case.id)
+        .options(selectinload(CourtEvent.required).selectinload(EventWitness.witness))
+        .order_by(CourtEvent.starts_at, CourtEvent.id)
+    ).scalars().all()
+    return render_template("court/case_events.html", case=case, events=events,
+                           can_manage=has_permission(current_user, Permission.COURT_EVENT_MANAGE), now=utc_now())
+
+
+@bp.route("/cases/<int:case_id>/court-events/new", methods=["GET", "POST"])
+@permission_required(Permission.COURT_EVENT_MANAGE)
+def new_event(case_id: int) -> str | Response:
+    case = get_or_404(Case, case_id, can_view_case)
+    mark_sensitive()
+    form = EventForm()
+    form.witness_ids.choices = _case_witness_choices(case)
+    if request.method == "GET" and request.args.get("kind") in set(EventKind):
+        form.kind.data = request.args["kind"]
+    error = None
+    if form.validate_on_submit():
+        tz = case.court_timezone
+        result = _run(
+            form,
+            lambda: operations.schedule_event(
+                current_user, case, kind=form.kind.data,
+                starts_at=operations.from_court_local(form.starts_at.data, tz),
+                ends_at=operations.from_court_local(form.ends_at.data, tz),
+                room=form.room.data or "", court_name=form.court_name.data or None,
+                remote_link=form.remote_link.data, interpreter_language=form.interpreter_language.data or None,
+                witness_ids=form.witness_ids.data or [],
+                reflection_override_reason=form.reflection_override_reason.data or "",
+            ),
+            "Court event scheduled.",
+            url_for("court.case_events", case_id=case.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("court/event_form.html", form=form, case=case, error=error)
+
+
+@bp.route("/court-events/<int:event_id>")
+@permission_required(Permission.COURT_EVENT_VIEW)
+def show_event(event_id: int) -> str:
+    event = get_or_404(CourtEvent, event_id, can_view_event)
+    mark_sensitive()
+    return render_template("court/event.html", **_event_page(event))
+
+
+def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
+    case = event.case
+    required_ids = [r.witness_id for r in event.required]
+    attendance_form = forms.get("attendance_form") or AttendanceForm()
+    attendance_form.witness_id.choices = [(r.witness_id, r.witness.reference) for r in event.required]
+    # Only people actively assigned to one of the required witnesses can attend for them.
+    people = db.session.execute(
+        sa.select(User).join(WitnessAssignment, WitnessAssignment.user_id == User.id)
+        .where(WitnessAssignment.witness_id.in_(required_ids or [-1]), WitnessAssignment.active_clause(),
+               User.active.is_(True))
+        .distinct().order_by(User.display_name)
+    ).scalars().all()
+    attendance_form.user_id.choices = [(u.id, u.display_name) for u in people]
+    witness_form = forms.get("witness_form") or RequiredWitnessForm()
+    witness_form.witness_id.choices = [c for c in _case_witness_choices(case) if c[0] not in required_ids]
+    move_form = forms.get("move_form") or MoveForm()
+    if not move_form.is_submitted():
+        move_form.starts_at.data = operations.court_local(event.starts_at, case.court_timezone).replace(tzinfo=None)
+        move_form.ends_at.data = operations.court_local(event.ends_at, case.court_timezone).replace(tzinfo=None)
+        move_form.room.data = event.room
+    return {
+        "event": event,
+        "case": case,
+        "attendance_form": attendance_form,
+        "witness_form": witness_form,
+        "move_form": move_form,
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "held_form": HeldForm(),
+        "error": forms.get("error"),
+        "can_manage": can_manage_event(current_user, event),
+        "can_book": has_permission(current_user, Permission.COURT_ATTENDANCE_MANAGE),
+        "now": utc_now(),
+    }
+
+
+def _event_action(event_id: int, form_name: str, form: Any, action: Any, success: str) -> str | Response:
+    event = get_or_404(CourtEvent, event_id, can_manage_event)
+    mark_sensitive()
+    error = None
+    if form.validate_on_submit():
+        result = _run(form, lambda: action(event), success, url_for("court.show_event", event_id=event.id))
+        if isinstance(result, Response):
+            return result
+        error = result
+    else:
+        error = "Some fields need attention."
+    return render_template("court/event.html", **_event_page(event, **{form_name: form, "error": error})), 422
+
+
+@bp.route("/court-events/<int:event_id>/move", methods=["POST"])
+@permission_required(Permission.COURT_EVENT_MANAGE)
+def move_event(event_id: int) -> str | Response:
+    form = MoveForm()
+
+    def act(event: CourtEvent) -> None:
+        tz = event.case.court_timezone
+        operations.move_event(
+            current_user, event, starts_at=operations.from_court_local(form.starts_at.data, tz),
+            ends_at=operations.from_court_local(form.ends_at.data, tz), reason=form.reason.data,
+            room=form.room.data, reflection_override_reason=form.reflection_override_reason.data or "",
+        )
+
+    return _event_action(event_id, "move_form", form, act, "Event moved; everyone's calendar will update.")
+
+
+@bp.route("/court-events/<int:event_id>/cancel", methods=["POST"])
+@permission_required(Permission.COURT_EVENT_MANAGE)
+def cancel_event(event_id: int) -> str | Response:
+    form = CancelForm()
+    return _event_action(event_id, "cancel_form", form,
+                         lambda event: operations.cancel_event(current_user, event, form.reason.data),
+                         "Event cancelled. It stays listed as cancelled.")
+
+
+@bp.route("/court-events/<int:event_id>/held", methods=["POST"])
+@permission_required(Permission.COURT_EVENT_MANAGE)
+def mark_held(event_id: int) -> str | Response:
+    form = HeldForm()
+    return _event_action(event_id, "held_form", form,
+                         lambda event: operations.mark_event_held(current_user, event, form.note.data or ""),
+                         "Marked as held.")
+
+
+@bp.route("/court-events/<int:event_id>/witnesses", methods=["POST"])
+@permission_required(Permission.COURT_EVENT_MANAGE)
+def add_witness(event_id: int) -> str | Response:
+    form = RequiredWitnessForm()
+    event = get_or_404(CourtEvent, event_id, can_manage_event)
+    form.witness_id.choices = _case_witness_choices(event.case)
+
+    def act(event: CourtEvent) -> None:
+        witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
+        operations.add_required_witness(current_user, event, witness, form.reflection_override_reason.data or "")
+
+    return _event_action(event_id, "witness_form", form, act, "Witness added to the event.")
+
+
+@bp.route("/court-events/<int:event_id>/attendance", methods=["POST"])
+@permission_required(Permission.COURT_ATTENDANCE_MANAGE)
+def add_attendance(event_id: int) -> str | Response:
+    event = get_or_404(CourtEvent, event_id, can_view_event)
+    mark_sensitive()
+    page = _event_page(event)
+    form = AttendanceForm()
+    form.witness_id.choices = page["attendance_form"].witness_id.choices
+    form.user_id.choices = page["attendance_form"].user_id.choices
+    error = None
+    if form.validate_on_submit():
+        def act() -> None:
+            witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
+            operations.assign_attendance(current_user, event, witness, db.session.get(User, form.user_id.data),
+                                         form.override_reason.data or "")
+
+        result = _run(form, act, "Booked.", url_for("court.show_event", event_id=event.id, _anchor="attendance"))
+        if isinstance(result, Response):
+            return result
+        error = result
+    else:
+        error = "Some fields need attention."
+    return render_template("court/event.html", **_event_page(event, attendance_form=form, error=error)), 422
+
+
+# ---- aids ------------------------------------------------------------------------------------
+
+
+@bp.route("/witnesses/<int:witness_id>/aids", methods=["GET", "POST"])
+@permission_required(Permission.AID_VIEW)
+def witness_aids(witness_id: int) -> str | Response:
+    witness = get_or_404(Witness, witness_id, can_view_aids)
+    mark_sensitive()
+    form = AidForm()
+    form.case_id.choices = [
+        (j.case_id, j.case.reference)
+        for j in db.session.execute(
+            sa.select(Journey).where(Journey.witness_id == witness.id).options(selectinload(Journey.case))
+            .order_by(Journey.id)
+        ).scalars()
+    ]
+    error = None
+    if request.method == "POST":
+        if not has_permission(current_user, Permission.AID_MANAGE):
+            abort(404)
+        if form.validate_on_submit():
+            result = _run(
+                form,
+                lambda: operations.propose_aid(current_user, witness, db.session.get(Case, form.case_id.data),
+                                               form.kind.data, form.note.data or ""),
+                "Aid recorded as needed.",
+                url_for("court.witness_aids", witness_id=witness.id),
+            )
+            if isinstance(result, Response):
+                return result
+            error = result
+    aids = db.session.execute(
+        sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id)
+        .options(selectinload(TestimonialAid.history), selectinload(TestimonialAid.case))
+        .order_by(TestimonialAid.case_id, TestimonialAid.id)
+    ).scalars().all()
+    return render_template("court/aids.html", witness=witness, aids=aids, form=form, error=error,
+                           status_form=AidStatusForm(formdata=None),
+                           can_manage=has_permission(current_user, Permission.AID_MANAGE)), (422 if error else 200)
+
+
+@bp.route("/aids/<int:aid_id>/status", methods=["POST"])
+@permission_required(Permission.AID_MANAGE)
+def aid_status(aid_id: int) -> Response:
+    aid = get_or_404(TestimonialAid, aid_id)
+    if not can_view_witness(current_user, aid.witness):
+        abort(404)
+    form = AidStatusForm()
+    if not form.validate_on_submit():
+        flash("Choose a status and a valid date.", "error")
+    else:
+        try:
+            operations.change_aid_status(current_user, aid, form.status.data, on=form.on.data,
+                                         order_reference=form.order_reference.data or None,
+                                         note=form.note.data or "")
+            db.session.commit()
+            flash(f"Aid is now {aid.status}.", "success")
+        except OperationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
+
+
+# ---- readiness -------------------------------------------------------------------------------
+
+
+@bp.route("/court/readiness")
+@permission_required(Permission.READINESS_VIEW)
+def readiness_dashboard() -> str:
+    mark_sensitive()
+    trials = readiness.dashboard(visible_case_ids(current_user))
+    return render_template("court/readiness.html", trials=trials, labels=readiness.STATE_LABELS,
+                           window=current_app.config["READINESS_WINDOW_DAYS"])
+
+
+@bp.route("/cases/<int:case_id>/readiness")
+@permission_required(Permission.READINESS_VIEW)
+def case_readiness(case_id: int) -> str:
+    case = get_or_404(Case, case_id, can_view_case)
+    mark_sensitive()
+    trials = readiness.case_readiness(case)
+    return render_template("court/case_readiness.html", case=case, trials=trials, labels=readiness.STATE_LABELS)
+
+
+@bp.route("/witnesses/<int:witness_id>/readiness")
+@permission_required(Permission.READINESS_VIEW)
+def witness_readiness(witness_id: int) -> str:
+    """One witness's blockers for each of their upcoming trial days (in cases the user works on)."""
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    mark_sensitive()
+    trials = readiness.witness_readiness(witness, visible_case_ids(current_user))
+    return render_template("court/witness_readiness.html", witness=witness, trials=trials,
+                           labels=readiness.STATE_LABELS)
+
+
+# ---- a support person's schedule -------------------------------------------------------------
+
+
+def schedule_for(user: User) -> list[dict[str, Any]]:
+    """The person's own upcoming events (a fixed number of queries): witness by reference, court, room,
+    interpreter language, aids granted, conflicts — and the identity only where their role needs it."""
+    rows = operations.events_for_user(user, since=utc_now() - timedelta(hours=12))
+    if not rows:
+        return []
+    events = {e.id: e for e, _ in rows}
+    witness_ids = sorted({a.witness_id for _, a in rows})
+    case_ids = sorted({e.case_id for e in events.values()})
+    witnesses = {w.id: w for w in db.session.execute(sa.select(Witness).where(Witness.id.in_(witness_ids))).scalars()}
+    cases = {c.id: c for c in db.session.execute(sa.select(Case).where(Case.id.in_(case_ids))).scalars()}
+    granted: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for aid in db.session.execute(
+        sa.select(TestimonialAid).where(TestimonialAid.witness_id.in_(witness_ids),
+                                        TestimonialAid.case_id.in_(case_ids),
+                                        TestimonialAid.status == AidStatus.GRANTED).order_by(TestimonialAid.id)
+    ).scalars():
+        granted[(aid.witness_id, aid.case_id)].append(aid.kind)
+    identity_ids: set[int] = set()
+    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        identity_ids = set(witness_ids)
+    else:
+        identity_ids = set(db.session.execute(
+            sa.select(WitnessAssignment.witness_id).where(
+                WitnessAssignment.user_id == user.id, WitnessAssignment.witness_id.in_(witness_ids),
+                WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES), WitnessAssignment.active_clause())
+        ).scalars())
+    conflicts = operations.find_conflicts(list(events.values()))
+    for witness_id in sorted(identity_ids & set(witness_ids)):
+        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule")
+    items = []
+    for event, attendance in rows:
+        witness, case = witnesses[attendance.witness_id], cases[event.case_id]
+        show_identity = witness.id in identity_ids
+        items.append({
+            "event": event, "case": case, "witness": witness, "role": attendance.role,
+            "interpreter_language": event.interpreter_language or witness.interpreter_language,
+            "aids": granted[(witness.id, case.id)], "show_identity": show_identity,
+            "conflicts": sorted(conflicts.get(event.id, ())),
+        })
+    return items
+
+
+@bp.route("/court/schedule")
+@permission_required(Permission.SCHEDULE_VIEW)
+def schedule() -> str:
+    mark_sensitive()
+    items = schedule_for(current_user)
+    db.session.commit()  # the identity reads, if any, are audited
+    return render_template("court/schedule.html", items=items, today=today_utc())
