@@ -16,7 +16,7 @@ _TOKEN_PATTERNS = [
     re.compile(r"(/(?:password/reset|invite)/)[A-Za-z0-9_\-]{16,}"),  # single-use account links
     re.compile(r"(Bearer\s+)[A-Za-z0-9_\-\.]+", re.IGNORECASE),
     re.compile(r"(wst_)[A-Za-z0-9_\-]+"),
-    re.compile(r"([?&](?:token|code|password)=)[^&\s\"]+", re.IGNORECASE),
+    re.compile(r"([?&](?:token|code|password|name|email)=)[^&\s\"]+", re.IGNORECASE),
 ]
 
 

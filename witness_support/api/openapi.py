@@ -255,6 +255,14 @@ PATHS: dict[str, Any] = {
             parameters=[
                 {"name": "after", "in": "query", "schema": {"type": "integer"}},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                {
+                    "name": "name",
+                    "in": "query",
+                    "description": "Exact legal name (case, accents' Unicode form and spacing aside), matched "
+                    "through a keyed blind index among the witnesses whose identity you may see. The search "
+                    "is audited (without the name). Query strings are masked in the server's logs.",
+                    "schema": {"type": "string", "maxLength": 200},
+                },
             ],
         ),
         "post": op("Register a witness", {"201": ok(ref("Witness"), "Created")}, "WitnessInput"),
