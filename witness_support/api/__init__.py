@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 
 from ..errors import NotFound, OperationError, ValidationFailed
@@ -48,7 +48,15 @@ def operation_error(error: OperationError) -> Response:
 
 
 def require(permission: Permission) -> None:
-    """A role without the permission learns nothing: the same 404 as for a missing object."""
+    """A role without the permission learns nothing: the same 404 as for a missing object.
+
+    Call it first in every route. It records the endpoint's permission (per app, as the web's
+    `permission_required` does on the view) so that the deny-by-default test knows, for every
+    API route, which roles must get 404 without a list kept by hand.
+    """
+    if request.endpoint:
+        recorded = current_app.extensions.setdefault("api_permissions", {})
+        recorded.setdefault((request.endpoint, request.method), permission)
     if not has_permission(current_user, permission):
         raise NotFound()
 
