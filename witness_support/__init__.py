@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _refuse_unsafe_demo_mode(app)
     app.session_interface = _SessionInterface()
+    _trust_proxy(app)
 
     from .logging_setup import configure_logging
 
@@ -79,6 +80,19 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind a TLS-terminating proxy, believe its X-Forwarded-* headers (and only then).
+
+    The request then knows it came over HTTPS: cookies get Secure and responses get HSTS. Without
+    the setting the headers are ignored, so a client cannot claim HTTPS (or another address).
+    """
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 DEMO_MARKER_SUFFIX = ".demo"

@@ -100,8 +100,6 @@ def from_environment(instance_path: str) -> dict:
         "IDENTITY_INDEX_KEY": os.environ.get("IDENTITY_INDEX_KEY", ""),
         # Served behind a TLS-terminating proxy: trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
-        # Tracebacks in the browser only when explicitly asked for, and never with real data.
-        "DEBUG": _bool("FLASK_DEBUG"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # Outgoing email (notices, invitations). Sent only after the commit that asked for it.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
