@@ -234,7 +234,7 @@ def reencrypt_table(
     index = BLIND_INDEXES.get(table)
     selected = [*columns, index[1]] if index else list(columns)
     names = ", ".join(selected)
-    rows = connection.execute(sa.text(f"SELECT id, {names} FROM {table} ORDER BY id")).all()  # noqa: S608 # nosec B608 - names come from the constant ENCRYPTED_COLUMNS, never from input
+    rows = connection.execute(sa.text(f"SELECT id, {names} FROM {table} ORDER BY id")).all()  # noqa: S608 # nosec B608 # names come from the constant ENCRYPTED_COLUMNS, never from input
     changed = 0
     for row in rows:
         stored_values = dict(zip(selected, row[1:], strict=True))
@@ -262,7 +262,7 @@ def reencrypt_table(
         if not dirty:
             continue
         assignments = ", ".join(f"{k} = :{k}" for k in values if k != "id")
-        connection.execute(sa.text(f"UPDATE {table} SET {assignments} WHERE id = :id"), values)  # noqa: S608 # nosec B608 - constant names
+        connection.execute(sa.text(f"UPDATE {table} SET {assignments} WHERE id = :id"), values)  # noqa: S608 # nosec B608 # constant table and column names
         changed += 1
     return changed
 
@@ -271,7 +271,7 @@ def all_current(connection: sa.Connection, ring: Keyring) -> bool:
     """Whether the current key alone opens every stored value (the end condition of a rotation)."""
     for table, columns in ENCRYPTED_COLUMNS.items():
         names = ", ".join(columns)
-        for row in connection.execute(sa.text(f"SELECT {names} FROM {table}")):  # noqa: S608 # nosec B608 - constant names
+        for row in connection.execute(sa.text(f"SELECT {names} FROM {table}")):  # noqa: S608 # nosec B608 # constant table and column names
             if any(value is not None and not ring.is_current(value) for value in row):
                 return False
     return True

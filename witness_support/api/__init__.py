@@ -17,6 +17,7 @@ from ..extensions import db
 from ..permissions import Permission, has_permission
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_ID = 2**31 - 1  # the range of an INTEGER id column on PostgreSQL
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -111,11 +112,14 @@ class Field:
                 raise _FieldError(name, "Give true or false.")
             return value
         if self.kind is int:
-            if not isinstance(value, int) or isinstance(value, bool):
+            # Beyond an id column's range no row can match, and the database would fail, not refuse.
+            if not isinstance(value, int) or isinstance(value, bool) or not -MAX_ID - 1 <= value <= MAX_ID:
                 raise _FieldError(name, "Give a whole number.")
             return value
         if not isinstance(value, str):
             raise _FieldError(name, "Give text.")
+        if "\x00" in value:  # PostgreSQL cannot store it; nothing legitimate contains it
+            raise _FieldError(name, "Text cannot contain NUL characters.")
         if len(value) > self.max_length:
             raise _FieldError(name, f"At most {self.max_length} characters.")
         if self.choices is not None and value not in self.choices:
@@ -148,6 +152,20 @@ def parse(data: dict[str, Any], fields: dict[str, Field], *, partial: bool = Fal
     if errors:
         raise ValidationFailed(errors)
     return result
+
+
+def query_int(name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter within an id column's range, else a 422 naming it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({name: "Give a whole number."}) from None
+    if not -MAX_ID - 1 <= value <= MAX_ID:
+        raise ValidationFailed({name: "Give a whole number."})
+    return value
 
 
 def iso(value: Any) -> str | None:
