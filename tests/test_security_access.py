@@ -282,3 +282,32 @@ def test_the_write_counter_sees_writes(app, officer):
         witness_ops.create_witness(officer, legal_name="Counted", preferred_language="en")
         db.session.commit()
     assert ("INSERT", "witnesses") in unexplained(writes)
+
+
+# ---- CSRF on every state-changing form; the API ignores cookies ---------------------------------
+
+
+def test_every_state_changing_page_refuses_a_request_without_csrf_token(app, client, auth, world):
+    auth.login(world["users"][Role.LIAISON_OFFICER])
+    app.config["WTF_CSRF_ENABLED"] = True  # read per request: signing in above used the test setting
+    walked = 0
+    for rule, method in routes(app):
+        if method == "GET" or is_api(rule) or rule.endpoint in ENDS_SESSION:
+            continue
+        url = url_for_rule(rule, world["ids"]) or placeholder_url(rule)
+        with recorded_writes() as writes:
+            response = client.open(url, method=method, data={"reason": "x"})
+        assert response.status_code == 400, (method, url, response.status_code)
+        assert unexplained(writes) == [], (method, url)
+        walked += 1
+    assert walked >= 20
+    assert client.post("/logout").status_code == 400  # even signing out needs the token
+
+
+def test_the_api_never_accepts_the_session_cookie(app, client, auth, world):
+    auth.login(world["users"][Role.LIAISON_OFFICER])
+    for rule, method in routes(app):
+        if is_api(rule) and rule.endpoint not in PUBLIC:
+            url = url_for_rule(rule, world["ids"]) or placeholder_url(rule)
+            body = {} if method in ("POST", "PUT", "PATCH") else None
+            assert client.open(url, method=method, json=body).status_code == 401, (method, url)
