@@ -63,13 +63,17 @@ def test_hsts_over_https_directly(client):
 
 
 def test_hsts_behind_a_trusted_proxy_only(app_config):
-    trusted = create_app(dict(app_config, PROXY_FIX_HOPS=1))
+    # CSRF on: the sign-in page then puts its token in the session, so a cookie is set.
+    config = dict(app_config, WTF_CSRF_ENABLED=True)
+    trusted = create_app(dict(config, PROXY_FIX_HOPS=1))
     forwarded = {"X-Forwarded-Proto": "https"}
     response = trusted.test_client().get("/login", headers=forwarded)
     assert "Strict-Transport-Security" in response.headers
-    assert "Secure" in response.headers.get("Set-Cookie", "Secure")
-    untrusted = create_app(app_config)  # PROXY_FIX_HOPS=0: a client cannot claim HTTPS
-    assert "Strict-Transport-Security" not in untrusted.test_client().get("/login", headers=forwarded).headers
+    assert "; Secure" in response.headers["Set-Cookie"]
+    untrusted = create_app(config)  # PROXY_FIX_HOPS=0: a client cannot claim HTTPS
+    plain = untrusted.test_client().get("/login", headers=forwarded)
+    assert "Strict-Transport-Security" not in plain.headers
+    assert "; Secure" not in plain.headers["Set-Cookie"]
     for application in (trusted, untrusted):
         with application.app_context():
             db.engine.dispose()
