@@ -35,6 +35,7 @@ from witness_support.witnesses.models import Witness
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 _counter = itertools.count(1)
+TEST_IDENTITY_KEY = "dGVzdC1pZGVudGl0eS1rZXktbm90LWZvci1wcm9kISE="
 
 
 def base_config(database_url: str) -> dict[str, Any]:
@@ -48,6 +49,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "SERVER_NAME": "witness.test",
+        # Fixed invented keys: tests never write key files into the worktree's instance folder.
+        "IDENTITY_KEYS": TEST_IDENTITY_KEY,
+        "IDENTITY_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
     }
 
 

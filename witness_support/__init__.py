@@ -8,13 +8,15 @@ import secrets
 import sqlite3
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask import Flask, Response, abort, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
 from . import extensions
 
+# The largest id an INTEGER primary key holds on PostgreSQL (SQLite's are larger).
+MAX_ID = 2**31 - 1
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
@@ -46,6 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _refuse_unsafe_demo_mode(app)
     app.session_interface = _SessionInterface()
+    _trust_proxy(app)
+    _refuse_ids_out_of_range(app)
 
     from .logging_setup import configure_logging
 
@@ -81,6 +85,44 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def _refuse_ids_out_of_range(app: Flask) -> None:
+    """An `<int:...>` beyond what an id column holds is simply not found, in every route.
+
+    Without this, /witnesses/99999999999999999999 reaches the database and fails there (SQLite
+    cannot bind it, PostgreSQL's integer overflows): a 500 instead of a 404. (A bound on the URL
+    converter would instead make werkzeug answer 405 when another method's rule shares the path.)
+    """
+
+    @app.url_value_preprocessor
+    def refuse(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
+            abort(404)
+
+    @app.before_request
+    def refuse_nul() -> None:
+        """A NUL character in a query or form is never legitimate and PostgreSQL cannot store it."""
+        fields = [*request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            fields += request.form.values()
+        if any("\x00" in value for value in fields):
+            abort(400)
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind a TLS-terminating proxy, believe its X-Forwarded-* headers (and only then).
+
+    The request then knows it came over HTTPS: cookies get Secure and responses get HSTS. Without
+    the setting the headers are ignored, so a client cannot claim HTTPS (or another address).
+    """
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 DEMO_MARKER_SUFFIX = ".demo"

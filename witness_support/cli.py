@@ -142,3 +142,6 @@ def register_cli(app: Flask) -> None:
     from .notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from .keys_cli import keys_cli
+
+    app.cli.add_command(keys_cli)

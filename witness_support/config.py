@@ -98,6 +98,13 @@ def from_environment(instance_path: str) -> dict:
         "DEMO_MODE": _bool("DEMO_MODE"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Identity encryption at rest (crypto.py): comma-separated Fernet keys, the first encrypts.
+        # Unset, keys live in instance/identity.keys (created on first use, mode 0600).
+        "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),
+        # The key of the blind index used for exact-match name search; unset, instance/identity-index.key.
+        "IDENTITY_INDEX_KEY": os.environ.get("IDENTITY_INDEX_KEY", ""),
+        # Served behind a TLS-terminating proxy: trust this many X-Forwarded-* hops (0 = none).
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # Outgoing email (notices, invitations). Sent only after the commit that asked for it.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),

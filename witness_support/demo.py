@@ -18,7 +18,7 @@ from .permissions import Role
 from .witnesses import operations as witness_ops
 from .witnesses.models import AssignmentRole, Witness
 
-DEMO_PASSWORD = "demo-only-password-2026"  # noqa: S105 - printed for the demo; never a real account
+DEMO_PASSWORD = "demo-only-password-2026"  # noqa: S105 # nosec B105 # printed for the demo; never a real account
 DEMO_ACCOUNTS = [
     ("admin@demo.invalid", Role.ADMIN, "Ada Admin"),
     ("officer@demo.invalid", Role.LIAISON_OFFICER, "Lina Liaison"),
@@ -40,7 +40,7 @@ _COURTS = [
 
 
 def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
-    rng = random.Random(seed)  # noqa: S311 - invented data, not security
+    rng = random.Random(seed)  # noqa: S311 # nosec B311 # seeded invented data, not security
     today = today_utc()
     users: dict[str, User] = {}
     for email, role, name in DEMO_ACCOUNTS:

@@ -16,7 +16,8 @@ _TOKEN_PATTERNS = [
     re.compile(r"(/(?:password/reset|invite)/)[A-Za-z0-9_\-]{16,}"),  # single-use account links
     re.compile(r"(Bearer\s+)[A-Za-z0-9_\-\.]+", re.IGNORECASE),
     re.compile(r"(wst_)[A-Za-z0-9_\-]+"),
-    re.compile(r"([?&](?:token|code|password)=)[^&\s\"]+", re.IGNORECASE),
+    # Query strings and form-like text: credentials, and the name search (a witness's legal name).
+    re.compile(r"(\b(?:token|code|password|name|email)=)[^&\s\"]+", re.IGNORECASE),
 ]
 
 

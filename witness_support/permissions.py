@@ -154,6 +154,24 @@ def visible_witness_ids(user: User) -> sa.Select:
     return direct
 
 
+def identity_witness_ids(user: User) -> sa.Select:
+    """A SELECT of the ids of the witnesses whose identity this user may see (can_view_identity).
+
+    Search by name is limited to these: otherwise a match would tell an interpreter a name.
+    """
+    from .witnesses.models import WitnessAssignment
+
+    if not has_permission(user, Permission.WITNESS_VIEW):
+        return sa.select(WitnessAssignment.witness_id).where(sa.false())
+    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        return visible_witness_ids(user)
+    return sa.select(WitnessAssignment.witness_id).where(
+        WitnessAssignment.user_id == user.id,
+        WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES),
+        WitnessAssignment.active_clause(),
+    )
+
+
 def visible_case_ids(user: User) -> sa.Select:
     from .cases.models import CaseAssignment
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 
 from ..errors import NotFound, OperationError, ValidationFailed
@@ -17,6 +17,7 @@ from ..extensions import db
 from ..permissions import Permission, has_permission
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_ID = 2**31 - 1  # the range of an INTEGER id column on PostgreSQL
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -48,7 +49,15 @@ def operation_error(error: OperationError) -> Response:
 
 
 def require(permission: Permission) -> None:
-    """A role without the permission learns nothing: the same 404 as for a missing object."""
+    """A role without the permission learns nothing: the same 404 as for a missing object.
+
+    Call it first in every route. It records the endpoint's permission (per app, as the web's
+    `permission_required` does on the view) so that the deny-by-default test knows, for every
+    API route, which roles must get 404 without a list kept by hand.
+    """
+    if request.endpoint:
+        recorded = current_app.extensions.setdefault("api_permissions", {})
+        recorded.setdefault((request.endpoint, request.method), permission)
     if not has_permission(current_user, permission):
         raise NotFound()
 
@@ -103,11 +112,14 @@ class Field:
                 raise _FieldError(name, "Give true or false.")
             return value
         if self.kind is int:
-            if not isinstance(value, int) or isinstance(value, bool):
+            # Beyond an id column's range no row can match, and the database would fail, not refuse.
+            if not isinstance(value, int) or isinstance(value, bool) or not -MAX_ID - 1 <= value <= MAX_ID:
                 raise _FieldError(name, "Give a whole number.")
             return value
         if not isinstance(value, str):
             raise _FieldError(name, "Give text.")
+        if "\x00" in value:  # PostgreSQL cannot store it; nothing legitimate contains it
+            raise _FieldError(name, "Text cannot contain NUL characters.")
         if len(value) > self.max_length:
             raise _FieldError(name, f"At most {self.max_length} characters.")
         if self.choices is not None and value not in self.choices:
@@ -140,6 +152,20 @@ def parse(data: dict[str, Any], fields: dict[str, Field], *, partial: bool = Fal
     if errors:
         raise ValidationFailed(errors)
     return result
+
+
+def query_int(name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter within an id column's range, else a 422 naming it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({name: "Give a whole number."}) from None
+    if not -MAX_ID - 1 <= value <= MAX_ID:
+        raise ValidationFailed({name: "Give a whole number."})
+    return value
 
 
 def iso(value: Any) -> str | None:

@@ -13,6 +13,8 @@ from . import bp
 
 DATE = {"type": ["string", "null"], "format": "date"}
 TEXT = {"type": ["string", "null"]}
+# Ids are INTEGER columns; beyond this range a path answers 404 and a body field 422.
+ID = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -244,7 +246,7 @@ def op(summary: str, responses: dict[str, Any], body: str | None = None, **extra
 
 
 def id_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "schema": ID}
 
 
 PATHS: dict[str, Any] = {
@@ -253,8 +255,16 @@ PATHS: dict[str, Any] = {
             "Witnesses you are assigned to (pseudonymous), newest first",
             {"200": ok(items_of("WitnessSummary", paginated=True))},
             parameters=[
-                {"name": "after", "in": "query", "schema": {"type": "integer"}},
+                {"name": "after", "in": "query", "schema": ID},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                {
+                    "name": "name",
+                    "in": "query",
+                    "description": "Exact legal name (case, accents' Unicode form and spacing aside), matched "
+                    "through a keyed blind index among the witnesses whose identity you may see. The search "
+                    "is audited (without the name). Query strings are masked in the server's logs.",
+                    "schema": {"type": "string", "maxLength": 200},
+                },
             ],
         ),
         "post": op("Register a witness", {"201": ok(ref("Witness"), "Created")}, "WitnessInput"),

@@ -14,8 +14,8 @@ from ..extensions import db
 from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness
 from ..witnesses import operations
 from ..witnesses.models import AgeAssessment, Participation, RiskAssessment, RiskLevel, Witness
-from ..witnesses.views import list_witnesses
-from . import Field, bp, iso, json_body, parse, require
+from ..witnesses.views import list_witnesses, search_name
+from . import Field, bp, iso, json_body, parse, query_int, require
 
 WITNESS_FIELDS = {
     "legal_name": Field(str, required=True, nullable=False, max_length=200),
@@ -105,15 +105,18 @@ def load_witness(witness_id: int) -> Witness:
 @bp.get("/witnesses")
 def list_witnesses_api() -> Response:
     require(Permission.WITNESS_LIST)
-    try:
-        after = int(request.args["after"]) if "after" in request.args else None
-        limit = int(request.args.get("limit", 50))
-    except ValueError:
-        raise ValidationFailed({"after": "Give whole numbers for after and limit."}) from None
+    after = query_int("after")
+    limit = query_int("limit", 50)
     if not 1 <= limit <= 200:
         raise ValidationFailed({"limit": "Give a limit between 1 and 200."})
-    rows = list_witnesses(current_user, after=after, limit=limit + 1)
+    name = search_name(request.args.get("name"))
+    if name is not None and len(name) > 200:
+        raise ValidationFailed({"name": "At most 200 characters."})
+    rows = list_witnesses(current_user, after=after, limit=limit + 1, name=name)
     page = rows[:limit]
+    if name is not None:
+        operations.record_identity_search(current_user, len(page), via="api")
+        db.session.commit()
     return jsonify(
         {
             "items": [witness_summary(w) for w in page],

@@ -237,7 +237,7 @@ def _verify_password(user: User | None, password: str) -> bool:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not _verify_password(user, current or ""):
-        raise ValidationFailed({"current_password": "This is not your current password."})
+        raise ValidationFailed({"current_password": "This is not your current password."})  # nosec B105 # a message, not a password
     _set_password(user, new)
     end_all_sessions(user, "password_change")
     audit.record("user.password_change", user, actor=user)
@@ -563,7 +563,7 @@ def complete_with_token(purpose: str, secret: str, password: str) -> User:
     """Set the password from an invitation or reset link, once; every session ends."""
     token = valid_token(purpose, secret)
     if token is None:
-        raise ValidationFailed({"token": "This link has expired or was already used. Ask for a new one."})
+        raise ValidationFailed({"token": "This link has expired or was already used. Ask for a new one."})  # nosec B105 # a message, not a password
     user = token.user
     _set_password(user, password)
     token.used_at = now()

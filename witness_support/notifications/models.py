@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import EncryptedText
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
 
@@ -58,13 +59,14 @@ class NotificationPreference(db.Model):
     language: Mapped[str] = mapped_column(sa.String(10), default="en")
     # Kinds the witness does not want to hear about (some victims do not want to know).
     opted_out: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    email: Mapped[str] = mapped_column(sa.String(254), default="")
-    phone: Mapped[str] = mapped_column(sa.String(40), default="")
-    postal_address: Mapped[str] = mapped_column(sa.Text, default="")
+    # The witness's (or a trusted third party's) contact details: encrypted at rest like the identity.
+    email: Mapped[str] = mapped_column(EncryptedText, default="")
+    phone: Mapped[str] = mapped_column(EncryptedText, default="")
+    postal_address: Mapped[str] = mapped_column(EncryptedText, default="")
     # Only a contact the victim marked safe receives the details; SMS never does.
     contact_is_safe: Mapped[bool] = mapped_column(default=False)
     # The contact belongs to someone else the victim chose (a friend, an NGO worker).
-    third_party_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    third_party_name: Mapped[str] = mapped_column(EncryptedText, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

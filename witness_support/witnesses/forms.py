@@ -58,3 +58,9 @@ class AssignmentForm(FlaskForm):
 
 class EndAssignmentForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=500)])
+
+
+class NameSearchForm(FlaskForm):
+    """Sent by POST: a name in a URL would reach browser history, proxy and access logs."""
+
+    name = StringField("Legal name (exact)", validators=[DataRequired(), Length(max=200)])

@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import EncryptedDate, EncryptedText, blind_index
 from ..db import UTCDateTime, today_utc, utc_now
 from ..extensions import db
 
@@ -53,11 +54,13 @@ class Witness(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    # Protected identity: shown only to people with need to know, every read audited.
-    legal_name: Mapped[str] = mapped_column(sa.String(200))
-    date_of_birth: Mapped[date | None]
-    contact_details: Mapped[str] = mapped_column(sa.Text, default="")
-    address: Mapped[str] = mapped_column(sa.Text, default="")
+    # Protected identity: shown only to people with need to know, every read audited, and
+    # encrypted at rest (crypto.py); the name is searchable only through its keyed blind index.
+    legal_name: Mapped[str] = mapped_column(EncryptedText)
+    legal_name_index: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate)
+    contact_details: Mapped[str] = mapped_column(EncryptedText, default="")
+    address: Mapped[str] = mapped_column(EncryptedText, default="")
     presumed_child: Mapped[bool] = mapped_column(default=False)
     age_assessment: Mapped[str] = mapped_column(sa.String(10), default=AgeAssessment.NONE)
     gender: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -114,6 +117,12 @@ class Witness(db.Model):
 
     def __repr__(self) -> str:  # never the name: reprs end up in logs and tracebacks
         return f"<Witness {self.id} {self.reference}>"
+
+
+@sa.event.listens_for(Witness.legal_name, "set")
+def _index_legal_name(target: Witness, value: str | None, oldvalue: object, initiator: object) -> None:
+    """Every way of setting the name keeps its blind index in step (search can never go stale)."""
+    target.legal_name_index = blind_index(value)
 
 
 class WitnessAssignment(db.Model):

@@ -158,6 +158,13 @@ def record_identity_view(actor: User, witness: Witness, via: str = "web") -> Non
     audit.record("witness.identity.view", witness, actor=actor, details={"via": via})
 
 
+def record_identity_search(actor: User, matches: int, via: str = "web") -> None:
+    """A search by name uses identity data: audited like a read, with the count, never the name."""
+    audit.record(
+        "witness.identity.search", actor=actor, object_type="witness", details={"via": via, "matches": matches}
+    )
+
+
 def assign_support(
     actor: User,
     witness: Witness,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.models import User
 from ..cases.models import Journey
+from ..crypto import blind_index
 from ..db import today_utc
 from ..errors import OperationError
 from ..extensions import db
@@ -21,18 +22,25 @@ from ..permissions import (
     can_view_identity,
     can_view_witness,
     has_permission,
+    identity_witness_ids,
     visible_witness_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
 from . import operations
-from .forms import AssignmentForm, EndAssignmentForm, RiskAssessmentForm, WitnessForm
+from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
 from .models import Witness, WitnessAssignment
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
 
-def list_witnesses(user: User, *, after: int | None = None, limit: int = 50) -> list[Witness]:
-    """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET)."""
+def list_witnesses(
+    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None
+) -> list[Witness]:
+    """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
+
+    `name` is an exact match (case and spacing aside) through the blind index, and only among
+    the witnesses whose identity the user may see; the search itself is audited, never its text.
+    """
     query = (
         sa.select(Witness)
         .where(Witness.id.in_(visible_witness_ids(user).scalar_subquery()))
@@ -42,7 +50,18 @@ def list_witnesses(user: User, *, after: int | None = None, limit: int = 50) -> 
     )
     if after is not None:
         query = query.where(Witness.id < after)
+    if name is not None:
+        query = query.where(
+            Witness.legal_name_index == blind_index(name),
+            Witness.id.in_(identity_witness_ids(user).scalar_subquery()),
+        )
     return list(db.session.execute(query).scalars())
+
+
+def search_name(value: str | None) -> str | None:
+    """The name asked for, or None when the box was left empty."""
+    value = (value or "").strip()
+    return value or None
 
 
 @bp.route("/")
@@ -62,6 +81,30 @@ def index() -> str:
         witnesses=witnesses,
         next_after=witnesses[-1].id if has_more else None,
         today=today_utc(),
+        search_form=NameSearchForm(formdata=None),
+        searched=False,
+    )
+
+
+@bp.route("/search", methods=["POST"])
+@permission_required(Permission.WITNESS_LIST)
+def search() -> str:
+    """Exact-match search by legal name, among the witnesses whose identity the user may see."""
+    mark_sensitive()
+    form = NameSearchForm()
+    witnesses: list[Witness] = []
+    if form.validate_on_submit():
+        name = search_name(form.name.data)
+        witnesses = list_witnesses(current_user, limit=200, name=name) if name else []
+        operations.record_identity_search(current_user, len(witnesses), via="web")
+        db.session.commit()
+    return render_template(
+        "witnesses/index.html",
+        witnesses=witnesses,
+        next_after=None,
+        today=today_utc(),
+        search_form=form,
+        searched=True,
     )
 
 
