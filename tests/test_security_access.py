@@ -209,8 +209,10 @@ def test_each_role_gets_exactly_what_the_permission_table_says(app, client, auth
 # - user_sessions UPDATE: the server-side session's last-seen time, which the idle timeout needs;
 # - audit_events INSERT of a read of identity data (the witness's identity, a search by name, a
 #   letter showing the postal address, notice contacts) or of the audit trail itself: the policy requires every
-#   such read to leave a trace (DESIGN.md principle 2, issue 7's admin section).
+#   such read to leave a trace (DESIGN.md principle 2, issue 7's admin section);
+# - a view or export of a benefits disclosure schedule, which issue 5 requires to be audited.
 ALLOWED_AUDITED_READS = {
+    "benefit.disclosure.view",
     "witness.identity.view",
     "witness.identity.search",
     "notification.letter_view",

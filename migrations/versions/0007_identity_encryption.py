@@ -5,7 +5,7 @@ existing plaintext row is encrypted here with the app's keys (witness_support/cr
 that no plaintext identity survives the upgrade. The downgrade decrypts back to plaintext.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-29 04:20:00
 
 """
@@ -18,7 +18,7 @@ from witness_support import crypto
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

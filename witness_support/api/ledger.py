@@ -106,6 +106,9 @@ def get_benefit_api(entry_id: int) -> Response:
 
 @bp.route("/benefits/<int:entry_id>", methods=["PUT", "PATCH", "DELETE"])
 def change_benefit_api(entry_id: int) -> Response:
+    # Someone who may not see the entry learns nothing, not even that it cannot be changed.
+    require(Permission.BENEFIT_VIEW)
+    load_entry(entry_id)
     response = error_response(
         405, "method_not_allowed",
         "A benefit entry is never changed or deleted. Record a correction: "
