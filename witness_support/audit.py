@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import append_only
 from .db import UTCDateTime, utc_now
 from .extensions import db
 
@@ -35,6 +36,10 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.object_type}:{self.object_id}>"
+
+
+# The trail is only ever added to: the database refuses UPDATE and DELETE (migration 0011 too).
+append_only.protect(AuditEvent.__table__, function="audit_refuse_change", message="the audit trail is never changed")
 
 
 def record(

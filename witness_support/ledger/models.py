@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship, synonym
 
+from .. import append_only
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
 
@@ -219,51 +220,20 @@ class Disclosure(db.Model):
 # ---- the database refuses changes ---------------------------------------------------------------
 
 APPEND_ONLY_TABLES = ("benefit_entries", "ledger_checkpoints")
-
-
-def sqlite_trigger_ddl(table: str) -> list[str]:
-    message = f"{table} is append-only: record a correction instead"
-    return [
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
-        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
-    ]
-
-
-POSTGRES_FUNCTION_DDL = (
-    "CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only: record a correction instead (% refused)', "
-    "TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
-)
-
-
-def postgres_trigger_ddl(table: str) -> list[str]:
-    return [
-        POSTGRES_FUNCTION_DDL,
-        f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()",
-    ]
+_MESSAGE = "record a correction instead"
+_FUNCTION = "ledger_refuse_change"
 
 
 def trigger_ddl(dialect: str, table: str) -> list[str]:
-    return sqlite_trigger_ddl(table) if dialect == "sqlite" else postgres_trigger_ddl(table)
-
-
-def drop_trigger_ddl(dialect: str, table: str) -> list[str]:
-    """For tests that tamper behind the application's back, and for the downgrade."""
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
-    return [f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}"]
+        return append_only.sqlite_ddl(table, f"{table} is append-only: {_MESSAGE}")
+    return append_only.postgres_ddl(table, _FUNCTION, _MESSAGE)
 
+
+drop_trigger_ddl = append_only.drop_ddl
 
 for _table in (BenefitEntry.__table__, LedgerCheckpoint.__table__):
-    for _statement in sqlite_trigger_ddl(_table.name):
-        event.listen(_table, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
-    for _statement in postgres_trigger_ddl(_table.name):
-        # DDL() applies %-formatting to its text; the PL/pgSQL placeholders must survive it.
-        _ddl = sa.DDL(_statement.replace("%", "%%"))
-        event.listen(_table, "after_create", _ddl.execute_if(dialect="postgresql"))
+    append_only.protect(_table, function=_FUNCTION, message=_MESSAGE)
 
 
 # ---- and so does the ORM -------------------------------------------------------------------------
