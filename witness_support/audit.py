@@ -38,7 +38,7 @@ class AuditEvent(db.Model):
         return f"<AuditEvent {self.id} {self.action} {self.object_type}:{self.object_id}>"
 
 
-# The trail is only ever added to: the database refuses UPDATE and DELETE (migration 0011 too).
+# The trail is only ever added to: the database refuses UPDATE and DELETE (migration 0008 too).
 append_only.protect(AuditEvent.__table__, function="audit_refuse_change", message="the audit trail is never changed")
 
 

@@ -1,13 +1,13 @@
 """audit trail: the database refuses UPDATE and DELETE on audit_events
 
-Revision ID: 0011
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-29 04:40:00
 
 """
 from alembic import op
 
-revision = '0011'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
