@@ -343,6 +343,7 @@ def test_rate_limited_per_token_and_per_address(app_config, world):
         two = {"REMOTE_ADDR": "192.0.2.12"}
         guesses = [c.get("/feeds/" + f"{n:043d}" + ".ics", environ_base=two).status_code for n in range(5)]
         assert guesses == [404, 404, 404, 404, 429]
+        db.session.remove()  # the requests shared this app context and its session
         db.engine.dispose()
 
 
