@@ -40,6 +40,8 @@ PUBLIC = {
     "auth.reset_password",
     "auth.accept_invitation",
     "api.openapi",
+    # A calendar app polls the feed without a session: the secret token in its URL is the credential.
+    "feeds.feed",
 }
 # For anyone signed in, whatever the role: one's own account, home, signing out, one's own tasks.
 SIGNED_IN = {

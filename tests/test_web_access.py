@@ -174,6 +174,7 @@ EXPECTED_PERMISSIONS = {
         "court:readiness:view",
         "court:schedule:view",
         "disclosure:view",
+        "feed:subscribe",
         "journey:start",
         "journey:transition",
         "notification:manage",
@@ -203,6 +204,7 @@ EXPECTED_PERMISSIONS = {
         "court:schedule:view",
         "disclosure:record",
         "disclosure:view",
+        "feed:subscribe",
         "journey:start",
         "notification:view",
         "outcome:record",
@@ -210,7 +212,8 @@ EXPECTED_PERMISSIONS = {
         "witness:list",
         "witness:view",
     },
-    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "witness:list", "witness:view"},
+    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "feed:subscribe", "witness:list",
+                       "witness:view"},
 }
 
 

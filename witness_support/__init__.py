@@ -156,6 +156,7 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
+    from .feeds import models as _feeds  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
+    from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
@@ -196,7 +198,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp,
+        court_bp, feeds_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)

@@ -145,3 +145,6 @@ def register_cli(app: Flask) -> None:
     from .keys_cli import keys_cli
 
     app.cli.add_command(keys_cli)
+    from .feeds.cli import feeds_cli
+
+    app.cli.add_command(feeds_cli)

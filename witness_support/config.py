@@ -98,6 +98,13 @@ def from_environment(instance_path: str) -> dict:
         "DEMO_MODE": _bool("DEMO_MODE"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Calendar feeds: polls allowed per feed token and per client address; the https base of
+        # feed links (unset: https:// and the request's host); the host in event UIDs (unset: the
+        # request's host).
+        "FEED_RATE_LIMIT_PER_TOKEN": os.environ.get("FEED_RATE_LIMIT_PER_TOKEN", "60 per hour"),
+        "FEED_RATE_LIMIT_PER_IP": os.environ.get("FEED_RATE_LIMIT_PER_IP", "600 per hour"),
+        "FEED_BASE_URL": os.environ.get("FEED_BASE_URL", ""),
+        "FEED_UID_HOST": os.environ.get("FEED_UID_HOST", ""),
         # Identity encryption at rest (crypto.py): comma-separated Fernet keys, the first encrypts.
         # Unset, keys live in instance/identity.keys (created on first use, mode 0600).
         "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),

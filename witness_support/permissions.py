@@ -58,6 +58,7 @@ class Permission(StrEnum):
     DISCLOSURE_VIEW = "disclosure:view"
     DISCLOSURE_RECORD = "disclosure:record"
     LEDGER_VERIFY = "ledger:verify"
+    FEED_SUBSCRIBE = "feed:subscribe"
 
 
 _STAFF_CASEWORK = {
@@ -97,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONCERN_REVIEW,
             Permission.DISCLOSURE_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE,
+            Permission.FEED_SUBSCRIBE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -113,6 +115,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISCLOSURE_VIEW,
             # Prosecutors hand the schedule to the defence, so they record when they did.
             Permission.DISCLOSURE_RECORD,
+            Permission.FEED_SUBSCRIBE,
         }
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
@@ -120,7 +123,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # They often see misuse of support first, so they may raise a concern (and see the entries).
     Role.SUPPORT_PERSON: frozenset(
         {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE,
-         Permission.SCHEDULE_VIEW}
+         Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE}
     ),
 }
 

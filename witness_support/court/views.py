@@ -186,6 +186,27 @@ def _event_action(event_id: int, form_name: str, form: Any, action: Any, success
     return render_template("court/event.html", **_event_page(event, **{form_name: form, "error": error})), 422
 
 
+@bp.route("/court-events/<int:event_id>/event.ics")
+@permission_required(Permission.SCHEDULE_VIEW)
+def event_ics(event_id: int) -> Response:
+    """One event as a calendar file, with the feed's content rules (pseudonymous, no identity).
+
+    Anyone whose feed would carry the event may download it: the people booked to attend it and
+    the staff of its case.
+    """
+    from ..feeds import ical
+    from ..feeds import operations as feed_ops
+    from ..feeds.views import CALENDAR_MIMETYPE, uid_host
+
+    event = db.session.get(CourtEvent, event_id)
+    member = feed_ops.event_members(current_user, event) if event is not None else None
+    if member is None:
+        abort(404)
+    response = Response(ical.render_calendar([member], uid_host(), subscription=False), mimetype=CALENDAR_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="court-event-{event.id}.ics"'
+    return response
+
+
 @bp.route("/court-events/<int:event_id>/move", methods=["POST"])
 @permission_required(Permission.COURT_EVENT_MANAGE)
 def move_event(event_id: int) -> str | Response:

@@ -1,0 +1,1 @@
+"""Calendar feeds: each person's court schedule as an iCalendar subscription, identifying nothing."""

@@ -1,0 +1,37 @@
+"""The one feed token a person holds (only its hash is stored) and what the feed last looked like."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, utc_now
+from ..extensions import db
+
+
+class FeedToken(db.Model):
+    """A person's calendar-feed credential: one row per person, rotated in place, deleted on revoke.
+
+    `etag` and `changed_at` remember the last feed served, so that `Last-Modified` moves when the
+    feed's membership changes (an assignment ends) and not only when an event changes: calendar
+    apps that revalidate by date alone (Apple Calendar) then still see the change.
+    """
+
+    __tablename__ = "feed_tokens"
+    __audit_type__ = "feed_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    # SHA-256 of the token, hex: the token has 256 random bits, so a fast hash is enough.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    etag: Mapped[str | None] = mapped_column(sa.String(80))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<FeedToken {self.id} user={self.user_id}>"

@@ -1,0 +1,145 @@
+"""The feed itself (token-authenticated), the Subscribe page, and an admin's revoke.
+
+The feed route sits outside the sign-in: the token in its URL is the credential, so that a
+calendar app can poll it. Unknown, rotated and revoked tokens all answer the same plain 404.
+Tokens never reach a log: `logging_setup` masks every `/feeds/<token>` path segment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.models import User
+from ..errors import NotFound
+from ..extensions import db, limiter
+from ..permissions import Permission
+from ..web import get_or_404, permission_required
+from . import ical, operations
+from .forms import FeedForm
+
+bp = Blueprint("feeds", __name__)
+
+CALENDAR_MIMETYPE = "text/calendar"  # Flask adds "; charset=utf-8"
+# Subscribers may keep a copy but must ask again each time; shared caches keep none.
+CACHE_CONTROL = "private, max-age=0, must-revalidate"
+
+
+def uid_host() -> str:
+    return current_app.config.get("FEED_UID_HOST") or request.host.split(":")[0]
+
+
+def feed_urls(token: str) -> tuple[str, str]:
+    """The https:// URL of a token's feed and the same as webcal:// (which opens the calendar app)."""
+    path = url_for("feeds.feed", token=token)
+    base = (current_app.config.get("FEED_BASE_URL") or "").rstrip("/") or "https://" + request.host
+    https = base + path
+    return https, "webcal://" + https.split("://", 1)[1]
+
+
+def _token_key() -> str:
+    """The rate-limit key of the token in the URL: its hash, so the limiter's store holds no token."""
+    token = (request.view_args or {}).get("token", "")
+    return "feed:" + operations.hash_token(token)[:32]
+
+
+def _per_token_limit() -> str:
+    return current_app.config["FEED_RATE_LIMIT_PER_TOKEN"]
+
+
+def _per_ip_limit() -> str:
+    return current_app.config["FEED_RATE_LIMIT_PER_IP"]
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    candidates = [part.strip() for part in header.split(",")]
+    # Weak comparison (RFC 9110 13.1.2): a proxy may have weakened our strong tag.
+    return any(c.removeprefix("W/") == etag for c in candidates)
+
+
+def _not_modified_since(header: str, last_modified: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since is None or since.tzinfo is None:
+        return False
+    return last_modified <= since
+
+
+def _calendar_headers(response: Response, etag: str, last_modified: datetime) -> Response:
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = format_datetime(last_modified, usegmt=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/feeds/<token>.ics")
+@limiter.limit(_per_token_limit, key_func=_token_key)
+@limiter.limit(_per_ip_limit)
+def feed(token: str) -> Response:
+    resolved = operations.resolve_token(token)
+    if resolved is None:
+        # One plain answer for unknown, rotated and revoked tokens alike: nothing to tell them apart.
+        return Response("Not found.\n", status=404, mimetype="text/plain")
+    feed_row, user = resolved
+    host = uid_host()
+    etag = ical.feed_etag(operations.feed_fingerprint(user), host)
+    last_modified = operations.remember_feed_state(feed_row, etag)
+    db.session.commit()
+    if_none_match = request.headers.get("If-None-Match")
+    if_modified_since = request.headers.get("If-Modified-Since")
+    # If-None-Match wins when both are sent (RFC 9110 13.2.2).
+    if (if_none_match is not None and _etag_matches(if_none_match, etag)) or (
+        if_none_match is None and if_modified_since and _not_modified_since(if_modified_since, last_modified)
+    ):
+        return _calendar_headers(Response(status=304), etag, last_modified)
+    # Read again in full: should the feed change between the two queries, the body is the newer
+    # one and the next poll's ETag differs from this one's, so the client fetches again.
+    body = ical.render_calendar(operations.feed_members(user), host)
+    response = Response(body, mimetype=CALENDAR_MIMETYPE)
+    response.headers["Content-Disposition"] = 'inline; filename="court-schedule.ics"'
+    return _calendar_headers(response, etag, last_modified)
+
+
+@bp.route("/calendar-feed")
+@permission_required(Permission.FEED_SUBSCRIBE)
+def subscribe() -> str:
+    return render_template("feeds/subscribe.html", feed=operations.feed_token_of(current_user), urls=None,
+                           form=FeedForm())
+
+
+@bp.route("/calendar-feed/rotate", methods=["POST"])
+@permission_required(Permission.FEED_SUBSCRIBE)
+def rotate() -> str | Response:
+    form = FeedForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("feeds.subscribe"))
+    token = operations.issue_feed_token(current_user, current_user)
+    db.session.commit()
+    # Shown in this response only (never flashed into the cookie, never stored): no-store applies.
+    return render_template("feeds/subscribe.html", feed=operations.feed_token_of(current_user),
+                           urls=feed_urls(token), form=FeedForm())
+
+
+@bp.route("/admin/users/<int:user_id>/feed/revoke", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def admin_revoke(user_id: int) -> Response:
+    user = get_or_404(User, user_id)
+    form = FeedForm()
+    if form.validate_on_submit():
+        try:
+            operations.revoke_feed_token(current_user, user)
+            db.session.commit()
+            flash("The calendar feed link was revoked; it stopped working at once.", "success")
+        except NotFound:
+            db.session.rollback()
+            flash("This person has no calendar feed link.", "error")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
