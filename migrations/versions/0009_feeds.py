@@ -1,7 +1,7 @@
 """Calendar feed tokens: one per person, stored only as a SHA-256 hash, with the last served ETag.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-29 04:35:46.830528
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import witness_support.db
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
