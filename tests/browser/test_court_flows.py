@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests.browser import builders
 from tests.browser.conftest import assert_accessible, login, screenshot
@@ -27,12 +28,12 @@ def test_officer_assigns_a_support_person_schedules_a_trial_day_and_books_them(p
     page.get_by_label("Person").select_option(label="Sam Support (support person)")
     page.get_by_label("Role").select_option("support_worker")
     page.get_by_role("button", name="Assign").click()
-    assert page.get_by_text("Sam Support — Support worker").is_visible()
+    expect(page.get_by_text("Sam Support — Support worker")).to_be_visible()
 
     # Schedule a trial day: the form says which clock the times are on.
     page.goto(f"/cases/{w.case.id}/court-events")
     page.get_by_role("link", name="Schedule an event").click()
-    assert page.get_by_text("Court time, Asia/Jakarta").first.is_visible()
+    expect(page.get_by_text("Court time, Asia/Jakarta").first).to_be_visible()
     day = builders.at_court(20).date().isoformat()
     page.get_by_label("Kind of event").select_option("trial_day")
     page.get_by_label("Starts").fill(f"{day}T09:30")
@@ -41,7 +42,7 @@ def test_officer_assigns_a_support_person_schedules_a_trial_day_and_books_them(p
     page.get_by_label(w.witness.reference).check()
     page.get_by_role("button", name="Schedule").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert_accessible(page)
     # Nothing typed is lost, and the summary links to the field at fault.
     assert page.get_by_label("Room").input_value() == "Courtroom 3"
@@ -51,7 +52,7 @@ def test_officer_assigns_a_support_person_schedules_a_trial_day_and_books_them(p
     assert page.evaluate("document.activeElement.id") == "ends_at"
     page.get_by_label("Ends").fill(f"{day}T16:00")
     page.get_by_role("button", name="Schedule").click()
-    assert page.get_by_text("Court event scheduled.").is_visible()
+    expect(page.get_by_text("Court event scheduled.")).to_be_visible()
 
     trial = db.session.execute(sa.select(CourtEvent).where(CourtEvent.case_id == w.case.id)).scalar_one()
     local = court_ops.court_local(trial.starts_at, "Asia/Jakarta")
@@ -62,7 +63,7 @@ def test_officer_assigns_a_support_person_schedules_a_trial_day_and_books_them(p
     page.get_by_label("In support of").select_option(label=w.witness.reference)
     page.get_by_label("Person").select_option(label="Sam Support")
     page.get_by_role("button", name="Book to attend").click()
-    assert page.get_by_text("Sam Support (Support worker) for " + w.witness.reference).is_visible()
+    expect(page.get_by_text("Sam Support (Support worker) for " + w.witness.reference)).to_be_visible()
     assert_accessible(page)
     screenshot(page, "court-event-booked")
 
@@ -92,21 +93,21 @@ def test_calendar_marks_moves_cancellations_and_double_bookings(page, live_app):
     page.get_by_role("link", name="Court calendar", exact=True).click()
     anchor = builders.at_court(3).date()
     page.goto(f"/court/calendar?view=week&date={anchor.isoformat()}")
-    assert page.get_by_text("Double-booked: Sam Support").count() == 2
-    assert page.get_by_text("Moved", exact=True).is_visible()
-    assert page.locator(".cal-event.status-cancelled").get_by_text("Cancelled", exact=True).is_visible()
-    assert page.locator(".cal-event").count() == 4
+    expect(page.get_by_text("Double-booked: Sam Support")).to_have_count(2)
+    expect(page.get_by_text("Moved", exact=True)).to_be_visible()
+    expect(page.locator(".cal-event.status-cancelled").get_by_text("Cancelled", exact=True)).to_be_visible()
+    expect(page.locator(".cal-event")).to_have_count(4)
     assert_accessible(page)
     screenshot(page, "court-calendar-week")
 
     # Filter by support person: the unbooked moved and cancelled mentions drop out.
     page.get_by_label("Support person").select_option(label="Sam Support")
     page.get_by_role("button", name="Show").click()
-    assert page.locator(".cal-event").count() == 2
+    expect(page.locator(".cal-event")).to_have_count(2)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Attendance)).scalar() == 2
 
     page.get_by_role("link", name="Month view").click()
     assert "view=month" in page.url
-    assert page.locator(".cal-conflict").count() == 2
+    expect(page.locator(".cal-conflict")).to_have_count(2)
     assert_accessible(page)
     screenshot(page, "court-calendar-month")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser import builders
 from tests.browser.conftest import assert_accessible, login, screenshot
 from tests.conftest import PASSWORD
@@ -20,7 +22,7 @@ def test_officer_records_a_benefit_and_prints_the_disclosure_schedule(page, live
     page.get_by_label("Providing agency").fill("Invented Shelter Foundation")
     page.get_by_label("The need it meets").fill("The witness cannot work while attending court.")
     page.get_by_role("button", name="Record the benefit").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.get_by_label("What was provided").input_value() == "Meals during the week of the trial"
     assert page.get_by_label("The need it meets").input_value() == "The witness cannot work while attending court."
     assert page.get_by_label("Providing agency").input_value() == "Invented Shelter Foundation"
@@ -29,16 +31,16 @@ def test_officer_records_a_benefit_and_prints_the_disclosure_schedule(page, live
     if page.get_by_label("Provided on (first day)").input_value() == "":
         page.get_by_label("Provided on (first day)").fill(builders.today_utc().isoformat())
     page.get_by_role("button", name="Record the benefit").click()
-    assert page.get_by_text("Meals during the week of the trial").first.is_visible()
+    expect(page.get_by_text("Meals during the week of the trial").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "ledger-benefit-recorded")
 
     page.goto(f"/cases/{w.case.id}")
     page.get_by_role("link", name="Benefits disclosure schedule").click()
-    assert page.get_by_text("Meals during the week of the trial").first.is_visible()
+    expect(page.get_by_text("Meals during the week of the trial").first).to_be_visible()
     assert_accessible(page)
     # On paper: no navigation, no buttons; the entries stay.
     page.emulate_media(media="print")
-    assert not page.locator(".site-header").is_visible()
-    assert page.get_by_text("Meals during the week of the trial").first.is_visible()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_text("Meals during the week of the trial").first).to_be_visible()
     screenshot(page, "disclosure-print")

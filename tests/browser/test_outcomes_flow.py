@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser import builders
 from tests.browser.conftest import assert_accessible, login, screenshot
 from tests.conftest import PASSWORD
@@ -23,20 +25,20 @@ def test_officer_records_a_verdict_and_the_notice_is_queued(page, live_app):
     page.get_by_label("Length in months").fill("-3")  # refused; what was typed stays
     page.get_by_label("Charges it concerns").fill("Trafficking in persons, two counts")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.get_by_label("Charges it concerns").input_value() == "Trafficking in persons, two counts"
     assert_accessible(page)
     page.get_by_label("Length in months").fill("96")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Outcome recorded.").is_visible()
+    expect(page.get_by_text("Outcome recorded.")).to_be_visible()
 
     page.goto(f"/witnesses/{w.witness.id}")
-    assert page.locator(".story").get_by_text("Notice queued: verdict").is_visible()
+    expect(page.locator(".story").get_by_text("Notice queued: verdict")).to_be_visible()
 
     # The outbox sweep runs (as the scheduler would): an in-person notice waits for the officer.
     sweep.send_due()
     db.session.commit()
     page.get_by_role("link", name="Notices to deliver").click()
-    assert page.get_by_text(w.witness.reference).first.is_visible()
+    expect(page.get_by_text(w.witness.reference).first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "notice-queued")
