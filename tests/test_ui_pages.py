@@ -208,3 +208,14 @@ def test_event_form_says_which_clock(client, auth, officer, story):
     auth.login(officer)
     body = client.get(f"/cases/{story['case'].id}/court-events/new").get_data(as_text=True)
     assert "Court time, Asia/Jakarta" in body and 'aria-describedby="starts_at-hint"' in body
+
+
+def test_officer_home_week_only_from_their_cases(client, auth, officer, make_user, story, make_event):
+    make_event(story["case"], [story["witness"]], kind="mention", days=2)
+    outsider = make_user("liaison_officer")
+    witness_ops.assign_support(officer, story["witness"], outsider, "liaison_officer")  # the witness, not the case
+    db.session.commit()
+    auth.login(outsider)
+    body = client.get("/").get_data(as_text=True)
+    assert "Court this week for your witnesses" in body
+    assert "Mention, " + story["case"].reference not in body

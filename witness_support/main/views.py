@@ -51,7 +51,8 @@ def home() -> str | Response:
     from ..court.views import schedule_for
 
     schedule_items = readiness_trials = None
-    week_events = _week_events(visible) if current_user.role == Role.LIAISON_OFFICER else None
+    week_events = (_week_events(visible, visible_case_ids(current_user))
+                   if current_user.role == Role.LIAISON_OFFICER else None)
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
@@ -76,9 +77,9 @@ def home() -> str | Response:
     )
 
 
-def _week_events(visible: sa.ScalarSelect) -> dict[str, list]:
-    """Court events in the next seven days at which one of the user's witnesses is required,
-    split into today and the rest of the week (each by its own court's date)."""
+def _week_events(visible: sa.ScalarSelect, case_ids: sa.Select) -> dict[str, list]:
+    """Court events in the next seven days, in the user's cases, at which one of their witnesses is
+    required, split into today and the rest of the week (each by its own court's date)."""
     from ..cases.models import Case
     from ..court.models import CourtEvent, EventWitness
 
@@ -88,6 +89,7 @@ def _week_events(visible: sa.ScalarSelect) -> dict[str, list]:
         .join(Case, Case.id == CourtEvent.case_id)
         .options(contains_eager(CourtEvent.case), selectinload(CourtEvent.required).selectinload(EventWitness.witness))
         .where(
+            CourtEvent.case_id.in_(case_ids),
             sa.exists().where(EventWitness.event_id == CourtEvent.id, EventWitness.witness_id.in_(visible)),
             CourtEvent.ends_at >= now - timedelta(hours=12),
             CourtEvent.starts_at < now + timedelta(days=7),
