@@ -17,7 +17,7 @@ def test_demo_has_court_events_readiness_and_schedules(app, client, auth):
     assert db.session.execute(sa.select(sa.func.count()).select_from(Attendance)).scalar() > 0
     auth.login("prosecutor@demo.invalid", DEMO_PASSWORD)
     body = client.get("/court/readiness").get_data(as_text=True)
-    assert body.count('class="trial trial-') == 6 and "Fix this" in body
+    assert body.count('class="trial trial-') == 6 and 'class="blocker blocker-' in body
     auth.logout()
     auth.login("support@demo.invalid", DEMO_PASSWORD)
     home = client.get("/").get_data(as_text=True)

@@ -202,10 +202,14 @@ def test_aids_page_and_status_change(client, auth, officer, world):
     response = client.post(f"/witnesses/{world.witness.id}/aids",
                            data={"case_id": world.case.id, "kind": "video_link", "note": "Fear of defendant."})
     assert response.status_code == 302
-    client.post(f"/aids/{world.aid.id}/status", data={"status": "granted"})  # invalid: needed → granted
+    refused = client.post(f"/aids/{world.aid.id}/status",  # invalid: needed → granted
+                          data={"status": "granted", "order_reference": "TYPED-1"})
     assert db.session.get(TestimonialAid, world.aid.id).status == "needed"
-    page = client.get(f"/witnesses/{world.witness.id}/aids").get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    # The reason is given at the top and by the form, and what was typed is still there.
+    assert refused.status_code == 422
     assert "An aid cannot go from needed to granted." in page
+    assert 'value="TYPED-1"' in page and f'href="#status-{world.aid.id}"' in page
     client.post(f"/aids/{world.aid.id}/status", data={"status": "applied"})
     client.post(f"/aids/{world.aid.id}/status", data={"status": "granted", "order_reference": "SM-12"})
     db.session.expire_all()

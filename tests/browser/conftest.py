@@ -85,7 +85,9 @@ def page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    visited = _track(tab)
     yield tab
+    _axe_sweep(tab, visited)
     context.close()
 
 
@@ -94,8 +96,32 @@ def phone_page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 360, "height": 740}, is_mobile=True)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    visited = _track(tab)
     yield tab
+    _axe_sweep(tab, visited)
     context.close()
+
+
+# Pages already checked with axe, per tab: the sweep at the end of a test skips them.
+_CHECKED: dict[int, set[str]] = {}
+
+
+def _track(tab: Any) -> list[str]:
+    """Record every page the tab lands on, for the axe sweep."""
+    visited: list[str] = []
+    _CHECKED[id(tab)] = set()
+    tab.on("framenavigated", lambda frame: visited.append(frame.url) if frame == tab.main_frame else None)
+    return visited
+
+
+def _axe_sweep(tab: Any, visited: list[str]) -> None:
+    """axe on every page the test visited and did not check itself (pages are fetched again: GET only)."""
+    checked = _CHECKED.pop(id(tab), set())
+    for url in dict.fromkeys(u.split("#")[0] for u in visited):
+        if not url.startswith("http") or url in checked or "/logout" in url:
+            continue
+        tab.goto(url)
+        assert_accessible(tab)
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -120,6 +146,7 @@ def assert_accessible(page: Any) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, "accessibility violations on " + page.url + ":\n" + "\n".join(bad)
+    _CHECKED.get(id(page), set()).add(page.url.split("#")[0])
 
 
 def login(page: Any, email: str, password: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from ..permissions import (
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
-from . import operations, readiness
+from . import calendar, operations, readiness
 from .forms import (
     AidForm,
     AidStatusForm,
@@ -70,6 +70,13 @@ def _run(form: Any, action: Any, success: str, target: str) -> Response | str | 
     return redirect(target)
 
 
+def _zone_hints(form: Any, tz: str) -> Any:
+    """Say by every time field which clock it is read on: the court's."""
+    for name in ("starts_at", "ends_at"):
+        form[name].description = f"Court time, {tz} (day, month, year, then hours and minutes)."
+    return form
+
+
 def _case_witness_choices(case: Case) -> list[tuple[int, str]]:
     return [
         (w.id, w.reference)
@@ -102,7 +109,7 @@ def case_events(case_id: int) -> str:
 def new_event(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_view_case)
     mark_sensitive()
-    form = EventForm()
+    form = _zone_hints(EventForm(), case.court_timezone)
     form.witness_ids.choices = _case_witness_choices(case)
     if request.method == "GET" and request.args.get("kind") in set(EventKind):
         form.kind.data = request.args["kind"]
@@ -152,7 +159,7 @@ def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
     attendance_form.user_id.choices = [(u.id, u.display_name) for u in people]
     witness_form = forms.get("witness_form") or RequiredWitnessForm()
     witness_form.witness_id.choices = [c for c in _case_witness_choices(case) if c[0] not in required_ids]
-    move_form = forms.get("move_form") or MoveForm()
+    move_form = _zone_hints(forms.get("move_form") or MoveForm(), case.court_timezone)
     if not move_form.is_submitted():
         move_form.starts_at.data = operations.court_local(event.starts_at, case.court_timezone).replace(tzinfo=None)
         move_form.ends_at.data = operations.court_local(event.ends_at, case.court_timezone).replace(tzinfo=None)
@@ -285,7 +292,7 @@ def add_attendance(event_id: int) -> str | Response:
 
 @bp.route("/witnesses/<int:witness_id>/aids", methods=["GET", "POST"])
 @permission_required(Permission.AID_VIEW)
-def witness_aids(witness_id: int) -> str | Response:
+def witness_aids(witness_id: int) -> tuple[str, int] | Response:
     witness = get_or_404(Witness, witness_id, can_view_aids)
     mark_sensitive()
     form = AidForm()
@@ -311,36 +318,61 @@ def witness_aids(witness_id: int) -> str | Response:
             if isinstance(result, Response):
                 return result
             error = result
+    return _aids_page(witness, form, error)
+
+
+def _aids_page(witness: Witness, form: AidForm, error: str | None = None, status_form: AidStatusForm | None = None,
+               status_aid_id: int | None = None, status_error: str | None = None) -> tuple[str, int]:
+    """The aids page; a status change that failed comes back with what was typed and why it failed."""
     aids = db.session.execute(
         sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id)
         .options(selectinload(TestimonialAid.history), selectinload(TestimonialAid.case))
         .order_by(TestimonialAid.case_id, TestimonialAid.id)
     ).scalars().all()
+    failed = bool(error or status_error)
     return render_template("court/aids.html", witness=witness, aids=aids, form=form, error=error,
-                           status_form=AidStatusForm(formdata=None),
-                           can_manage=has_permission(current_user, Permission.AID_MANAGE)), (422 if error else 200)
+                           status_form=status_form or AidStatusForm(formdata=None), status_aid_id=status_aid_id,
+                           status_error=status_error,
+                           can_manage=has_permission(current_user, Permission.AID_MANAGE)), (422 if failed else 200)
+
+
+def _aid_form(witness: Witness) -> AidForm:
+    form = AidForm(formdata=None)
+    form.case_id.choices = [
+        (j.case_id, j.case.reference)
+        for j in db.session.execute(
+            sa.select(Journey).where(Journey.witness_id == witness.id).options(selectinload(Journey.case))
+            .order_by(Journey.id)
+        ).scalars()
+    ]
+    return form
 
 
 @bp.route("/aids/<int:aid_id>/status", methods=["POST"])
 @permission_required(Permission.AID_MANAGE)
-def aid_status(aid_id: int) -> Response:
+def aid_status(aid_id: int) -> Response | tuple[str, int]:
     aid = get_or_404(TestimonialAid, aid_id)
     if not can_view_witness(current_user, aid.witness):
         abort(404)
+    mark_sensitive()
     form = AidStatusForm()
     if not form.validate_on_submit():
-        flash("Choose a status and a valid date.", "error")
+        message = "Choose a status and a valid date."
     else:
         try:
             operations.change_aid_status(current_user, aid, form.status.data, on=form.on.data,
                                          order_reference=form.order_reference.data or None,
                                          note=form.note.data or "")
             db.session.commit()
-            flash(f"Aid is now {aid.status}.", "success")
         except OperationError as exc:
             db.session.rollback()
-            flash(exc.message, "error")
-    return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
+            message = exc.message
+        else:
+            flash(f"Aid is now {aid.status}.", "success")
+            return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
+    # Back to the page with the change as typed, the reason by it and at the top.
+    return _aids_page(aid.witness, _aid_form(aid.witness), status_form=form, status_aid_id=aid.id,
+                      status_error=message)
 
 
 # ---- readiness -------------------------------------------------------------------------------
@@ -428,3 +460,30 @@ def schedule() -> str:
     items = schedule_for(current_user)
     db.session.commit()  # the identity reads, if any, are audited
     return render_template("court/schedule.html", items=items, today=today_utc())
+
+
+# ---- the calendar ----------------------------------------------------------------------------
+
+
+def _int_arg(name: str) -> int | None:
+    """A filter id from the query string; anything else means no filter (a calendar is never an error)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/court/calendar")
+@permission_required(Permission.COURT_EVENT_VIEW)
+def calendar_view() -> str:
+    mark_sensitive()
+    view = "week" if request.args.get("view") == "week" else "month"
+    try:
+        anchor = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        anchor = today_utc()
+    court = (request.args.get("court") or "").strip()[:200] or None
+    case_ids = visible_case_ids(current_user)
+    month = calendar.build(case_ids, view, anchor, court=court, case_id=_int_arg("case"),
+                           person_id=_int_arg("person"))
+    filters = {"view": view, "court": court or "", "case": _int_arg("case"), "person": _int_arg("person")}
+    return render_template("court/calendar.html", cal=month, filters=filters, today=today_utc(),
+                           choices=calendar.filter_choices(case_ids))

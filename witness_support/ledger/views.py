@@ -211,31 +211,39 @@ def case_disclosure(case_id: int) -> Any:
     )
 
 
-def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse:
-    if not form.validate_on_submit():
-        flash("Give the date the schedule was disclosed to the defence.", "error")
-        return redirect(target)
-    try:
-        operations.record_disclosure(current_user, disclosed_on=form.disclosed_on.data, note=form.note.data or "",
-                                     **scope)
-        db.session.commit()
-        flash("Disclosure to the defence recorded.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *exc.field_errors.values()]), "error")
-    return redirect(target)
+def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | tuple[str, int]:
+    if form.validate_on_submit():
+        try:
+            operations.record_disclosure(current_user, disclosed_on=form.disclosed_on.data,
+                                         note=form.note.data or "", **scope)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc) or exc.message
+        else:
+            flash("Disclosure to the defence recorded.", "success")
+            return redirect(target)
+    else:
+        error = "Give the date the schedule was disclosed to the defence."
+    # Back to the schedule with the form as typed and the reason by the field.
+    mark_sensitive()
+    schedule = operations.build_schedule(**scope)
+    return render_template(
+        "ledger/disclosure.html", schedule=schedule, form=form, record_url=request.path, error=error,
+        can_record=True,
+    ), 422
 
 
 @bp.route("/witnesses/<int:witness_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
-def record_witness_disclosure(witness_id: int) -> BaseResponse:
+def record_witness_disclosure(witness_id: int) -> BaseResponse | tuple[str, int]:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     return _record(DisclosureForm(), url_for("ledger.witness_disclosure", witness_id=witness.id), witness=witness)
 
 
 @bp.route("/cases/<int:case_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
-def record_case_disclosure(case_id: int) -> BaseResponse:
+def record_case_disclosure(case_id: int) -> BaseResponse | tuple[str, int]:
     case = get_or_404(Case, case_id, can_view_case)
     return _record(DisclosureForm(), url_for("ledger.case_disclosure", case_id=case.id), case=case)
 

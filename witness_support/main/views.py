@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
 from ..db import today_utc, utc_now
@@ -47,6 +51,8 @@ def home() -> str | Response:
     from ..court.views import schedule_for
 
     schedule_items = readiness_trials = None
+    week_events = (_week_events(visible, visible_case_ids(current_user))
+                   if current_user.role == Role.LIAISON_OFFICER else None)
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
@@ -57,6 +63,8 @@ def home() -> str | Response:
         "main/home.html",
         undelivered_notices=notices,
         schedule_items=schedule_items,
+        week_events=week_events,
+        subscribe_url=url_for("feeds.subscribe") if "feeds.subscribe" in current_app.view_functions else None,
         readiness_trials=readiness_trials,
         labels=readiness.STATE_LABELS,
         window=current_app.config["READINESS_WINDOW_DAYS"],
@@ -67,6 +75,36 @@ def home() -> str | Response:
         today=today,
         now=utc_now(),
     )
+
+
+def _week_events(visible: sa.ScalarSelect, case_ids: sa.Select) -> dict[str, list]:
+    """Court events in the next seven days, in the user's cases, at which one of their witnesses is
+    required, split into today and the rest of the week (each by its own court's date)."""
+    from ..cases.models import Case
+    from ..court.models import CourtEvent, EventWitness
+
+    now = utc_now()
+    rows = db.session.execute(
+        sa.select(CourtEvent)
+        .join(Case, Case.id == CourtEvent.case_id)
+        .options(contains_eager(CourtEvent.case), selectinload(CourtEvent.required).selectinload(EventWitness.witness))
+        .where(
+            CourtEvent.case_id.in_(case_ids),
+            sa.exists().where(EventWitness.event_id == CourtEvent.id, EventWitness.witness_id.in_(visible)),
+            CourtEvent.ends_at >= now - timedelta(hours=12),
+            CourtEvent.starts_at < now + timedelta(days=7),
+        )
+        .order_by(CourtEvent.starts_at, CourtEvent.id)
+        .limit(200)
+    ).unique().scalars().all()
+    split: dict[str, list] = {"today": [], "week": []}
+    for event in rows:
+        local_today = now.astimezone(ZoneInfo(event.case.court_timezone)).date()
+        local_day = event.starts_at.astimezone(ZoneInfo(event.case.court_timezone)).date()
+        if local_day < local_today:
+            continue
+        split["today" if local_day == local_today else "week"].append(event)
+    return split
 
 
 @bp.route("/healthz")

@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response
 from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import blind_index
-from ..db import today_utc
+from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
+from ..main.timeline import witness_timeline
 from ..permissions import (
     Permission,
     Role,
@@ -158,6 +159,7 @@ def show(witness_id: int) -> str:
         can_edit=can_edit_witness(current_user, witness),
         end_form=EndAssignmentForm(),
         today=today_utc(),
+        timeline=witness_timeline(current_user, witness, utc_now()),
     )
 
 
