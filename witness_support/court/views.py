@@ -329,9 +329,15 @@ def aid_status(aid_id: int) -> Response:
 @permission_required(Permission.READINESS_VIEW)
 def readiness_dashboard() -> str:
     mark_sensitive()
-    trials = readiness.dashboard(visible_case_ids(current_user))
-    return render_template("court/readiness.html", trials=trials, labels=readiness.STATE_LABELS,
-                           window=current_app.config["READINESS_WINDOW_DAYS"])
+    try:
+        after = int(request.args["after"]) if request.args.get("after") else None
+    except ValueError:
+        abort(400)
+    size = readiness.DASHBOARD_PAGE_SIZE
+    trials = readiness.dashboard(visible_case_ids(current_user), after=after, limit=size + 1)
+    next_after = trials[size - 1].event.id if len(trials) > size else None
+    return render_template("court/readiness.html", trials=trials[:size], labels=readiness.STATE_LABELS,
+                           window=current_app.config["READINESS_WINDOW_DAYS"], next_after=next_after)
 
 
 @bp.route("/cases/<int:case_id>/readiness")

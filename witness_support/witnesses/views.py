@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import blind_index
-from ..db import today_utc
+from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
@@ -34,9 +34,13 @@ bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
 
 def list_witnesses(
-    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None
+    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False
 ) -> list[Witness]:
     """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
+
+    `by_next_court`: only witnesses with an upcoming court event, soonest first, keyset-paginated
+    on (next_court_at, id) through the index on Witness.next_court_at (kept current by the court
+    operations; dates that have passed are refreshed first, see `upcoming_by_court_date`).
 
     `name` is an exact match (case and spacing aside) through the blind index, and only among
     the witnesses whose identity the user may see; the search itself is audited, never its text.
@@ -44,12 +48,20 @@ def list_witnesses(
     query = (
         sa.select(Witness)
         .where(Witness.id.in_(visible_witness_ids(user).scalar_subquery()))
-        .order_by(Witness.id.desc())
         .limit(limit)
         .options(selectinload(Witness.journeys))
     )
-    if after is not None:
-        query = query.where(Witness.id < after)
+    if by_next_court:
+        query = query.where(Witness.next_court_at.is_not(None)).order_by(Witness.next_court_at, Witness.id)
+        if after is not None:
+            cursor = sa.select(Witness.next_court_at).where(Witness.id == after).scalar_subquery()
+            query = query.where(sa.or_(
+                Witness.next_court_at > cursor, sa.and_(Witness.next_court_at == cursor, Witness.id > after)
+            ))
+    else:
+        query = query.order_by(Witness.id.desc())
+        if after is not None:
+            query = query.where(Witness.id < after)
     if name is not None:
         query = query.where(
             Witness.legal_name_index == blind_index(name),
@@ -72,8 +84,11 @@ def index() -> str:
         after = int(request.args["after"]) if request.args.get("after") else None
     except ValueError:
         abort(400)
+    by_next_court = request.args.get("sort") == "next_court"
+    if by_next_court:
+        refresh_passed_court_dates()
     page_size = 50
-    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1)
+    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1, by_next_court=by_next_court)
     has_more = len(witnesses) > page_size
     witnesses = witnesses[:page_size]
     return render_template(
@@ -83,7 +98,20 @@ def index() -> str:
         today=today_utc(),
         search_form=NameSearchForm(formdata=None),
         searched=False,
+        by_next_court=by_next_court,
     )
+
+
+def refresh_passed_court_dates() -> None:
+    """A stored next court date that has passed is recomputed before the list is read (one indexed
+    probe when none has; the passed ones are few: each is refreshed once, then it is in the future
+    or empty)."""
+    from ..court.operations import refresh_next_court_dates
+
+    now = utc_now()
+    if db.session.execute(sa.select(Witness.id).where(Witness.next_court_at < now).limit(1)).first():
+        refresh_next_court_dates(now=now)
+        db.session.commit()
 
 
 @bp.route("/search", methods=["POST"])
