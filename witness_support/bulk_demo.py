@@ -79,6 +79,7 @@ def _load(table_name: str, rows: Iterator[dict[str, Any]], total: int, label: st
 def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C901 - one loader per table
     """Load `count` witnesses and their history; `users` are the demo accounts (already flushed)."""
     rng = random.Random(seed)  # noqa: S311 # nosec B311 # seeded invented data, not security
+    db.session.commit()  # the demo accounts; SQLite changes safety levels only between transactions
     if db.session.get_bind().dialect.name == "sqlite":
         # Invented data that can be loaded again: trade durability for speed on this connection only,
         # and keep the indexes being built in memory (256 MB of page cache).

@@ -21,8 +21,10 @@ from ..permissions import (
     can_edit_witness,
     can_view_identity,
     can_view_witness,
+    has_broad_caseload,
     has_permission,
     identity_witness_ids,
+    visible_witness_clause,
     visible_witness_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
@@ -45,9 +47,13 @@ def list_witnesses(
     `name` is an exact match (case and spacing aside) through the blind index, and only among
     the witnesses whose identity the user may see; the search itself is audited, never its text.
     """
+    if has_broad_caseload(user):
+        visible = visible_witness_clause(user, Witness.id)
+    else:
+        visible = Witness.id.in_(visible_witness_ids(user).scalar_subquery())
     query = (
         sa.select(Witness)
-        .where(Witness.id.in_(visible_witness_ids(user).scalar_subquery()))
+        .where(visible)
         .limit(limit)
         .options(selectinload(Witness.journeys))
     )
