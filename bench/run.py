@@ -285,19 +285,21 @@ def ledger_benchmarks(app: Any, rounds: int) -> list[dict]:
 
         def ours() -> None:
             operations.record_benefit(
-                db.session.get(User, officer_id), db.session.get(Witness, 1), kind="travel",
-                description="Bus fare to court (benchmark)", provided_on=today_utc(), provider="Invented Transport",
-                rationale="To attend the familiarisation visit.", amount="25000", currency="IDR",
+                db.session.get(User, officer_id), db.session.get(Witness, 1), kind="subsistence",
+                description="Weekly food allowance (benchmark)", provided_on=today_utc(),
+                provider="Invented Shelter Foundation",
+                rationale="The witness has no income while living in the shelter.", amount="40.00", currency="USD",
             )
             db.session.commit()
 
         def floor() -> None:
             head = db.session.execute(sa.text("UPDATE ledger_head SET sequence = sequence + 1 WHERE id = 1"
                                               " RETURNING sequence, hash")).first()
-            values = {"id": head[0], "witness_id": witness.id, "kind": "travel",
-                      "description": "Bus fare to court (benchmark floor)", "amount": Decimal("25000.00"),
-                      "currency": "IDR", "provided_on": today_utc(), "provided_until": None,
-                      "provider": "Invented Transport", "rationale": "To attend the familiarisation visit.",
+            values = {"id": head[0], "witness_id": witness.id, "kind": "subsistence",
+                      "description": "Weekly food allowance (benchmark floor)", "amount": Decimal("40.00"),
+                      "currency": "USD", "provided_on": today_utc(), "provided_until": None,
+                      "provider": "Invented Shelter Foundation",
+                      "rationale": "The witness has no income while living in the shelter.",
                       "authorised_by_id": officer_id, "entered_by_id": officer_id,
                       "entered_at": datetime.now(UTC), "corrects_id": None, "correction_type": None,
                       "correction_reason": None}

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
-from witness_support import create_app
 from witness_support import permissions as perms
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
@@ -153,31 +153,37 @@ def test_broad_dashboard_matches_the_narrow_one(app, monkeypatch, prosecutor, ma
     assert broad == narrow and len(narrow) == 2
 
 
-def test_benchmark_floors_exist_only_with_the_setting(app, app_config):
+def _with_floors(app: Flask) -> Flask:
+    """The floors, as BENCHMARK=1 registers them in create_app (before the app's first request)."""
+    from witness_support import bench_floor
+
+    app.config["BENCHMARK"] = True
+    bench_floor.register(app)
+    return app
+
+
+def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
+    assert not app.config["BENCHMARK"]
     assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
-    bench = create_app(dict(app_config, BENCHMARK=True))
-    rules = {rule.rule for rule in bench.url_map.iter_rules()}
+    _with_floors(app)
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert {"/_bench/hello", "/_bench/table", "/_bench/witnesses", "/_bench/readiness"} <= rules
-    assert bench.test_client().get("/_bench/hello").get_data(as_text=True) == "Hello, world"
+    assert client.get("/_bench/hello").get_data(as_text=True) == "Hello, world"
     # The floors with data still need a signed-in person with the permission.
-    assert bench.test_client().get("/_bench/witnesses").status_code == 302
+    assert client.get("/_bench/witnesses").status_code == 302
 
 
-def test_benchmark_floor_renders_the_same_rows_as_the_page(app, app_config, officer, make_case, make_journey,
+def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
                                                            make_event, assess):
+    _with_floors(app)
     case = make_case()
     for days in (3, 8):
         witness = make_journey(case=case).witness
         assess(witness)
         make_event(case, [witness], kind="trial_day", days=days)
-    bench = create_app(dict(app_config, BENCHMARK=True))
-    from conftest import AuthActions
-
-    client = bench.test_client()
-    with bench.app_context():
-        AuthActions(client).login(officer.email)
-    for ours, floor in (("/witnesses/", "/_bench/witnesses"), ("/witnesses/?sort=next_court",
-                                                               "/_bench/witnesses?sort=next_court")):
+    auth.login(officer)
+    pages = (("/witnesses/", "/_bench/witnesses"), ("/witnesses/?sort=next_court", "/_bench/witnesses?sort=next_court"))
+    for ours, floor in pages:
         a, b = client.get(ours).get_data(as_text=True), client.get(floor).get_data(as_text=True)
         refs = sorted(set(re.findall(r"W-\d{4}-\d+", a)))
         assert refs and refs == sorted(set(re.findall(r"W-\d{4}-\d+", b)))
