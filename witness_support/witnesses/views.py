@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from werkzeug.wrappers import Response
 
 from ..auth.models import User
@@ -36,10 +36,13 @@ bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
 
 def list_witnesses(
-    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False
+    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False,
+    identity: bool = True,
 ) -> list[Witness]:
     """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
 
+    `identity=False` loads only the columns the list page shows: the encrypted identity is never read
+    (no decryption per row), and touching another column raises rather than loading it row by row.
     `by_next_court`: only witnesses with an upcoming court event, soonest first, keyset-paginated
     on (next_court_at, id) through the index on Witness.next_court_at (kept current by the court
     operations; dates that have passed are refreshed first, see `upcoming_by_court_date`).
@@ -55,8 +58,20 @@ def list_witnesses(
         sa.select(Witness)
         .where(visible)
         .limit(limit)
-        .options(selectinload(Witness.journeys))
     )
+    if identity:
+        query = query.options(selectinload(Witness.journeys))
+    else:
+        # Only what the list shows (date of birth: the child flag); any other column raises if touched.
+        query = query.options(
+            load_only(
+                Witness.reference, Witness.current_risk_level, Witness.next_review_on, Witness.participation,
+                Witness.presumed_child, Witness.age_assessment, Witness.date_of_birth, Witness.next_court_at,
+                raiseload=True,
+            ),
+            # In the same statement, as the page's floor does (the LIMIT goes in a subquery).
+            joinedload(Witness.journeys).load_only(Journey.stage, raiseload=True),
+        )
     if by_next_court:
         query = query.where(Witness.next_court_at.is_not(None)).order_by(Witness.next_court_at, Witness.id)
         if after is not None:
@@ -73,7 +88,7 @@ def list_witnesses(
             Witness.legal_name_index == blind_index(name),
             Witness.id.in_(identity_witness_ids(user).scalar_subquery()),
         )
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query).unique().scalars())
 
 
 def search_name(value: str | None) -> str | None:
@@ -94,7 +109,8 @@ def index() -> str:
     if by_next_court:
         refresh_passed_court_dates()
     page_size = 50
-    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1, by_next_court=by_next_court)
+    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1, by_next_court=by_next_court,
+                               identity=False)
     has_more = len(witnesses) > page_size
     witnesses = witnesses[:page_size]
     return render_template(
@@ -129,7 +145,7 @@ def search() -> str:
     witnesses: list[Witness] = []
     if form.validate_on_submit():
         name = search_name(form.name.data)
-        witnesses = list_witnesses(current_user, limit=200, name=name) if name else []
+        witnesses = list_witnesses(current_user, limit=200, name=name, identity=False) if name else []
         operations.record_identity_search(current_user, len(witnesses), via="web")
         db.session.commit()
     return render_template(
