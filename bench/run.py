@@ -499,6 +499,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
     parser.add_argument("--reuse", metavar="URL", help="skip seeding; measure this already seeded database")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="only the gunicorn + wrk part (e.g. again on a quiet machine); needs --reuse")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk not found: install it with `apt-get install wrk` (Debian); throughput will be skipped.")
@@ -510,6 +512,24 @@ def main() -> None:
         seconds = seed(url, args.witnesses)
         print(f"seeded in {seconds:.0f} s", flush=True)
     app = make_app(url)
+    if args.throughput_only:
+        with app.app_context():
+            import sqlalchemy as sa
+
+            from witness_support.extensions import db
+
+            page_1000 = sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")
+            after = db.session.execute(page_1000).scalar()
+            db.session.remove()
+        report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "machine": machine(), "seed_seconds": seconds, "rows": [],
+                  "throughput": throughput(url, app, after, args.seconds)}
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / f"{args.db}-{args.witnesses}-throughput.json").write_text(json.dumps(report, indent=2, default=str))
+        (out / f"{args.db}-{args.witnesses}-throughput.md").write_text(markdown(report))
+        print(markdown(report))
+        return
     rows, extra = page_benchmarks(app, args.rounds)
     for part in (sweep_benchmarks, ledger_benchmarks, login_benchmark):
         for r in rows[-6:] if part is sweep_benchmarks else rows[-2:]:
