@@ -69,6 +69,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _connect_signals()
     _register_request_user_reset(app)
     _register_blueprints(app)
+    from .bench_floor import register as register_bench_floor
+
+    register_bench_floor(app)
     _register_error_handlers(app)
     _register_security_headers(app)
     _register_template_helpers(app)

@@ -96,6 +96,8 @@ def from_environment(instance_path: str) -> dict:
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
         # Lets the seeded demo accounts skip MFA; refused unless the database is a demo SQLite file.
         "DEMO_MODE": _bool("DEMO_MODE"),
+        # Adds the floor endpoints bench/run.py measures against (witness_support/bench_floor.py).
+        "BENCHMARK": _bool("BENCHMARK"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Calendar feeds: polls allowed per feed token and per client address; the https base of

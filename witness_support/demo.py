@@ -19,6 +19,8 @@ from .witnesses import operations as witness_ops
 from .witnesses.models import AssignmentRole, Witness
 
 DEMO_PASSWORD = "demo-only-password-2026"  # noqa: S105 # nosec B105 # printed for the demo; never a real account
+# Above this many witnesses the demo is loaded in bulk (bulk_demo.py), not through the operations.
+BULK_THRESHOLD = 1000
 DEMO_ACCOUNTS = [
     ("admin@demo.invalid", Role.ADMIN, "Ada Admin"),
     ("officer@demo.invalid", Role.LIAISON_OFFICER, "Lina Liaison"),
@@ -53,6 +55,13 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
     support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]
     if db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar():
         db.session.commit()  # already seeded: keep the data, just make sure the accounts exist
+        return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
+    if count > BULK_THRESHOLD:
+        from .bulk_demo import seed_bulk
+
+        db.session.flush()
+        seed_bulk(count, seed, users)
+        db.session.commit()
         return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
 
     cases = []

@@ -230,3 +230,50 @@ def can_edit_witness(user: User, witness: Witness) -> bool:
 
 def can_edit_case(user: User, case: Case) -> bool:
     return has_permission(user, Permission.CASE_EDIT) and can_view_case(user, case)
+
+
+# ---- the same rules, shaped for large caseloads --------------------------------------------------
+
+# Above this many open case assignments a person's lists read the big tables in index order and
+# check need-to-know per row (correlated EXISTS), stopping after one page; below it the lists start
+# from the person's few ids (IN), as the planner cannot tell the two apart by itself.
+BROAD_CASELOAD = 200
+
+
+def has_broad_caseload(user: User) -> bool:
+    """One bounded query: does the user work on more than BROAD_CASELOAD cases?"""
+    from .cases.models import CaseAssignment
+    from .extensions import db
+
+    assigned = (
+        sa.select(CaseAssignment.id)
+        .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
+        .limit(BROAD_CASELOAD + 1)
+        .subquery()
+    )
+    return db.session.execute(sa.select(sa.func.count()).select_from(assigned)).scalar() > BROAD_CASELOAD
+
+
+def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """`case_id` is one of visible_case_ids(user), as a correlated EXISTS."""
+    from .cases.models import CaseAssignment
+
+    return sa.exists().where(
+        CaseAssignment.case_id == case_id, CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None)
+    )
+
+
+def visible_witness_clause(user: User, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """`witness_id` is one of visible_witness_ids(user), as correlated EXISTS clauses (the journey
+    first, then its case assignment: each an index probe)."""
+    from .cases.models import Journey
+    from .witnesses.models import WitnessAssignment
+
+    direct = sa.exists().where(
+        WitnessAssignment.witness_id == witness_id, WitnessAssignment.user_id == user.id,
+        WitnessAssignment.active_clause(),
+    )
+    if user.role not in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        return direct
+    via_case = sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
+    return sa.or_(direct, via_case)

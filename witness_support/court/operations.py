@@ -43,6 +43,48 @@ from .signals import aid_decided, event_changed
 MAX_EVENT_HOURS = 24 * 14  # a familiarisation visit or a sitting; a fortnight means a typo
 
 
+# ---- a witness's next court date ---------------------------------------------------------------
+
+
+def _next_court_subquery(now: datetime) -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.min(CourtEvent.starts_at))
+        .join(EventWitness, EventWitness.event_id == CourtEvent.id)
+        .where(
+            EventWitness.witness_id == Witness.id,
+            CourtEvent.status.in_([EventStatus.SCHEDULED, EventStatus.MOVED]),
+            CourtEvent.starts_at >= now,
+        )
+        .scalar_subquery()
+    )
+
+
+def refresh_next_court_dates(witness_ids: list[int] | None = None, *, now: datetime | None = None) -> int:
+    """Recompute Witness.next_court_at (one UPDATE): for the given witnesses, or else for every
+    witness whose stored date has passed. Lists sort by the indexed column and never scan events."""
+    now = now or utc_now()
+    statement = sa.update(Witness).values(next_court_at=_next_court_subquery(now))
+    if witness_ids is not None:
+        if not witness_ids:
+            return 0
+        statement = statement.where(Witness.id.in_(witness_ids))
+    else:
+        statement = statement.where(Witness.next_court_at < now)
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Witness) and (witness_ids is None or obj.id in witness_ids):
+            db.session.expire(obj, ["next_court_at"])
+    return result.rowcount
+
+
+def _refresh_for_event(event: CourtEvent) -> None:
+    db.session.flush()
+    ids = list(db.session.execute(
+        sa.select(EventWitness.witness_id).where(EventWitness.event_id == event.id)
+    ).scalars())
+    refresh_next_court_dates(ids)
+
+
 # ---- time ------------------------------------------------------------------------------------
 
 
@@ -201,7 +243,7 @@ def schedule_event(
     if kind == EventKind.TRIAL_DAY:
         for witness in witnesses:
             propose_child_aids(actor, witness, case)
-    db.session.flush()
+    _refresh_for_event(event)
     event_changed.send(event, action="created", actor=actor)
     return event
 
@@ -231,6 +273,7 @@ def add_required_witness(
                      details={"reason": override[:2000]})
     if event.kind == EventKind.TRIAL_DAY:
         propose_child_aids(actor, witness, case)
+    refresh_next_court_dates([witness.id])
     return link
 
 
@@ -286,6 +329,7 @@ def move_event(
     if event.kind == EventKind.TRIAL_DAY:
         for witness in required:
             propose_child_aids(actor, witness, event.case)
+    _refresh_for_event(event)
     event_changed.send(event, action="moved", actor=actor, old_starts_at=old_start, old_ends_at=old_end)
     return event
 
@@ -306,6 +350,7 @@ def cancel_event(actor: User, event: CourtEvent, reason: str) -> CourtEvent:
                    old_starts_at=event.starts_at, old_ends_at=event.ends_at)
     db.session.flush()
     audit.record("court_event.cancel", event, actor=actor, details={"reason": reason[:2000]})
+    _refresh_for_event(event)
     event_changed.send(event, action="cancelled", actor=actor)
     return event
 
@@ -323,6 +368,7 @@ def mark_event_held(actor: User, event: CourtEvent, note: str = "", *, now: date
     _record_change(actor, event, "held", reason=(note or "").strip(), old_status=old_status)
     db.session.flush()
     audit.record("court_event.held", event, actor=actor)
+    _refresh_for_event(event)
     event_changed.send(event, action="held", actor=actor)
     return event
 

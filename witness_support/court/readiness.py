@@ -28,6 +28,7 @@ from .models import (
     EventWitness,
     TestimonialAid,
 )
+from .operations import MAX_EVENT_HOURS
 
 UTC = ZoneInfo("UTC")
 
@@ -90,21 +91,39 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _upcoming_trial_days(case_ids: sa.Select | list[int], start: datetime, end: datetime | None) -> list[CourtEvent]:
+def _upcoming_trial_days(
+    case_ids: sa.Select | list[int] | sa.ColumnElement[bool], start: datetime, end: datetime | None, *,
+    after: int | None = None, limit: int | None = None,
+) -> list[CourtEvent]:
+    """Trial days soonest first; `after` (an event id) and `limit` page by keyset on (start, id).
+
+    `case_ids` is a list or SELECT of case ids, or a condition on CourtEvent.case_id (for a broad
+    caseload: the events are then read in (kind, starts_at) index order, see BROAD_CASELOAD).
+    """
+    in_cases = case_ids if isinstance(case_ids, sa.ColumnElement) else CourtEvent.case_id.in_(case_ids)
     query = (
         sa.select(CourtEvent)
         .join(Case, Case.id == CourtEvent.case_id)
         .options(contains_eager(CourtEvent.case))
         .where(
-            CourtEvent.case_id.in_(case_ids),
+            in_cases,
             CourtEvent.kind == EventKind.TRIAL_DAY,
             CourtEvent.status.in_([EventStatus.SCHEDULED, EventStatus.MOVED]),
             CourtEvent.ends_at >= start,
+            # No event lasts longer than MAX_EVENT_HOURS: this bound lets the index skip the past.
+            CourtEvent.starts_at >= start - timedelta(hours=MAX_EVENT_HOURS),
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)
     )
     if end is not None:
         query = query.where(CourtEvent.starts_at < end)
+    if after is not None:
+        cursor = sa.select(CourtEvent.starts_at).where(CourtEvent.id == after).scalar_subquery()
+        query = query.where(sa.or_(
+            CourtEvent.starts_at > cursor, sa.and_(CourtEvent.starts_at == cursor, CourtEvent.id > after)
+        ))
+    if limit is not None:
+        query = query.limit(limit)
     return list(db.session.execute(query).scalars())
 
 
@@ -283,11 +302,18 @@ def case_readiness(case: Case, *, today: date | None = None) -> list[TrialReadin
     return readiness_for_events(events, today=today)
 
 
-def dashboard(case_ids: sa.Select, *, today: date | None = None) -> list[TrialReadiness]:
-    """Upcoming trial days within the configured window across the given cases, soonest first."""
+DASHBOARD_PAGE_SIZE = 50
+
+
+def dashboard(
+    case_ids: sa.Select | sa.ColumnElement[bool], *, today: date | None = None, after: int | None = None,
+    limit: int | None = None,
+) -> list[TrialReadiness]:
+    """Upcoming trial days within the configured window across the given cases, soonest first;
+    one page of them when `limit` is given (keyset after the event id `after`, never OFFSET)."""
     now = utc_now()
     end = now + timedelta(days=current_app.config["READINESS_WINDOW_DAYS"])
-    events = _upcoming_trial_days(case_ids, now, end)
+    events = _upcoming_trial_days(case_ids, now, end, after=after, limit=limit)
     return readiness_for_events(events, today=today)
 
 

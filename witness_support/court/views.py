@@ -24,7 +24,9 @@ from ..permissions import (
     Role,
     can_view_case,
     can_view_witness,
+    has_broad_caseload,
     has_permission,
+    visible_case_clause,
     visible_case_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
@@ -382,9 +384,17 @@ def aid_status(aid_id: int) -> Response | tuple[str, int]:
 @permission_required(Permission.READINESS_VIEW)
 def readiness_dashboard() -> str:
     mark_sensitive()
-    trials = readiness.dashboard(visible_case_ids(current_user))
-    return render_template("court/readiness.html", trials=trials, labels=readiness.STATE_LABELS,
-                           window=current_app.config["READINESS_WINDOW_DAYS"])
+    try:
+        after = int(request.args["after"]) if request.args.get("after") else None
+    except ValueError:
+        abort(400)
+    size = readiness.DASHBOARD_PAGE_SIZE
+    cases = (visible_case_clause(current_user, CourtEvent.case_id) if has_broad_caseload(current_user)
+             else visible_case_ids(current_user))
+    trials = readiness.dashboard(cases, after=after, limit=size + 1)
+    next_after = trials[size - 1].event.id if len(trials) > size else None
+    return render_template("court/readiness.html", trials=trials[:size], labels=readiness.STATE_LABELS,
+                           window=current_app.config["READINESS_WINDOW_DAYS"], next_after=next_after)
 
 
 @bp.route("/cases/<int:case_id>/readiness")

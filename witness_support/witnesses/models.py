@@ -73,6 +73,9 @@ class Witness(db.Model):
     # Kept current by record_risk_assessment so lists never scan the assessments.
     current_risk_level: Mapped[str | None] = mapped_column(sa.String(10))
     next_review_on: Mapped[date | None] = mapped_column(index=True)
+    # The start of the witness's next open court event, kept current by court/operations.py (and
+    # refreshed once it has passed), so "upcoming, by next court date" reads an index, not every event.
+    next_court_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from werkzeug.wrappers import Response
 
 from ..auth.models import User
@@ -22,8 +22,10 @@ from ..permissions import (
     can_edit_witness,
     can_view_identity,
     can_view_witness,
+    has_broad_caseload,
     has_permission,
     identity_witness_ids,
+    visible_witness_clause,
     visible_witness_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
@@ -35,28 +37,59 @@ bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
 
 def list_witnesses(
-    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None
+    user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False,
+    identity: bool = True,
 ) -> list[Witness]:
     """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
+
+    `identity=False` loads only the columns the list page shows: the encrypted identity is never read
+    (no decryption per row), and touching another column raises rather than loading it row by row.
+    `by_next_court`: only witnesses with an upcoming court event, soonest first, keyset-paginated
+    on (next_court_at, id) through the index on Witness.next_court_at (kept current by the court
+    operations; dates that have passed are refreshed first, see `upcoming_by_court_date`).
 
     `name` is an exact match (case and spacing aside) through the blind index, and only among
     the witnesses whose identity the user may see; the search itself is audited, never its text.
     """
+    if has_broad_caseload(user):
+        visible = visible_witness_clause(user, Witness.id)
+    else:
+        visible = Witness.id.in_(visible_witness_ids(user).scalar_subquery())
     query = (
         sa.select(Witness)
-        .where(Witness.id.in_(visible_witness_ids(user).scalar_subquery()))
-        .order_by(Witness.id.desc())
+        .where(visible)
         .limit(limit)
-        .options(selectinload(Witness.journeys))
     )
-    if after is not None:
-        query = query.where(Witness.id < after)
+    if identity:
+        query = query.options(selectinload(Witness.journeys))
+    else:
+        # Only what the list shows (date of birth: the child flag); any other column raises if touched.
+        query = query.options(
+            load_only(
+                Witness.reference, Witness.current_risk_level, Witness.next_review_on, Witness.participation,
+                Witness.presumed_child, Witness.age_assessment, Witness.date_of_birth, Witness.next_court_at,
+                raiseload=True,
+            ),
+            # In the same statement, as the page's floor does (the LIMIT goes in a subquery).
+            joinedload(Witness.journeys).load_only(Journey.stage, raiseload=True),
+        )
+    if by_next_court:
+        query = query.where(Witness.next_court_at.is_not(None)).order_by(Witness.next_court_at, Witness.id)
+        if after is not None:
+            cursor = sa.select(Witness.next_court_at).where(Witness.id == after).scalar_subquery()
+            query = query.where(sa.or_(
+                Witness.next_court_at > cursor, sa.and_(Witness.next_court_at == cursor, Witness.id > after)
+            ))
+    else:
+        query = query.order_by(Witness.id.desc())
+        if after is not None:
+            query = query.where(Witness.id < after)
     if name is not None:
         query = query.where(
             Witness.legal_name_index == blind_index(name),
             Witness.id.in_(identity_witness_ids(user).scalar_subquery()),
         )
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query).unique().scalars())
 
 
 def search_name(value: str | None) -> str | None:
@@ -73,8 +106,12 @@ def index() -> str:
         after = int(request.args["after"]) if request.args.get("after") else None
     except ValueError:
         abort(400)
+    by_next_court = request.args.get("sort") == "next_court"
+    if by_next_court:
+        refresh_passed_court_dates()
     page_size = 50
-    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1)
+    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1, by_next_court=by_next_court,
+                               identity=False)
     has_more = len(witnesses) > page_size
     witnesses = witnesses[:page_size]
     return render_template(
@@ -84,7 +121,20 @@ def index() -> str:
         today=today_utc(),
         search_form=NameSearchForm(formdata=None),
         searched=False,
+        by_next_court=by_next_court,
     )
+
+
+def refresh_passed_court_dates() -> None:
+    """A stored next court date that has passed is recomputed before the list is read (one indexed
+    probe when none has; the passed ones are few: each is refreshed once, then it is in the future
+    or empty)."""
+    from ..court.operations import refresh_next_court_dates
+
+    now = utc_now()
+    if db.session.execute(sa.select(Witness.id).where(Witness.next_court_at < now).limit(1)).first():
+        refresh_next_court_dates(now=now)
+        db.session.commit()
 
 
 @bp.route("/search", methods=["POST"])
@@ -96,7 +146,7 @@ def search() -> str:
     witnesses: list[Witness] = []
     if form.validate_on_submit():
         name = search_name(form.name.data)
-        witnesses = list_witnesses(current_user, limit=200, name=name) if name else []
+        witnesses = list_witnesses(current_user, limit=200, name=name, identity=False) if name else []
         operations.record_identity_search(current_user, len(witnesses), via="web")
         db.session.commit()
     return render_template(

@@ -1,0 +1,550 @@
+"""Every benchmark of issue 9 in one command, against a freshly seeded database.
+
+    /work/venv/bin/python bench/run.py --witnesses 100000 --db sqlite
+    /work/venv/bin/python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1
+
+Seeds a new database (`flask db upgrade` then `flask seed-demo --witnesses N`, timed), then measures
+each operation against its floor in the same run, interleaved A B A B, and reports medians and
+ratios (see /work/shared/BENCHMARKS.md): pages through the whole WSGI request in process (ours:
+the real endpoint; floor: the same rows in one raw-driver statement, same template), the sweep,
+the ledger, login; then throughput with gunicorn (2 workers, 127.0.0.1) under wrk, 10 s per
+endpoint, against a hello-world endpoint and an in-memory 50-row table page of the same app, and
+the workers' peak memory. Writes bench/results/<db>-<N>.json and .md (the table).
+
+Needs the `bench` extra (gunicorn) and wrk (Debian: `apt-get install wrk`); without wrk the
+throughput part is skipped, and the report says so.
+"""
+
+# ruff: noqa: S603, S607, S608
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+FLASK = str(Path(PY).with_name("flask"))
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+OFFICER = "officer@demo.invalid"
+PASSWORD = "demo-only-password-2026"  # noqa: S105 - the invented demo account's published password
+
+
+# ---- set-up -------------------------------------------------------------------------------------
+
+
+def fresh_database(kind: str, witnesses: int) -> str:
+    if kind == "sqlite":
+        path = Path(f"/tmp/bench_scale_{witnesses}.sqlite3")  # noqa: S108 - a scratch file, recreated each run
+        for suffix in ("", "-wal", "-shm", ".demo"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS bench_scale WITH (FORCE)")
+        connection.execute("CREATE DATABASE bench_scale")
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scale"
+
+
+def env_for(url: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=url, BENCHMARK="1", FLASK_APP="witness_support")
+    env.pop("DEMO_MODE", None)
+    return env
+
+
+def seed(url: str, witnesses: int) -> float:
+    env = env_for(url)
+    subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([FLASK, "seed-demo", "--witnesses", str(witnesses)], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def make_app(url: str) -> Any:
+    os.environ.update(env_for(url))
+    from witness_support import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "BENCHMARK": True, "WTF_CSRF_ENABLED": False,
+                       "RATELIMIT_ENABLED": False})
+
+
+def sign_in(client: Any, app: Any) -> None:
+    """The officer signs in with password and a real TOTP code (enrolling on the first sign-in)."""
+    import pyotp
+    import sqlalchemy as sa
+
+    from witness_support.auth.models import User
+    from witness_support.extensions import db
+
+    response = client.post("/login", data={"email": OFFICER, "password": PASSWORD})
+    with app.app_context():
+        user = db.session.execute(sa.select(User).where(User.email == OFFICER)).scalar_one()
+        user.totp_last_step = None
+        db.session.commit()
+        code = pyotp.TOTP(user.totp_secret).now()
+    step = "/mfa/enrol" if response.headers["Location"].endswith("/mfa/enrol") else "/login/code"
+    response = client.post(step, data={"code": code})
+    assert response.status_code in (200, 302), response.status_code
+
+
+# ---- measuring ----------------------------------------------------------------------------------
+
+
+def interleaved(ours: Callable[[], Any], floor: Callable[[], Any], rounds: int, warmup: int = 2) -> tuple[float, float]:
+    for _ in range(warmup):
+        ours()
+        floor()
+    a, b = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        ours()
+        t1 = time.perf_counter()
+        floor()
+        t2 = time.perf_counter()
+        a.append(t1 - t0)
+        b.append(t2 - t1)
+    return statistics.median(a), statistics.median(b)
+
+
+def get(client: Any, url: str) -> Callable[[], None]:
+    def call() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return call
+
+
+def page_benchmarks(app: Any, rounds: int) -> tuple[list[dict], dict]:
+    import sqlalchemy as sa
+
+    from witness_support.extensions import db
+
+    client = app.test_client()
+    sign_in(client, app)
+    with app.app_context():
+        # Page 1,000 of the list, newest first: the keyset cursor is the id just before it.
+        after = db.session.execute(
+            sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")
+        ).scalar()
+    rows, extra = [], {"page_1000_after": after}
+    pairs = [
+        ("witness list, page 1", "/witnesses/", "/_bench/witnesses", "raw driver, same template", 1.5),
+        ("witness list, page 1,000 (keyset)", f"/witnesses/?after={after}", f"/_bench/witnesses?after={after}",
+         "raw driver, same template", 1.5),
+        ("upcoming, by next court date", "/witnesses/?sort=next_court", "/_bench/witnesses?sort=next_court",
+         "raw driver, same template", None),
+        ("readiness dashboard, page 1", "/court/readiness", "/_bench/readiness", "raw driver, same template", 1.5),
+    ]
+    medians = {}
+    for name, ours, floor, floor_name, target in pairs:
+        o, f = interleaved(get(client, ours), get(client, floor), rounds)
+        medians[name] = o
+        rows.append(row(name, o, f, floor_name, target))
+    # Page 1,000 and the sorted list against page 1, interleaved too.
+    o, f = interleaved(get(client, f"/witnesses/?after={after}"), get(client, "/witnesses/"), rounds)
+    rows.append(row("page 1,000 vs page 1", o, f, "page 1 (ours)", 1.5))
+    o, f = interleaved(get(client, "/witnesses/?sort=next_court"), get(client, "/witnesses/"), rounds)
+    rows.append(row("upcoming by next court date vs page 1", o, f, "page 1 (ours)", 1.5))
+    return rows, extra
+
+
+def row(name: str, ours: float, floor: float, floor_name: str, target: float | None) -> dict:
+    ratio = ours / floor if floor else float("inf")
+    return {"operation": name, "ours_ms": round(ours * 1000, 3), "floor": floor_name,
+            "floor_ms": round(floor * 1000, 3), "ratio": round(ratio, 2), "target": target,
+            "met": None if target is None else ratio <= target}
+
+
+def raw_connection(app: Any) -> Any:
+    from witness_support.extensions import db
+
+    return db.engine.raw_connection()
+
+
+def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
+    """Finding the release reminders due, and queuing their notices, against the raw driver."""
+    import sqlalchemy as sa
+
+    from witness_support.db import today_utc
+    from witness_support.extensions import db
+    from witness_support.notifications import sweep
+
+    rows = []
+    with app.app_context():
+        today = today_utc()
+        days = app.config["RELEASE_REMINDER_DAYS"]
+        query = sweep.due_release_reminders_query(today, days)
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        raw_sql = str(compiled)
+
+        def ours() -> None:
+            db.session.execute(query).all()
+            db.session.rollback()
+
+        def floor() -> None:
+            connection = raw_connection(app)
+            try:
+                cursor = connection.cursor()
+                cursor.execute(raw_sql)
+                cursor.fetchall()
+            finally:
+                connection.close()
+
+        o, f = interleaved(ours, floor, rounds)
+        rows.append(row("sweep: find release reminders due", o, f, "same SQL, raw driver", 2.0))
+
+        # Queuing: the sweep's own raise_release_reminders (it commits) against one raw INSERT ... SELECT
+        # of the same notices; each round is undone afterwards (rows above the ids seen before).
+        tables = ("notifications", "release_reminders", "tasks", "audit_events")
+        marks = {t: db.session.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {t}")).scalar() for t in tables}
+        db.session.rollback()
+        due = len(db.session.execute(query).all())
+        db.session.rollback()
+        now = datetime.now(UTC)
+        if db.engine.dialect.name == "sqlite":
+            now = now.replace(tzinfo=None)  # stored as naive UTC text there, as UTCDateTime does
+        insert_sql = (
+            "INSERT INTO notifications (witness_id, case_id, kind, dedup_key, context, triggered_at, deadline_at,"
+            " status, next_attempt_at, attempts, language_fallback, created_at)"
+            " SELECT j.witness_id, o.case_id, 'release_upcoming', 'raw:' || o.id || ':' || j.witness_id, '{}',"
+            " %(now)s, %(now)s, 'pending', %(now)s, 0, false, %(now)s"
+            " FROM outcomes o JOIN journeys j ON j.case_id = o.case_id"
+            " WHERE o.proposed_release_date > %(today)s AND o.proposed_release_date <= %(until)s"
+        )
+        params = {"now": now, "today": today, "until": today + __import__("datetime").timedelta(days=max(days))}
+
+        def reset() -> None:
+            for t in tables:
+                db.session.execute(sa.text(f"DELETE FROM {t} WHERE id > :m"), {"m": marks[t]})
+            db.session.commit()
+
+        def ours_queue() -> None:
+            sweep.raise_release_reminders(today)
+
+        def floor_queue() -> None:
+            db.session.execute(sa.text(insert_sql.replace("%(now)s", ":now").replace("%(today)s", ":today")
+                                       .replace("%(until)s", ":until")), params)
+            db.session.commit()
+
+        a, b = [], []
+        for _ in range(max(3, rounds // 3)):
+            t0 = time.perf_counter()
+            ours_queue()
+            t1 = time.perf_counter()
+            queued_ours = db.session.execute(sa.text("SELECT count(*) FROM notifications WHERE id > :m"),
+                                             {"m": marks["notifications"]}).scalar()
+            reset()
+            t2 = time.perf_counter()
+            floor_queue()
+            t3 = time.perf_counter()
+            queued_floor = db.session.execute(sa.text("SELECT count(*) FROM notifications WHERE id > :m"),
+                                              {"m": marks["notifications"]}).scalar()
+            reset()
+            a.append(t1 - t0)
+            b.append(t3 - t2)
+        r = row(f"sweep: queue notices ({due} reminders due, {queued_ours} notices; floor {queued_floor})",
+                statistics.median(a), statistics.median(b), "INSERT … SELECT, same rows", 5.0)
+        rows.append(r)
+        db.session.remove()
+    return rows
+
+
+def ledger_benchmarks(app: Any, rounds: int) -> list[dict]:
+    import sqlalchemy as sa
+
+    from witness_support.auth.models import User
+    from witness_support.db import today_utc
+    from witness_support.extensions import db
+    from witness_support.ledger import chain, operations
+    from witness_support.ledger.models import GENESIS_HASH
+    from witness_support.witnesses.models import Witness
+
+    rows = []
+    with app.app_context():
+        officer = db.session.execute(sa.select(User).where(User.email == OFFICER)).scalar_one()
+        witness = db.session.get(Witness, 1)
+        officer_id = officer.id
+
+        def ours() -> None:
+            operations.record_benefit(
+                db.session.get(User, officer_id), db.session.get(Witness, 1), kind="subsistence",
+                description="Weekly food allowance (benchmark)", provided_on=today_utc(),
+                provider="Invented Shelter Foundation",
+                rationale="The witness has no income while living in the shelter.", amount="40.00", currency="USD",
+            )
+            db.session.commit()
+
+        def floor() -> None:
+            head = db.session.execute(sa.text("UPDATE ledger_head SET sequence = sequence + 1 WHERE id = 1"
+                                              " RETURNING sequence, hash")).first()
+            values = {"id": head[0], "witness_id": witness.id, "kind": "subsistence",
+                      "description": "Weekly food allowance (benchmark floor)", "amount": Decimal("40.00"),
+                      "currency": "USD", "provided_on": today_utc(), "provided_until": None,
+                      "provider": "Invented Shelter Foundation",
+                      "rationale": "The witness has no income while living in the shelter.",
+                      "authorised_by_id": officer_id, "entered_by_id": officer_id,
+                      "entered_at": datetime.now(UTC), "corrects_id": None, "correction_type": None,
+                      "correction_reason": None}
+            digest = chain.chain_hash(head[1], values)
+            db.session.execute(db.metadata.tables["benefit_entries"].insert(),
+                               dict(values, prev_hash=head[1], hash=digest))
+            db.session.execute(sa.text("UPDATE ledger_head SET hash = :h WHERE id = 1"), {"h": digest})
+            db.session.commit()
+
+        o, f = interleaved(ours, floor, rounds)
+        rows.append(row("ledger append (record_benefit + commit)", o, f, "chained INSERT, Core, no checks", None))
+
+        entries = db.session.execute(sa.text("SELECT count(*) FROM benefit_entries")).scalar()
+
+        def verify() -> None:
+            run = operations.verify_ledger(trigger="bench")
+            db.session.commit()
+            assert run.ok, run.message
+
+        columns = ", ".join(chain.CHAINED_FIELDS)
+
+        def verify_floor() -> None:
+            """Recompute the chain from the raw rows (what verify does, minus the ORM and the report)."""
+            connection = raw_connection(app)
+            try:
+                cursor = connection.cursor()
+                cursor.execute(f"SELECT {columns}, prev_hash, hash FROM benefit_entries ORDER BY id")
+                prev = GENESIS_HASH
+                for values in cursor:
+                    row = dict(zip(chain.CHAINED_FIELDS, values, strict=False))
+                    if row["entered_at"].__class__ is str:
+                        row["entered_at"] = datetime.fromisoformat(row["entered_at"])
+                    assert values[-2] == prev
+                    prev = chain.chain_hash(prev, row)
+                    assert prev == values[-1]
+            finally:
+                connection.close()
+
+        o, f = interleaved(verify, verify_floor, 1, warmup=0)
+        rows.append(row(f"ledger verify ({entries:,} entries)", o, f, "recompute the chain, raw driver", None))
+        db.session.remove()
+    return rows
+
+
+def login_benchmark(app: Any, rounds: int) -> list[dict]:
+    """The password step of sign-in (it answers with the MFA step); floor: argon2 verify alone."""
+    import sqlalchemy as sa
+    from argon2 import PasswordHasher
+
+    from witness_support.auth.models import User
+    from witness_support.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        stored = db.session.execute(sa.select(User.password_hash).where(User.email == OFFICER)).scalar_one()
+    hasher = PasswordHasher()
+
+    def ours() -> None:
+        response = client.post("/login", data={"email": OFFICER, "password": PASSWORD})
+        assert response.status_code == 302, response.status_code
+        client.delete_cookie("session")
+
+    o, f = interleaved(ours, lambda: hasher.verify(stored, PASSWORD), rounds)
+    return [row("login, password step (then TOTP)", o, f, "argon2 verify alone", None)]
+
+
+# ---- throughput ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_sign_in(base: str, app: Any) -> str:
+    """Sign in over HTTP against gunicorn; returns the Cookie header for wrk."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    import pyotp
+    import sqlalchemy as sa
+
+    from witness_support.auth.models import User
+    from witness_support.extensions import db
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    data = urllib.parse.urlencode({"email": OFFICER, "password": PASSWORD}).encode()
+    response = opener.open(base + "/login", data)  # noqa: S310 - our own server on 127.0.0.1
+    with app.app_context():
+        user = db.session.execute(sa.select(User).where(User.email == OFFICER)).scalar_one()
+        user.totp_last_step = None
+        db.session.commit()
+        code = pyotp.TOTP(user.totp_secret).now()
+        db.session.remove()
+    step = "/mfa/enrol" if response.geturl().endswith("/mfa/enrol") else "/login/code"
+    opener.open(base + step, urllib.parse.urlencode({"code": code}).encode())  # noqa: S310
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(url: str, cookie: str, seconds: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}", url],
+                         capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": ms("50"),
+            "p99_ms": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def throughput(url: str, app: Any, after: int, seconds: int) -> dict:
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (Debian: apt-get install wrk)"}
+    port = free_port()
+    env = env_for(url)
+    env["BENCH_DATABASE_URL"] = url
+    server = subprocess.Popen(
+        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie = http_sign_in(base, app)
+        endpoints = [("hello world (floor)", "/_bench/hello"), ("in-memory 50-row table (floor)", "/_bench/table"),
+                     ("witness list, page 1", "/witnesses/"),
+                     ("witness list, page 1,000", f"/witnesses/?after={after}"),
+                     ("upcoming, by next court date", "/witnesses/?sort=next_court"),
+                     ("readiness dashboard, page 1", "/court/readiness")]
+        results = {name: wrk(base + path, cookie, seconds) for name, path in endpoints}
+        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                  text=True).stdout.split()]
+        peak = {}
+        for pid in workers:
+            status = Path(f"/proc/{pid}/status").read_text()
+            peak[pid] = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+        return {"endpoints": results, "worker_peak_mb": peak}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+# ---- report -------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024
+    return {"nproc": os.cpu_count(), "memory_mb": mem, "cpu": cpu, "python": platform.python_version()}
+
+
+def markdown(report: dict) -> str:
+    lines = [f"### {report['db']}, {report['witnesses']:,} witnesses — {report['when']}", "",
+             f"Machine: {report['machine']['nproc']} CPUs ({report['machine']['cpu']}), "
+             f"{report['machine']['memory_mb']:,} MB memory. Seeding took {report['seed_seconds']:.0f} s.", "",
+             "| operation | ours (median) | floor | floor (median) | ratio | target | met |",
+             "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
+    for r in report["rows"]:
+        target = f"≤ {r['target']}×" if r["target"] else "—"
+        met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['operation']} | {r['ours_ms']:.2f} ms | {r['floor']} | {r['floor_ms']:.2f} ms | "
+                     f"{r['ratio']:.2f}× | {target} | {met} |")
+    tp = report["throughput"]
+    lines.append("")
+    if "skipped" in tp:
+        lines.append(f"Throughput skipped: {tp['skipped']}.")
+    else:
+        eps = tp["endpoints"]
+        hello, table = eps["hello world (floor)"]["rps"], eps["in-memory 50-row table (floor)"]["rps"]
+        lines += ["Throughput: gunicorn, 2 sync workers, wrk -t2 -c16, 10 s per endpoint.", "",
+                  "| endpoint | req/s | p50 | p99 | ÷ hello world | ÷ in-memory table | non-2xx |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for name, r in eps.items():
+            lines.append(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | "
+                         f"{r['rps'] / hello:.2f} | {r['rps'] / table:.2f} | {r['errors']} |")
+        peak = max(tp["worker_peak_mb"].values()) if tp["worker_peak_mb"] else 0
+        lines += ["", f"Peak worker memory (VmHWM): {peak:.0f} MB (target < 200 MB)."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--witnesses", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
+    parser.add_argument("--reuse", metavar="URL", help="skip seeding; measure this already seeded database")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="only the gunicorn + wrk part (e.g. again on a quiet machine); needs --reuse")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk not found: install it with `apt-get install wrk` (Debian); throughput will be skipped.")
+    if args.reuse:
+        url, seconds = args.reuse, 0.0
+    else:
+        url = fresh_database(args.db, args.witnesses)
+        print(f"seeding {args.witnesses:,} witnesses into {url} ...", flush=True)
+        seconds = seed(url, args.witnesses)
+        print(f"seeded in {seconds:.0f} s", flush=True)
+    app = make_app(url)
+    if args.throughput_only:
+        with app.app_context():
+            import sqlalchemy as sa
+
+            from witness_support.extensions import db
+
+            page_1000 = sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")
+            after = db.session.execute(page_1000).scalar()
+            db.session.remove()
+        report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "machine": machine(), "seed_seconds": seconds, "rows": [],
+                  "throughput": throughput(url, app, after, args.seconds)}
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / f"{args.db}-{args.witnesses}-throughput.json").write_text(json.dumps(report, indent=2, default=str))
+        (out / f"{args.db}-{args.witnesses}-throughput.md").write_text(markdown(report))
+        print(markdown(report))
+        return
+    rows, extra = page_benchmarks(app, args.rounds)
+    for part in (sweep_benchmarks, ledger_benchmarks, login_benchmark):
+        for r in rows[-6:] if part is sweep_benchmarks else rows[-2:]:
+            print(r, flush=True)
+        rows += part(app, args.rounds if part is not login_benchmark else 7)
+    report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": machine(), "seed_seconds": seconds, "rows": rows, **extra,
+              "throughput": throughput(url, app, extra["page_1000_after"], args.seconds)}
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{args.db}-{args.witnesses}.json").write_text(json.dumps(report, indent=2, default=str))
+    table = markdown(report)
+    (out / f"{args.db}-{args.witnesses}.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""The app gunicorn serves during bench/run.py: BENCHMARK on (the floor endpoints), no rate limit.
+
+    BENCH_DATABASE_URL=... gunicorn -w 2 -b 127.0.0.1:8000 bench.wsgi:app
+"""
+
+from __future__ import annotations
+
+import os
+
+from witness_support import create_app
+
+app = create_app({
+    "SQLALCHEMY_DATABASE_URI": os.environ["BENCH_DATABASE_URL"], "BENCHMARK": True, "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+})

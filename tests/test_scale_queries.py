@@ -1,0 +1,234 @@
+"""Scale: the next court date kept current, keyset pages, need-to-know for broad caseloads, the
+bulk demo seed, and the benchmark floors that exist only with BENCHMARK on."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from witness_support import permissions as perms
+from witness_support.court import operations as court_ops
+from witness_support.db import utc_now
+from witness_support.extensions import db
+from witness_support.witnesses.models import Witness
+
+
+def _fresh(witness: Witness) -> Witness:
+    db.session.expire_all()
+    return db.session.get(Witness, witness.id)
+
+
+def test_next_court_date_follows_schedule_move_cancel_and_held(app, officer, make_case, make_journey, make_event):
+    case = make_case()
+    journey = make_journey(case=case)
+    witness = journey.witness
+    assert _fresh(witness).next_court_at is None
+    late = make_event(case, [witness], kind="mention", days=20)
+    assert _fresh(witness).next_court_at == late.starts_at
+    soon = make_event(case, [witness], kind="mention", days=5)
+    assert _fresh(witness).next_court_at == soon.starts_at
+    # Moved after the other one: the other becomes the next date.
+    court_ops.move_event(officer, soon, starts_at=late.starts_at + timedelta(days=3),
+                         ends_at=late.starts_at + timedelta(days=3, hours=2), reason="Adjourned by the court.")
+    db.session.commit()
+    assert _fresh(witness).next_court_at == late.starts_at
+    court_ops.cancel_event(officer, db.session.get(type(late), late.id), "Vacated.")
+    db.session.commit()
+    assert _fresh(witness).next_court_at == db.session.get(type(soon), soon.id).starts_at
+    court_ops.cancel_event(officer, db.session.get(type(soon), soon.id), "Vacated.")
+    db.session.commit()
+    assert _fresh(witness).next_court_at is None
+
+
+def test_next_court_date_when_a_witness_is_added_and_when_held(app, officer, make_case, make_journey, make_event):
+    case = make_case()
+    first, second = make_journey(case=case).witness, make_journey(case=case).witness
+    event = make_event(case, [first], kind="mention", days=9)
+    court_ops.add_required_witness(officer, event, db.session.get(Witness, second.id))
+    db.session.commit()
+    assert _fresh(second).next_court_at == event.starts_at
+    # Held (it has started): no longer upcoming.
+    court_ops.mark_event_held(officer, event, now=event.starts_at + timedelta(hours=1))
+    db.session.commit()
+    assert _fresh(first).next_court_at is None
+    assert _fresh(second).next_court_at is None
+
+
+def test_passed_next_court_dates_are_refreshed(app, officer, make_case, make_journey, make_event):
+    case = make_case()
+    witness = make_journey(case=case).witness
+    near = make_event(case, [witness], kind="mention", days=2)
+    far = make_event(case, [witness], kind="mention", days=40)
+    assert _fresh(witness).next_court_at == near.starts_at
+    # Time passes beyond the first event (nobody marked it held): one UPDATE moves on to the next.
+    changed = court_ops.refresh_next_court_dates(now=near.starts_at + timedelta(hours=1))
+    db.session.commit()
+    assert changed == 1
+    assert _fresh(witness).next_court_at == far.starts_at
+
+
+def test_upcoming_list_sorted_by_next_court_date_with_keyset_pages(
+    app, client, auth, officer, make_case, make_journey, make_event, count_queries
+):
+    case = make_case()
+    witnesses = [make_journey(case=case).witness for _ in range(3)]
+    for days, witness in zip((30, 10, 20), witnesses, strict=True):
+        make_event(case, [witness], kind="mention", days=days)
+    make_journey(case=case)  # no court date: not in the upcoming list
+    auth.login(officer)
+    body = client.get("/witnesses/?sort=next_court").get_data(as_text=True)
+    refs = [w.reference for w in (witnesses[1], witnesses[2], witnesses[0])]
+    positions = [body.index(ref) for ref in refs]
+    assert positions == sorted(positions)
+    # The keyset cursor: after the second one, only the third remains.
+    after = client.get(f"/witnesses/?sort=next_court&after={witnesses[2].id}").get_data(as_text=True)
+    assert witnesses[0].reference in after
+    assert witnesses[1].reference not in after and witnesses[2].reference not in after
+
+
+@pytest.mark.parametrize("rows", [3, 12])
+def test_upcoming_list_query_count_is_fixed(app, client, auth, make_user, make_case, make_journey, make_event,
+                                            count_queries, rows):
+    officer = make_user("liaison_officer")
+    case = make_case(by=officer)
+    for n in range(rows):
+        make_event(case, [make_journey(case=case, by=officer).witness], kind="mention", days=5 + n)
+    auth.login(officer)
+    db.session.remove()
+    with count_queries() as statements:
+        response = client.get("/witnesses/?sort=next_court")
+    assert response.status_code == 200
+    assert len(statements) == 5  # user, session, caseload, stale dates, the page with its journeys
+
+
+def test_broad_caseload_sees_exactly_what_visible_witness_ids_allows(
+    app, monkeypatch, officer, make_user, make_case, make_witness, make_journey
+):
+    other = make_user("liaison_officer")
+    mine = [make_journey(case=make_case(by=officer)).witness for _ in range(3)]
+    make_journey(witness=make_witness(by=other), case=make_case(by=other), by=other)  # not visible to the officer
+    from witness_support.witnesses.views import list_witnesses
+
+    narrow = [w.id for w in list_witnesses(officer)]
+    monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)  # every caseload counts as broad now
+    assert perms.has_broad_caseload(officer)
+    broad = [w.id for w in list_witnesses(officer)]
+    assert broad == narrow
+    assert sorted(broad) == sorted(w.id for w in mine)
+    paged = [w.id for w in list_witnesses(officer, after=broad[0])]
+    assert paged == broad[1:]
+
+
+def test_readiness_dashboard_pages_by_keyset(app, client, auth, prosecutor, make_case, make_event, monkeypatch):
+    from witness_support.court import readiness
+
+    monkeypatch.setattr(readiness, "DASHBOARD_PAGE_SIZE", 2)
+    case = make_case(by=prosecutor)
+    events = [make_event(case, kind="trial_day", days=d) for d in (3, 1, 2)]
+    auth.login(prosecutor)
+    first = client.get("/court/readiness").get_data(as_text=True)
+    soonest = sorted(events, key=lambda e: e.starts_at)
+    assert f"trial-{soonest[0].id}" in first and f"trial-{soonest[1].id}" in first
+    assert f"trial-{soonest[2].id}" not in first
+    assert f"/court/readiness?after={soonest[1].id}" in first
+    second = client.get(f"/court/readiness?after={soonest[1].id}").get_data(as_text=True)
+    assert f"trial-{soonest[2].id}" in second and f"trial-{soonest[0].id}" not in second
+    assert client.get("/court/readiness?after=x").status_code == 400
+
+
+def test_broad_dashboard_matches_the_narrow_one(app, monkeypatch, prosecutor, make_user, make_case, make_event):
+    from witness_support.court import readiness
+    from witness_support.court.models import CourtEvent
+
+    mine, theirs = make_case(by=prosecutor), make_case(by=make_user("prosecutor"))
+    for days in (1, 4):
+        make_event(mine, kind="trial_day", days=days)
+        make_event(theirs, kind="trial_day", days=days)
+    narrow = [t.event.id for t in readiness.dashboard(perms.visible_case_ids(prosecutor))]
+    broad = [t.event.id for t in readiness.dashboard(perms.visible_case_clause(prosecutor, CourtEvent.case_id))]
+    assert broad == narrow and len(narrow) == 2
+
+
+def _with_floors(app: Flask) -> Flask:
+    """The floors, as BENCHMARK=1 registers them in create_app (before the app's first request)."""
+    from witness_support import bench_floor
+
+    app.config["BENCHMARK"] = True
+    bench_floor.register(app)
+    return app
+
+
+def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
+    assert not app.config["BENCHMARK"]
+    assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
+    _with_floors(app)
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {"/_bench/hello", "/_bench/table", "/_bench/witnesses", "/_bench/readiness"} <= rules
+    assert client.get("/_bench/hello").get_data(as_text=True) == "Hello, world"
+    # The floors with data still need a signed-in person with the permission.
+    assert client.get("/_bench/witnesses").status_code == 302
+
+
+def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
+                                                           make_event, assess):
+    _with_floors(app)
+    case = make_case()
+    for days in (3, 8):
+        witness = make_journey(case=case).witness
+        assess(witness)
+        make_event(case, [witness], kind="trial_day", days=days)
+    auth.login(officer)
+    pages = (("/witnesses/", "/_bench/witnesses"), ("/witnesses/?sort=next_court", "/_bench/witnesses?sort=next_court"))
+    for ours, floor in pages:
+        a, b = client.get(ours).get_data(as_text=True), client.get(floor).get_data(as_text=True)
+        refs = sorted(set(re.findall(r"W-\d{4}-\d+", a)))
+        assert refs and refs == sorted(set(re.findall(r"W-\d{4}-\d+", b)))
+    a = client.get("/court/readiness").get_data(as_text=True)
+    b = client.get("/_bench/readiness").get_data(as_text=True)
+    for marker in ("0/1 ready", "blocker-no_support_person", "blocker-no_familiarisation_visit"):
+        assert a.count(marker) == b.count(marker) > 0
+
+
+def test_bulk_seed_is_deterministic_and_the_ledger_verifies(app, tmp_path):
+    from witness_support import bulk_demo
+    from witness_support.demo import seed_demo
+    from witness_support.ledger import operations as ledger_ops
+
+    seed_demo(count=1001, seed=7)
+    counts = {t: db.session.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()  # noqa: S608
+              for t in ("witnesses", "court_events", "testimonial_aids", "benefit_entries", "notifications")}
+    assert counts == {"witnesses": 1001, "court_events": 1001 * bulk_demo.EVENTS_PER_WITNESS,
+                      "testimonial_aids": 1001 * bulk_demo.AIDS_PER_WITNESS,
+                      "benefit_entries": 1001 * bulk_demo.BENEFITS_PER_WITNESS,
+                      "notifications": 1001 * bulk_demo.NOTICES_PER_WITNESS}
+    run = ledger_ops.verify_ledger(trigger="test")
+    assert run.ok, run.message
+    witness = db.session.get(Witness, 7)
+    assert witness.legal_name and witness.legal_name.count(" ") == 2  # decrypts: really encrypted with our keys
+    raw = db.session.execute(sa.text("SELECT legal_name FROM witnesses WHERE id = 7")).scalar()
+    assert witness.legal_name not in raw
+    upcoming = db.session.execute(sa.select(sa.func.count()).where(Witness.next_court_at > utc_now())).scalar()
+    assert upcoming > 0
+    references = db.session.execute(sa.select(Witness.reference).order_by(Witness.id).limit(5)).scalars().all()
+    assert references == [f"W-0007-{n:07d}" for n in range(1, 6)]
+
+
+def test_small_demo_is_unchanged(app):
+    from witness_support.demo import seed_demo
+
+    seed_demo(count=5, seed=3)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar() == 5
+    # The operations made them: random references, not the bulk pattern.
+    assert not any(r.startswith("W-0003-") for r in db.session.execute(sa.select(Witness.reference)).scalars())
+
+
+def test_case_assignment_for_broad_caseload_is_bounded(app, officer, make_case, monkeypatch):
+    monkeypatch.setattr(perms, "BROAD_CASELOAD", 2)
+    assert not perms.has_broad_caseload(officer)
+    for _ in range(3):
+        make_case(by=officer)  # the creator is assigned to the case
+    assert perms.has_broad_caseload(officer)
