@@ -67,7 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _import_models()
     _connect_signals()
-    _register_request_user_reset(app)
     _register_blueprints(app)
     from .bench_floor import register as register_bench_floor
 
@@ -166,16 +165,6 @@ def _import_models() -> None:
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
-
-def _register_request_user_reset(app: Flask) -> None:
-    @app.before_request
-    def forget_cached_user() -> None:
-        """Flask-Login caches the user on `g`, which lives as long as the app context. When one app
-        context spans several requests (pytest-flask pushes one for a whole test), a user resolved
-        earlier (anonymous, say) would answer for the next request and hide its API token: each
-        request resolves its user from its own cookie or token."""
-        for name in ("_login_user", "auth_via_token", "sensitive"):
-            g.pop(name, None)
 
 
 def _connect_signals() -> None:

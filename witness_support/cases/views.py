@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..auth.models import User
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import apply_errors, run_operation
 from ..permissions import (
     Permission,
     Role,
@@ -86,16 +86,6 @@ def show(case_id: int) -> str:
     )
 
 
-def _run(form, action, success: str, target: str):  # noqa: ANN001, ANN202 - tiny local helper
-    """Run an operation from a form: commit and redirect on success, errors by the fields otherwise."""
-    try:
-        action()
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        return apply_errors(form, exc)
-    flash(success, "success")
-    return redirect(target)
 
 
 @bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])
@@ -105,7 +95,7 @@ def new_defendant(case_id: int) -> str | Response:
     form = DefendantForm()
     error = None
     if form.validate_on_submit():
-        result = _run(
+        result = run_operation(
             form,
             lambda: operations.add_defendant(
                 current_user, case, name=form.name.data, custody_status=form.custody_status.data
@@ -135,7 +125,7 @@ def new_staff(case_id: int) -> str | Response:
     }
     error = None
     if form.validate_on_submit():
-        result = _run(
+        result = run_operation(
             form,
             lambda: operations.assign_to_case(current_user, case, db.session.get(User, form.user_id.data)),
             "Added to the case.",
@@ -169,7 +159,7 @@ def link_witness(case_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
-        result = _run(
+        result = run_operation(
             form,
             lambda: operations.start_journey(current_user, case, witness),
             f"{witness.reference} is now a witness in {case.reference}.",
@@ -192,7 +182,7 @@ def transition(journey_id: int) -> str | Response:
     form = TransitionForm()
     error = None
     if form.validate_on_submit():
-        result = _run(
+        result = run_operation(
             form,
             lambda: operations.transition_journey(
                 current_user, journey, form.to.data, form.reason.data or "", form.override_reason.data or ""

@@ -17,7 +17,7 @@ from ..cases.models import Case, Journey
 from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import run_operation
 from ..permissions import (
     IDENTITY_ASSIGNMENT_ROLES,
     Permission,
@@ -60,16 +60,6 @@ def can_view_aids(user: User, witness: Witness) -> bool:
     return has_permission(user, Permission.AID_VIEW) and can_view_witness(user, witness)
 
 
-def _run(form: Any, action: Any, success: str, target: str) -> Response | str | None:
-    """Run an operation: commit and redirect on success; errors by the fields otherwise."""
-    try:
-        action()
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        return apply_errors(form, exc)
-    flash(success, "success")
-    return redirect(target)
 
 
 def _zone_hints(form: Any, tz: str) -> Any:
@@ -118,7 +108,7 @@ def new_event(case_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         tz = case.court_timezone
-        result = _run(
+        result = run_operation(
             form,
             lambda: operations.schedule_event(
                 current_user, case, kind=form.kind.data,
@@ -186,7 +176,7 @@ def _event_action(event_id: int, form_name: str, form: Any, action: Any, success
     mark_sensitive()
     error = None
     if form.validate_on_submit():
-        result = _run(form, lambda: action(event), success, url_for("court.show_event", event_id=event.id))
+        result = run_operation(form, lambda: action(event), success, url_for("court.show_event", event_id=event.id))
         if isinstance(result, Response):
             return result
         error = result
@@ -280,7 +270,8 @@ def add_attendance(event_id: int) -> str | Response:
             operations.assign_attendance(current_user, event, witness, db.session.get(User, form.user_id.data),
                                          form.override_reason.data or "")
 
-        result = _run(form, act, "Booked.", url_for("court.show_event", event_id=event.id, _anchor="attendance"))
+        target = url_for("court.show_event", event_id=event.id, _anchor="attendance")
+        result = run_operation(form, act, "Booked.", target)
         if isinstance(result, Response):
             return result
         error = result
@@ -310,7 +301,7 @@ def witness_aids(witness_id: int) -> tuple[str, int] | Response:
         if not has_permission(current_user, Permission.AID_MANAGE):
             abort(404)
         if form.validate_on_submit():
-            result = _run(
+            result = run_operation(
                 form,
                 lambda: operations.propose_aid(current_user, witness, db.session.get(Case, form.case_id.data),
                                                form.kind.data, form.note.data or ""),
