@@ -123,6 +123,46 @@ def test_broad_caseload_sees_exactly_what_visible_witness_ids_allows(
     assert paged == broad[1:]
 
 
+def test_broad_caseload_merges_assigned_and_case_witnesses_in_small_pages(
+    app, monkeypatch, officer, make_user, make_case, make_witness, make_journey, make_event
+):
+    """The broad list merges a page of the officer's case witnesses with a page of the witnesses
+    assigned to them directly: every page, in both orders, is the narrow list's page."""
+    from witness_support.witnesses import operations as witness_ops
+    from witness_support.witnesses.views import list_witnesses
+
+    other = make_user("liaison_officer")
+    by_case = [make_journey(case=make_case(by=officer)).witness for _ in range(4)]
+    theirs = [make_journey(witness=make_witness(by=other), case=make_case(by=other), by=other).witness
+              for _ in range(4)]
+    for witness in theirs[:3]:  # assigned to the officer directly, in cases that are not theirs
+        assignment = witness_ops.assign_support(other, witness, officer, "liaison_officer")
+    witness_ops.end_assignment(other, assignment)  # the last of them no longer
+    for days, witness in enumerate(by_case + theirs, start=3):
+        make_event(witness.journeys[0].case, [witness], kind="mention", days=days, by=officer if witness in by_case
+                   else other)
+    db.session.commit()
+    visible = {w.id for w in by_case + theirs[:2]}
+
+    def pages(**kwargs: object) -> list[list[int]]:
+        result, after = [], None
+        while True:
+            page = [w.id for w in list_witnesses(officer, after=after, limit=2, **kwargs)]
+            if not page:
+                return result
+            result.append(page)
+            after = page[-1]
+
+    narrow = [pages(), pages(by_next_court=True)]
+    monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)
+    assert perms.has_broad_caseload(officer)
+    assert [pages(), pages(by_next_court=True)] == narrow
+    newest_first, soonest_first = narrow
+    assert [i for page in newest_first for i in page] == sorted(visible, reverse=True)
+    assert {i for page in soonest_first for i in page} == visible
+    assert all(len(page) == 2 for page in newest_first)
+
+
 def test_readiness_dashboard_pages_by_keyset(app, client, auth, prosecutor, make_case, make_event, monkeypatch):
     from witness_support.court import readiness
 

@@ -69,14 +69,10 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value)
 
 
-def _visible(alias: str) -> str:
-    """The same need-to-know rule as permissions.visible_witness_ids for staff, as EXISTS clauses."""
-    return (
-        f"(EXISTS (SELECT 1 FROM witness_assignments a WHERE a.witness_id = {alias}.id AND a.user_id = %s"  # nosec B608
-        " AND a.ended_at IS NULL AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s))"
-        f" OR EXISTS (SELECT 1 FROM journeys j2 JOIN case_assignments ca ON ca.case_id = j2.case_id"
-        f" WHERE j2.witness_id = {alias}.id AND ca.user_id = %s AND ca.ended_at IS NULL))"
-    )
+_DIRECT = ("EXISTS (SELECT 1 FROM witness_assignments a WHERE a.witness_id = w.id AND a.user_id = %s"
+           " AND a.ended_at IS NULL AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s))")
+_VIA_CASE = ("EXISTS (SELECT 1 FROM journeys j2 JOIN case_assignments ca ON ca.case_id = j2.case_id"
+             " WHERE j2.witness_id = w.id AND ca.user_id = %s AND ca.ended_at IS NULL)")
 
 
 @bp.route("/hello")
@@ -110,26 +106,30 @@ def witnesses() -> str:
         abort(400)
     by_next_court = request.args.get("sort") == "next_court"
     today, uid = today_utc(), current_user.id
-    params: list[Any] = [uid, today, today, uid]
-    where = _visible("w")
+    keyset, keyset_params = "", []
     if by_next_court:
-        where += " AND w.next_court_at IS NOT NULL"
+        keyset = " AND w.next_court_at IS NOT NULL"
         order = "w.next_court_at, w.id"
         if after is not None:
-            where += (" AND (w.next_court_at > (SELECT next_court_at FROM witnesses WHERE id = %s)"
-                      " OR (w.next_court_at = (SELECT next_court_at FROM witnesses WHERE id = %s) AND w.id > %s))")
-            params += [after, after, after]
+            keyset += (" AND (w.next_court_at > (SELECT next_court_at FROM witnesses WHERE id = %s)"
+                       " OR (w.next_court_at = (SELECT next_court_at FROM witnesses WHERE id = %s) AND w.id > %s))")
+            keyset_params = [after, after, after]
     else:
         order = "w.id DESC"
         if after is not None:
-            where += " AND w.id < %s"
-            params.append(after)
+            keyset = " AND w.id < %s"
+            keyset_params = [after]
+    # The same need-to-know rule as permissions.visible_witness_clauses for staff: a page of the
+    # witnesses assigned to the user and a page of those in the user's cases, merged.
+    page = "SELECT id FROM (SELECT w.id FROM witnesses w WHERE {} " + keyset + " ORDER BY " + order + " LIMIT 51) p"
     sql = (
         "SELECT w.id, w.reference, w.current_risk_level, w.next_review_on, w.participation, w.presumed_child,"  # nosec B608
         " w.age_assessment, w.date_of_birth, w.next_court_at, j.stage FROM ("
-        " SELECT * FROM witnesses w WHERE " + where + " ORDER BY " + order + " LIMIT 51) w"  # nosec B608
+        " SELECT * FROM witnesses w WHERE w.id IN (" + page.format(_DIRECT) + " UNION ALL "
+        + page.format(_VIA_CASE) + ")" + keyset + " ORDER BY " + order + " LIMIT 51) w"
         " LEFT JOIN journeys j ON j.witness_id = w.id ORDER BY " + order + ", j.id"
     )
+    params: list[Any] = [uid, today, today, *keyset_params, uid, *keyset_params, *keyset_params]
     dob = Witness.__table__.c.date_of_birth.type
     rows: dict[int, _Witness] = {}
     for (wid, ref, risk, review, participation, child, age, birth, next_court, stage) in _raw(sql, params):

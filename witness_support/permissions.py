@@ -263,9 +263,10 @@ def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.Column
     )
 
 
-def visible_witness_clause(user: User, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """`witness_id` is one of visible_witness_ids(user), as correlated EXISTS clauses (the journey
-    first, then its case assignment: each an index probe)."""
+def visible_witness_clauses(user: User, witness_id: sa.ColumnElement[int]) -> list[sa.ColumnElement[bool]]:
+    """The ways `witness_id` can be one of visible_witness_ids(user), each a correlated EXISTS (an
+    index probe): an active assignment to the witness, and, for staff, a journey in one of their
+    cases. Any one of them is enough."""
     from .cases.models import Journey
     from .witnesses.models import WitnessAssignment
 
@@ -274,6 +275,7 @@ def visible_witness_clause(user: User, witness_id: sa.ColumnElement[int]) -> sa.
         WitnessAssignment.active_clause(),
     )
     if user.role not in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return direct
+        return [direct]
     via_case = sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
-    return sa.or_(direct, via_case)
+    return [direct, via_case]
+

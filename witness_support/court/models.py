@@ -47,8 +47,9 @@ class CourtEvent(db.Model):
         # "Next court date" per case and across cases reads a handful of index entries.
         sa.Index("ix_court_events_case_starts", "case_id", "starts_at"),
         sa.Index("ix_court_events_starts", "starts_at"),
-        # The readiness dashboard of a broad caseload reads upcoming trial days in this order.
-        sa.Index("ix_court_events_kind_starts", "kind", "starts_at"),
+        # The readiness dashboard of a broad caseload reads upcoming trial days in this order; the end
+        # and the status are in the index so that the days already over are skipped inside it.
+        sa.Index("ix_court_events_kind_starts_ends", "kind", "starts_at", "ends_at", "status"),
         # Last line of defence behind the operations' checks; the calendar feed relies on both.
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("revision >= 1", name="revision_positive"),

@@ -152,8 +152,8 @@ class WitnessAssignment(db.Model):
         return self.witness_id
 
     @classmethod
-    def active_clause(cls, on: date | None = None) -> sa.ColumnElement[bool]:
-        on = on or today_utc()
+    def active_clause(cls, on: date | sa.BindParameter | None = None) -> sa.ColumnElement[bool]:
+        on = today_utc() if on is None else on
         return sa.and_(
             cls.ended_at.is_(None),
             cls.starts_on <= on,
