@@ -123,8 +123,9 @@ def test_broad_caseload_sees_exactly_what_visible_witness_ids_allows(
     assert paged == broad[1:]
 
 
+@pytest.mark.parametrize("identity", [True, False])  # the API's ORM objects, the page's plain rows
 def test_broad_caseload_merges_assigned_and_case_witnesses_in_small_pages(
-    app, monkeypatch, officer, make_user, make_case, make_witness, make_journey, make_event
+    app, monkeypatch, officer, make_user, make_case, make_witness, make_journey, make_event, identity
 ):
     """The broad list merges a page of the officer's case witnesses with a page of the witnesses
     assigned to them directly: every page, in both orders, is the narrow list's page."""
@@ -147,7 +148,7 @@ def test_broad_caseload_merges_assigned_and_case_witnesses_in_small_pages(
     def pages(**kwargs: object) -> list[list[int]]:
         result, after = [], None
         while True:
-            page = [w.id for w in list_witnesses(officer, after=after, limit=2, **kwargs)]
+            page = [w.id for w in list_witnesses(officer, after=after, limit=2, identity=identity, **kwargs)]
             if not page:
                 return result
             result.append(page)

@@ -69,10 +69,11 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value)
 
 
-_DIRECT = ("EXISTS (SELECT 1 FROM witness_assignments a WHERE a.witness_id = w.id AND a.user_id = %s"
-           " AND a.ended_at IS NULL AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s))")
-_VIA_CASE = ("EXISTS (SELECT 1 FROM journeys j2 JOIN case_assignments ca ON ca.case_id = j2.case_id"
-             " WHERE j2.witness_id = w.id AND ca.user_id = %s AND ca.ended_at IS NULL)")
+_ASSIGNED = ("SELECT DISTINCT w.id, w.next_court_at FROM witness_assignments a JOIN witnesses w ON w.id = a.witness_id"
+             " WHERE a.user_id = %s AND a.ended_at IS NULL AND a.starts_on <= %s"
+             " AND (a.ends_on IS NULL OR a.ends_on >= %s)")
+_IN_CASES = ("SELECT w.id FROM witnesses w WHERE EXISTS (SELECT 1 FROM journeys j2 JOIN case_assignments ca"
+             " ON ca.case_id = j2.case_id WHERE j2.witness_id = w.id AND ca.user_id = %s AND ca.ended_at IS NULL)")
 
 
 @bp.route("/hello")
@@ -119,14 +120,14 @@ def witnesses() -> str:
         if after is not None:
             keyset = " AND w.id < %s"
             keyset_params = [after]
-    # The same need-to-know rule as permissions.visible_witness_clauses for staff: a page of the
+    # The same need-to-know rule and shape as list_witnesses for a broad caseload: a page of the
     # witnesses assigned to the user and a page of those in the user's cases, merged.
-    page = "SELECT id FROM (SELECT w.id FROM witnesses w WHERE {} " + keyset + " ORDER BY " + order + " LIMIT 51) p"
+    page = "SELECT id FROM ({} " + keyset + " ORDER BY " + order + " LIMIT 51) p"
     sql = (
         "SELECT w.id, w.reference, w.current_risk_level, w.next_review_on, w.participation, w.presumed_child,"  # nosec B608
         " w.age_assessment, w.date_of_birth, w.next_court_at, j.stage FROM ("
-        " SELECT * FROM witnesses w WHERE w.id IN (" + page.format(_DIRECT) + " UNION ALL "
-        + page.format(_VIA_CASE) + ")" + keyset + " ORDER BY " + order + " LIMIT 51) w"
+        " SELECT * FROM witnesses w WHERE w.id IN (" + page.format(_ASSIGNED) + " UNION ALL "
+        + page.format(_IN_CASES) + ")" + keyset + " ORDER BY " + order + " LIMIT 51) w"
         " LEFT JOIN journeys j ON j.witness_id = w.id ORDER BY " + order + ", j.id"
     )
     params: list[Any] = [uid, today, today, *keyset_params, uid, *keyset_params, *keyset_params]

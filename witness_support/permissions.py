@@ -263,19 +263,12 @@ def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.Column
     )
 
 
-def visible_witness_clauses(user: User, witness_id: sa.ColumnElement[int]) -> list[sa.ColumnElement[bool]]:
-    """The ways `witness_id` can be one of visible_witness_ids(user), each a correlated EXISTS (an
-    index probe): an active assignment to the witness, and, for staff, a journey in one of their
-    cases. Any one of them is enough."""
+def witness_in_visible_case(user: User, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """`witness_id` has a journey in one of the user's cases, as a correlated EXISTS (the journey,
+    then its case assignment: each an index probe). With an active assignment to the witness
+    itself, this is visible_witness_ids(user); only liaison officers and prosecutors see by case."""
     from .cases.models import Journey
-    from .witnesses.models import WitnessAssignment
 
-    direct = sa.exists().where(
-        WitnessAssignment.witness_id == witness_id, WitnessAssignment.user_id == user.id,
-        WitnessAssignment.active_clause(),
-    )
     if user.role not in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return [direct]
-    via_case = sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
-    return [direct, via_case]
-
+        return sa.false()
+    return sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))

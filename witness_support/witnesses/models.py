@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -196,3 +198,34 @@ class RiskAssessment(db.Model):
 
     def __repr__(self) -> str:
         return f"<RiskAssessment {self.id} witness={self.witness_id} {self.stage} {self.level}>"
+
+
+@dataclass(slots=True)
+class JourneyRow:
+    stage: str
+
+
+@dataclass(slots=True)
+class WitnessRow:
+    """A witness as a list shows it: a plain row of the columns in COLUMNS, with the model's
+    child and risk rules (the list pages read rows, not ORM objects: a page is 50 of them)."""
+
+    COLUMNS: ClassVar[tuple] = (
+        Witness.id, Witness.reference, Witness.current_risk_level, Witness.next_review_on, Witness.participation,
+        Witness.presumed_child, Witness.age_assessment, Witness.date_of_birth, Witness.next_court_at,
+    )
+
+    id: int
+    reference: str
+    current_risk_level: str | None
+    next_review_on: date | None
+    participation: str
+    presumed_child: bool
+    age_assessment: str
+    date_of_birth: date | None
+    next_court_at: datetime | None
+    journeys: list[JourneyRow] = field(default_factory=list)
+
+    is_child_on = Witness.is_child_on
+    is_child = Witness.is_child
+    high_risk = Witness.high_risk

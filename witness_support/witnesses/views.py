@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..auth.models import User
@@ -25,13 +25,13 @@ from ..permissions import (
     has_broad_caseload,
     has_permission,
     identity_witness_ids,
-    visible_witness_clauses,
     visible_witness_ids,
+    witness_in_visible_case,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
-from .models import Witness, WitnessAssignment
+from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
@@ -39,11 +39,11 @@ bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 def list_witnesses(
     user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False,
     identity: bool = True,
-) -> list[Witness]:
+) -> list[Witness] | list[WitnessRow]:
     """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
 
-    `identity=False` loads only the columns the list page shows: the encrypted identity is never read
-    (no decryption per row), and touching another column raises rather than loading it row by row.
+    `identity=False` reads only the columns the list page shows, as plain `WitnessRow`s: the
+    encrypted identity is never read (but the birth date, for the child flag).
     `by_next_court`: only witnesses with an upcoming court event, soonest first, keyset-paginated
     on (next_court_at, id) through the index on Witness.next_court_at (kept current by the court
     operations; dates that have passed are refreshed first, see `upcoming_by_court_date`).
@@ -65,36 +65,45 @@ def list_witnesses(
         return query.where(Witness.id < after) if after is not None else query
 
     if has_broad_caseload(user) and name is None:
-        # One page per way of seeing a witness (their own assignment; one of their cases), each an
-        # index walk that stops after `limit` rows, merged below. Written as `EXISTS … OR EXISTS …`,
-        # PostgreSQL hashes both subqueries over every visible witness first (≈70 ms at 100,000).
-        pages = [
-            in_page_order(sa.select(Witness.id).where(clause)).limit(limit).subquery()
-            for clause in visible_witness_clauses(user, Witness.id)
-        ]
-        visible = Witness.id.in_(sa.union_all(*(sa.select(page.c.id) for page in pages)))
+        # A page of the witnesses assigned to the user (read from their assignments, which are few)
+        # and a page of those in the user's cases (witnesses in page order, each checked by index
+        # probes, stopping after `limit`), merged. Written as one `EXISTS … OR EXISTS …`, PostgreSQL
+        # hashes both subqueries over every visible witness first (≈70 ms at 100,000), and a walk
+        # over all witnesses for the assignments costs SQLite as much when there are none.
+        assigned = in_page_order(
+            sa.select(Witness.id, Witness.next_court_at).distinct()
+            .join(WitnessAssignment, WitnessAssignment.witness_id == Witness.id)
+            .where(WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause())
+        ).limit(limit).subquery()
+        in_cases = in_page_order(
+            sa.select(Witness.id).where(witness_in_visible_case(user, Witness.id))
+        ).limit(limit).subquery()
+        visible = Witness.id.in_(sa.union_all(sa.select(assigned.c.id), sa.select(in_cases.c.id)))
     else:
         visible = Witness.id.in_(visible_witness_ids(user).scalar_subquery())
     query = in_page_order(sa.select(Witness).where(visible)).limit(limit)
-    if identity:
-        query = query.options(selectinload(Witness.journeys))
-    else:
-        # Only what the list shows (date of birth: the child flag); any other column raises if touched.
-        query = query.options(
-            load_only(
-                Witness.reference, Witness.current_risk_level, Witness.next_review_on, Witness.participation,
-                Witness.presumed_child, Witness.age_assessment, Witness.date_of_birth, Witness.next_court_at,
-                raiseload=True,
-            ),
-            # In the same statement, as the page's floor does (the LIMIT goes in a subquery).
-            joinedload(Witness.journeys).load_only(Journey.stage, raiseload=True),
-        )
     if name is not None:
         query = query.where(
             Witness.legal_name_index == blind_index(name),
             Witness.id.in_(identity_witness_ids(user).scalar_subquery()),
         )
-    return list(db.session.execute(query).unique().scalars())
+    if identity:
+        return list(db.session.execute(query.options(selectinload(Witness.journeys))).scalars())
+    # The page shows a few columns: plain rows (no ORM objects; of the identity, only the birth
+    # date is decrypted, for the child flag), with the journeys' stages in the same statement.
+    page = query.with_only_columns(*WitnessRow.COLUMNS).subquery()
+    order = [page.c.next_court_at, page.c.id] if by_next_court else [page.c.id.desc()]
+    rows = db.session.connection().execute(
+        sa.select(page, Journey.stage).outerjoin(Journey, Journey.witness_id == page.c.id).order_by(*order, Journey.id)
+    )
+    witnesses: dict[int, WitnessRow] = {}
+    for *values, stage in rows:
+        witness = witnesses.get(values[0])
+        if witness is None:
+            witness = witnesses[values[0]] = WitnessRow(*values)
+        if stage is not None:
+            witness.journeys.append(JourneyRow(stage))
+    return list(witnesses.values())
 
 
 def search_name(value: str | None) -> str | None:
