@@ -193,6 +193,43 @@ def test_double_booking_is_refused_unless_overridden(
     assert conflicts == {morning.id: {overlapping.id}, overlapping.id: {morning.id}}
 
 
+def test_moving_an_event_onto_someones_other_booking_raises_a_task_for_their_officers(
+    officer, make_user, support_person, make_case, make_witness, make_journey, make_event
+):
+    """The court's move stands, but the interpreter now booked twice is a task for the officers."""
+    from witness_support.tasks.models import Task
+
+    other = make_user("liaison_officer")
+    first_case, second_case = make_case(), make_case()
+    a, b = make_witness(), make_witness(by=other)  # b's liaison officer is the other one
+    make_journey(a, first_case)
+    make_journey(b, second_case)
+    for witness in (a, b):
+        witness_ops.assign_support(officer, witness, support_person, "interpreter")
+    morning = make_event(first_case, [a], hour=9, hours=3)
+    later = make_event(second_case, [b], hour=14, hours=2)
+    court_ops.assign_attendance(officer, morning, a, support_person)
+    court_ops.assign_attendance(officer, later, b, support_person)
+    db.session.commit()
+    court_ops.move_event(officer, later, starts_at=morning.starts_at + timedelta(hours=1),
+                         ends_at=morning.starts_at + timedelta(hours=2), reason="Stood down to the morning list.")
+    db.session.commit()
+    tasks = db.session.execute(sa.select(Task).where(Task.kind == "double_booking")).scalars().all()
+    assert [(t.assignee_id, t.witness_id, t.urgent) for t in tasks] == [(other.id, b.id, True)]
+    assert str(morning.id) in tasks[0].title and b.reference in tasks[0].title
+    assert b.legal_name not in tasks[0].title
+    audit = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "court_event.double_booked")
+    ).scalar_one()
+    assert audit.details == {"user_id": support_person.id, "overlaps": [morning.id]}
+    # Moving it again to a free afternoon raises nothing more.
+    court_ops.move_event(officer, later, starts_at=morning.starts_at + timedelta(hours=6),
+                         ends_at=morning.starts_at + timedelta(hours=7), reason="Back to the afternoon.")
+    db.session.commit()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Task).where(
+        Task.kind == "double_booking")).scalar() == 1
+
+
 def test_cancelled_events_do_not_count_as_double_booking(
     officer, support_person, make_case, make_witness, make_journey, make_event
 ):

@@ -329,9 +329,39 @@ def move_event(
     if event.kind == EventKind.TRIAL_DAY:
         for witness in required:
             propose_child_aids(actor, witness, event.case)
+    _raise_double_bookings(actor, event)
     _refresh_for_event(event)
     event_changed.send(event, action="moved", actor=actor, old_starts_at=old_start, old_ends_at=old_end)
     return event
+
+
+def _raise_double_bookings(actor: User, event: CourtEvent) -> None:
+    """A court moves a hearing when it decides to, so the move stands; but anyone booked for it
+    who now has an overlapping booking is double-booked without having agreed to it. Each such
+    booking becomes a task for the witness's liaison officers (else the person who moved it)."""
+    for booking in event.attendance:
+        clashes = overlapping_events(booking.user, event.starts_at, event.ends_at, exclude_event_id=event.id)
+        if not clashes:
+            continue
+        audit.record("court_event.double_booked", event, actor=actor, witness_id=booking.witness_id,
+                     details={"user_id": booking.user_id, "overlaps": [e.id for e in clashes]})
+        witness = booking.witness
+        when = court_local(event.starts_at, event.case.court_timezone)
+        for officer_id in liaison_officers_of(witness) or [actor.id]:
+            create_task(
+                officer_id,
+                "double_booking",
+                f"{booking.user.display_name} ({booking.role.replace('_', ' ')} for {witness.reference}) is now "
+                f"booked for overlapping events after event {event.id} moved to {when:%d %b %Y %H:%M}: "
+                f"rebook one of them (events {', '.join(str(e.id) for e in clashes)})",
+                witness_id=witness.id,
+                case_id=event.case_id,
+                urgent=True,
+                source=("court_event", event.id),
+                dedup_key=f"double-booking-{event.id}-r{event.revision}-u{booking.user_id}-w{witness.id}-{officer_id}",
+                actor=actor,
+                due_at=event.starts_at,
+            )
 
 
 def cancel_event(actor: User, event: CourtEvent, reason: str) -> CourtEvent:
