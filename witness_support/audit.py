@@ -42,6 +42,13 @@ class AuditEvent(db.Model):
 append_only.protect(AuditEvent.__table__, function="audit_refuse_change", message="the audit trail is never changed")
 
 
+def _acting(actor: Any) -> Any:
+    """The actor given, else the signed-in user of the current request (None from the CLI)."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return actor
+
+
 def record(
     action: str,
     obj: Any = None,
@@ -53,8 +60,7 @@ def record(
     object_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit makes it durable with the change."""
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
+    actor = _acting(actor)
     if obj is not None:
         object_type = object_type or getattr(obj, "__audit_type__", type(obj).__name__.lower())
         if object_id is None:
@@ -72,3 +78,32 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
+    """Add many audit events in one INSERT, for sweeps that change many rows at once.
+
+    Each event is a dict of action, object_type, object_id, witness_id and details; actor and ip
+    default as in `record`. Executed at once (not added to the session): the caller's commit
+    makes them durable with the change, as for `record`.
+    """
+    if not events:
+        return 0
+    actor_id = getattr(_acting(actor), "id", None)
+    ip = request.remote_addr if has_request_context() else None
+    at = utc_now()
+    rows = [
+        {
+            "at": at,
+            "actor_id": actor_id,
+            "action": event["action"],
+            "object_type": event.get("object_type") or "system",
+            "object_id": event.get("object_id"),
+            "witness_id": event.get("witness_id"),
+            "ip": ip,
+            "details": event.get("details") or {},
+        }
+        for event in events
+    ]
+    db.session.execute(sa.insert(AuditEvent.__table__), rows)
+    return len(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -164,6 +165,34 @@ def _default_key(witness_id: int, kind: str, case_id: int | None, context: dict[
     return f"{kind}:w{witness_id}:c{case_id}:{digest}"
 
 
+def _check_notice(kind: str, triggered_at: datetime) -> None:
+    if kind not in set(Kind):
+        raise ValidationFailed({"kind": f"Unknown notice kind {kind!r}."})
+    if triggered_at.tzinfo is None:
+        raise ValueError("triggered_at must be timezone-aware")
+
+
+def _notice_values(
+    witness_id: int, kind: str, *, case_id: int | None, key: str, context: dict[str, Any], triggered_at: datetime,
+    deadline_at: datetime, now: datetime,
+) -> dict[str, Any]:
+    """The row of a new pending notice (queue_notice and queue_notices write the same)."""
+    return {
+        "witness_id": witness_id,
+        "case_id": case_id,
+        "kind": kind,
+        "dedup_key": key[:200],
+        "context": json.loads(json.dumps(context, default=str)),
+        "triggered_at": triggered_at,
+        "deadline_at": deadline_at,
+        "status": Status.PENDING,
+        "next_attempt_at": now,
+        "attempts": 0,
+        "language_fallback": False,
+        "created_at": now,
+    }
+
+
 def queue_notice(
     witness_id: int,
     kind: str,
@@ -178,10 +207,7 @@ def queue_notice(
     Returns None when the witness opted out of this kind. The same dedup_key (by default derived
     from kind, witness, case and context) returns the notice already queued, never a second one.
     """
-    if kind not in set(Kind):
-        raise ValidationFailed({"kind": f"Unknown notice kind {kind!r}."})
-    if triggered_at.tzinfo is None:
-        raise ValueError("triggered_at must be timezone-aware")
+    _check_notice(kind, triggered_at)
     witness = db.session.get(Witness, witness_id)
     if witness is None:
         raise ValidationFailed({"witness_id": "No such witness."})
@@ -195,20 +221,10 @@ def queue_notice(
     court_timezone = None
     if case_id is not None:
         court_timezone = db.session.execute(sa.select(Case.court_timezone).where(Case.id == case_id)).scalar()
-    values = {
-        "witness_id": witness_id,
-        "case_id": case_id,
-        "kind": kind,
-        "dedup_key": key,
-        "context": json.loads(json.dumps(context, default=str)),
-        "triggered_at": triggered_at,
-        "deadline_at": deadline_for(kind, triggered_at, court_timezone),
-        "status": Status.PENDING,
-        "next_attempt_at": utc_now(),
-        "attempts": 0,
-        "language_fallback": False,
-        "created_at": utc_now(),
-    }
+    values = _notice_values(
+        witness_id, kind, case_id=case_id, key=key, context=context, triggered_at=triggered_at,
+        deadline_at=deadline_for(kind, triggered_at, court_timezone), now=utc_now(),
+    )
     inserted = insert_unless_present(Notification, values, "dedup_key")
     notice = db.session.execute(sa.select(Notification).where(Notification.dedup_key == key)).scalar_one()
     if not inserted:
@@ -223,6 +239,33 @@ def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> 
     Used instead of a savepoint: two sweeps or requests racing on the same key both succeed and
     exactly one row results (SQLite's driver would also turn a first savepoint into a commit).
     """
+    statement = (
+        _insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
+    )
+    # RETURNING, not rowcount: the drivers disagree on rowcount for this statement.
+    return db.session.execute(statement).first() is not None
+
+
+def insert_many_unless_present(
+    table: sa.Table, rows: list[dict[str, Any]], *unique: str, returning: tuple[str, ...] = ("id",)
+) -> list[sa.Row]:
+    """`insert_unless_present` for many rows: one INSERT ... ON CONFLICT DO NOTHING RETURNING.
+
+    Returns the `returning` columns of the rows this call inserted (not those already present or
+    inserted meanwhile by a concurrent writer). SQLAlchemy sends the rows as multi-row VALUES
+    ("insertmanyvalues"), one statement per 1,000 rows or so, on both databases.
+    """
+    if not rows:
+        return []
+    statement = (
+        _insert(table).on_conflict_do_nothing(index_elements=list(unique))
+        .returning(*(table.c[name] for name in returning))
+    )
+    return list(db.session.execute(statement, rows).all())
+
+
+def _insert(target: Any) -> Any:
+    """The dialect's own INSERT (the one with on_conflict_do_nothing)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -230,20 +273,66 @@ def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> 
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database {dialect}")
-    statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
+    return insert(target)
+
+
+@dataclass(frozen=True)
+class NoticeToQueue:
+    """One notice for `queue_notices`: whom, which event (its key), what to say, and what the
+    caller already read about the witness and the case (their opt-outs, the court's time zone)."""
+
+    witness_id: int
+    case_id: int | None
+    dedup_key: str
+    context: dict[str, Any]
+    court_timezone: str | None = None
+    opted_out: tuple[str, ...] | list[str] = ()
+
+
+def queue_notices(kind: str, notices: list[NoticeToQueue], *, triggered_at: datetime) -> list[sa.Row]:
+    """`queue_notice` for many notices of one kind at once, in a fixed number of statements.
+
+    The same rules and rows: an opted-out witness gets no notice and a "notification.opted_out"
+    event; a dedup_key already queued (earlier, or by a concurrent writer) adds nothing; every
+    notice queued has its "notification.queue" event. Deadlines are counted once per court time
+    zone. Returns (id, witness_id, case_id) of the notices this call queued.
+    """
+    _check_notice(kind, triggered_at)
+    now = utc_now()
+    deadlines: dict[str | None, datetime] = {}
+    rows, events = [], []
+    for notice in notices:
+        if kind in (notice.opted_out or ()):
+            events.append({"action": "notification.opted_out", "object_type": Witness.__audit_type__,
+                           "object_id": notice.witness_id, "witness_id": notice.witness_id,
+                           "details": {"kind": kind, "case_id": notice.case_id}})
+            continue
+        if notice.court_timezone not in deadlines:
+            deadlines[notice.court_timezone] = deadline_for(kind, triggered_at, notice.court_timezone)
+        rows.append(_notice_values(
+            notice.witness_id, kind, case_id=notice.case_id, key=notice.dedup_key, context=notice.context,
+            triggered_at=triggered_at, deadline_at=deadlines[notice.court_timezone], now=now,
+        ))
+    queued = insert_many_unless_present(
+        Notification.__table__, rows, "dedup_key", returning=("id", "witness_id", "case_id")
     )
-    # RETURNING, not rowcount: the drivers disagree on rowcount for this statement.
-    return db.session.execute(statement).first() is not None
+    events += [{"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
+                "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
+               for row in sorted(queued)]
+    audit.record_many(events)
+    return queued
+
+
+def told_about_case(case_id: Any) -> sa.ColumnElement[bool]:
+    """Journeys whose witness is told about the case (`case_id` a value or a column): not closed."""
+    return sa.and_(Journey.case_id == case_id, Journey.stage != Stage.CLOSED)
 
 
 def case_witness_ids(case_id: int) -> list[int]:
     """Witnesses of the case whose journey is not closed: the people to tell."""
     return list(
         db.session.execute(
-            sa.select(Journey.witness_id)
-            .where(Journey.case_id == case_id, Journey.stage != Stage.CLOSED)
-            .order_by(Journey.witness_id)
+            sa.select(Journey.witness_id).where(told_about_case(case_id)).order_by(Journey.witness_id)
         ).scalars()
     )
 

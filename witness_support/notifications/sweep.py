@@ -21,21 +21,24 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
+from ..cases.models import Case, Defendant, Journey
 from ..db import utc_now
 from ..extensions import db
 from ..outcomes.models import Outcome, ReleaseReminder
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from . import channels
-from .models import Channel, Kind, Notification, Status
+from .models import Channel, Kind, Notification, NotificationPreference, Status
 from .operations import (
+    NoticeToQueue,
     close_notice_tasks,
     guardians_of,
-    insert_unless_present,
+    insert_many_unless_present,
     liaison_officer_for,
-    notify_case_witnesses,
     preferences_for,
+    queue_notices,
     today_in,
+    told_about_case,
 )
 from .texts import render
 
@@ -87,42 +90,74 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
     return sa.union_all(*selects) if len(selects) > 1 else selects[0]
 
 
+def due_release_notices_query(today: date, days: list[int]) -> sa.Select:
+    """Everything the sweep needs about the reminders due, in one statement.
+
+    One row per reminder due (outcome id, days, release date) and witness to tell: the outcome's
+    case, the court's time zone, the defendant's name, and the witness's opt-outs (None: no
+    preferences stored). A case with nobody to tell still gives its reminders, witness None.
+    """
+    due = due_release_reminders_query(today, days).subquery("due")
+    return (
+        sa.select(
+            due.c.outcome_id, due.c.days, due.c.release_date, Outcome.case_id,
+            Defendant.name.label("offender"), Case.court_timezone,
+            Journey.witness_id, NotificationPreference.opted_out,
+        )
+        .select_from(due)
+        .join(Outcome, Outcome.id == due.c.outcome_id)
+        .join(Defendant, Defendant.id == Outcome.defendant_id)
+        .join(Case, Case.id == Outcome.case_id)
+        .outerjoin(Journey, told_about_case(Outcome.case_id))
+        .outerjoin(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
+        .order_by(due.c.outcome_id, due.c.days, Journey.witness_id)
+    )
+
+
 def raise_release_reminders(today: date) -> int:
     """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
-    notice a week before release when both are due at once)."""
-    config = current_app.config
-    rows = db.session.execute(due_release_reminders_query(today, config["RELEASE_REMINDER_DAYS"])).all()
-    by_outcome: dict[int, list] = {}
-    for row in rows:
-        by_outcome.setdefault(row.outcome_id, []).append(row)
-    count = 0
-    for outcome_id, reminders in by_outcome.items():
-        outcome = db.session.get(Outcome, outcome_id)
-        nearest = min(reminders, key=lambda r: r.days)
-        # Another sweep raising the same reminder at the same moment inserts nothing here.
-        won = [
-            insert_unless_present(
-                ReleaseReminder,
-                {"outcome_id": outcome_id, "days": row.days, "release_date": row.release_date,
-                 "created_at": utc_now()},
-                "outcome_id", "days", "release_date",
-            )
-            for row in reminders
-        ]
-        if not any(won):
-            continue
-        context = {
-            "offender": outcome.defendant.name,
-            "release_date": outcome.proposed_release_date.isoformat(),
-            "days": (outcome.proposed_release_date - today).days,
-        }
-        notices = notify_case_witnesses(
-            outcome.case_id, Kind.RELEASE_UPCOMING, context=context, triggered_at=utc_now(),
-            key=f"release-upcoming:o{outcome_id}:{nearest.days}d:{nearest.release_date.isoformat()}",
+    notice a week before release when both are due at once). Returns the notices queued.
+
+    Set-based, in four statements however many are due: read the reminders due with their
+    witnesses, record every reminder due (ON CONFLICT DO NOTHING RETURNING: an outcome whose
+    reminders another sweep recorded first is that sweep's to tell), queue the notices of the
+    outcomes this sweep won, and their audit events. Commits.
+    """
+    rows = db.session.execute(
+        due_release_notices_query(today, current_app.config["RELEASE_REMINDER_DAYS"])
+    ).all()
+    if not rows:
+        db.session.commit()
+        return 0
+    now = utc_now()
+    reminders = sorted({(r.outcome_id, r.days, r.release_date) for r in rows})
+    # Two sweeps at once: the second waits on the first's rows, then inserts none of them.
+    won = {
+        r.outcome_id
+        for r in insert_many_unless_present(
+            ReleaseReminder.__table__,
+            [{"outcome_id": o, "days": d, "release_date": when, "created_at": now} for o, d, when in reminders],
+            "outcome_id", "days", "release_date", returning=("outcome_id",),
         )
-        count += len(notices)
+    }
+    nearest = {}
+    for r in rows:  # ordered by outcome, then days: the first row of an outcome is its nearest distance
+        nearest.setdefault(r.outcome_id, r)
+    notices = []
+    for r in rows:
+        first = nearest[r.outcome_id]
+        if r.outcome_id not in won or r.witness_id is None or r.days != first.days:
+            continue
+        key = f"release-upcoming:o{r.outcome_id}:{first.days}d:{first.release_date.isoformat()}"
+        context = {"offender": r.offender, "release_date": r.release_date.isoformat(),
+                   "days": (r.release_date - today).days}
+        notices.append(NoticeToQueue(
+            witness_id=r.witness_id, case_id=r.case_id, dedup_key=f"{key}:w{r.witness_id}", context=context,
+            court_timezone=r.court_timezone, opted_out=r.opted_out or (),
+        ))
+    queued = queue_notices(Kind.RELEASE_UPCOMING, notices, triggered_at=now)
     db.session.commit()
-    return count
+    return len(queued)
 
 
 def due_notice_ids(now: datetime, limit: int = 200) -> list[int]:
