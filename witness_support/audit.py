@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import append_only
-from .db import UTCDateTime, utc_now
+from .db import UTCDateTime, json_rows, utc_now
 from .extensions import db
 
 
@@ -81,7 +81,7 @@ def record(
 
 
 def record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
-    """Add many audit events in one INSERT, for sweeps that change many rows at once.
+    """Add many audit events in one INSERT ... SELECT, for sweeps that change many rows at once.
 
     Each event is a dict of action, object_type, object_id, witness_id and details; actor and ip
     default as in `record`. Executed at once (not added to the session): the caller's commit
@@ -89,21 +89,21 @@ def record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
     """
     if not events:
         return 0
-    actor_id = getattr(_acting(actor), "id", None)
+    table = AuditEvent.__table__
+    rows = json_rows(
+        [{"action": e["action"], "object_type": e.get("object_type") or "system", "object_id": e.get("object_id"),
+          "witness_id": e.get("witness_id"), "details": e.get("details") or {}} for e in events],
+        {"action": sa.String(), "object_type": sa.String(), "object_id": sa.Integer(), "witness_id": sa.Integer(),
+         "details": sa.JSON()},
+        db.session.get_bind().dialect, name="events",
+    )
+    acting = getattr(_acting(actor), "id", None)
     ip = request.remote_addr if has_request_context() else None
-    at = utc_now()
-    rows = [
-        {
-            "at": at,
-            "actor_id": actor_id,
-            "action": event["action"],
-            "object_type": event.get("object_type") or "system",
-            "object_id": event.get("object_id"),
-            "witness_id": event.get("witness_id"),
-            "ip": ip,
-            "details": event.get("details") or {},
-        }
-        for event in events
-    ]
-    db.session.execute(sa.insert(AuditEvent.__table__), rows)
-    return len(rows)
+    db.session.execute(
+        table.insert().from_select(
+            ["at", "actor_id", "ip", "action", "object_type", "object_id", "witness_id", "details"],
+            sa.select(sa.literal(utc_now(), UTCDateTime), sa.literal(acting, sa.Integer), sa.literal(ip, sa.String),
+                      rows.c.action, rows.c.object_type, rows.c.object_id, rows.c.witness_id, rows.c.details),
+        )
+    )
+    return len(events)

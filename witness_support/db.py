@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -72,3 +74,45 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
+    """A datetime as the column type would bind it (SQLite: its text form), else in ISO format."""
+    process = type_.bind_processor(dialect) or (lambda value: value)
+
+    def encode(value: Any) -> Any:
+        value = None if value is None else process(value)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    return encode
+
+
+def json_rows(rows: list[dict[str, Any]], columns: dict[str, sa.types.TypeEngine], dialect: sa.Dialect,
+              name: str = "rows") -> sa.FromClause:
+    """Rows built in Python as a table in SQL, for an INSERT ... SELECT of many rows at once.
+
+    The rows travel as ONE bound parameter, a JSON array, read by the database itself (SQLite's
+    json_each, PostgreSQL's json_to_recordset): the statement is the same whatever the number of
+    rows (compiled once, cached), and no per-row work is left to SQLAlchemy. Columns typed JSON carry
+    their value as JSON (anything else as its str, like a notice's context); datetimes are stored
+    as each column type stores them. Needs SQLite 3.38 (its -> operator) or PostgreSQL.
+    """
+    encoders = {c: _json_encoder(t, dialect) for c, t in columns.items()
+                if isinstance(getattr(t, "impl_instance", t), sa.DateTime)}
+    payload = json.dumps([{k: encoders[k](v) if k in encoders else v for k, v in row.items()} for row in rows],
+                         default=str)
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSON
+
+        return (
+            sa.func.json_to_recordset(sa.cast(sa.literal(payload, sa.Text), JSON))
+            .table_valued(*(sa.column(c, t) for c, t in columns.items()))
+            .render_derived(name=name, with_types=True)
+        )
+    each = sa.func.json_each(sa.literal(payload, sa.Text)).table_valued("value")
+    return sa.select(*(
+        # "->" keeps a JSON value as JSON text; json_extract gives a plain value as the SQL value.
+        (each.c.value.op("->")(f"$.{c}") if isinstance(t, sa.JSON) else sa.func.json_extract(each.c.value, f"$.{c}"))
+        .label(c)
+        for c, t in columns.items()
+    )).subquery(name)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
-from ..db import utc_now
+from ..db import UTCDateTime, json_rows, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
@@ -176,7 +176,7 @@ def _notice_values(
     witness_id: int, kind: str, *, case_id: int | None, key: str, context: dict[str, Any], triggered_at: datetime,
     deadline_at: datetime, now: datetime,
 ) -> dict[str, Any]:
-    """The row of a new pending notice (queue_notice and queue_notices write the same)."""
+    """The row of a new pending notice (notify_case_witnesses_in_bulk builds the same in SQL)."""
     return {
         "witness_id": witness_id,
         "case_id": case_id,
@@ -240,31 +240,13 @@ def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> 
     exactly one row results (SQLite's driver would also turn a first savepoint into a commit).
     """
     statement = (
-        _insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
+        insert_statement(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
     )
     # RETURNING, not rowcount: the drivers disagree on rowcount for this statement.
     return db.session.execute(statement).first() is not None
 
 
-def insert_many_unless_present(
-    table: sa.Table, rows: list[dict[str, Any]], *unique: str, returning: tuple[str, ...] = ("id",)
-) -> list[sa.Row]:
-    """`insert_unless_present` for many rows: one INSERT ... ON CONFLICT DO NOTHING RETURNING.
-
-    Returns the `returning` columns of the rows this call inserted (not those already present or
-    inserted meanwhile by a concurrent writer). SQLAlchemy sends the rows as multi-row VALUES
-    ("insertmanyvalues"), one statement per 1,000 rows or so, on both databases.
-    """
-    if not rows:
-        return []
-    statement = (
-        _insert(table).on_conflict_do_nothing(index_elements=list(unique))
-        .returning(*(table.c[name] for name in returning))
-    )
-    return list(db.session.execute(statement, rows).all())
-
-
-def _insert(target: Any) -> Any:
+def insert_statement(target: Any) -> Any:
     """The dialect's own INSERT (the one with on_conflict_do_nothing)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -276,63 +258,16 @@ def _insert(target: Any) -> Any:
     return insert(target)
 
 
-@dataclass(frozen=True)
-class NoticeToQueue:
-    """One notice for `queue_notices`: whom, which event (its key), what to say, and what the
-    caller already read about the witness and the case (their opt-outs, the court's time zone)."""
-
-    witness_id: int
-    case_id: int | None
-    dedup_key: str
-    context: dict[str, Any]
-    court_timezone: str | None = None
-    opted_out: tuple[str, ...] | list[str] = ()
-
-
-def queue_notices(kind: str, notices: list[NoticeToQueue], *, triggered_at: datetime) -> list[sa.Row]:
-    """`queue_notice` for many notices of one kind at once, in a fixed number of statements.
-
-    The same rules and rows: an opted-out witness gets no notice and a "notification.opted_out"
-    event; a dedup_key already queued (earlier, or by a concurrent writer) adds nothing; every
-    notice queued has its "notification.queue" event. Deadlines are counted once per court time
-    zone. Returns (id, witness_id, case_id) of the notices this call queued.
-    """
-    _check_notice(kind, triggered_at)
-    now = utc_now()
-    deadlines: dict[str | None, datetime] = {}
-    rows, events = [], []
-    for notice in notices:
-        if kind in (notice.opted_out or ()):
-            events.append({"action": "notification.opted_out", "object_type": Witness.__audit_type__,
-                           "object_id": notice.witness_id, "witness_id": notice.witness_id,
-                           "details": {"kind": kind, "case_id": notice.case_id}})
-            continue
-        if notice.court_timezone not in deadlines:
-            deadlines[notice.court_timezone] = deadline_for(kind, triggered_at, notice.court_timezone)
-        rows.append(_notice_values(
-            notice.witness_id, kind, case_id=notice.case_id, key=notice.dedup_key, context=notice.context,
-            triggered_at=triggered_at, deadline_at=deadlines[notice.court_timezone], now=now,
-        ))
-    queued = insert_many_unless_present(
-        Notification.__table__, rows, "dedup_key", returning=("id", "witness_id", "case_id")
-    )
-    events += [{"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
-                "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
-               for row in sorted(queued)]
-    audit.record_many(events)
-    return queued
-
-
-def told_about_case(case_id: Any) -> sa.ColumnElement[bool]:
-    """Journeys whose witness is told about the case (`case_id` a value or a column): not closed."""
-    return sa.and_(Journey.case_id == case_id, Journey.stage != Stage.CLOSED)
+def still_told() -> sa.ColumnElement[bool]:
+    """Journeys whose witness is still told about their case: every one not closed."""
+    return Journey.stage != Stage.CLOSED
 
 
 def case_witness_ids(case_id: int) -> list[int]:
     """Witnesses of the case whose journey is not closed: the people to tell."""
     return list(
         db.session.execute(
-            sa.select(Journey.witness_id).where(told_about_case(case_id)).order_by(Journey.witness_id)
+            sa.select(Journey.witness_id).where(Journey.case_id == case_id, still_told()).order_by(Journey.witness_id)
         ).scalars()
     )
 
@@ -350,6 +285,105 @@ def notify_case_witnesses(
         if notice is not None:
             notices.append(notice)
     return notices
+
+
+@dataclass(frozen=True)
+class CaseNotice:
+    """One event to tell a case's witnesses about, for `notify_case_witnesses_in_bulk`."""
+
+    case_id: int
+    key: str  # identifies the event; each witness's notice has the key f"{key}:w{witness_id}"
+    context: dict[str, Any]
+    court_timezone: str | None = None
+
+
+# Bound parameters per statement stay far below SQLite's limit (32,766) and PostgreSQL's (65,535).
+BULK_EVENTS_PER_STATEMENT = 1000
+
+
+def notify_case_witnesses_in_bulk(kind: str, events: list[CaseNotice], *, triggered_at: datetime) -> int:
+    """`notify_case_witnesses` for many events at once, in a fixed number of statements.
+
+    The same notices, rules and audit trail, set-based: one SELECT of the opt-outs, one
+    INSERT ... SELECT of every notice (the journeys of each case joined with the events as a VALUES
+    list) ON CONFLICT (dedup_key) DO NOTHING RETURNING the rows this call queued, one INSERT of
+    their "notification.queue" events, and one of the "notification.opted_out" events if anyone
+    opted out; per 1,000 events. Deadlines are counted once per court time zone. Returns the
+    number of notices queued (a key already queued, earlier or by a concurrent writer, adds none).
+    """
+    _check_notice(kind, triggered_at)
+    queued = 0
+    for start in range(0, len(events), BULK_EVENTS_PER_STATEMENT):
+        queued += _notify_in_bulk(kind, events[start:start + BULK_EVENTS_PER_STATEMENT], triggered_at)
+    return queued
+
+
+def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime) -> int:
+    if not events:
+        return 0
+    case_ids = sorted({e.case_id for e in events})
+    # Opt-outs live in stored preferences only (the defaults opt out of nothing).
+    opted_by_case: dict[int, list[int]] = {}
+    for case_id, witness_id, opted_out in db.session.execute(
+        sa.select(Journey.case_id, Journey.witness_id, NotificationPreference.opted_out)
+        .join(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
+        .where(Journey.case_id.in_(case_ids), still_told())
+        .order_by(Journey.case_id, Journey.witness_id)
+    ):
+        if kind in (opted_out or []):
+            opted_by_case.setdefault(case_id, []).append(witness_id)
+    opted_out_ids = sorted({w for ids in opted_by_case.values() for w in ids})
+    deadlines: dict[str | None, datetime] = {}
+    for event in events:
+        if event.court_timezone not in deadlines:
+            deadlines[event.court_timezone] = deadline_for(kind, triggered_at, event.court_timezone)
+    dialect = db.session.get_bind().dialect
+    told = json_rows(
+        [{"case_id": e.case_id, "key": e.key, "context": e.context, "deadline_at": deadlines[e.court_timezone]}
+         for e in events],
+        {"case_id": sa.Integer(), "key": sa.String(), "context": sa.JSON(), "deadline_at": UTCDateTime()},
+        dialect, name="told",
+    )
+    now = utc_now()
+    table = Notification.__table__
+    # The same row as _notice_values, built by the database for every witness of every event.
+    columns = {
+        "witness_id": Journey.witness_id,
+        "case_id": told.c.case_id,
+        "kind": sa.literal(str(kind), sa.String),
+        "dedup_key": sa.func.substr(told.c.key + ":w" + sa.cast(Journey.witness_id, sa.String), 1, 200),
+        "context": told.c.context,
+        "triggered_at": sa.literal(triggered_at, UTCDateTime),
+        "deadline_at": told.c.deadline_at,
+        "status": sa.literal(str(Status.PENDING), sa.String),
+        "next_attempt_at": sa.literal(now, UTCDateTime),
+        "attempts": sa.literal(0, sa.Integer),
+        "language_fallback": sa.literal(False, sa.Boolean),
+        "created_at": sa.literal(now, UTCDateTime),
+    }
+    rows = (
+        sa.select(*columns.values())
+        .join_from(Journey, told, told.c.case_id == Journey.case_id)
+        .where(still_told(), Journey.witness_id.not_in(opted_out_ids))
+        .order_by(Journey.witness_id, told.c.case_id)
+    )
+    statement = (
+        insert_statement(table).from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(table.c.id, table.c.witness_id, table.c.case_id)
+    )
+    queued = sorted(db.session.execute(statement).all())
+    audit.record_many([
+        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
+         "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
+        for row in queued
+    ])
+    audit.record_many([
+        {"action": "notification.opted_out", "object_type": Witness.__audit_type__, "object_id": witness_id,
+         "witness_id": witness_id, "details": {"kind": kind, "case_id": event.case_id}}
+        for event in events for witness_id in opted_by_case.get(event.case_id, [])
+    ])
+    return len(queued)
 
 
 HEARING_KINDS = {"set": Kind.HEARING_SET, "moved": Kind.HEARING_MOVED, "cancelled": Kind.HEARING_CANCELLED}

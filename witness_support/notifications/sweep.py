@@ -21,24 +21,24 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
-from ..cases.models import Case, Defendant, Journey
-from ..db import utc_now
+from ..cases.models import Case, Defendant
+from ..db import UTCDateTime, utc_now
 from ..extensions import db
 from ..outcomes.models import Outcome, ReleaseReminder
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from . import channels
-from .models import Channel, Kind, Notification, NotificationPreference, Status
+from .models import Channel, Kind, Notification, Status
 from .operations import (
-    NoticeToQueue,
+    BULK_EVENTS_PER_STATEMENT,
+    CaseNotice,
     close_notice_tasks,
     guardians_of,
-    insert_many_unless_present,
+    insert_statement,
     liaison_officer_for,
+    notify_case_witnesses_in_bulk,
     preferences_for,
-    queue_notices,
     today_in,
-    told_about_case,
 )
 from .texts import render
 
@@ -90,74 +90,56 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
     return sa.union_all(*selects) if len(selects) > 1 else selects[0]
 
 
-def due_release_notices_query(today: date, days: list[int]) -> sa.Select:
-    """Everything the sweep needs about the reminders due, in one statement.
-
-    One row per reminder due (outcome id, days, release date) and witness to tell: the outcome's
-    case, the court's time zone, the defendant's name, and the witness's opt-outs (None: no
-    preferences stored). A case with nobody to tell still gives its reminders, witness None.
-    """
-    due = due_release_reminders_query(today, days).subquery("due")
-    return (
-        sa.select(
-            due.c.outcome_id, due.c.days, due.c.release_date, Outcome.case_id,
-            Defendant.name.label("offender"), Case.court_timezone,
-            Journey.witness_id, NotificationPreference.opted_out,
-        )
-        .select_from(due)
-        .join(Outcome, Outcome.id == due.c.outcome_id)
-        .join(Defendant, Defendant.id == Outcome.defendant_id)
-        .join(Case, Case.id == Outcome.case_id)
-        .outerjoin(Journey, told_about_case(Outcome.case_id))
-        .outerjoin(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
-        .order_by(due.c.outcome_id, due.c.days, Journey.witness_id)
-    )
-
-
 def raise_release_reminders(today: date) -> int:
     """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
     notice a week before release when both are due at once). Returns the notices queued.
 
-    Set-based, in four statements however many are due: read the reminders due with their
-    witnesses, record every reminder due (ON CONFLICT DO NOTHING RETURNING: an outcome whose
-    reminders another sweep recorded first is that sweep's to tell), queue the notices of the
-    outcomes this sweep won, and their audit events. Commits.
+    Set-based, in a fixed number of statements however many are due: one INSERT ... SELECT records
+    every reminder due ON CONFLICT DO NOTHING RETURNING those this sweep recorded (an outcome whose
+    reminders a concurrent sweep recorded first is that sweep's to tell: the second one waits on
+    the first's rows, then inserts none of them), one SELECT reads those outcomes' cases, court
+    time zones and defendants, then `notify_case_witnesses_in_bulk` queues the notices. Commits.
     """
-    rows = db.session.execute(
-        due_release_notices_query(today, current_app.config["RELEASE_REMINDER_DAYS"])
-    ).all()
-    if not rows:
-        db.session.commit()
-        return 0
+    due = due_release_reminders_query(today, current_app.config["RELEASE_REMINDER_DAYS"]).subquery("due")
     now = utc_now()
-    reminders = sorted({(r.outcome_id, r.days, r.release_date) for r in rows})
-    # Two sweeps at once: the second waits on the first's rows, then inserts none of them.
-    won = {
-        r.outcome_id
-        for r in insert_many_unless_present(
-            ReleaseReminder.__table__,
-            [{"outcome_id": o, "days": d, "release_date": when, "created_at": now} for o, d, when in reminders],
-            "outcome_id", "days", "release_date", returning=("outcome_id",),
+    table = ReleaseReminder.__table__
+    record = (
+        insert_statement(table)
+        .from_select(
+            ["outcome_id", "days", "release_date", "created_at"],
+            # WHERE true: SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT ... SELECT.
+            sa.select(due.c.outcome_id, due.c.days, due.c.release_date, sa.literal(now, UTCDateTime))
+            .where(sa.true())
+            .order_by(due.c.outcome_id, due.c.days),  # one order for all sweeps: no deadlock between them
         )
-    }
-    nearest = {}
-    for r in rows:  # ordered by outcome, then days: the first row of an outcome is its nearest distance
-        nearest.setdefault(r.outcome_id, r)
-    notices = []
-    for r in rows:
-        first = nearest[r.outcome_id]
-        if r.outcome_id not in won or r.witness_id is None or r.days != first.days:
-            continue
-        key = f"release-upcoming:o{r.outcome_id}:{first.days}d:{first.release_date.isoformat()}"
-        context = {"offender": r.offender, "release_date": r.release_date.isoformat(),
-                   "days": (r.release_date - today).days}
-        notices.append(NoticeToQueue(
-            witness_id=r.witness_id, case_id=r.case_id, dedup_key=f"{key}:w{r.witness_id}", context=context,
-            court_timezone=r.court_timezone, opted_out=r.opted_out or (),
-        ))
-    queued = queue_notices(Kind.RELEASE_UPCOMING, notices, triggered_at=now)
+        .on_conflict_do_nothing(index_elements=["outcome_id", "days", "release_date"])
+        .returning(table.c.outcome_id, table.c.days, table.c.release_date)
+    )
+    nearest: dict[int, tuple[int, date]] = {}
+    for outcome_id, days, release_date in db.session.execute(record):
+        if outcome_id not in nearest or days < nearest[outcome_id][0]:
+            nearest[outcome_id] = (days, release_date)
+    events = []
+    won = sorted(nearest)
+    for start in range(0, len(won), BULK_EVENTS_PER_STATEMENT):
+        for outcome_id, case_id, offender, court_timezone in db.session.execute(
+            sa.select(Outcome.id, Outcome.case_id, Defendant.name, Case.court_timezone)
+            .join(Defendant, Defendant.id == Outcome.defendant_id)
+            .join(Case, Case.id == Outcome.case_id)
+            .where(Outcome.id.in_(won[start:start + BULK_EVENTS_PER_STATEMENT]))
+            .order_by(Outcome.id)
+        ):
+            days, release_date = nearest[outcome_id]
+            events.append(CaseNotice(
+                case_id=case_id,
+                key=f"release-upcoming:o{outcome_id}:{days}d:{release_date.isoformat()}",
+                context={"offender": offender, "release_date": release_date.isoformat(),
+                         "days": (release_date - today).days},
+                court_timezone=court_timezone,
+            ))
+    queued = notify_case_witnesses_in_bulk(Kind.RELEASE_UPCOMING, events, triggered_at=now)
     db.session.commit()
-    return len(queued)
+    return queued
 
 
 def due_notice_ids(now: datetime, limit: int = 200) -> list[int]:
