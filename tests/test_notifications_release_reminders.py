@@ -87,6 +87,12 @@ def test_only_the_nearest_distance_is_told_and_every_distance_recorded(app, offi
         assert before <= notice.triggered_at <= utc_now()
         assert notice.next_attempt_at <= utc_now() and not notice.language_fallback
         assert notice.channel is None and notice.sent_at is None
+    # Instants are stored as every other notice's: the outbox compares them in SQL (due, escalation).
+    deadline = notices[0].deadline_at
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.kind == KIND, Notification.deadline_at <= deadline, Notification.deadline_at >= deadline,
+        Notification.next_attempt_at <= utc_now(), Notification.triggered_at == notices[0].triggered_at,
+    )).scalar() == 2
     assert _reminders(outcome.id) == [(7, today + timedelta(days=5)), (30, today + timedelta(days=5))]
     # Found once only.
     assert sweep.raise_release_reminders(today) == 0

@@ -78,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
 
 def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
     """A datetime as the column type would bind it (SQLite: its text form), else in ISO format."""
-    process = type_.bind_processor(dialect) or (lambda value: value)
+    process = type_.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
 
     def encode(value: Any) -> Any:
         value = None if value is None else process(value)
