@@ -174,7 +174,7 @@ def test_statements_do_not_grow_with_reminders_or_witnesses(app, officer, world,
     with count_queries() as large:
         assert sweep.raise_release_reminders(today_utc()) == 7 * 4
     assert len(_events("notification.opted_out")) == 1 + 7
-    assert len(small) == len(large) <= 6, (small, large)
+    assert len(small) == len(large) <= 5, (small, large)
     with count_queries() as nothing_due:
         assert sweep.raise_release_reminders(today_utc()) == 0
     assert len(nothing_due) == 1

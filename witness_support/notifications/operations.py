@@ -304,12 +304,12 @@ BULK_EVENTS_PER_STATEMENT = 1000
 def notify_case_witnesses_in_bulk(kind: str, events: list[CaseNotice], *, triggered_at: datetime) -> int:
     """`notify_case_witnesses` for many events at once, in a fixed number of statements.
 
-    The same notices, rules and audit trail, set-based: one SELECT of the opt-outs, one
-    INSERT ... SELECT of every notice (the journeys of each case joined with the events as a VALUES
-    list) ON CONFLICT (dedup_key) DO NOTHING RETURNING the rows this call queued, one INSERT of
-    their "notification.queue" events, and one of the "notification.opted_out" events if anyone
-    opted out; per 1,000 events. Deadlines are counted once per court time zone. Returns the
-    number of notices queued (a key already queued, earlier or by a concurrent writer, adds none).
+    The same notices, rules and audit trail, set-based, in three statements per 1,000 events: a
+    SELECT of the opt-outs; one INSERT ... SELECT of every notice (the open journeys of each case
+    joined with the events, sent as one JSON parameter) ON CONFLICT (dedup_key) DO NOTHING
+    RETURNING the rows this call queued; one INSERT of their "notification.queue" events and of
+    the "notification.opted_out" events. Deadlines are counted once per court time zone. Returns
+    the number of notices queued (a key already queued, earlier or by a concurrent writer, adds none).
     """
     _check_notice(kind, triggered_at)
     queued = 0
@@ -332,12 +332,13 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
     ):
         if kind in (opted_out or []):
             opted_by_case.setdefault(case_id, []).append(witness_id)
-    opted_out_ids = sorted({w for ids in opted_by_case.values() for w in ids})
+    dialect = db.session.get_bind().dialect
+    opted_out = json_rows([{"witness_id": w} for w in sorted({w for ids in opted_by_case.values() for w in ids})],
+                          {"witness_id": sa.Integer()}, dialect, name="opted_out")
     deadlines: dict[str | None, datetime] = {}
     for event in events:
         if event.court_timezone not in deadlines:
             deadlines[event.court_timezone] = deadline_for(kind, triggered_at, event.court_timezone)
-    dialect = db.session.get_bind().dialect
     told = json_rows(
         [{"case_id": e.case_id, "key": e.key, "context": e.context, "deadline_at": deadlines[e.court_timezone]}
          for e in events],
@@ -364,7 +365,8 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
     rows = (
         sa.select(*columns.values())
         .join_from(Journey, told, told.c.case_id == Journey.case_id)
-        .where(still_told(), Journey.witness_id.not_in(opted_out_ids))
+        .where(still_told(), Journey.witness_id.not_in(sa.select(opted_out.c.witness_id)))
+        # One order for every writer: two bulk inserts of overlapping keys cannot deadlock.
         .order_by(Journey.witness_id, told.c.case_id)
     )
     statement = (
@@ -373,15 +375,15 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
         .returning(table.c.id, table.c.witness_id, table.c.case_id)
     )
     queued = sorted(db.session.execute(statement).all())
-    audit.record_many([
-        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
-         "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
-        for row in queued
-    ])
+    # What queue_notice records, notice by notice: the refusals first, then the notices queued.
     audit.record_many([
         {"action": "notification.opted_out", "object_type": Witness.__audit_type__, "object_id": witness_id,
          "witness_id": witness_id, "details": {"kind": kind, "case_id": event.case_id}}
         for event in events for witness_id in opted_by_case.get(event.case_id, [])
+    ] + [
+        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
+         "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
+        for row in queued
     ])
     return len(queued)
 
