@@ -6,6 +6,7 @@ witness by id), so that the trail can be shown to admins who are not assigned to
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import append_only
-from .db import UTCDateTime, json_rows, utc_now
+from .db import JsonRows, UTCDateTime, utc_now
 from .extensions import db
 
 
@@ -80,30 +81,33 @@ def record(
     return event
 
 
+_EVENTS = JsonRows("events", action=sa.String(), object_type=sa.String(), object_id=sa.Integer(),
+                   witness_id=sa.Integer(), details=sa.JSON())
+
+
+@functools.cache
+def _record_many_statement(dialect_name: str) -> sa.Insert:
+    events = _EVENTS.table(dialect_name)
+    return AuditEvent.__table__.insert().from_select(
+        ["at", "actor_id", "ip", "action", "object_type", "object_id", "witness_id", "details"],
+        sa.select(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("actor_id", type_=sa.Integer),
+                  sa.bindparam("ip", type_=sa.String), events.c.action, events.c.object_type, events.c.object_id,
+                  events.c.witness_id, events.c.details),
+    )
+
+
 def record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
     """Add many audit events in one INSERT ... SELECT, for sweeps that change many rows at once.
 
-    Each event is a dict of action, object_type, object_id, witness_id and details; actor and ip
-    default as in `record`. Executed at once (not added to the session): the caller's commit
-    makes them durable with the change, as for `record`.
+    Each event is a dict of action, object_type, object_id, witness_id and details (all five);
+    actor and ip default as in `record`. Executed at once (not added to the session): the
+    caller's commit makes them durable with the change, as for `record`.
     """
     if not events:
         return 0
-    table = AuditEvent.__table__
-    rows = json_rows(
-        [{"action": e["action"], "object_type": e.get("object_type") or "system", "object_id": e.get("object_id"),
-          "witness_id": e.get("witness_id"), "details": e.get("details") or {}} for e in events],
-        {"action": sa.String(), "object_type": sa.String(), "object_id": sa.Integer(), "witness_id": sa.Integer(),
-         "details": sa.JSON()},
-        db.session.get_bind().dialect, name="events",
-    )
-    acting = getattr(_acting(actor), "id", None)
-    ip = request.remote_addr if has_request_context() else None
-    db.session.execute(
-        table.insert().from_select(
-            ["at", "actor_id", "ip", "action", "object_type", "object_id", "witness_id", "details"],
-            sa.select(sa.literal(utc_now(), UTCDateTime), sa.literal(acting, sa.Integer), sa.literal(ip, sa.String),
-                      rows.c.action, rows.c.object_type, rows.c.object_id, rows.c.witness_id, rows.c.details),
-        )
-    )
+    dialect = db.session.get_bind().dialect
+    db.session.execute(_record_many_statement(dialect.name), {
+        "at": utc_now(), "actor_id": getattr(_acting(actor), "id", None),
+        "ip": request.remote_addr if has_request_context() else None, **_EVENTS.params(events, dialect),
+    })
     return len(events)

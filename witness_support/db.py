@@ -87,32 +87,40 @@ def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
     return encode
 
 
-def json_rows(rows: list[dict[str, Any]], columns: dict[str, sa.types.TypeEngine], dialect: sa.Dialect,
-              name: str = "rows") -> sa.FromClause:
-    """Rows built in Python as a table in SQL, for an INSERT ... SELECT of many rows at once.
+class JsonRows:
+    """Rows built in Python, read as a table by the database: for an INSERT ... SELECT of many rows.
 
-    The rows travel as ONE bound parameter, a JSON array, read by the database itself (SQLite's
-    json_each, PostgreSQL's json_to_recordset): the statement is the same whatever the number of
-    rows (compiled once, cached), and no per-row work is left to SQLAlchemy. Columns typed JSON carry
-    their value as JSON (anything else as its str, like a notice's context); datetimes are stored
-    as each column type stores them. Needs SQLite 3.38 (its -> operator) or PostgreSQL.
+    The rows travel as ONE bound parameter named after the table, a JSON array that the database
+    reads itself (SQLite's json_each, PostgreSQL's json_to_recordset): a statement built on
+    `table(dialect_name)` is the same whatever the number of rows (built and compiled once), and
+    no per-row work is left to SQLAlchemy. `params(rows, dialect)` gives the parameter. JSON columns
+    carry their value as JSON (anything else as its str, as a notice's context does); datetimes
+    are stored as their column type stores them. Needs SQLite 3.38 (its -> operator) or PostgreSQL.
     """
-    encoders = {c: _json_encoder(t, dialect) for c, t in columns.items()
-                if isinstance(getattr(t, "impl_instance", t), sa.DateTime)}
-    payload = json.dumps([{k: encoders[k](v) if k in encoders else v for k, v in row.items()} for row in rows],
-                         default=str)
-    if dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import JSON
 
-        return (
-            sa.func.json_to_recordset(sa.cast(sa.literal(payload, sa.Text), JSON))
-            .table_valued(*(sa.column(c, t) for c, t in columns.items()))
-            .render_derived(name=name, with_types=True)
-        )
-    each = sa.func.json_each(sa.literal(payload, sa.Text)).table_valued("value")
-    return sa.select(*(
-        # "->" keeps a JSON value as JSON text; json_extract gives a plain value as the SQL value.
-        (each.c.value.op("->")(f"$.{c}") if isinstance(t, sa.JSON) else sa.func.json_extract(each.c.value, f"$.{c}"))
-        .label(c)
-        for c, t in columns.items()
-    )).subquery(name)
+    def __init__(self, name: str, **columns: sa.types.TypeEngine) -> None:
+        self.name, self.columns = name, columns
+
+    def table(self, dialect_name: str) -> sa.FromClause:
+        payload = sa.bindparam(self.name, type_=sa.Text)
+        if dialect_name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSON
+
+            return (
+                sa.func.json_to_recordset(sa.cast(payload, JSON))
+                .table_valued(*(sa.column(c, t) for c, t in self.columns.items()))
+                .render_derived(name=self.name, with_types=True)
+            )
+        value = sa.func.json_each(payload).table_valued("value").c.value
+        return sa.select(*(
+            # "->" keeps a JSON value as JSON text; json_extract gives a plain value as the SQL value.
+            (value.op("->")(f"$.{c}") if isinstance(t, sa.JSON) else sa.func.json_extract(value, f"$.{c}")).label(c)
+            for c, t in self.columns.items()
+        )).subquery(self.name)
+
+    def params(self, rows: list[dict[str, Any]], dialect: sa.Dialect) -> dict[str, str]:
+        encoders = {c: _json_encoder(t, dialect) for c, t in self.columns.items()
+                    if isinstance(getattr(t, "impl_instance", t), sa.DateTime)}
+        if encoders:
+            rows = [{**row, **{c: encode(row[c]) for c, encode in encoders.items()}} for row in rows]
+        return {self.name: json.dumps(rows, default=str)}

@@ -7,6 +7,7 @@ only, so a rolled-back change never reaches a victim.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
-from ..db import UTCDateTime, json_rows, utc_now
+from ..db import JsonRows, UTCDateTime, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
@@ -246,9 +247,9 @@ def insert_unless_present(model: type, values: dict[str, Any], *unique: str) -> 
     return db.session.execute(statement).first() is not None
 
 
-def insert_statement(target: Any) -> Any:
-    """The dialect's own INSERT (the one with on_conflict_do_nothing)."""
-    dialect = db.session.get_bind().dialect.name
+def insert_statement(target: Any, dialect: str | None = None) -> Any:
+    """The dialect's own INSERT (the one with on_conflict_do_nothing); by default the session's."""
+    dialect = dialect or db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -318,49 +319,36 @@ def notify_case_witnesses_in_bulk(kind: str, events: list[CaseNotice], *, trigge
     return queued
 
 
-def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime) -> int:
-    if not events:
-        return 0
-    case_ids = sorted({e.case_id for e in events})
-    # Opt-outs live in stored preferences only (the defaults opt out of nothing).
-    opted_by_case: dict[int, list[int]] = {}
-    for case_id, witness_id, opted_out in db.session.execute(
+_TOLD = JsonRows("told", case_id=sa.Integer(), key=sa.String(), context=sa.JSON(), deadline_at=UTCDateTime())
+_OPTED_OUT = JsonRows("opted_out", witness_id=sa.Integer())
+
+
+@functools.cache
+def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert]:
+    """The two statements of `notify_case_witnesses_in_bulk`, built once per database kind."""
+    opt_outs = (
         sa.select(Journey.case_id, Journey.witness_id, NotificationPreference.opted_out)
         .join(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
-        .where(Journey.case_id.in_(case_ids), still_told())
+        .where(Journey.case_id.in_(sa.bindparam("case_ids", expanding=True)), still_told())
         .order_by(Journey.case_id, Journey.witness_id)
-    ):
-        if kind in (opted_out or []):
-            opted_by_case.setdefault(case_id, []).append(witness_id)
-    dialect = db.session.get_bind().dialect
-    opted_out = json_rows([{"witness_id": w} for w in sorted({w for ids in opted_by_case.values() for w in ids})],
-                          {"witness_id": sa.Integer()}, dialect, name="opted_out")
-    deadlines: dict[str | None, datetime] = {}
-    for event in events:
-        if event.court_timezone not in deadlines:
-            deadlines[event.court_timezone] = deadline_for(kind, triggered_at, event.court_timezone)
-    told = json_rows(
-        [{"case_id": e.case_id, "key": e.key, "context": e.context, "deadline_at": deadlines[e.court_timezone]}
-         for e in events],
-        {"case_id": sa.Integer(), "key": sa.String(), "context": sa.JSON(), "deadline_at": UTCDateTime()},
-        dialect, name="told",
     )
-    now = utc_now()
+    told, opted_out = _TOLD.table(dialect_name), _OPTED_OUT.table(dialect_name)
+    now = sa.bindparam("now", type_=UTCDateTime)
     table = Notification.__table__
     # The same row as _notice_values, built by the database for every witness of every event.
     columns = {
         "witness_id": Journey.witness_id,
         "case_id": told.c.case_id,
-        "kind": sa.literal(str(kind), sa.String),
+        "kind": sa.bindparam("kind", type_=sa.String),
         "dedup_key": sa.func.substr(told.c.key + ":w" + sa.cast(Journey.witness_id, sa.String), 1, 200),
         "context": told.c.context,
-        "triggered_at": sa.literal(triggered_at, UTCDateTime),
+        "triggered_at": sa.bindparam("triggered_at", type_=UTCDateTime),
         "deadline_at": told.c.deadline_at,
         "status": sa.literal(str(Status.PENDING), sa.String),
-        "next_attempt_at": sa.literal(now, UTCDateTime),
+        "next_attempt_at": now,
         "attempts": sa.literal(0, sa.Integer),
         "language_fallback": sa.literal(False, sa.Boolean),
-        "created_at": sa.literal(now, UTCDateTime),
+        "created_at": now,
     }
     rows = (
         sa.select(*columns.values())
@@ -369,21 +357,46 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
         # One order for every writer: two bulk inserts of overlapping keys cannot deadlock.
         .order_by(Journey.witness_id, told.c.case_id)
     )
-    statement = (
-        insert_statement(table).from_select(list(columns), rows)
+    queue = (
+        insert_statement(table, dialect_name).from_select(list(columns), rows)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(table.c.id, table.c.witness_id, table.c.case_id)
     )
-    queued = sorted(db.session.execute(statement).all())
+    return opt_outs, queue
+
+
+def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime) -> int:
+    if not events:
+        return 0
+    dialect = db.session.get_bind().dialect
+    opt_outs, queue = _bulk_statements(dialect.name)
+    # Opt-outs live in stored preferences only (the defaults opt out of nothing).
+    opted_by_case: dict[int, list[int]] = {}
+    for case_id, witness_id, opted_out in db.session.execute(
+        opt_outs, {"case_ids": sorted({e.case_id for e in events})}
+    ):
+        if kind in (opted_out or []):
+            opted_by_case.setdefault(case_id, []).append(witness_id)
+    deadlines: dict[str | None, datetime] = {}
+    for event in events:
+        if event.court_timezone not in deadlines:
+            deadlines[event.court_timezone] = deadline_for(kind, triggered_at, event.court_timezone)
+    told = [{"case_id": e.case_id, "key": e.key, "context": e.context, "deadline_at": deadlines[e.court_timezone]}
+            for e in events]
+    opted_out = [{"witness_id": w} for w in sorted({w for ids in opted_by_case.values() for w in ids})]
+    queued = db.session.execute(queue, {
+        "kind": str(kind), "triggered_at": triggered_at, "now": utc_now(),
+        **_TOLD.params(told, dialect), **_OPTED_OUT.params(opted_out, dialect),
+    }).all()
     # What queue_notice records, notice by notice: the refusals first, then the notices queued.
     audit.record_many([
         {"action": "notification.opted_out", "object_type": Witness.__audit_type__, "object_id": witness_id,
          "witness_id": witness_id, "details": {"kind": kind, "case_id": event.case_id}}
         for event in events for witness_id in opted_by_case.get(event.case_id, [])
     ] + [
-        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": row.id,
-         "witness_id": row.witness_id, "details": {"kind": kind, "case_id": row.case_id}}
-        for row in queued
+        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": notice_id,
+         "witness_id": witness_id, "details": {"kind": kind, "case_id": case_id}}
+        for notice_id, witness_id, case_id in queued
     ])
     return len(queued)
 

@@ -90,6 +90,16 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
     return sa.union_all(*selects) if len(selects) > 1 else selects[0]
 
 
+# What a release notice says and where the court sits, for the outcomes whose reminders were raised.
+_OUTCOMES_TO_TELL = (
+    sa.select(Outcome.id, Outcome.case_id, Defendant.name, Case.court_timezone)
+    .join(Defendant, Defendant.id == Outcome.defendant_id)
+    .join(Case, Case.id == Outcome.case_id)
+    .where(Outcome.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(Outcome.id)
+)
+
+
 def raise_release_reminders(today: date) -> int:
     """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
     notice a week before release when both are due at once). Returns the notices queued.
@@ -123,11 +133,7 @@ def raise_release_reminders(today: date) -> int:
     won = sorted(nearest)
     for start in range(0, len(won), BULK_EVENTS_PER_STATEMENT):
         for outcome_id, case_id, offender, court_timezone in db.session.execute(
-            sa.select(Outcome.id, Outcome.case_id, Defendant.name, Case.court_timezone)
-            .join(Defendant, Defendant.id == Outcome.defendant_id)
-            .join(Case, Case.id == Outcome.case_id)
-            .where(Outcome.id.in_(won[start:start + BULK_EVENTS_PER_STATEMENT]))
-            .order_by(Outcome.id)
+            _OUTCOMES_TO_TELL, {"ids": won[start:start + BULK_EVENTS_PER_STATEMENT]}
         ):
             days, release_date = nearest[outcome_id]
             events.append(CaseNotice(
