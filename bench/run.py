@@ -2,6 +2,7 @@
 
     /work/venv/bin/python bench/run.py --witnesses 100000 --db sqlite
     /work/venv/bin/python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1
+    /work/venv/bin/python bench/run.py --reuse sqlite:////tmp/x.sqlite3 --only sweep  # some parts, seeded database
 
 Seeds a new database (`flask db upgrade` then `flask seed-demo --witnesses N`, timed), then measures
 each operation against its floor in the same run, interleaved A B A B, and reports medians and
