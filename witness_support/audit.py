@@ -6,7 +6,6 @@ witness by id), so that the trail can be shown to admins who are not assigned to
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import append_only
-from .db import JsonRows, UTCDateTime, utc_now
+from .db import UTCDateTime, utc_now
 from .extensions import db
 
 
@@ -81,33 +80,25 @@ def record(
     return event
 
 
-_EVENTS = JsonRows("events", action=sa.String(), object_type=sa.String(), object_id=sa.Integer(),
-                   witness_id=sa.Integer(), details=sa.JSON())
+EVENT_COLUMNS = ("action", "object_type", "object_id", "witness_id", "details")
 
 
-@functools.cache
-def _record_many_statement(dialect_name: str) -> sa.Insert:
-    events = _EVENTS.table(dialect_name)
+def insert_found(events: sa.Select | sa.CompoundSelect) -> sa.Insert:
+    """The INSERT of `record_found`: one audit event per row of `events`, a SELECT of the
+    EVENT_COLUMNS (labelled so, in that order). Build it once and keep it (the statement is cached)."""
+    found = events.subquery("found")
     return AuditEvent.__table__.insert().from_select(
-        ["at", "actor_id", "ip", "action", "object_type", "object_id", "witness_id", "details"],
+        ["at", "actor_id", "ip", *EVENT_COLUMNS],
         sa.select(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("actor_id", type_=sa.Integer),
-                  sa.bindparam("ip", type_=sa.String), events.c.action, events.c.object_type, events.c.object_id,
-                  events.c.witness_id, events.c.details),
+                  sa.bindparam("ip", type_=sa.String), *(found.c[name] for name in EVENT_COLUMNS)),
     )
 
 
-def record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
-    """Add many audit events in one INSERT ... SELECT, for sweeps that change many rows at once.
-
-    Each event is a dict of action, object_type, object_id, witness_id and details (all five);
-    actor and ip default as in `record`. Executed at once (not added to the session): the
-    caller's commit makes them durable with the change, as for `record`.
-    """
-    if not events:
-        return 0
-    dialect = db.session.get_bind().dialect
-    db.session.execute(_record_many_statement(dialect.name), {
+def record_found(insert: sa.Insert, params: dict[str, Any], *, actor: Any = None) -> None:
+    """Add the audit events the database finds itself (`insert_found`), in one statement, for
+    sweeps that change many rows at once; actor and ip default as in `record`. Executed at once
+    (not added to the session): the caller's commit makes them durable with the change."""
+    db.session.execute(insert, {
         "at": utc_now(), "actor_id": getattr(_acting(actor), "id", None),
-        "ip": request.remote_addr if has_request_context() else None, **_EVENTS.params(events, dialect),
+        "ip": request.remote_addr if has_request_context() else None, **params,
     })
-    return len(events)

@@ -87,6 +87,13 @@ def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
     return encode
 
 
+def json_object(dialect_name: str, **pairs: Any) -> sa.ColumnElement[Any]:
+    """A JSON object built by the database: json_object (SQLite), json_build_object (PostgreSQL)."""
+    build = sa.func.json_build_object if dialect_name == "postgresql" else sa.func.json_object
+    return build(*(part for key, value in pairs.items() for part in (sa.literal(key, sa.String), value)),
+                 type_=sa.JSON)
+
+
 class JsonRows:
     """Rows built in Python, read as a table by the database: for an INSERT ... SELECT of many rows.
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
-from ..db import JsonRows, UTCDateTime, utc_now
+from ..db import JsonRows, UTCDateTime, json_object, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
@@ -308,8 +308,8 @@ def notify_case_witnesses_in_bulk(kind: str, events: list[CaseNotice], *, trigge
     The same notices, rules and audit trail, set-based, in three statements per 1,000 events: a
     SELECT of the opt-outs; one INSERT ... SELECT of every notice (the open journeys of each case
     joined with the events, sent as one JSON parameter) ON CONFLICT (dedup_key) DO NOTHING
-    RETURNING the rows this call queued; one INSERT of their "notification.queue" events and of
-    the "notification.opted_out" events. Deadlines are counted once per court time zone. Returns
+    RETURNING the ids this call queued; one INSERT ... SELECT of their "notification.queue" events
+    and of the "notification.opted_out" events. Deadlines are counted once per court time zone. Returns
     the number of notices queued (a key already queued, earlier or by a concurrent writer, adds none).
     """
     _check_notice(kind, triggered_at)
@@ -321,11 +321,13 @@ def notify_case_witnesses_in_bulk(kind: str, events: list[CaseNotice], *, trigge
 
 _TOLD = JsonRows("told", case_id=sa.Integer(), key=sa.String(), context=sa.JSON(), deadline_at=UTCDateTime())
 _OPTED_OUT = JsonRows("opted_out", witness_id=sa.Integer())
+_REFUSED = JsonRows("refused", witness_id=sa.Integer(), case_id=sa.Integer())
+_QUEUED = JsonRows("queued", id=sa.Integer())
 
 
 @functools.cache
-def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert]:
-    """The two statements of `notify_case_witnesses_in_bulk`, built once per database kind."""
+def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert, sa.Insert]:
+    """The three statements of `notify_case_witnesses_in_bulk`, built once per database kind."""
     opt_outs = (
         sa.select(Journey.case_id, Journey.witness_id, NotificationPreference.opted_out)
         .join(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
@@ -360,16 +362,34 @@ def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert]:
     queue = (
         insert_statement(table, dialect_name).from_select(list(columns), rows)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(table.c.id, table.c.witness_id, table.c.case_id)
+        .returning(table.c.id)
     )
-    return opt_outs, queue
+    # What queue_notice records, notice by notice: the refusals, then the notices queued (read back
+    # from the table: their ids travel, not the events).
+    refused, queued = _REFUSED.table(dialect_name), _QUEUED.table(dialect_name)
+    kind = sa.bindparam("kind", type_=sa.String)
+    events = sa.union_all(
+        sa.select(
+            sa.literal("notification.opted_out", sa.String).label("action"),
+            sa.literal(Witness.__audit_type__, sa.String).label("object_type"),
+            refused.c.witness_id.label("object_id"), refused.c.witness_id.label("witness_id"),
+            json_object(dialect_name, kind=kind, case_id=refused.c.case_id).label("details"),
+        ),
+        sa.select(
+            sa.literal("notification.queue", sa.String).label("action"),
+            sa.literal(Notification.__audit_type__, sa.String).label("object_type"),
+            table.c.id.label("object_id"), table.c.witness_id.label("witness_id"),
+            json_object(dialect_name, kind=kind, case_id=table.c.case_id).label("details"),
+        ).where(table.c.id.in_(sa.select(queued.c.id))),
+    )
+    return opt_outs, queue, audit.insert_found(events)
 
 
 def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime) -> int:
     if not events:
         return 0
     dialect = db.session.get_bind().dialect
-    opt_outs, queue = _bulk_statements(dialect.name)
+    opt_outs, queue, record = _bulk_statements(dialect.name)
     # Opt-outs live in stored preferences only (the defaults opt out of nothing).
     opted_by_case: dict[int, list[int]] = {}
     for case_id, witness_id, opted_out in db.session.execute(
@@ -387,17 +407,14 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
     queued = db.session.execute(queue, {
         "kind": str(kind), "triggered_at": triggered_at, "now": utc_now(),
         **_TOLD.params(told, dialect), **_OPTED_OUT.params(opted_out, dialect),
-    }).all()
-    # What queue_notice records, notice by notice: the refusals first, then the notices queued.
-    audit.record_many([
-        {"action": "notification.opted_out", "object_type": Witness.__audit_type__, "object_id": witness_id,
-         "witness_id": witness_id, "details": {"kind": kind, "case_id": event.case_id}}
-        for event in events for witness_id in opted_by_case.get(event.case_id, [])
-    ] + [
-        {"action": "notification.queue", "object_type": Notification.__audit_type__, "object_id": notice_id,
-         "witness_id": witness_id, "details": {"kind": kind, "case_id": case_id}}
-        for notice_id, witness_id, case_id in queued
-    ])
+    }).scalars().all()
+    refused = [{"witness_id": witness_id, "case_id": event.case_id}
+               for event in events for witness_id in opted_by_case.get(event.case_id, [])]
+    if queued or refused:
+        audit.record_found(record, {
+            "kind": str(kind), **_REFUSED.params(refused, dialect),
+            **_QUEUED.params([{"id": notice_id} for notice_id in queued], dialect),
+        })
     return len(queued)
 
 
