@@ -2,6 +2,7 @@
 
     /work/venv/bin/python bench/run.py --witnesses 100000 --db sqlite
     /work/venv/bin/python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1
+    /work/venv/bin/python bench/run.py --reuse sqlite:////tmp/x.sqlite3 --only sweep  # some parts, seeded database
 
 Seeds a new database (`flask db upgrade` then `flask seed-demo --witnesses N`, timed), then measures
 each operation against its floor in the same run, interleaved A B A B, and reports medians and
@@ -212,8 +213,10 @@ def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
         rows.append(row("sweep: find release reminders due", o, f, "same SQL, raw driver", 2.0))
 
         # Queuing: the sweep's own raise_release_reminders (it commits) against one raw INSERT ... SELECT
-        # of the same notices; each round is undone afterwards (rows above the ids seen before).
-        tables = ("notifications", "release_reminders", "tasks", "audit_events")
+        # of the same notices; each round is undone afterwards (rows above the ids seen before), so
+        # every round finds the same reminders due. Not the audit events the sweep adds: the trail
+        # is append-only (a trigger refuses DELETE), so they stay, a few hundred rows per round.
+        tables = ("notifications", "release_reminders", "tasks")
         marks = {t: db.session.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {t}")).scalar() for t in tables}
         db.session.rollback()
         due = len(db.session.execute(query).all())
@@ -492,6 +495,21 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+PARTS = ("pages", "sweep", "ledger", "login", "throughput")
+
+
+def page_1000_cursor(app: Any) -> int:
+    """The keyset cursor of page 1,000 of the list, newest first (as page_benchmarks finds it)."""
+    import sqlalchemy as sa
+
+    from witness_support.extensions import db
+
+    with app.app_context():
+        after = db.session.execute(sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")).scalar()
+        db.session.remove()
+    return after
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--witnesses", type=int, default=100_000)
@@ -499,10 +517,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
     parser.add_argument("--reuse", metavar="URL", help="skip seeding; measure this already seeded database")
+    parser.add_argument("--only", metavar="PART", nargs="+", choices=PARTS,
+                        help=f"measure only these parts ({', '.join(PARTS)}); e.g. --reuse URL --only sweep")
     parser.add_argument("--throughput-only", action="store_true",
-                        help="only the gunicorn + wrk part (e.g. again on a quiet machine); needs --reuse")
+                        help="only the gunicorn + wrk part (e.g. again on a quiet machine); same as --only throughput")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    parts = set(args.only or PARTS) if not args.throughput_only else {"throughput"}
+    if "throughput" in parts and shutil.which("wrk") is None:
         print("wrk not found: install it with `apt-get install wrk` (Debian); throughput will be skipped.")
     if args.reuse:
         url, seconds = args.reuse, 0.0
@@ -512,37 +533,30 @@ def main() -> None:
         seconds = seed(url, args.witnesses)
         print(f"seeded in {seconds:.0f} s", flush=True)
     app = make_app(url)
-    if args.throughput_only:
-        with app.app_context():
-            import sqlalchemy as sa
-
-            from witness_support.extensions import db
-
-            page_1000 = sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")
-            after = db.session.execute(page_1000).scalar()
-            db.session.remove()
-        report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "machine": machine(), "seed_seconds": seconds, "rows": [],
-                  "throughput": throughput(url, app, after, args.seconds)}
-        out = ROOT / "bench" / "results"
-        out.mkdir(exist_ok=True)
-        (out / f"{args.db}-{args.witnesses}-throughput.json").write_text(json.dumps(report, indent=2, default=str))
-        (out / f"{args.db}-{args.witnesses}-throughput.md").write_text(markdown(report))
-        print(markdown(report))
-        return
-    rows, extra = page_benchmarks(app, args.rounds)
-    for part in (sweep_benchmarks, ledger_benchmarks, login_benchmark):
-        for r in rows[-6:] if part is sweep_benchmarks else rows[-2:]:
+    rows: list[dict] = []
+    extra: dict = {}
+    if "pages" in parts:
+        rows, extra = page_benchmarks(app, args.rounds)
+        for r in rows:
             print(r, flush=True)
-        rows += part(app, args.rounds if part is not login_benchmark else 7)
+    for name, part in (("sweep", sweep_benchmarks), ("ledger", ledger_benchmarks), ("login", login_benchmark)):
+        if name in parts:
+            found = part(app, args.rounds if part is not login_benchmark else 7)
+            for r in found:
+                print(r, flush=True)
+            rows += found
+    tp: dict = {"skipped": "not asked for (--only)"}
+    if "throughput" in parts:
+        after = extra.get("page_1000_after") or page_1000_cursor(app)
+        tp = throughput(url, app, after, args.seconds)
     report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "seed_seconds": seconds, "rows": rows, **extra,
-              "throughput": throughput(url, app, extra["page_1000_after"], args.seconds)}
+              "machine": machine(), "seed_seconds": seconds, "rows": rows, **extra, "throughput": tp}
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"{args.db}-{args.witnesses}.json").write_text(json.dumps(report, indent=2, default=str))
+    suffix = "" if parts == set(PARTS) else "-" + "-".join(p for p in PARTS if p in parts)
+    (out / f"{args.db}-{args.witnesses}{suffix}.json").write_text(json.dumps(report, indent=2, default=str))
     table = markdown(report)
-    (out / f"{args.db}-{args.witnesses}.md").write_text(table)
+    (out / f"{args.db}-{args.witnesses}{suffix}.md").write_text(table)
     print(table)
 
 

@@ -42,6 +42,13 @@ class AuditEvent(db.Model):
 append_only.protect(AuditEvent.__table__, function="audit_refuse_change", message="the audit trail is never changed")
 
 
+def _acting(actor: Any) -> Any:
+    """The actor given, else the signed-in user of the current request (None from the CLI)."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return actor
+
+
 def record(
     action: str,
     obj: Any = None,
@@ -53,8 +60,7 @@ def record(
     object_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit makes it durable with the change."""
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
+    actor = _acting(actor)
     if obj is not None:
         object_type = object_type or getattr(obj, "__audit_type__", type(obj).__name__.lower())
         if object_id is None:
@@ -72,3 +78,27 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+EVENT_COLUMNS = ("action", "object_type", "object_id", "witness_id", "details")
+
+
+def insert_found(events: sa.Select | sa.CompoundSelect) -> sa.Insert:
+    """The INSERT of `record_found`: one audit event per row of `events`, a SELECT of the
+    EVENT_COLUMNS (labelled so, in that order). Build it once and keep it (the statement is cached)."""
+    found = events.subquery("found")
+    return AuditEvent.__table__.insert().from_select(
+        ["at", "actor_id", "ip", *EVENT_COLUMNS],
+        sa.select(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("actor_id", type_=sa.Integer),
+                  sa.bindparam("ip", type_=sa.String), *(found.c[name] for name in EVENT_COLUMNS)),
+    )
+
+
+def record_found(insert: sa.Insert, params: dict[str, Any], *, actor: Any = None) -> None:
+    """Add the audit events the database finds itself (`insert_found`), in one statement, for
+    sweeps that change many rows at once; actor and ip default as in `record`. Executed at once
+    (not added to the session): the caller's commit makes them durable with the change."""
+    db.session.execute(insert, {
+        "at": utc_now(), "actor_id": getattr(_acting(actor), "id", None),
+        "ip": request.remote_addr if has_request_context() else None, **params,
+    })

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -72,3 +74,60 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
+    """A datetime as the column type would bind it (SQLite: its text form), else in ISO format."""
+    process = type_.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+    def encode(value: Any) -> Any:
+        value = None if value is None else process(value)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    return encode
+
+
+def json_object(dialect_name: str, **pairs: Any) -> sa.ColumnElement[Any]:
+    """A JSON object built by the database: json_object (SQLite), json_build_object (PostgreSQL)."""
+    build = sa.func.json_build_object if dialect_name == "postgresql" else sa.func.json_object
+    return build(*(part for key, value in pairs.items() for part in (sa.literal(key, sa.String), value)),
+                 type_=sa.JSON)
+
+
+class JsonRows:
+    """Rows built in Python, read as a table by the database: for an INSERT ... SELECT of many rows.
+
+    The rows travel as ONE bound parameter named after the table, a JSON array that the database
+    reads itself (SQLite's json_each, PostgreSQL's json_to_recordset): a statement built on
+    `table(dialect_name)` is the same whatever the number of rows (built and compiled once), and
+    no per-row work is left to SQLAlchemy. `params(rows, dialect)` gives the parameter. JSON columns
+    carry their value as JSON (anything else as its str, as a notice's context does); datetimes
+    are stored as their column type stores them. Needs SQLite 3.38 (its -> operator) or PostgreSQL.
+    """
+
+    def __init__(self, name: str, **columns: sa.types.TypeEngine) -> None:
+        self.name, self.columns = name, columns
+
+    def table(self, dialect_name: str) -> sa.FromClause:
+        payload = sa.bindparam(self.name, type_=sa.Text)
+        if dialect_name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSON
+
+            return (
+                sa.func.json_to_recordset(sa.cast(payload, JSON))
+                .table_valued(*(sa.column(c, t) for c, t in self.columns.items()))
+                .render_derived(name=self.name, with_types=True)
+            )
+        value = sa.func.json_each(payload).table_valued("value").c.value
+        return sa.select(*(
+            # "->" keeps a JSON value as JSON text; json_extract gives a plain value as the SQL value.
+            (value.op("->")(f"$.{c}") if isinstance(t, sa.JSON) else sa.func.json_extract(value, f"$.{c}")).label(c)
+            for c, t in self.columns.items()
+        )).subquery(self.name)
+
+    def params(self, rows: list[dict[str, Any]], dialect: sa.Dialect) -> dict[str, str]:
+        encoders = {c: _json_encoder(t, dialect) for c, t in self.columns.items()
+                    if isinstance(getattr(t, "impl_instance", t), sa.DateTime)}
+        if encoders:
+            rows = [{**row, **{c: encode(row[c]) for c, encode in encoders.items()}} for row in rows]
+        return {self.name: json.dumps(rows, default=str)}

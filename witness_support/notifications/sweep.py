@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
-from ..db import utc_now
+from ..cases.models import Case, Defendant
+from ..db import UTCDateTime, utc_now
 from ..extensions import db
 from ..outcomes.models import Outcome, ReleaseReminder
 from ..tasks.operations import create_task
@@ -29,11 +30,13 @@ from ..witnesses.models import Witness
 from . import channels
 from .models import Channel, Kind, Notification, Status
 from .operations import (
+    BULK_EVENTS_PER_STATEMENT,
+    CaseNotice,
     close_notice_tasks,
     guardians_of,
-    insert_unless_present,
+    insert_statement,
     liaison_officer_for,
-    notify_case_witnesses,
+    notify_case_witnesses_in_bulk,
     preferences_for,
     today_in,
 )
@@ -87,42 +90,62 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
     return sa.union_all(*selects) if len(selects) > 1 else selects[0]
 
 
+# What a release notice says and where the court sits, for the outcomes whose reminders were raised.
+_OUTCOMES_TO_TELL = (
+    sa.select(Outcome.id, Outcome.case_id, Defendant.name, Case.court_timezone)
+    .join(Defendant, Defendant.id == Outcome.defendant_id)
+    .join(Case, Case.id == Outcome.case_id)
+    .where(Outcome.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(Outcome.id)
+)
+
+
 def raise_release_reminders(today: date) -> int:
     """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
-    notice a week before release when both are due at once)."""
-    config = current_app.config
-    rows = db.session.execute(due_release_reminders_query(today, config["RELEASE_REMINDER_DAYS"])).all()
-    by_outcome: dict[int, list] = {}
-    for row in rows:
-        by_outcome.setdefault(row.outcome_id, []).append(row)
-    count = 0
-    for outcome_id, reminders in by_outcome.items():
-        outcome = db.session.get(Outcome, outcome_id)
-        nearest = min(reminders, key=lambda r: r.days)
-        # Another sweep raising the same reminder at the same moment inserts nothing here.
-        won = [
-            insert_unless_present(
-                ReleaseReminder,
-                {"outcome_id": outcome_id, "days": row.days, "release_date": row.release_date,
-                 "created_at": utc_now()},
-                "outcome_id", "days", "release_date",
-            )
-            for row in reminders
-        ]
-        if not any(won):
-            continue
-        context = {
-            "offender": outcome.defendant.name,
-            "release_date": outcome.proposed_release_date.isoformat(),
-            "days": (outcome.proposed_release_date - today).days,
-        }
-        notices = notify_case_witnesses(
-            outcome.case_id, Kind.RELEASE_UPCOMING, context=context, triggered_at=utc_now(),
-            key=f"release-upcoming:o{outcome_id}:{nearest.days}d:{nearest.release_date.isoformat()}",
+    notice a week before release when both are due at once). Returns the notices queued.
+
+    Set-based, in a fixed number of statements however many are due: one INSERT ... SELECT records
+    every reminder due ON CONFLICT DO NOTHING RETURNING those this sweep recorded (an outcome whose
+    reminders a concurrent sweep recorded first is that sweep's to tell: the second one waits on
+    the first's rows, then inserts none of them), one SELECT reads those outcomes' cases, court
+    time zones and defendants, then `notify_case_witnesses_in_bulk` queues the notices. Commits.
+    """
+    due = due_release_reminders_query(today, current_app.config["RELEASE_REMINDER_DAYS"]).subquery("due")
+    now = utc_now()
+    table = ReleaseReminder.__table__
+    record = (
+        insert_statement(table)
+        .from_select(
+            ["outcome_id", "days", "release_date", "created_at"],
+            # WHERE true: SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT ... SELECT.
+            sa.select(due.c.outcome_id, due.c.days, due.c.release_date, sa.literal(now, UTCDateTime))
+            .where(sa.true())
+            .order_by(due.c.outcome_id, due.c.days),  # one order for all sweeps: no deadlock between them
         )
-        count += len(notices)
+        .on_conflict_do_nothing(index_elements=["outcome_id", "days", "release_date"])
+        .returning(table.c.outcome_id, table.c.days, table.c.release_date)
+    )
+    nearest: dict[int, tuple[int, date]] = {}
+    for outcome_id, days, release_date in db.session.execute(record):
+        if outcome_id not in nearest or days < nearest[outcome_id][0]:
+            nearest[outcome_id] = (days, release_date)
+    events = []
+    won = sorted(nearest)
+    for start in range(0, len(won), BULK_EVENTS_PER_STATEMENT):
+        for outcome_id, case_id, offender, court_timezone in db.session.execute(
+            _OUTCOMES_TO_TELL, {"ids": won[start:start + BULK_EVENTS_PER_STATEMENT]}
+        ):
+            days, release_date = nearest[outcome_id]
+            events.append(CaseNotice(
+                case_id=case_id,
+                key=f"release-upcoming:o{outcome_id}:{days}d:{release_date.isoformat()}",
+                context={"offender": offender, "release_date": release_date.isoformat(),
+                         "days": (release_date - today).days},
+                court_timezone=court_timezone,
+            ))
+    queued = notify_case_witnesses_in_bulk(Kind.RELEASE_UPCOMING, events, triggered_at=now)
     db.session.commit()
-    return count
+    return queued
 
 
 def due_notice_ids(now: datetime, limit: int = 200) -> list[int]:
