@@ -266,6 +266,39 @@ def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
         r = row(f"sweep: queue notices ({due} reminders due, {queued_ours} notices; floor {queued_floor})",
                 statistics.median(a), statistics.median(b), "INSERT … SELECT, same rows", 5.0)
         rows.append(r)
+
+        # The sweep as cron runs it every few minutes: the reminders raised, nothing new due. Ours is
+        # the sweep's own raise_release_reminders (its search over all outcomes, then its commit);
+        # the floor, the same INSERT ... SELECT ... RETURNING through the raw driver, and a commit.
+        # The floor runs exactly what the driver received from the sweep (SQL text and parameters).
+        sent: list[tuple[str, Any]] = []
+
+        def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+            if statement.lstrip().upper().startswith("INSERT INTO RELEASE_REMINDERS"):
+                sent.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        ours_queue()
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+        record_sql, record_params = sent[0]
+
+        def ours_idle() -> None:
+            assert sweep.raise_release_reminders(today) == 0
+
+        def floor_idle() -> None:
+            connection = raw_connection(app)
+            try:
+                cursor = connection.cursor()
+                cursor.execute(record_sql, record_params)
+                assert cursor.fetchall() == []
+                connection.commit()
+            finally:
+                connection.close()
+
+        o, f = interleaved(ours_idle, floor_idle, rounds)
+        rows.append(row("sweep over all outcomes, nothing new due (as cron runs it)", o, f,
+                        "same INSERT … SELECT, raw driver", 2.0))
+        reset()
         db.session.remove()
     return rows
 

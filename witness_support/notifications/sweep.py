@@ -9,6 +9,7 @@ sending always happens after the commit that created the notice. This module is 
 
 from __future__ import annotations
 
+import functools
 import os
 import smtplib
 import socket
@@ -63,14 +64,13 @@ def worker_name() -> str:
 # ---- finding what is due -----------------------------------------------------------------------
 
 
-def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
-    """(outcome id, days, release date) for reminders due and not yet raised.
-
-    One indexed range on outcomes.proposed_release_date per reminder distance, each checked
-    against release_reminders by its unique index; bench/sweep.py times exactly this query.
-    """
+@functools.cache
+def _due_statement(days: tuple[int, ...]) -> sa.Select | sa.CompoundSelect:
+    """(outcome id, days, release date) for reminders due and not yet raised, with bound
+    parameters `today` and `until_<d>` per distance; built once (building costs more than running)."""
+    today = sa.bindparam("today", type_=sa.Date)
     selects = []
-    for d in sorted(set(days)):
+    for d in days:
         selects.append(
             sa.select(
                 Outcome.id.label("outcome_id"),
@@ -78,7 +78,7 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
                 Outcome.proposed_release_date.label("release_date"),
             ).where(
                 Outcome.proposed_release_date > today,
-                Outcome.proposed_release_date <= today + timedelta(days=d),
+                Outcome.proposed_release_date <= sa.bindparam(f"until_{d}", type_=sa.Date),
                 Outcome.custody.is_(None) | Outcome.custody.in_(["recalled", "transferred"]),
                 ~sa.exists().where(
                     ReleaseReminder.outcome_id == Outcome.id,
@@ -88,6 +88,24 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select:
             )
         )
     return sa.union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def _distances() -> tuple[int, ...]:
+    return tuple(sorted(set(current_app.config["RELEASE_REMINDER_DAYS"])))
+
+
+def _due_params(today: date, days: tuple[int, ...]) -> dict[str, date]:
+    return {"today": today, **{f"until_{d}": today + timedelta(days=d) for d in days}}
+
+
+def due_release_reminders_query(today: date, days: list[int]) -> sa.Select | sa.CompoundSelect:
+    """The reminders due and not yet raised, as a statement with its values bound.
+
+    One indexed range on outcomes.proposed_release_date per reminder distance, each checked
+    against release_reminders by its unique index; bench/sweep.py times exactly this query.
+    """
+    key = tuple(sorted(set(days)))
+    return _due_statement(key).params(_due_params(today, key))
 
 
 # What a release notice says and where the court sits, for the outcomes whose reminders were raised.
@@ -100,6 +118,27 @@ _OUTCOMES_TO_TELL = (
 )
 
 
+@functools.cache
+def _record_statement(days: tuple[int, ...]) -> sa.Insert:
+    """The INSERT ... SELECT that records every release reminder due (the sweep's search over all
+    outcomes) ON CONFLICT DO NOTHING, RETURNING those this statement recorded; built once, with
+    the bound parameters of `_due_statement` and `now`."""
+    due = _due_statement(days).subquery("due")
+    table = ReleaseReminder.__table__
+    return (
+        insert_statement(table)
+        .from_select(
+            ["outcome_id", "days", "release_date", "created_at"],
+            # WHERE true: SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT ... SELECT.
+            sa.select(due.c.outcome_id, due.c.days, due.c.release_date, sa.bindparam("now", type_=UTCDateTime))
+            .where(sa.true())
+            .order_by(due.c.outcome_id, due.c.days),  # one order for all sweeps: no deadlock between them
+        )
+        .on_conflict_do_nothing(index_elements=["outcome_id", "days", "release_date"])
+        .returning(table.c.outcome_id, table.c.days, table.c.release_date)
+    )
+
+
 def raise_release_reminders(today: date) -> int:
     """Queue release-upcoming notices; only the smallest distance reached counts (no 30-day
     notice a week before release when both are due at once). Returns the notices queued.
@@ -110,23 +149,12 @@ def raise_release_reminders(today: date) -> int:
     the first's rows, then inserts none of them), one SELECT reads those outcomes' cases, court
     time zones and defendants, then `notify_case_witnesses_in_bulk` queues the notices. Commits.
     """
-    due = due_release_reminders_query(today, current_app.config["RELEASE_REMINDER_DAYS"]).subquery("due")
-    now = utc_now()
-    table = ReleaseReminder.__table__
-    record = (
-        insert_statement(table)
-        .from_select(
-            ["outcome_id", "days", "release_date", "created_at"],
-            # WHERE true: SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT ... SELECT.
-            sa.select(due.c.outcome_id, due.c.days, due.c.release_date, sa.literal(now, UTCDateTime))
-            .where(sa.true())
-            .order_by(due.c.outcome_id, due.c.days),  # one order for all sweeps: no deadlock between them
-        )
-        .on_conflict_do_nothing(index_elements=["outcome_id", "days", "release_date"])
-        .returning(table.c.outcome_id, table.c.days, table.c.release_date)
-    )
+    now, distances = utc_now(), _distances()
+    record = _record_statement(distances)
     nearest: dict[int, tuple[int, date]] = {}
-    for outcome_id, days, release_date in db.session.execute(record):
+    # Through the session's connection: a Core statement, without the ORM's execution machinery.
+    recorded = db.session.connection().execute(record, {**_due_params(today, distances), "now": now})
+    for outcome_id, days, release_date in recorded:
         if outcome_id not in nearest or days < nearest[outcome_id][0]:
             nearest[outcome_id] = (days, release_date)
     events = []
