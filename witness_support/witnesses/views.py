@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -36,6 +39,69 @@ from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
 
+STAFF = (Role.LIAISON_OFFICER, Role.PROSECUTOR)
+
+
+def _in_page_order(query: sa.Select, by_next_court: bool, after: sa.ColumnElement[int] | int | None) -> sa.Select:
+    """Keyset order: newest first by id, or soonest next court date first (then id)."""
+    if by_next_court:
+        query = query.where(Witness.next_court_at.is_not(None)).order_by(Witness.next_court_at, Witness.id)
+        if after is not None:
+            cursor = sa.select(Witness.next_court_at).where(Witness.id == after).scalar_subquery()
+            query = query.where(sa.or_(
+                Witness.next_court_at > cursor, sa.and_(Witness.next_court_at == cursor, Witness.id > after)
+            ))
+        return query
+    query = query.order_by(Witness.id.desc())
+    return query.where(Witness.id < after) if after is not None else query
+
+
+def _page(
+    conditions: list[sa.ColumnElement[bool]], *, by_next_court: bool, after: sa.ColumnElement[int] | int | None,
+    limit: sa.ColumnElement[int] | int, identity: bool,
+) -> sa.Select:
+    """One page of the witnesses meeting `conditions`: ORM objects with their journeys (identity),
+    or the list page's plain columns with the journeys' stages in the same statement."""
+    query = _in_page_order(sa.select(Witness).where(*conditions), by_next_court, after).limit(limit)
+    if identity:
+        return query.options(selectinload(Witness.journeys))
+    page = query.with_only_columns(*WitnessRow.COLUMNS).subquery()
+    order = [page.c.next_court_at, page.c.id] if by_next_court else [page.c.id.desc()]
+    return (
+        sa.select(page, Journey.stage).outerjoin(Journey, Journey.witness_id == page.c.id).order_by(*order, Journey.id)
+    )
+
+
+@functools.cache
+def _broad_page(staff: bool, by_next_court: bool, keyset: bool, identity: bool) -> sa.Select:
+    """The page of a broad caseload, built once per shape with bound parameters `user_id`, `today`,
+    `limit` (and `after`): building it costs more than running it.
+
+    A page of the witnesses assigned to the user (read from their assignments, which are few) and
+    a page of those in the user's cases (witnesses in page order, each checked by index probes,
+    stopping after `limit`), merged. Written as one `EXISTS … OR EXISTS …`, PostgreSQL hashes both
+    subqueries over every visible witness first (≈70 ms at 100,000), and a walk over all witnesses
+    for the assignments costs SQLite as much when there are none.
+    """
+    # Stands in for the user in the need-to-know rules, its id a parameter.
+    user = SimpleNamespace(id=sa.bindparam("user_id", type_=sa.Integer),
+                           role=Role.LIAISON_OFFICER if staff else Role.SUPPORT_PERSON)
+    after = sa.bindparam("after", type_=sa.Integer) if keyset else None
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    assigned = _in_page_order(
+        sa.select(Witness.id, Witness.next_court_at).distinct()
+        .join(WitnessAssignment, WitnessAssignment.witness_id == Witness.id)
+        .where(WitnessAssignment.user_id == user.id,
+               WitnessAssignment.active_clause(sa.bindparam("today", type_=sa.Date))),
+        by_next_court, after,
+    ).limit(limit).subquery()
+    in_cases = _in_page_order(
+        sa.select(Witness.id).where(witness_in_visible_case(user, Witness.id)), by_next_court, after
+    ).limit(limit).subquery()
+    visible = Witness.id.in_(sa.union_all(sa.select(assigned.c.id), sa.select(in_cases.c.id)))
+    return _page([visible], by_next_court=by_next_court, after=after, limit=limit, identity=identity)
+
+
 def list_witnesses(
     user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False,
     identity: bool = True,
@@ -51,53 +117,24 @@ def list_witnesses(
     `name` is an exact match (case and spacing aside) through the blind index, and only among
     the witnesses whose identity the user may see; the search itself is audited, never its text.
     """
-    def in_page_order(query: sa.Select) -> sa.Select:
-        """Keyset order: newest first by id, or soonest next court date first (then id)."""
-        if by_next_court:
-            query = query.where(Witness.next_court_at.is_not(None)).order_by(Witness.next_court_at, Witness.id)
-            if after is not None:
-                cursor = sa.select(Witness.next_court_at).where(Witness.id == after).scalar_subquery()
-                query = query.where(sa.or_(
-                    Witness.next_court_at > cursor, sa.and_(Witness.next_court_at == cursor, Witness.id > after)
-                ))
-            return query
-        query = query.order_by(Witness.id.desc())
-        return query.where(Witness.id < after) if after is not None else query
-
-    if has_broad_caseload(user) and name is None:
-        # A page of the witnesses assigned to the user (read from their assignments, which are few)
-        # and a page of those in the user's cases (witnesses in page order, each checked by index
-        # probes, stopping after `limit`), merged. Written as one `EXISTS … OR EXISTS …`, PostgreSQL
-        # hashes both subqueries over every visible witness first (≈70 ms at 100,000), and a walk
-        # over all witnesses for the assignments costs SQLite as much when there are none.
-        assigned = in_page_order(
-            sa.select(Witness.id, Witness.next_court_at).distinct()
-            .join(WitnessAssignment, WitnessAssignment.witness_id == Witness.id)
-            .where(WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause())
-        ).limit(limit).subquery()
-        in_cases = in_page_order(
-            sa.select(Witness.id).where(witness_in_visible_case(user, Witness.id))
-        ).limit(limit).subquery()
-        visible = Witness.id.in_(sa.union_all(sa.select(assigned.c.id), sa.select(in_cases.c.id)))
+    params: dict[str, object] = {}
+    if name is None and has_broad_caseload(user):
+        statement = _broad_page(user.role in STAFF, by_next_court, after is not None, identity)
+        params = {"user_id": user.id, "today": today_utc(), "limit": limit}
+        if after is not None:
+            params["after"] = after
     else:
-        visible = Witness.id.in_(visible_witness_ids(user).scalar_subquery())
-    query = in_page_order(sa.select(Witness).where(visible)).limit(limit)
-    if name is not None:
-        query = query.where(
-            Witness.legal_name_index == blind_index(name),
-            Witness.id.in_(identity_witness_ids(user).scalar_subquery()),
-        )
+        conditions = [Witness.id.in_(visible_witness_ids(user).scalar_subquery())]
+        if name is not None:
+            conditions += [Witness.legal_name_index == blind_index(name),
+                           Witness.id.in_(identity_witness_ids(user).scalar_subquery())]
+        statement = _page(conditions, by_next_court=by_next_court, after=after, limit=limit, identity=identity)
     if identity:
-        return list(db.session.execute(query.options(selectinload(Witness.journeys))).scalars())
-    # The page shows a few columns: plain rows (no ORM objects; of the identity, only the birth
-    # date is decrypted, for the child flag), with the journeys' stages in the same statement.
-    page = query.with_only_columns(*WitnessRow.COLUMNS).subquery()
-    order = [page.c.next_court_at, page.c.id] if by_next_court else [page.c.id.desc()]
-    rows = db.session.connection().execute(
-        sa.select(page, Journey.stage).outerjoin(Journey, Journey.witness_id == page.c.id).order_by(*order, Journey.id)
-    )
+        return list(db.session.execute(statement, params).scalars())
+    # Plain rows through the session's connection (no ORM objects; of the identity, only the
+    # birth date is decrypted, for the child flag).
     witnesses: dict[int, WitnessRow] = {}
-    for *values, stage in rows:
+    for *values, stage in db.session.connection().execute(statement, params):
         witness = witnesses.get(values[0])
         if witness is None:
             witness = witnesses[values[0]] = WitnessRow(*values)
