@@ -13,7 +13,6 @@ from witness_support.court import operations as court_ops
 from witness_support.court import readiness
 from witness_support.court.models import CourtEvent, TestimonialAid
 from witness_support.extensions import db
-from witness_support.permissions import visible_case_ids
 from witness_support.witnesses import operations as witness_ops
 
 
@@ -192,6 +191,17 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     assert counts == [6, 6]
 
 
+def test_prosecutor_home_shows_the_ten_soonest_trial_days_and_links_to_the_rest(
+    app, client, auth, prosecutor, make_case, make_witness, make_journey, make_event
+):
+    _trials(prosecutor, make_case, make_witness, make_journey, make_event, 12)
+    auth.login(prosecutor)
+    home = client.get("/").get_data(as_text=True)
+    assert home.count("<td>0/2</td>") == 10
+    assert "These are the 10 soonest trial days" in home
+    assert client.get("/court/readiness").get_data(as_text=True).count("0/2 ready") == 12
+
+
 def test_dashboard_window_order_and_visibility(app, prosecutor, make_user, make_case, make_event):
     mine_late, mine_soon = make_case(by=prosecutor), make_case(by=prosecutor)
     late = make_event(mine_late, kind="trial_day", days=40)
@@ -202,6 +212,6 @@ def test_dashboard_window_order_and_visibility(app, prosecutor, make_user, make_
     court_ops.cancel_event(prosecutor, cancelled, "Vacated.")
     make_event(make_case(by=make_user("prosecutor")), kind="trial_day", days=2)  # not my case
     db.session.commit()
-    trials = readiness.dashboard(visible_case_ids(prosecutor))
+    trials = readiness.dashboard(prosecutor)
     assert [t.event.id for t in trials] == [soon.id, late.id]
     assert trials[0].state == "no_witnesses"

@@ -189,9 +189,18 @@ def test_broad_dashboard_matches_the_narrow_one(app, monkeypatch, prosecutor, ma
     for days in (1, 4):
         make_event(mine, kind="trial_day", days=days)
         make_event(theirs, kind="trial_day", days=days)
-    narrow = [t.event.id for t in readiness.dashboard(perms.visible_case_ids(prosecutor))]
-    broad = [t.event.id for t in readiness.dashboard(perms.visible_case_clause(prosecutor, CourtEvent.case_id))]
+    narrow = [t.event.id for t in readiness.dashboard(prosecutor)]
+    narrow_pages = [[t.event.id for t in readiness.dashboard(prosecutor, limit=1)],
+                    [t.event.id for t in readiness.dashboard(prosecutor, after=narrow[0], limit=1)]]
+    monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)  # every caseload counts as broad now
+    assert perms.has_broad_caseload(prosecutor)
+    broad = [t.event.id for t in readiness.dashboard(prosecutor)]
+    broad_pages = [[t.event.id for t in readiness.dashboard(prosecutor, limit=1)],
+                   [t.event.id for t in readiness.dashboard(prosecutor, after=broad[0], limit=1)]]
     assert broad == narrow and len(narrow) == 2
+    assert broad_pages == narrow_pages == [[narrow[0]], [narrow[1]]]
+    mine_ids = db.session.execute(sa.select(CourtEvent.id).where(CourtEvent.case_id == mine.id)).scalars()
+    assert set(mine_ids) == set(narrow)
 
 
 def _with_floors(app: Flask) -> Flask:

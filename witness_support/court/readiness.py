@@ -10,15 +10,18 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.orm import contains_eager
 
+from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc, utc_now
 from ..extensions import db
+from ..permissions import has_broad_caseload, visible_case_clause, visible_case_ids
 from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
 from .models import (
     OPEN_AID_STATUSES,
@@ -92,16 +95,13 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _upcoming_trial_days(
-    case_ids: sa.Select | list[int] | sa.ColumnElement[bool], start: datetime, end: datetime | None, *,
-    after: int | None = None, limit: int | None = None,
-) -> list[CourtEvent]:
-    """Trial days soonest first; `after` (an event id) and `limit` page by keyset on (start, id).
-
-    `case_ids` is a list or SELECT of case ids, or a condition on CourtEvent.case_id (for a broad
-    caseload: the events are then read in (kind, starts_at) index order, see BROAD_CASELOAD).
-    """
-    in_cases = case_ids if isinstance(case_ids, sa.ColumnElement) else CourtEvent.case_id.in_(case_ids)
+def _trial_days_statement(
+    in_cases: sa.ColumnElement[bool], start: object, lower: object, end: object | None, *,
+    after: object | None = None, limit: object | None = None,
+) -> sa.Select:
+    """Trial days not over at `start`, soonest first; `after` (an event id) and `limit` page by
+    keyset on (start, id). Values or bound parameters alike: `start`, `end` (or None) instants,
+    `lower` = `start` - MAX_EVENT_HOURS (no event lasts longer: it lets the index skip the past)."""
     query = (
         sa.select(CourtEvent)
         .join(Case, Case.id == CourtEvent.case_id)
@@ -111,8 +111,7 @@ def _upcoming_trial_days(
             CourtEvent.kind == EventKind.TRIAL_DAY,
             CourtEvent.status.in_([EventStatus.SCHEDULED, EventStatus.MOVED]),
             CourtEvent.ends_at >= start,
-            # No event lasts longer than MAX_EVENT_HOURS: this bound lets the index skip the past.
-            CourtEvent.starts_at >= start - timedelta(hours=MAX_EVENT_HOURS),
+            CourtEvent.starts_at >= lower,
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)
     )
@@ -125,7 +124,32 @@ def _upcoming_trial_days(
         ))
     if limit is not None:
         query = query.limit(limit)
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def _upcoming_trial_days(case_ids: sa.Select | list[int], start: datetime) -> list[CourtEvent]:
+    """Every upcoming trial day of the given cases (a list or SELECT of case ids), soonest first."""
+    lower = start - timedelta(hours=MAX_EVENT_HOURS)
+    return list(db.session.execute(
+        _trial_days_statement(CourtEvent.case_id.in_(case_ids), start, lower, None)
+    ).scalars())
+
+
+@functools.cache
+def _dashboard_statement(broad: bool, keyset: bool, limited: bool) -> sa.Select:
+    """The dashboard's trial days, built once per shape with bound parameters `user_id`, `start`,
+    `lower`, `end` (and `after`, `limit`). A broad caseload reads the events in (kind, starts_at) index
+    order and checks each case by a correlated EXISTS; a narrow one starts from its few cases."""
+    user = SimpleNamespace(id=sa.bindparam("user_id", type_=sa.Integer))  # the need-to-know rules' user
+    in_cases = (visible_case_clause(user, CourtEvent.case_id) if broad
+                else CourtEvent.case_id.in_(visible_case_ids(user)))
+    instant = CourtEvent.starts_at.type
+    return _trial_days_statement(
+        in_cases, sa.bindparam("start", type_=instant), sa.bindparam("lower", type_=instant),
+        sa.bindparam("end", type_=instant),
+        after=sa.bindparam("after", type_=sa.Integer) if keyset else None,
+        limit=sa.bindparam("limit", type_=sa.Integer) if limited else None,
+    )
 
 
 @functools.cache
@@ -293,7 +317,7 @@ def witness_readiness(witness: Witness, case_ids: sa.Select, *, today: date | No
         sa.select(EventWitness.event_id).where(EventWitness.witness_id == witness.id)
     ).scalars())
     trials = readiness_for_events(
-        [e for e in _upcoming_trial_days(case_ids, utc_now(), None) if e.id in required_at], today=today
+        [e for e in _upcoming_trial_days(case_ids, utc_now()) if e.id in required_at], today=today
     )
     for trial in trials:
         trial.witnesses = [w for w in trial.witnesses if w.witness.id == witness.id]
@@ -302,7 +326,7 @@ def witness_readiness(witness: Witness, case_ids: sa.Select, *, today: date | No
 
 def case_readiness(case: Case, *, today: date | None = None) -> list[TrialReadiness]:
     """Every upcoming trial day of one case."""
-    events = _upcoming_trial_days([case.id], utc_now(), None)
+    events = _upcoming_trial_days([case.id], utc_now())
     return readiness_for_events(events, today=today)
 
 
@@ -310,14 +334,20 @@ DASHBOARD_PAGE_SIZE = 50
 
 
 def dashboard(
-    case_ids: sa.Select | sa.ColumnElement[bool], *, today: date | None = None, after: int | None = None,
-    limit: int | None = None,
+    user: User, *, today: date | None = None, after: int | None = None, limit: int | None = None,
 ) -> list[TrialReadiness]:
-    """Upcoming trial days within the configured window across the given cases, soonest first;
+    """Upcoming trial days within the configured window across the user's cases, soonest first;
     one page of them when `limit` is given (keyset after the event id `after`, never OFFSET)."""
     now = utc_now()
-    end = now + timedelta(days=current_app.config["READINESS_WINDOW_DAYS"])
-    events = _upcoming_trial_days(case_ids, now, end, after=after, limit=limit)
+    statement = _dashboard_statement(has_broad_caseload(user), after is not None, limit is not None)
+    window = timedelta(days=current_app.config["READINESS_WINDOW_DAYS"])
+    params: dict[str, object] = {"user_id": user.id, "start": now, "end": now + window,
+                                 "lower": now - timedelta(hours=MAX_EVENT_HOURS)}
+    if after is not None:
+        params["after"] = after
+    if limit is not None:
+        params["limit"] = limit
+    events = list(db.session.execute(statement, params).scalars())
     return readiness_for_events(events, today=today)
 
 

@@ -24,9 +24,7 @@ from ..permissions import (
     Role,
     can_view_case,
     can_view_witness,
-    has_broad_caseload,
     has_permission,
-    visible_case_clause,
     visible_case_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
@@ -380,9 +378,7 @@ def readiness_dashboard() -> str:
     except ValueError:
         abort(400)
     size = readiness.DASHBOARD_PAGE_SIZE
-    cases = (visible_case_clause(current_user, CourtEvent.case_id) if has_broad_caseload(current_user)
-             else visible_case_ids(current_user))
-    trials = readiness.dashboard(cases, after=after, limit=size + 1)
+    trials = readiness.dashboard(current_user, after=after, limit=size + 1)
     next_after = trials[size - 1].event.id if len(trials) > size else None
     return render_template("court/readiness.html", trials=trials[:size], labels=readiness.STATE_LABELS,
                            window=current_app.config["READINESS_WINDOW_DAYS"], next_after=next_after)

@@ -18,6 +18,9 @@ from ..permissions import Permission, Role, has_permission, visible_case_ids, vi
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness
 
+# The prosecutor's home shows the soonest trial days; the dashboard pages through all of them.
+HOME_TRIALS = 10
+
 bp = Blueprint("main", __name__)
 
 
@@ -57,7 +60,7 @@ def home() -> str | Response:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
     elif current_user.role == Role.PROSECUTOR:
-        readiness_trials = readiness.dashboard(visible_case_ids(current_user))
+        readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
     notices = undelivered_for(visible, utc_now()) if has_permission(current_user, Permission.NOTIFICATION_VIEW) else []
     return render_template(
         "main/home.html",
@@ -65,7 +68,8 @@ def home() -> str | Response:
         schedule_items=schedule_items,
         week_events=week_events,
         subscribe_url=url_for("feeds.subscribe") if "feeds.subscribe" in current_app.view_functions else None,
-        readiness_trials=readiness_trials,
+        readiness_trials=readiness_trials[:HOME_TRIALS] if readiness_trials is not None else None,
+        more_trials=readiness_trials is not None and len(readiness_trials) > HOME_TRIALS,
         labels=readiness.STATE_LABELS,
         window=current_app.config["READINESS_WINDOW_DAYS"],
         overdue=overdue,
