@@ -366,6 +366,127 @@ def login_benchmark(app: Any, rounds: int) -> list[dict]:
     return [row("login, password step (then TOTP)", o, f, "argon2 verify alone", None)]
 
 
+# ---- the calendar feed --------------------------------------------------------------------------
+
+
+def feed_subject(app: Any) -> dict:
+    """The support person whose feed holds the most events (of the bulk demo: the one who attends
+    the trial days of every 20th witness), with a feed token issued now (rotated if they had one)."""
+    import sqlalchemy as sa
+
+    from witness_support.auth.models import User
+    from witness_support.extensions import db
+    from witness_support.feeds import operations as feed_ops
+
+    with app.app_context():
+        people = db.session.execute(sa.select(User).where(User.role == "support_person", User.active)).scalars()
+        counts = {user.id: len(feed_ops.feed_fingerprint(user)) for user in people}
+        user_id = max(counts, key=lambda uid: (counts[uid], -uid))
+        user = db.session.get(User, user_id)
+        token = feed_ops.issue_feed_token(user, user)
+        db.session.commit()
+        subject = {"user_id": user_id, "token": token, "events": len(feed_ops.feed_members(user)),
+                   "candidates": counts}
+        db.session.remove()
+    return subject
+
+
+def feed_benchmarks(app: Any, rounds: int, subject: dict) -> list[dict]:
+    """Building the feed in process against the same ICS text in plain strings (bench/feeds.py's
+    writer, checked byte-identical first): cold (icalendar for every event), and one event changed
+    (its revision bumped as court/operations.py does, then the poll's query and build); then the
+    unchanged feed's 304 through the Flask test client against hello world."""
+    from types import SimpleNamespace
+
+    from bench.feeds import HOST, plain_calendar
+    from witness_support.auth.models import User
+    from witness_support.court import operations as court_ops
+    from witness_support.court.models import CourtEvent
+    from witness_support.extensions import db
+    from witness_support.feeds import ical
+    from witness_support.feeds import operations as feed_ops
+
+    rows = []
+    n = subject["events"]
+    with app.app_context():
+        user = db.session.get(User, subject["user_id"])
+        members = feed_ops.feed_members(user)
+        loaded = ical._load_events([m.event_id for m in members])
+        # Plain copies, so that no round reloads an expired ORM object behind the floor's back.
+        columns = ("id", "kind", "status", "court_name", "room", "interpreter_language", "remote_link", "starts_at",
+                   "ends_at", "updated_at", "revision")
+        events = {i: SimpleNamespace(**{c: getattr(e, c) for c in columns}) for i, e in loaded.items()}
+
+        def preloaded(ids: list[int]) -> dict[int, Any]:
+            return {i: loaded[i] for i in ids}
+
+        def vtimezones() -> str:
+            years = ical.zone_years((m.timezone, t.year) for m in members for t in (m.starts_at, m.ends_at))
+            return "".join(ical.cached_vtimezone(zone, *years[zone]) for zone in sorted(years))
+
+        def floor() -> None:
+            plain_calendar(members, events, vtimezones())
+
+        ical.clear_caches()
+        reference = ical.render_calendar(members, HOST, loader=preloaded)
+        assert plain_calendar(members, events, vtimezones()) == reference, "the floor must write the very same bytes"
+
+        def cold() -> None:
+            ical.clear_caches()
+            ical.render_calendar(members, HOST, loader=preloaded)
+
+        o, f = interleaved(cold, floor, max(3, rounds // 7), warmup=0)
+        rows.append(row(f"feed: cold build ({n:,} events, icalendar)", o, f, "same ICS text, plain strings", None))
+
+        ical.render_calendar(members, HOST)  # warm: every event of this revision in the cache
+        counter = [0]
+
+        def one_changed() -> None:
+            # Not timed: one event of the feed changes, as move/update/cancel change it.
+            counter[0] += 1
+            event = db.session.get(CourtEvent, members[(counter[0] * 7919) % len(members)].event_id)
+            court_ops._bump(event)
+            db.session.commit()
+            started = time.perf_counter()
+            ical.render_calendar(feed_ops.feed_members(user), HOST)
+            timings.append(time.perf_counter() - started)
+
+        timings: list[float] = []
+        floors: list[float] = []
+        for _ in range(2):
+            one_changed()
+            floor()
+        timings.clear()
+        for _ in range(rounds):
+            one_changed()
+            t0 = time.perf_counter()
+            floor()
+            floors.append(time.perf_counter() - t0)
+        rows.append(row(f"feed: one event changed ({n:,} events; query + build)", statistics.median(timings),
+                        statistics.median(floors), "same ICS text, plain strings", 3.0))
+        db.session.remove()
+
+    client = app.test_client()
+    url = f"/feeds/{subject['token']}.ics"
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    etag = first.headers["ETag"]
+
+    def not_modified() -> None:
+        for _ in range(50):
+            response = client.get(url, headers={"If-None-Match": etag})
+            assert response.status_code == 304, response.status_code
+
+    def hello() -> None:
+        for _ in range(50):
+            client.get("/_bench/hello")
+
+    o, f = interleaved(not_modified, hello, rounds)
+    rows.append(row("feed: unchanged, 304 (test client; ≤ 2× = ≥ 0.5 of the rate)", o / 50, f / 50,
+                    "hello world, same app", 2.0))
+    return rows
+
+
 # ---- throughput ---------------------------------------------------------------------------------
 
 
@@ -378,6 +499,7 @@ def free_port() -> int:
 def http_sign_in(base: str, app: Any) -> str:
     """Sign in over HTTP against gunicorn; returns the Cookie header for wrk."""
     import http.cookiejar
+    import urllib.error
     import urllib.parse
     import urllib.request
 
@@ -389,6 +511,10 @@ def http_sign_in(base: str, app: Any) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # No User-Agent, as wrk sends none: the session is bound to the client's address and agent
+    # (Flask-Login's strong session protection), and with urllib's agent every wrk request was
+    # refused the session and measured as an anonymous redirect to /login.
+    opener.addheaders = []
     data = urllib.parse.urlencode({"email": OFFICER, "password": PASSWORD}).encode()
     response = opener.open(base + "/login", data)  # noqa: S310 - our own server on 127.0.0.1
     with app.app_context():
@@ -398,12 +524,33 @@ def http_sign_in(base: str, app: Any) -> str:
         code = pyotp.TOTP(user.totp_secret).now()
         db.session.remove()
     step = "/mfa/enrol" if response.geturl().endswith("/mfa/enrol") else "/login/code"
-    opener.open(base + step, urllib.parse.urlencode({"code": code}).encode())  # noqa: S310
+    try:  # not following the redirect to the home page (not measured here, and slow at 100,000 witnesses)
+        _no_redirects(jar).open(base + step, urllib.parse.urlencode({"code": code}).encode())  # noqa: S310
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 302, answer.code
+    # One page first, as a browser would: it puts the CSRF token (of the sign-out form) into the
+    # session. With the cookie of the sign-in alone, every page wrk fetched made a new token and
+    # a new signed cookie, work no real browser's requests cause.
+    opener.open(base + "/_bench/table").read()  # noqa: S310
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def wrk(url: str, cookie: str, seconds: int) -> dict:
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}", url],
+def _no_redirects(jar: Any) -> Any:
+    """An opener on the same cookie jar (and, like wrk, without User-Agent) that follows no redirect."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    opener.addheaders = []
+    return opener
+
+
+def wrk(url: str, cookie: str, seconds: int, headers: tuple[str, ...] = ()) -> dict:
+    extra = [arg for header in ((f"Cookie: {cookie}",) if cookie else ()) + headers for arg in ("-H", header)]
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:
@@ -412,11 +559,35 @@ def wrk(url: str, cookie: str, seconds: int) -> dict:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = re.search(r"(\d+) requests in .*?, ([\d.]+)([KMG]?B) read", out)
+    size = float(total.group(2)) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[total.group(3)]
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": ms("50"),
-            "p99_ms": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0}
+            "p99_ms": ms("99"), "errors": int(non2xx.group(1)) if non2xx else 0,
+            "bytes_per_response": round(size / max(1, int(total.group(1))))}
 
 
-def throughput(url: str, app: Any, after: int, seconds: int) -> dict:
+def feed_not_modified(base: str, token: str, seconds: int) -> dict:
+    """The unchanged feed answering 304 under wrk, as a calendar app polls it: no session cookie,
+    the ETag of one GET in If-None-Match. wrk counts neither 304 nor 200 as an error, so the bytes
+    per response tell them apart (a 200 carries the whole calendar, megabytes here)."""
+    import urllib.error
+    import urllib.request
+
+    url = f"{base}/feeds/{token}.ics"
+    with urllib.request.urlopen(url) as response:  # noqa: S310 - our own server on 127.0.0.1
+        etag, size = response.headers["ETag"], len(response.read())
+    check = urllib.request.Request(url, headers={"If-None-Match": etag})  # noqa: S310
+    try:
+        urllib.request.urlopen(check)  # noqa: S310
+        raise AssertionError("the unchanged feed did not answer 304")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 304, answer.code
+    result = wrk(url, "", seconds, (f"If-None-Match: {etag}",))
+    assert result["errors"] == 0 and result["bytes_per_response"] < 2000 < size, (result, size)
+    return dict(result, full_feed_bytes=size)
+
+
+def throughput(url: str, app: Any, after: int, seconds: int, feed_token: str | None = None) -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (Debian: apt-get install wrk)"}
     port = free_port()
@@ -441,6 +612,10 @@ def throughput(url: str, app: Any, after: int, seconds: int) -> dict:
                      ("upcoming, by next court date", "/witnesses/?sort=next_court"),
                      ("readiness dashboard, page 1", "/court/readiness")]
         results = {name: wrk(base + path, cookie, seconds) for name, path in endpoints}
+        if feed_token:
+            # A calendar app sends no session cookie: its hello world is the one without a cookie.
+            results["hello world, no cookie (floor of the feed)"] = wrk(base + "/_bench/hello", "", seconds)
+            results["feed, unchanged: 304 (If-None-Match)"] = feed_not_modified(base, feed_token, seconds)
         workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
                                                   text=True).stdout.split()]
         peak = {}
@@ -482,11 +657,20 @@ def markdown(report: dict) -> str:
         eps = tp["endpoints"]
         hello, table = eps["hello world (floor)"]["rps"], eps["in-memory 50-row table (floor)"]["rps"]
         lines += ["Throughput: gunicorn, 2 sync workers, wrk -t2 -c16, 10 s per endpoint.", "",
-                  "| endpoint | req/s | p50 | p99 | ÷ hello world | ÷ in-memory table | non-2xx |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                  "| endpoint | req/s | p50 | p99 | ÷ hello world | ÷ in-memory table | non-2xx | bytes/response |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for name, r in eps.items():
             lines.append(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | "
-                         f"{r['rps'] / hello:.2f} | {r['rps'] / table:.2f} | {r['errors']} |")
+                         f"{r['rps'] / hello:.2f} | {r['rps'] / table:.2f} | {r['errors']} | "
+                         f"{r.get('bytes_per_response', '—')} |")
+        feed = eps.get("feed, unchanged: 304 (If-None-Match)")
+        if feed:
+            bare = eps["hello world, no cookie (floor of the feed)"]["rps"]
+            met = "met" if feed["rps"] / bare >= 0.5 else "**not met**"
+            events = report.get("feed_events") or 0
+            lines += ["", f"Unchanged feed (304; {events:,} events): {feed['rps']:,.0f} req/s = "
+                      f"{feed['rps'] / bare:.2f} of hello world without a cookie ({bare:,.0f} req/s); target ≥ 0.5: "
+                      f"{met}."]
         peak = max(tp["worker_peak_mb"].values()) if tp["worker_peak_mb"] else 0
         lines += ["", f"Peak worker memory (VmHWM): {peak:.0f} MB (target < 200 MB)."]
     return "\n".join(lines) + "\n"
@@ -521,9 +705,10 @@ def main() -> None:
             page_1000 = sa.text("SELECT id FROM witnesses ORDER BY id DESC LIMIT 1 OFFSET 49949")
             after = db.session.execute(page_1000).scalar()
             db.session.remove()
+        subject = feed_subject(app)
         report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "machine": machine(), "seed_seconds": seconds, "rows": [],
-                  "throughput": throughput(url, app, after, args.seconds)}
+                  "machine": machine(), "seed_seconds": seconds, "rows": [], "feed_events": subject["events"],
+                  "throughput": throughput(url, app, after, args.seconds, subject["token"])}
         out = ROOT / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / f"{args.db}-{args.witnesses}-throughput.json").write_text(json.dumps(report, indent=2, default=str))
@@ -535,9 +720,11 @@ def main() -> None:
         for r in rows[-6:] if part is sweep_benchmarks else rows[-2:]:
             print(r, flush=True)
         rows += part(app, args.rounds if part is not login_benchmark else 7)
+    subject = feed_subject(app)  # the token stays out of the report
+    rows += feed_benchmarks(app, args.rounds, subject)
     report = {"db": args.db, "witnesses": args.witnesses, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "seed_seconds": seconds, "rows": rows, **extra,
-              "throughput": throughput(url, app, extra["page_1000_after"], args.seconds)}
+              "machine": machine(), "seed_seconds": seconds, "rows": rows, **extra, "feed_events": subject["events"],
+              "throughput": throughput(url, app, extra["page_1000_after"], args.seconds, subject["token"])}
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{args.db}-{args.witnesses}.json").write_text(json.dumps(report, indent=2, default=str))

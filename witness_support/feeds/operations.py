@@ -121,7 +121,11 @@ def resolve_token(token: str) -> FeedAccess | None:
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    row = db.session.connection().execute(_token_statement(), {"token_hash": token_hash}).first()
+    # A connection of its own, not the session's: a poll that is answered 304 needs none of the
+    # session's machinery, which cost more than the query. (The membership, when it must be read,
+    # is read afterwards through the session: a newer snapshot, never an older one.)
+    with db.engine.connect() as connection:
+        row = connection.execute(_token_statement(), {"token_hash": token_hash}).first()
     if row is None:
         return None
     feed_id, etag, changed_at, user_id, role, active, version = row
