@@ -482,8 +482,10 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> list[dict]:
             client.get("/_bench/hello")
 
     o, f = interleaved(not_modified, hello, rounds)
-    rows.append(row("feed: unchanged, 304 (test client; ≤ 2× = ≥ 0.5 of the rate)", o / 50, f / 50,
-                    "hello world, same app", 2.0))
+    # The target (≥ 0.5 of hello world's rate) is for HTTP under wrk (throughput); in process,
+    # without the server's share of each request, the query weighs more: shown, not judged.
+    rows.append(row("feed: unchanged, 304 (test client, per request)", o / 50, f / 50, "hello world, same app",
+                    None))
     return rows
 
 

@@ -93,7 +93,10 @@ def feed(token: str) -> Response:
     # Unchanged since this worker last looked (the feed clock stands still): no membership query.
     etag = operations.current_etag(access, host, ical.feed_etag)
     if access.etag != etag or access.changed_at is None:
-        last_modified = operations.remember_feed_state(db.session.get(FeedToken, access.feed_id), etag)
+        feed_row = db.session.get(FeedToken, access.feed_id)
+        if feed_row is None:  # revoked a moment ago
+            return Response("Not found.\n", status=404, mimetype="text/plain")
+        last_modified = operations.remember_feed_state(feed_row, etag)
         db.session.commit()
     else:  # nothing to write: the read-only transaction ends with the request
         last_modified = access.changed_at
