@@ -470,12 +470,18 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> list[dict]:
     url = f"/feeds/{subject['token']}.ics"
     first = client.get(url)
     assert first.status_code == 200, first.status_code
-    etag = first.headers["ETag"]
+    etag = [first.headers["ETag"]]
+    # Time alone changes this feed now and then (an event leaves the 30-day window about every
+    # 80 minutes here): a 200 then is right, and the client takes the new ETag, as a calendar app does.
+    refetched = [0]
 
     def not_modified() -> None:
         for _ in range(50):
-            response = client.get(url, headers={"If-None-Match": etag})
-            assert response.status_code == 304, response.status_code
+            response = client.get(url, headers={"If-None-Match": etag[0]})
+            if response.status_code == 200:
+                etag[0] = response.headers["ETag"]
+                refetched[0] += 1
+            assert response.status_code in (200, 304) and refetched[0] <= 2, (response.status_code, refetched)
 
     def hello() -> None:
         for _ in range(50):
@@ -568,7 +574,7 @@ def wrk(url: str, cookie: str, seconds: int, headers: tuple[str, ...] = ()) -> d
             "bytes_per_response": round(size / max(1, int(total.group(1))))}
 
 
-def feed_not_modified(base: str, token: str, seconds: int) -> dict:
+def feed_not_modified(base: str, token: str, seconds: int, retried: bool = False) -> dict:
     """The unchanged feed answering 304 under wrk, as a calendar app polls it: no session cookie,
     the ETag of one GET in If-None-Match. wrk counts neither 304 nor 200 as an error, so the bytes
     per response tell them apart (a 200 carries the whole calendar, megabytes here)."""
@@ -585,6 +591,10 @@ def feed_not_modified(base: str, token: str, seconds: int) -> dict:
     except urllib.error.HTTPError as answer:
         assert answer.code == 304, answer.code
     result = wrk(url, "", seconds, (f"If-None-Match: {etag}",))
+    if result["bytes_per_response"] >= 2000 and not retried:
+        # The feed changed by time alone during the run (an event left the window): the ETag is
+        # stale and every answer became a 200. Once more with the new ETag.
+        return feed_not_modified(base, token, seconds, retried=True)
     assert result["errors"] == 0 and result["bytes_per_response"] < 2000 < size, (result, size)
     return dict(result, full_feed_bytes=size)
 
