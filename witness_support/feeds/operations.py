@@ -121,14 +121,7 @@ def resolve_token(token: str) -> FeedAccess | None:
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    # A connection of its own, not the session's: a poll that is answered 304 needs none of the
-    # session's machinery, which cost more than the query. In autocommit: one statement is its own
-    # snapshot, and PostgreSQL is spared the BEGIN and ROLLBACK round trips (half the poll's). The
-    # membership, when it must be read, is read afterwards through the session: a newer snapshot,
-    # never an older one.
-    with db.engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        row = connection.execute(_token_statement(), {"token_hash": token_hash}).first()
+    row = _read_token(token_hash)
     if row is None:
         return None
     feed_id, etag, changed_at, user_id, role, active, version = row
@@ -136,6 +129,52 @@ def resolve_token(token: str) -> FeedAccess | None:
     if not active or Permission.FEED_SUBSCRIBE not in ROLE_PERMISSIONS.get(Role(role), frozenset()):
         return None
     return FeedAccess(feed_id, token_hash, etag, changed_at, Subscriber(user_id, role), version)
+
+
+@functools.cache
+def _raw_token_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None, dict, Callable]:
+    """The token statement compiled once per dialect for the DB-API driver itself, with its
+    parameters, and the conversion of `changed_at` the ORM would apply (UTCDateTime)."""
+    compiled = _token_statement().compile(dialect=dialect)
+    convert = FeedToken.__table__.c.changed_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    defaults = compiled.construct_params({"token_hash": ""})
+    return str(compiled), compiled.positiontup, defaults, convert or (lambda value: value)
+
+
+def _read_token(token_hash: str) -> tuple | None:
+    """One poll's only statement, through the raw driver on a pooled connection.
+
+    Every poll runs it, and SQLAlchemy's execution and result machinery (with a connection
+    wrapper) cost three times the statement itself on PostgreSQL: 0.48 ms against 0.13 ms with
+    the pool's pre-ping. Not the session's connection either: a poll answered 304 needs nothing
+    of the session. In autocommit: one statement is its own snapshot (the token and the feed
+    clock read together), and PostgreSQL is spared the BEGIN and ROLLBACK round trips. The
+    membership, when it must be read, is read afterwards through the session: a newer snapshot,
+    never an older one.
+    """
+    dialect = db.engine.dialect
+    sql, positions, defaults, convert = _raw_token_statement(dialect)
+    params = dict(defaults, token_hash=token_hash)
+    connection = db.engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        postgres = dialect.name == "postgresql"
+        if postgres:
+            driver.autocommit = True  # no transaction is open: the pool just checked it out (and pinged)
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, [params[name] for name in positions] if positions else params)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if postgres:
+                driver.autocommit = False
+    finally:
+        connection.close()  # back to the pool
+    if row is None:
+        return None
+    feed_id, etag, changed_at, user_id, role, active, version = row
+    return feed_id, etag, convert(changed_at), user_id, role, bool(active), version
 
 
 @dataclass(frozen=True)
