@@ -17,6 +17,7 @@ from witness_support import create_app
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
+from witness_support.court.models import CourtEvent
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.feeds import ical
@@ -256,8 +257,70 @@ def test_not_modified_answers_from_one_query_without_the_calendar_code(client, w
     assert response.status_code == 304
     # Nothing was serialised: the caches the calendar code fills stay empty.
     assert len(ical._EVENT_CACHE) == 0 and len(ical._TZ_CACHE) == 0
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 2, selects  # the token, then the feed's membership
+    # The token with the feed clock, read through the raw driver (not counted here), and nothing
+    # else: no membership query, no write.
+    assert statements == []
+    # A worker that has not seen this feed yet (its memory empty) reads the membership once.
+    feed_ops.CHECKED.clear()
+    with count_queries() as statements:
+        assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT"), statements
+
+
+def clock_version() -> int:
+    return db.session.execute(sa.text("SELECT coalesce(max(version), 0) FROM feed_clock")).scalar()
+
+
+def test_every_change_a_feed_shows_moves_the_feed_clock_and_nothing_else_does(world, officer, prosecutor):
+    def moved(change) -> bool:  # noqa: ANN001
+        before = clock_version()
+        change()
+        db.session.commit()
+        return clock_version() > before
+
+    later = timedelta(hours=1)
+    assert moved(lambda: court_ops.move_event(officer, world.after, starts_at=world.after.starts_at + later,
+                                              ends_at=world.after.ends_at + later, reason="Moved"))
+    assert moved(lambda: court_ops.update_event_details(officer, world.before, room="Court 2"))
+    assert moved(lambda: case_ops.assign_to_case(officer, world.case, prosecutor))
+    assert moved(lambda: witness_ops.end_assignment(officer, world.assignment, reason="Changed"))
+    assert moved(lambda: setattr(world.case, "court_timezone", "Australia/Perth"))
+    assert moved(lambda: setattr(world.witness, "reference", "W-RENAMED-1"))
+    # A Core statement through the session counts as well as the ORM's flush.
+    assert moved(lambda: db.session.execute(sa.update(CourtEvent).where(CourtEvent.id == world.after.id)
+                                            .values(room="Court 3")))
+    # Changes no feed shows leave it standing, and so does a change that was rolled back.
+    assert not moved(lambda: setattr(world.witness, "participation", "declined"))
+    assert not moved(lambda: witness_ops.update_witness(officer, world.witness, legal_name="Invented New Name"))
+    before = clock_version()
+    court_ops.cancel_event(officer, world.after, reason="Adjourned")
+    db.session.flush()
+    db.session.rollback()
+    assert clock_version() == before
+
+
+def test_time_alone_changes_the_etag_when_an_event_leaves_the_window(client, world, clock):
+    token = issue(world.support)
+    first = client.get(f"/feeds/{token}.ics")
+    etag = first.headers["ETag"]
+    assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    # No write at all, only time: 31 days after the earlier event ended, it has left the feed.
+    clock.now = world.before.ends_at + timedelta(days=31)
+    later = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
+    assert later.status_code == 200 and later.headers["ETag"] != etag
+    assert [e["uid"] for e in both_clients(later.get_data(as_text=True))] == [
+        f"court-event-{world.after.id}@witness.test"]
+
+
+def test_an_assignment_that_ends_at_midnight_changes_the_etag_the_next_day(client, world, clock):
+    world.assignment.ends_on = clock.now.astimezone(UTC).date()
+    db.session.commit()
+    token = issue(world.support)
+    etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
+    assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    clock.now = datetime.combine(clock.now.astimezone(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)
+    next_day = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
+    assert next_day.status_code == 200 and both_clients(next_day.get_data(as_text=True)) == []
 
 
 # ---- access -------------------------------------------------------------------------------------

@@ -35,3 +35,20 @@ class FeedToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<FeedToken {self.id} user={self.user_id}>"
+
+
+class FeedClock(db.Model):
+    """One row whose `version` moves in every transaction that may change some feed (feeds/clock.py).
+
+    An unchanged feed can then answer 304 from the token query alone: a worker that checked a
+    feed at version V knows it is still the same while the version is V (and before the first
+    moment at which time alone changes it: the feed's `valid_until`).
+    """
+
+    __tablename__ = "feed_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<FeedClock {self.version}>"

@@ -20,6 +20,7 @@ from ..permissions import Permission
 from ..web import get_or_404, permission_required
 from . import ical, operations
 from .forms import FeedForm
+from .models import FeedToken
 
 bp = Blueprint("feeds", __name__)
 
@@ -84,15 +85,21 @@ def _calendar_headers(response: Response, etag: str, last_modified: datetime) ->
 @limiter.limit(_per_token_limit, key_func=_token_key)
 @limiter.limit(_per_ip_limit)
 def feed(token: str) -> Response:
-    resolved = operations.resolve_token(token)
-    if resolved is None:
+    access = operations.resolve_token(token)
+    if access is None:
         # One plain answer for unknown, rotated and revoked tokens alike: nothing to tell them apart.
         return Response("Not found.\n", status=404, mimetype="text/plain")
-    feed_row, user = resolved
     host = uid_host()
-    etag = ical.feed_etag(operations.feed_fingerprint(user), host)
-    last_modified = operations.remember_feed_state(feed_row, etag)
-    db.session.commit()
+    # Unchanged since this worker last looked (the feed clock stands still): no membership query.
+    etag = operations.current_etag(access, host, ical.feed_etag)
+    if access.etag != etag or access.changed_at is None:
+        feed_row = db.session.get(FeedToken, access.feed_id)
+        if feed_row is None:  # revoked a moment ago
+            return Response("Not found.\n", status=404, mimetype="text/plain")
+        last_modified = operations.remember_feed_state(feed_row, etag)
+        db.session.commit()
+    else:  # nothing to write: the read-only transaction ends with the request
+        last_modified = access.changed_at
     if_none_match = request.headers.get("If-None-Match")
     if_modified_since = request.headers.get("If-Modified-Since")
     # If-None-Match wins when both are sent (RFC 9110 13.2.2).
@@ -102,7 +109,7 @@ def feed(token: str) -> Response:
         return _calendar_headers(Response(status=304), etag, last_modified)
     # Read again in full: should the feed change between the two queries, the body is the newer
     # one and the next poll's ETag differs from this one's, so the client fetches again.
-    body = ical.render_calendar(operations.feed_members(user), host)
+    body = ical.render_calendar(operations.feed_members(access.user), host)
     response = Response(body, mimetype=CALENDAR_MIMETYPE)
     response.headers["Content-Disposition"] = 'inline; filename="court-schedule.ics"'
     return _calendar_headers(response, etag, last_modified)
