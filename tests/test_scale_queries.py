@@ -282,3 +282,28 @@ def test_case_assignment_for_broad_caseload_is_bounded(app, officer, make_case, 
     for _ in range(3):
         make_case(by=officer)  # the creator is assigned to the case
     assert perms.has_broad_caseload(officer)
+
+
+def test_home_panels_of_a_broad_caseload_match_the_narrow_ones(
+    app, monkeypatch, officer, make_user, make_case, make_witness, make_journey
+):
+    """first_visible (the home page's panels) merges two streams for a broad caseload: the same
+    first rows as the narrow filter, in the same order, and nothing the officer may not see."""
+    from witness_support.witnesses import operations as witness_ops
+
+    other = make_user("liaison_officer")
+    mine = [make_journey(case=make_case(by=officer)).witness for _ in range(3)]
+    theirs = [make_journey(witness=make_witness(by=other), case=make_case(by=other), by=other).witness
+              for _ in range(3)]
+    witness_ops.assign_support(other, theirs[0], officer, "liaison_officer")  # seen through the assignment
+    db.session.commit()
+    visible = sorted(w.id for w in mine + theirs[:1])
+
+    def first(limit: int) -> list[int]:
+        query = sa.select(Witness).where(Witness.next_review_on.is_(None)).order_by(Witness.id.desc())
+        return [w.id for w in db.session.execute(
+            perms.first_visible(officer, query, Witness.id, Witness.id, limit)).scalars()]
+
+    narrow = [first(2), first(10)]
+    monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)
+    assert [first(2), first(10)] == narrow == [sorted(visible, reverse=True)[:2], sorted(visible, reverse=True)]

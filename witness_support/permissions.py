@@ -272,3 +272,26 @@ def witness_in_visible_case(user: User, witness_id: sa.ColumnElement[int]) -> sa
     if user.role not in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
         return sa.false()
     return sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
+
+
+def first_visible(
+    user: User, query: sa.Select, witness_id: sa.ColumnElement[int], row_id: sa.ColumnElement[int], limit: int
+) -> sa.Select:
+    """The first `limit` rows of the ordered `query` whose witness (`witness_id`) the user may see;
+    `row_id` identifies the query's rows (e.g. Witness.id, Notification.id).
+
+    A narrow caseload filters by the user's few visible ids. A broad one reads two streams in the
+    query's order, each stopping after `limit` rows (the witnesses assigned to the user; those in
+    the user's cases, checked by index probes per row), and merges them: filtering by 100,000
+    visible ids instead cost seconds on the home page (see witnesses.views._broad_page)."""
+    from .witnesses.models import WitnessAssignment
+
+    if not has_broad_caseload(user):
+        return query.where(witness_id.in_(visible_witness_ids(user).scalar_subquery())).limit(limit)
+    assigned = witness_id.in_(
+        sa.select(WitnessAssignment.witness_id).where(
+            WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause())
+    )
+    streams = [query.with_only_columns(row_id.label("row_id")).where(condition).limit(limit).subquery()
+               for condition in (assigned, witness_in_visible_case(user, witness_id))]
+    return query.where(row_id.in_(sa.union_all(*(sa.select(s.c.row_id) for s in streams)))).limit(limit)

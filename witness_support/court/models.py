@@ -46,7 +46,8 @@ class CourtEvent(db.Model):
     __table_args__ = (
         # "Next court date" per case and across cases reads a handful of index entries.
         sa.Index("ix_court_events_case_starts", "case_id", "starts_at"),
-        sa.Index("ix_court_events_starts", "starts_at"),
+        # The end too, so that a window of time skips the events already over inside the index.
+        sa.Index("ix_court_events_starts_ends", "starts_at", "ends_at"),
         # The readiness dashboard of a broad caseload reads upcoming trial days in this order; the end
         # and the status are in the index so that the days already over are skipped inside it.
         sa.Index("ix_court_events_kind_starts_ends", "kind", "starts_at", "ends_at", "status"),

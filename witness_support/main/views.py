@@ -8,15 +8,25 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
 from werkzeug.wrappers import Response
 
+from ..auth.models import User
+from ..court.operations import MAX_EVENT_HOURS
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..notifications.operations import undelivered_for
-from ..permissions import Permission, Role, has_permission, visible_case_ids, visible_witness_ids
+from ..permissions import (
+    Permission,
+    Role,
+    first_visible,
+    has_broad_caseload,
+    has_permission,
+    visible_case_clause,
+    visible_case_ids,
+)
 from ..tasks.operations import open_tasks_for
-from ..witnesses.models import Witness
+from ..witnesses.models import Witness, WitnessRow
 
 # The prosecutor's home shows the soonest trial days; the dashboard pages through all of them.
 HOME_TRIALS = 10
@@ -30,38 +40,31 @@ def home() -> str | Response:
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
     today = today_utc()
-    visible = visible_witness_ids(current_user).scalar_subquery()
-    overdue = db.session.execute(
-        sa.select(Witness)
-        .where(Witness.id.in_(visible), Witness.next_review_on < today)
-        .order_by(Witness.next_review_on)
-        .limit(100)
-    ).scalars().all()
-    never_assessed = db.session.execute(
-        sa.select(Witness)
-        .where(Witness.id.in_(visible), Witness.next_review_on.is_(None))
-        .order_by(Witness.id)
-        .limit(100)
-    ).scalars().all()
-    reflecting = db.session.execute(
-        sa.select(Witness)
-        .where(Witness.id.in_(visible), Witness.reflection_start <= today, Witness.reflection_end >= today)
-        .order_by(Witness.reflection_end)
-        .limit(100)
-    ).scalars().all()
+
+    def first(condition: sa.ColumnElement[bool], *order: sa.ColumnElement) -> list[Witness]:
+        # Only the columns the panels show: no identity decrypted but the birth date (child flag).
+        query = (sa.select(Witness).where(condition).order_by(*order)
+                 .options(load_only(*WitnessRow.COLUMNS[1:], Witness.reflection_end)))
+        return list(db.session.execute(first_visible(current_user, query, Witness.id, Witness.id, 100)).scalars())
+
+    overdue = first(Witness.next_review_on < today, Witness.next_review_on, Witness.id)
+    never_assessed = first(Witness.next_review_on.is_(None), Witness.id)
+    reflecting = first(sa.and_(Witness.reflection_end >= today, Witness.reflection_start <= today),
+                       Witness.reflection_end, Witness.id)
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
     from ..court import readiness
     from ..court.views import schedule_for
 
     schedule_items = readiness_trials = None
-    week_events = (_week_events(visible, visible_case_ids(current_user))
+    week_events = (_week_events(current_user)
                    if current_user.role == Role.LIAISON_OFFICER else None)
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
     elif current_user.role == Role.PROSECUTOR:
         readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
-    notices = undelivered_for(visible, utc_now()) if has_permission(current_user, Permission.NOTIFICATION_VIEW) else []
+    notices = (undelivered_for(current_user, utc_now())
+               if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
     return render_template(
         "main/home.html",
         undelivered_notices=notices,
@@ -81,21 +84,27 @@ def home() -> str | Response:
     )
 
 
-def _week_events(visible: sa.ScalarSelect, case_ids: sa.Select) -> dict[str, list]:
-    """Court events in the next seven days, in the user's cases, at which one of their witnesses is
-    required, split into today and the rest of the week (each by its own court's date)."""
+def _week_events(user: User) -> dict[str, list]:
+    """Court events in the next seven days in the user's cases at which a witness is required (each
+    a witness of the case, so one the user sees), split into today and the rest of the week (each
+    by its own court's date)."""
     from ..cases.models import Case
     from ..court.models import CourtEvent, EventWitness
 
     now = utc_now()
+    in_cases = (visible_case_clause(user, CourtEvent.case_id) if has_broad_caseload(user)
+                else CourtEvent.case_id.in_(visible_case_ids(user)))
     rows = db.session.execute(
         sa.select(CourtEvent)
         .join(Case, Case.id == CourtEvent.case_id)
-        .options(contains_eager(CourtEvent.case), selectinload(CourtEvent.required).selectinload(EventWitness.witness))
+        .options(contains_eager(CourtEvent.case),
+                 selectinload(CourtEvent.required).selectinload(EventWitness.witness).load_only(Witness.reference))
         .where(
-            CourtEvent.case_id.in_(case_ids),
-            sa.exists().where(EventWitness.event_id == CourtEvent.id, EventWitness.witness_id.in_(visible)),
+            in_cases,
+            sa.exists().where(EventWitness.event_id == CourtEvent.id),
             CourtEvent.ends_at >= now - timedelta(hours=12),
+            # No event lasts longer than MAX_EVENT_HOURS: this bound lets the index skip the past.
+            CourtEvent.starts_at >= now - timedelta(hours=12 + MAX_EVENT_HOURS),
             CourtEvent.starts_at < now + timedelta(days=7),
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)

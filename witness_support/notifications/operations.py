@@ -25,6 +25,7 @@ from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
 from ..db import JsonRows, UTCDateTime, json_object, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..permissions import first_visible
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from .models import Channel, Kind, Notification, NotificationPreference, Status
 from .texts import language_code
@@ -494,26 +495,25 @@ def close_notice_tasks(notice: Notification, actor: User | None = None) -> int:
     ).rowcount
 
 
-def undelivered_for(visible: sa.ScalarSelect, now: datetime, limit: int = 100) -> list[Notification]:
-    """Failed notices, and notices past their deadline, among the witnesses given (home page)."""
-    return list(
-        db.session.execute(
-            sa.select(Notification)
-            .where(
-                Notification.witness_id.in_(visible),
-                sa.or_(
-                    Notification.status == Status.FAILED,
-                    sa.and_(
-                        Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
-                        Notification.deadline_at < now,
-                    ),
+def undelivered_for(user: User, now: datetime, limit: int = 100) -> list[Notification]:
+    """Failed notices, and notices past their deadline, of the witnesses the user sees (home page)."""
+    query = (
+        sa.select(Notification)
+        .where(
+            sa.or_(
+                Notification.status == Status.FAILED,
+                sa.and_(
+                    Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
+                    Notification.deadline_at < now,
                 ),
-            )
-            .order_by(Notification.deadline_at)
-            .options(selectinload(Notification.witness))
-            .limit(limit)
-        ).scalars()
+            ),
+        )
+        .order_by(Notification.deadline_at, Notification.id)
+        .options(selectinload(Notification.witness).load_only(Witness.reference))
     )
+    return list(db.session.execute(
+        first_visible(user, query, Notification.witness_id, Notification.id, limit)
+    ).scalars())
 
 
 def today_in(tz: str) -> date:

@@ -71,7 +71,8 @@ class Witness(db.Model):
     interpreter_language: Mapped[str | None] = mapped_column(sa.String(35))
     participation: Mapped[str] = mapped_column(sa.String(20), default=Participation.UNDECIDED)
     reflection_start: Mapped[date | None]
-    reflection_end: Mapped[date | None]
+    # Indexed: the home page lists who is in a reflection period, soonest end first.
+    reflection_end: Mapped[date | None] = mapped_column(index=True)
     # Kept current by record_risk_assessment so lists never scan the assessments.
     current_risk_level: Mapped[str | None] = mapped_column(sa.String(10))
     next_review_on: Mapped[date | None] = mapped_column(index=True)
