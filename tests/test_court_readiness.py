@@ -157,7 +157,18 @@ def test_every_blocker_has_code_message_and_link(officer, make_case, make_witnes
     assert {b.code for b in blockers} == {
         "risk_assessment", "participation", "reflection_period", "aid_pending", "no_support_person",
         "no_interpreter", "no_familiarisation_visit", "child_without_guardian"}
-    assert all(b.message and b.link.startswith("/") for b in blockers)
+    assert all(b.message for b in blockers)
+    event = trial.event
+    assert {b.code: b.link for b in blockers} == {
+        "risk_assessment": f"/witnesses/{witness.id}/risk-assessments/new",
+        "participation": f"/witnesses/{witness.id}/edit",
+        "reflection_period": f"/witnesses/{witness.id}",
+        "aid_pending": f"/witnesses/{witness.id}/aids",
+        "no_support_person": f"/court-events/{event.id}#attendance",
+        "no_interpreter": f"/court-events/{event.id}#attendance",
+        "no_familiarisation_visit": f"/cases/{case.id}/court-events/new?kind=familiarisation_visit",
+        "child_without_guardian": f"/witnesses/{witness.id}/assignments/new",
+    }
     assert trial.state == "not_ready"
 
 

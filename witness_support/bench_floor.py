@@ -3,6 +3,7 @@ BENCHMARK setting is on, never in production.
 
 - /_bench/hello: a hello-world endpoint (the throughput ceiling of the stack);
 - /_bench/table: the witness list template rendering 50 rows held in memory (no database);
+- /_bench/readiness-table: the readiness dashboard's page 1 rendered from memory (same size);
 - /_bench/witnesses and /_bench/readiness: the same rows as the real pages, fetched with ONE
   hand-written SQL statement through the raw driver (no ORM), rendered with the same template.
 """
@@ -220,6 +221,36 @@ def readiness_page() -> str:
         trial.witnesses.append(readiness.WitnessReadiness(witness=witness, blockers=blockers))
     return render_template("court/readiness.html", trials=list(trials.values()), labels=readiness.STATE_LABELS,
                            window=config["READINESS_WINDOW_DAYS"], next_after=None)
+
+
+_READINESS_SNAPSHOT: dict[int, list] = {}
+
+
+@bp.route("/readiness-table")
+@permission_required(Permission.READINESS_VIEW)
+def readiness_table() -> str:
+    """The readiness dashboard's page 1 rendered from memory: the same trials, witnesses and
+    blockers (links included) as the signed-in user's real page 1, read once by the real code on
+    the first request, then kept as plain values. The same-sized in-memory floor for the
+    dashboard under wrk (the 50-row witness table is a far smaller page)."""
+    trials = _READINESS_SNAPSHOT.get(current_user.id)
+    if trials is None:
+        trials = []
+        for trial in readiness.dashboard(current_user, limit=readiness.DASHBOARD_PAGE_SIZE):
+            copy = readiness.TrialReadiness(
+                event=SimpleNamespace(id=trial.event.id, starts_at=trial.event.starts_at,
+                                      court_name=trial.event.court_name),
+                case=SimpleNamespace(id=trial.case.id, reference=trial.case.reference,
+                                     court_timezone=trial.case.court_timezone))
+            copy.witnesses = [
+                readiness.WitnessReadiness(witness=SimpleNamespace(id=w.witness.id, reference=w.witness.reference),
+                                           blockers=list(w.blockers))
+                for w in trial.witnesses
+            ]
+            trials.append(copy)
+        _READINESS_SNAPSHOT[current_user.id] = trials
+    return render_template("court/readiness.html", trials=trials, labels=readiness.STATE_LABELS,
+                           window=current_app.config["READINESS_WINDOW_DAYS"], next_after=None)
 
 
 def register(app: Flask) -> None:
