@@ -210,3 +210,16 @@ def test_two_sweeps_at_once_record_each_reminder_once_and_tell_each_witness_once
     assert reminders == 3 * 2
     queued = [e for e in _events("notification.queue") if e.details.get("kind") == KIND]
     assert sorted(e.object_id for e in queued) == sorted(n.id for n in _notices())
+
+
+def test_the_recording_statement_is_built_per_database_kind(app):
+    """Built once and kept, but one per database: a process that has served SQLite (a test, a
+    migration check) must not hand SQLite's ON CONFLICT construct to PostgreSQL."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from witness_support.notifications import sweep
+
+    days = (7, 30)
+    on_sqlite, on_postgresql = sweep._record_statement("sqlite", days), sweep._record_statement("postgresql", days)
+    assert "ON CONFLICT" in str(on_sqlite.compile(dialect=sqlite.dialect()))
+    assert "ON CONFLICT" in str(on_postgresql.compile(dialect=postgresql.dialect()))

@@ -119,14 +119,15 @@ _OUTCOMES_TO_TELL = (
 
 
 @functools.cache
-def _record_statement(days: tuple[int, ...]) -> sa.Insert:
+def _record_statement(dialect_name: str, days: tuple[int, ...]) -> sa.Insert:
     """The INSERT ... SELECT that records every release reminder due (the sweep's search over all
     outcomes) ON CONFLICT DO NOTHING, RETURNING those this statement recorded; built once, with
-    the bound parameters of `_due_statement` and `now`."""
+    the bound parameters of `_due_statement` and `now`, per database kind (each has its own
+    INSERT ... ON CONFLICT construct)."""
     due = _due_statement(days).subquery("due")
     table = ReleaseReminder.__table__
     return (
-        insert_statement(table)
+        insert_statement(table, dialect_name)
         .from_select(
             ["outcome_id", "days", "release_date", "created_at"],
             # WHERE true: SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT ... SELECT.
@@ -150,10 +151,11 @@ def raise_release_reminders(today: date) -> int:
     time zones and defendants, then `notify_case_witnesses_in_bulk` queues the notices. Commits.
     """
     now, distances = utc_now(), _distances()
-    record = _record_statement(distances)
+    connection = db.session.connection()
+    record = _record_statement(connection.dialect.name, distances)
     nearest: dict[int, tuple[int, date]] = {}
     # Through the session's connection: a Core statement, without the ORM's execution machinery.
-    recorded = db.session.connection().execute(record, {**_due_params(today, distances), "now": now})
+    recorded = connection.execute(record, {**_due_params(today, distances), "now": now})
     for outcome_id, days, release_date in recorded:
         if outcome_id not in nearest or days < nearest[outcome_id][0]:
             nearest[outcome_id] = (days, release_date)
