@@ -22,9 +22,7 @@ reach a feed.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
@@ -34,43 +32,13 @@ import sqlalchemy as sa
 from ..court.models import CourtEvent, EventStatus
 from ..extensions import db
 from ..templating import label
-from .operations import Member
+from .operations import LRUCache, Member
 
 PRODID = "-//Witness support//Court schedule 1.0//EN"
 CALENDAR_NAME = "Court schedule (witness support)"
 CRLF = "\r\n"
 # Part of every ETag: bump it when the serialised form changes, so clients refetch.
 FORMAT_VERSION = "1"
-
-
-class LRUCache:
-    """A small thread-safe LRU map (workers may serve several requests at once in threads)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: str) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 _EVENT_CACHE = LRUCache(20_000)

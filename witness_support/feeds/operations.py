@@ -15,9 +15,10 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -311,30 +312,24 @@ def feed_state(user: User | Subscriber, now: datetime | None = None) -> FeedStat
     return FeedState(fingerprint, until)
 
 
-class _CheckedFeeds:
-    """ETags this worker computed, each with the feed clock's version it was computed at.
-
-    Keyed by everything else the ETag depends on: the token row (and its hash, so that rows
-    reused by another database, as tests do, never match), the role (staff feeds hold more) and
-    the host in the UIDs. A bounded LRU: a feed that falls out is simply computed again.
-    """
+class LRUCache:
+    """A small thread-safe LRU map (workers may serve several requests at once in threads)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[tuple, tuple[int | None, datetime, str]] = OrderedDict()
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, version: int | None, now: datetime) -> str | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
-            entry = self._data.get(key)
-            if entry is None or entry[0] != version or now >= entry[1]:
-                return None
-            self._data.move_to_end(key)
-            return entry[2]
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
 
-    def put(self, key: tuple, version: int | None, valid_until: datetime, etag: str) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
-            self._data[key] = (version, valid_until, etag)
+            self._data[key] = value
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
@@ -342,6 +337,27 @@ class _CheckedFeeds:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class _CheckedFeeds(LRUCache):
+    """ETags this worker computed, each with the feed clock's version it was computed at.
+
+    Keyed by everything else the ETag depends on: the token row (and its hash, so that rows
+    reused by another database, as tests do, never match), the role (staff feeds hold more) and
+    the host in the UIDs. A bounded LRU: a feed that falls out is simply computed again.
+    """
+
+    def get_etag(self, key: tuple, version: int | None, now: datetime) -> str | None:
+        entry = self.get(key)
+        if entry is None or entry[0] != version or now >= entry[1]:
+            return None
+        return entry[2]
+
+    def put_etag(self, key: tuple, version: int | None, valid_until: datetime, etag: str) -> None:
+        self.put(key, (version, valid_until, etag))
 
 
 CHECKED = _CheckedFeeds(20_000)
@@ -353,13 +369,13 @@ def current_etag(access: FeedAccess, host: str, make_etag: Callable[[list[tuple]
     else computed from the membership (and remembered)."""
     now = now or feed_now()
     key = (access.feed_id, access.token_hash, access.user.id, access.user.role, host)
-    etag = CHECKED.get(key, access.version, now)
+    etag = CHECKED.get_etag(key, access.version, now)
     # The stored ETag must agree too: another worker may have served a newer feed since.
     if etag is not None and etag == access.etag:
         return etag
     state = feed_state(access.user, now)
     etag = make_etag(state.fingerprint, host)
-    CHECKED.put(key, access.version, state.valid_until, etag)
+    CHECKED.put_etag(key, access.version, state.valid_until, etag)
     return etag
 
 
