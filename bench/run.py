@@ -197,8 +197,7 @@ def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
         raw_sql = str(compiled)
 
         def ours() -> None:
-            db.session.execute(query).all()
-            db.session.rollback()
+            sweep.due_release_reminders(today)
 
         def floor() -> None:
             connection = raw_connection(app)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 notifications_cli = AppGroup("notifications", help="Post-trial notices to witnesses.")
@@ -21,3 +24,17 @@ def send_due_command(limit: int) -> None:
         f"failed {result.failed}, escalated {result.escalated}, release reminders {result.reminders}, "
         f"statement reminders {result.statement_reminders}, taken by another sweep {result.lost_claims}"
     )
+
+
+@notifications_cli.command("due")
+def due_command() -> None:
+    """What the next `send-due` would do, without doing it: counts only, nothing changes."""
+    from ..db import utc_now
+    from .operations import today_in
+    from .sweep import due_notice_ids, due_release_reminders
+
+    today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
+    distances = Counter(days for _, days, _ in due_release_reminders(today))
+    per_distance = ", ".join(f"{days} days: {n}" for days, n in sorted(distances.items()))
+    click.echo(f"release reminders due {sum(distances.values())}" + (f" ({per_distance})" if per_distance else ""))
+    click.echo(f"notices due to send {len(due_notice_ids(utc_now(), limit=1_000_000))}")

@@ -79,7 +79,8 @@ def _due_statement(days: tuple[int, ...]) -> sa.Select | sa.CompoundSelect:
             ).where(
                 Outcome.proposed_release_date > today,
                 Outcome.proposed_release_date <= sa.bindparam(f"until_{d}", type_=sa.Date),
-                Outcome.custody.is_(None) | Outcome.custody.in_(["recalled", "transferred"]),
+                # Not an expanding IN: its list would be rendered into the SQL again on every run.
+                sa.or_(Outcome.custody.is_(None), Outcome.custody == "recalled", Outcome.custody == "transferred"),
                 ~sa.exists().where(
                     ReleaseReminder.outcome_id == Outcome.id,
                     ReleaseReminder.days == d,
@@ -108,6 +109,15 @@ def due_release_reminders_query(today: date, days: list[int]) -> sa.Select | sa.
     return _due_statement(key).params(_due_params(today, key))
 
 
+def due_release_reminders(today: date) -> list[sa.Row[tuple[int, int, date]]]:
+    """(outcome id, days, release date) of every release reminder the next sweep would raise, at
+    the configured distances, as committed now; changes nothing. A Core statement on a connection
+    of its own, without the ORM session's machinery (bench/run.py times this call)."""
+    distances = _distances()
+    with db.engine.connect() as connection:
+        return list(connection.execute(_due_statement(distances), _due_params(today, distances)).all())
+
+
 # What a release notice says and where the court sits, for the outcomes whose reminders were raised.
 _OUTCOMES_TO_TELL = (
     sa.select(Outcome.id, Outcome.case_id, Defendant.name, Case.court_timezone)
@@ -116,6 +126,12 @@ _OUTCOMES_TO_TELL = (
     .where(Outcome.id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(Outcome.id)
 )
+
+
+@functools.cache
+def _any_due_statement(days: tuple[int, ...]) -> sa.Select | sa.CompoundSelect:
+    """Whether any reminder is due (the first one found), with `_due_statement`'s parameters."""
+    return _due_statement(days).limit(1)
 
 
 @functools.cache
@@ -149,13 +165,22 @@ def raise_release_reminders(today: date) -> int:
     reminders a concurrent sweep recorded first is that sweep's to tell: the second one waits on
     the first's rows, then inserts none of them), one SELECT reads those outcomes' cases, court
     time zones and defendants, then `notify_case_witnesses_in_bulk` queues the notices. Commits.
+
+    It reads before it writes: most passes (cron runs the sweep every minute, on every host) find
+    nothing due, and a SELECT takes no write lock, where even an INSERT that inserts nothing holds
+    SQLite's one writer lock until its commit. A reminder that falls due between the read and the
+    next pass is raised by that pass.
     """
     now, distances = utc_now(), _distances()
+    params = _due_params(today, distances)
+    # Through the session's connection: Core statements, without the ORM's execution machinery.
     connection = db.session.connection()
+    if connection.execute(_any_due_statement(distances), params).first() is None:
+        db.session.commit()
+        return 0
     record = _record_statement(connection.dialect.name, distances)
     nearest: dict[int, tuple[int, date]] = {}
-    # Through the session's connection: a Core statement, without the ORM's execution machinery.
-    recorded = connection.execute(record, {**_due_params(today, distances), "now": now})
+    recorded = connection.execute(record, {**params, "now": now}).all()
     for outcome_id, days, release_date in recorded:
         if outcome_id not in nearest or days < nearest[outcome_id][0]:
             nearest[outcome_id] = (days, release_date)
