@@ -89,6 +89,20 @@ def test_blocker_aid_undecided_close_to_the_first_trial_day(app, officer, ready)
     assert _codes(ready) == []
 
 
+def test_aid_blocker_names_each_undecided_aid_of_this_case_only(app, officer, ready, make_case, make_journey):
+    app.config["AID_DEADLINE_DAYS"] = 31
+    court_ops.propose_aid(officer, ready.witness, ready.case, "video_link")
+    screen = court_ops.propose_aid(officer, ready.witness, ready.case, "screen")
+    court_ops.change_aid_status(officer, screen, "applied")
+    other = make_case()
+    make_journey(ready.witness, other)
+    court_ops.propose_aid(officer, ready.witness, other, "intermediary")  # another case: not this trial's
+    db.session.commit()
+    [blocker] = readiness.case_readiness(ready.case)[0].witnesses[0].blockers
+    assert blocker.code == "aid_pending"
+    assert blocker.message.endswith(": screen (applied), video link (needed).")
+
+
 def test_aid_deadline_counts_from_the_first_trial_day(app, officer, ready, make_event):
     court_ops.propose_aid(officer, ready.witness, ready.case, "screen")
     make_event(ready.case, [ready.witness], kind="trial_day", days=5)  # an earlier first day
@@ -198,8 +212,8 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         bodies.append(response.get_data(as_text=True))
         auth.logout()
     assert [body.count("0/2 ready") for body in bodies] == [2, 20]
-    # user, session, caseload size, the trial days, their witnesses with every readiness input, open aids
-    assert counts == [6, 6]
+    # user, session, caseload size, the trial days, their witnesses with every readiness input
+    assert counts == [5, 5]
 
 
 def test_prosecutor_home_shows_the_ten_soonest_trial_days_and_links_to_the_rest(

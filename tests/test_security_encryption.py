@@ -202,6 +202,45 @@ def test_rotation_re_encrypts_every_row_and_retires_the_old_key(file_keyed_app, 
     assert check.exit_code == 0, check.output
 
 
+def test_a_key_file_rotated_by_another_process_is_read_when_a_value_does_not_open(file_keyed_app, make_witness,
+                                                                                   tmp_path):
+    witness = make_witness(legal_name="Before Rotation")
+    db.session.commit()
+    old_key = crypto.keyring().keys[0]
+    # Another process (`flask keys rotate` on another host) puts a new key first and re-encrypts.
+    new_key = Fernet.generate_key()
+    (tmp_path / "identity.keys").write_text(f"{new_key.decode()}\n{old_key.decode()}\n")
+    token = Fernet(new_key).encrypt(b"After Rotation").decode()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE witnesses SET legal_name = :t WHERE id = :i"), {"t": token, "i": witness.id})
+    db.session.expire_all()
+    assert db.session.get(Witness, witness.id).legal_name == "After Rotation"
+    assert crypto.keyring().keys[0] == new_key  # and what this process writes now uses the new key
+
+
+def test_birth_dates_are_opened_once_per_keyring(app, make_witness, monkeypatch):
+    witness = make_witness(date_of_birth=date(2011, 5, 4))
+    db.session.commit()
+    [(birth_token,)] = raw_rows("witnesses", "date_of_birth")
+    opened: list[str] = []
+    real = crypto.Keyring.decrypt
+    monkeypatch.setattr(crypto.Keyring, "decrypt",
+                        lambda ring, token: (token == birth_token and opened.append(token)) or real(ring, token))
+    for _ in range(3):
+        db.session.expire_all()
+        assert db.session.get(Witness, witness.id).date_of_birth == date(2011, 5, 4)
+    assert len(opened) == 1  # a page of witnesses does not decrypt the same birth date on every view
+    crypto.forget_keyring(app)  # new keys, new keyring: nothing opened under the old one is kept
+    db.session.expire_all()
+    assert db.session.get(Witness, witness.id).date_of_birth == date(2011, 5, 4)
+    assert len(opened) == 2
+    app.config["IDENTITY_KEYS"] = Fernet.generate_key().decode()  # the right key was lost
+    crypto.forget_keyring(app)
+    db.session.expire_all()
+    with pytest.raises(crypto.KeyError_):
+        db.session.get(Witness, witness.id).date_of_birth  # noqa: B018 - the load decrypts
+
+
 def test_rotation_with_keys_in_the_setting(app, make_witness):
     witness = make_witness(legal_name=CANARY_NAME)
     new_key = Fernet.generate_key().decode()

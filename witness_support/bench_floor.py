@@ -194,6 +194,7 @@ def readiness_page() -> str:
     rows = _raw(sql, [since, today, today, today, today, uid, now, now - timedelta(hours=MAX_EVENT_HOURS), end])
     dob = Witness.__table__.c.date_of_birth.type
     trials: dict[int, readiness.TrialReadiness] = {}
+    links = readiness._Links()
     for row in rows:
         (eid, case_id, starts, ends, court, ev_lang, case_ref, tz, wid, wref, participation, reflection_end,
          w_lang, child, age, birth, assessed, guardian, familiarised, roles, aids, first) = row
@@ -216,7 +217,7 @@ def readiness_page() -> str:
         blockers = readiness._blockers(
             witness, trial.event, trial.case, today=today, event_day=event_day, first_day=first_day,
             assessed=bool(assessed), aids=open_aids, has_guardian=bool(guardian),
-            roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised),
+            roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
         )
         trial.witnesses.append(readiness.WitnessReadiness(witness=witness, blockers=blockers))
     return render_template("court/readiness.html", trials=list(trials.values()), labels=readiness.STATE_LABELS,

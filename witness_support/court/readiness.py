@@ -14,8 +14,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, g, url_for
-from sqlalchemy.orm import contains_eager
+from flask import current_app, url_for
 
 from ..auth.models import User
 from ..cases.models import Case
@@ -47,9 +46,56 @@ class Blocker:
         return {"code": self.code, "message": self.message, "link": self.link}
 
 
+# What readiness reads, as plain values: a dashboard page has about 50 trial days and 100
+# witnesses, and building that many ORM objects cost more than the statements that read them.
+
+
+@dataclass(slots=True)
+class TrialCase:
+    id: int
+    reference: str
+    court_timezone: str
+
+
+@dataclass(slots=True)
+class TrialDay:
+    """A trial-day court event with its case."""
+
+    id: int
+    case_id: int
+    starts_at: datetime
+    ends_at: datetime
+    court_name: str
+    interpreter_language: str | None
+    case: TrialCase
+
+
+@dataclass(slots=True)
+class ReadinessWitness:
+    """The witness as the readiness rules and pages see them (never the encrypted identity, save
+    the birth date that decides whether they are a child)."""
+
+    id: int
+    reference: str
+    participation: str
+    reflection_end: date | None
+    interpreter_language: str | None
+    date_of_birth: date | None
+    presumed_child: bool
+    age_assessment: str | None
+
+    is_child_on = Witness.is_child_on
+
+
+@dataclass(slots=True)
+class OpenAid:
+    kind: str
+    status: str
+
+
 @dataclass
 class WitnessReadiness:
-    witness: Witness
+    witness: ReadinessWitness
     blockers: list[Blocker] = field(default_factory=list)
 
     @property
@@ -59,8 +105,8 @@ class WitnessReadiness:
 
 @dataclass
 class TrialReadiness:
-    event: CourtEvent
-    case: Case
+    event: TrialDay
+    case: TrialCase
     witnesses: list[WitnessReadiness] = field(default_factory=list)
 
     @property
@@ -95,6 +141,24 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+_TRIAL_DAY_COLUMNS = (
+    CourtEvent.id, CourtEvent.case_id, CourtEvent.starts_at, CourtEvent.ends_at, CourtEvent.court_name,
+    CourtEvent.interpreter_language, Case.reference, Case.court_timezone,
+)
+
+
+def _trial_days(rows: sa.Result) -> list[TrialDay]:
+    """Rows of `_TRIAL_DAY_COLUMNS` as trial days, one TrialCase per case."""
+    cases: dict[int, TrialCase] = {}
+    days = []
+    for event_id, case_id, starts_at, ends_at, court_name, language, reference, timezone in rows:
+        case = cases.get(case_id)
+        if case is None:
+            case = cases[case_id] = TrialCase(case_id, reference, timezone)
+        days.append(TrialDay(event_id, case_id, starts_at, ends_at, court_name, language, case))
+    return days
+
+
 def _trial_days_statement(
     in_cases: sa.ColumnElement[bool], start: object, lower: object, end: object | None, *,
     after: object | None = None, limit: object | None = None,
@@ -103,9 +167,8 @@ def _trial_days_statement(
     keyset on (start, id). Values or bound parameters alike: `start`, `end` (or None) instants,
     `lower` = `start` - MAX_EVENT_HOURS (no event lasts longer: it lets the index skip the past)."""
     query = (
-        sa.select(CourtEvent)
+        sa.select(*_TRIAL_DAY_COLUMNS)
         .join(Case, Case.id == CourtEvent.case_id)
-        .options(contains_eager(CourtEvent.case))
         .where(
             in_cases,
             CourtEvent.kind == EventKind.TRIAL_DAY,
@@ -127,12 +190,12 @@ def _trial_days_statement(
     return query
 
 
-def _upcoming_trial_days(case_ids: sa.Select | list[int], start: datetime) -> list[CourtEvent]:
+def _upcoming_trial_days(case_ids: sa.Select | list[int], start: datetime) -> list[TrialDay]:
     """Every upcoming trial day of the given cases (a list or SELECT of case ids), soonest first."""
     lower = start - timedelta(hours=MAX_EVENT_HOURS)
-    return list(db.session.execute(
+    return _trial_days(db.session.execute(
         _trial_days_statement(CourtEvent.case_id.in_(case_ids), start, lower, None)
-    ).scalars())
+    ))
 
 
 @functools.cache
@@ -195,6 +258,17 @@ def _witness_rows() -> sa.Select:
         )
         .scalar_subquery()
     )
+    # The witness's aids in this case not yet decided, as "kind:status,kind:status" (codes only).
+    aids = (
+        sa.select(sa.func.aggregate_strings(TestimonialAid.kind + ":" + TestimonialAid.status, ","))
+        .where(
+            TestimonialAid.witness_id == witness_id,
+            TestimonialAid.case_id == event.case_id,
+            # Plain comparisons: an IN of constants would be rendered into the SQL on every run.
+            sa.or_(*(TestimonialAid.status == status for status in sorted(OPEN_AID_STATUSES))),
+        )
+        .scalar_subquery()
+    )
     trial = sa.orm.aliased(CourtEvent)
     first_trial = (
         sa.select(sa.func.min(trial.starts_at))
@@ -203,80 +277,88 @@ def _witness_rows() -> sa.Select:
         .scalar_subquery()
     )
     return (
-        sa.select(EventWitness.event_id, Witness, assessed, has_guardian, familiarised, roles, first_trial)
+        sa.select(
+            EventWitness.event_id,
+            # Only what the rules and the pages use: the encrypted identity is never read.
+            Witness.id, Witness.reference, Witness.participation, Witness.reflection_end,
+            Witness.interpreter_language, Witness.date_of_birth, Witness.presumed_child, Witness.age_assessment,
+            assessed, has_guardian, familiarised, roles, aids, first_trial,
+        )
         .join(event, event.id == EventWitness.event_id)
         .join(Witness, Witness.id == witness_id)
-        # Only what the rules and the page use: the encrypted identity is not decrypted.
-        .options(sa.orm.load_only(
-            Witness.reference, Witness.participation, Witness.reflection_end, Witness.interpreter_language,
-            Witness.date_of_birth, Witness.presumed_child, Witness.age_assessment,
-        ))
         .where(EventWitness.event_id.in_(sa.bindparam("event_ids", expanding=True)))
         .order_by(Witness.reference)
     )
 
 
-def readiness_for_events(events: list[CourtEvent], *, today: date | None = None) -> list[TrialReadiness]:
-    """Readiness of every required witness at each given trial-day event (2 queries in all)."""
+def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -> list[TrialReadiness]:
+    """Readiness of every required witness at each given trial day (1 query in all)."""
     today = today or today_utc()
     if not events:
         return []
     max_age = timedelta(days=current_app.config["RISK_ASSESSMENT_MAX_AGE_DAYS"])
-    rows = db.session.execute(
-        _witness_rows(), {"event_ids": [e.id for e in events], "today": today, "assessed_since": today - max_age}
-    ).all()
-    witness_ids = sorted({row.Witness.id for row in rows}) or [-1]
-    case_ids = sorted({e.case_id for e in events})
-    open_aids: dict[tuple[int, int], list[TestimonialAid]] = defaultdict(list)
-    for aid in db.session.execute(
-        sa.select(TestimonialAid).where(
-            TestimonialAid.witness_id.in_(witness_ids),
-            TestimonialAid.case_id.in_(case_ids),
-            TestimonialAid.status.in_(list(OPEN_AID_STATUSES)),
-        ).order_by(TestimonialAid.id)
-    ).scalars():
-        open_aids[(aid.witness_id, aid.case_id)].append(aid)
-
     by_event: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_event[row.event_id].append(row)
+    witnesses: dict[int, ReadinessWitness] = {}
+    for (event_id, witness_id, reference, participation, reflection_end, language, born, presumed, age,
+         *inputs) in db.session.execute(
+        _witness_rows(), {"event_ids": [e.id for e in events], "today": today, "assessed_since": today - max_age}
+    ):
+        witness = witnesses.get(witness_id)
+        if witness is None:
+            witness = witnesses[witness_id] = ReadinessWitness(
+                witness_id, reference, participation, reflection_end, language, born, bool(presumed), age)
+        by_event[event_id].append((witness, *inputs))
 
-    results = []
+    results, links = [], _Links()
     for event in events:
         case = event.case
         tz = ZoneInfo(case.court_timezone)
         event_day = event.starts_at.astimezone(tz).date()
         trial = TrialReadiness(event=event, case=case)
-        for _, witness, assessed, has_guardian, familiarised, roles, first in by_event[event.id]:
+        for witness, assessed, has_guardian, familiarised, roles, aids, first in by_event[event.id]:
             first_day = _aware(first or event.starts_at).astimezone(tz).date()
             blockers = _blockers(
                 witness, event, case, today=today, event_day=event_day, first_day=first_day,
-                assessed=bool(assessed), aids=open_aids[(witness.id, case.id)], has_guardian=bool(has_guardian),
-                roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised),
+                assessed=bool(assessed), aids=_open_aids(aids), has_guardian=bool(has_guardian),
+                roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
             )
             trial.witnesses.append(WitnessReadiness(witness=witness, blockers=blockers))
         results.append(trial)
     return results
 
 
+def _open_aids(codes: str | None) -> list[OpenAid]:
+    """The aggregated "kind:status,…" of `_witness_rows`, in a fixed order (kind, then status)."""
+    if not codes:
+        return []
+    return [OpenAid(*pair.split(":", 1)) for pair in sorted(codes.split(","))]
+
+
 _SENTINEL = 2_147_483_647
 
 
-def _link(endpoint: str, name: str, value: int, **fixed: str) -> str:
+class _Links:
     """url_for(endpoint, name=value, **fixed) for the dashboard's hundreds of links: each endpoint
-    is built once per request with a sentinel number, which each link then replaces (werkzeug
-    builds a URL in ≈ 20 µs; a page has up to 8 links for each of 100 witnesses)."""
-    patterns = g.setdefault("readiness_links", {})
-    key = (endpoint, name, tuple(sorted(fixed.items())))
-    pattern = patterns.get(key)
-    if pattern is None:
-        pattern = patterns[key] = url_for(endpoint, **{name: _SENTINEL}, **fixed)
-    return pattern.replace(str(_SENTINEL), str(int(value)))
+    is built once (per call of `readiness_for_events`, so within one request) with a sentinel
+    number, which each link then replaces (werkzeug builds a URL in ≈ 20 µs; a page has up to 8
+    links for each of 100 witnesses)."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[object, tuple[str, str]] = {}
+
+    def __call__(self, endpoint: str, name: str, value: int, **fixed: str) -> str:
+        key = (endpoint, name, *fixed.items())
+        pattern = self.patterns.get(key)
+        if pattern is None:
+            head, _, tail = url_for(endpoint, **{name: _SENTINEL}, **fixed).partition(str(_SENTINEL))
+            pattern = self.patterns[key] = (head, tail)
+        return f"{pattern[0]}{value:d}{pattern[1]}"
 
 
 def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
-    witness: Witness, event: CourtEvent, case: Case, *, today: date, event_day: date, first_day: date,
-    assessed: bool, aids: list[TestimonialAid], has_guardian: bool, roles: set[str], familiarised: bool,
+    witness: ReadinessWitness, event: TrialDay, case: TrialCase, *, today: date, event_day: date,
+    first_day: date, assessed: bool, aids: list[OpenAid], has_guardian: bool, roles: set[str],
+    familiarised: bool, links: _Links,
 ) -> list[Blocker]:
     config = current_app.config
     ref = witness.reference
@@ -285,19 +367,19 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
         blockers.append(Blocker(
             "risk_assessment",
             f"No risk assessment for the trial stage in the last {config['RISK_ASSESSMENT_MAX_AGE_DAYS']} days.",
-            _link("witnesses.new_risk_assessment", "witness_id", witness.id),
+            links("witnesses.new_risk_assessment", "witness_id", witness.id),
         ))
     if witness.participation != Participation.PARTICIPATING:
         blockers.append(Blocker(
             "participation",
             f"Participation is {witness.participation}, not participating.",
-            _link("witnesses.edit", "witness_id", witness.id),
+            links("witnesses.edit", "witness_id", witness.id),
         ))
     if witness.reflection_end is not None and witness.reflection_end >= today:
         blockers.append(Blocker(
             "reflection_period",
             f"Reflection period runs until {witness.reflection_end.isoformat()}.",
-            _link("witnesses.show", "witness_id", witness.id),
+            links("witnesses.show", "witness_id", witness.id),
         ))
     days_left = (first_day - today).days
     if aids and days_left < config["AID_DEADLINE_DAYS"]:
@@ -305,22 +387,22 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
         blockers.append(Blocker(
             "aid_pending",
             f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
-            _link("court.witness_aids", "witness_id", witness.id),
+            links("court.witness_aids", "witness_id", witness.id),
         ))
     support_roles = roles - {AssignmentRole.INTERPRETER}
     if not support_roles:
         blockers.append(Blocker("no_support_person", "Nobody is booked to attend this trial day in support.",
-                                _link("court.show_event", "event_id", event.id) + "#attendance"))
+                                links("court.show_event", "event_id", event.id) + "#attendance"))
     if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
         language = witness.interpreter_language or event.interpreter_language
         blockers.append(Blocker("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
-                                _link("court.show_event", "event_id", event.id) + "#attendance"))
+                                links("court.show_event", "event_id", event.id) + "#attendance"))
     if not familiarised:
         blockers.append(Blocker("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
-                                _link("court.new_event", "case_id", case.id, kind="familiarisation_visit")))
+                                links("court.new_event", "case_id", case.id, kind="familiarisation_visit")))
     if witness.is_child_on(max(event_day, today)) and not has_guardian:
         blockers.append(Blocker("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
-                                _link("witnesses.new_assignment", "witness_id", witness.id)))
+                                links("witnesses.new_assignment", "witness_id", witness.id)))
     return blockers
 
 
@@ -360,8 +442,7 @@ def dashboard(
         params["after"] = after
     if limit is not None:
         params["limit"] = limit
-    events = list(db.session.execute(statement, params).scalars())
-    return readiness_for_events(events, today=today)
+    return readiness_for_events(_trial_days(db.session.execute(statement, params)), today=today)
 
 
 def trial_json(trial: TrialReadiness) -> dict:

@@ -29,10 +29,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import sqlalchemy as sa
 
+from ..cache import LRUCache
 from ..court.models import CourtEvent, EventStatus
 from ..extensions import db
 from ..templating import label
-from .operations import LRUCache, Member
+from .operations import Member
 
 PRODID = "-//Witness support//Court schedule 1.0//EN"
 CALENDAR_NAME = "Court schedule (witness support)"

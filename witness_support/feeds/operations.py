@@ -13,17 +13,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
 from .. import audit
 from ..auth.models import User
+from ..cache import LRUCache
 from ..cases.models import Case, CaseAssignment
 from ..court.models import Attendance, CourtEvent, EventStatus, EventWitness
 from ..db import utc_now
@@ -310,36 +308,6 @@ def feed_state(user: User | Subscriber, now: datetime | None = None) -> FeedStat
         if status == EventStatus.CANCELLED:
             until = min(until, updated_at + keep)
     return FeedState(fingerprint, until)
-
-
-class LRUCache:
-    """A small thread-safe LRU map (workers may serve several requests at once in threads)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class _CheckedFeeds(LRUCache):
