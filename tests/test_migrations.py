@@ -66,4 +66,5 @@ def test_first_start_creates_the_sqlite_database(tmp_path, monkeypatch):
         assert "witnesses" in names and "alembic_version" in names
         assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(sa.text("PRAGMA cache_size")).scalar() == -32 * 1024  # 32 MB, not SQLite's 2
         db.engine.dispose()

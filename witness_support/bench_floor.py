@@ -203,7 +203,8 @@ def readiness_page() -> str:
             event = SimpleNamespace(id=eid, case_id=case_id, starts_at=_instant(starts), ends_at=_instant(ends),
                                     court_name=court, interpreter_language=ev_lang)
             trial = trials[eid] = readiness.TrialReadiness(
-                event=event, case=SimpleNamespace(id=case_id, reference=case_ref, court_timezone=tz))
+                event=event, case=SimpleNamespace(id=case_id, reference=case_ref, court_timezone=tz),
+                case_link=links("court.case_readiness", "case_id", case_id))
         if wid is None:
             continue
         witness = _Witness(id=wid, reference=wref, participation=participation, reflection_end=_day(reflection_end),
@@ -219,7 +220,8 @@ def readiness_page() -> str:
             assessed=bool(assessed), aids=open_aids, has_guardian=bool(guardian),
             roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
         )
-        trial.witnesses.append(readiness.WitnessReadiness(witness=witness, blockers=blockers))
+        trial.witnesses.append(readiness.WitnessReadiness(
+            witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", wid)))
     return render_template("court/readiness.html", trials=list(trials.values()), labels=readiness.STATE_LABELS,
                            window=config["READINESS_WINDOW_DAYS"], next_after=None)
 
@@ -242,10 +244,11 @@ def readiness_table() -> str:
                 event=SimpleNamespace(id=trial.event.id, starts_at=trial.event.starts_at,
                                       court_name=trial.event.court_name),
                 case=SimpleNamespace(id=trial.case.id, reference=trial.case.reference,
-                                     court_timezone=trial.case.court_timezone))
+                                     court_timezone=trial.case.court_timezone),
+                case_link=trial.case_link)
             copy.witnesses = [
                 readiness.WitnessReadiness(witness=SimpleNamespace(id=w.witness.id, reference=w.witness.reference),
-                                           blockers=list(w.blockers))
+                                           blockers=list(w.blockers), link=w.link)
                 for w in trial.witnesses
             ]
             trials.append(copy)

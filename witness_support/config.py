@@ -70,6 +70,9 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite's page cache per connection, in MB (SQLite's own default is 2 MB, which halved the
+        # speed of the readiness dashboard's statements at 100,000 witnesses; filled only as read).
+        "SQLITE_CACHE_MB": _int("SQLITE_CACHE_MB", 32),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
         # Rules of the product; each is a setting because courts and programmes differ.
         "RISK_ASSESSMENT_MAX_AGE_DAYS": _int("RISK_ASSESSMENT_MAX_AGE_DAYS", 30),

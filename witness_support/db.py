@@ -76,6 +76,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.close()
 
 
+def tune_sqlite(engine: Engine, cache_mb: int) -> None:
+    """A page cache of `cache_mb` MB on each of the engine's SQLite connections."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _cache_size(dbapi_connection, connection_record) -> None:  # noqa: ANN001 - DB-API objects
+        dbapi_connection.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+
+
 def _json_encoder(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
     """A datetime as the column type would bind it (SQLite: its text form), else in ISO format."""
     process = type_.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)

@@ -97,6 +97,7 @@ class OpenAid:
 class WitnessReadiness:
     witness: ReadinessWitness
     blockers: list[Blocker] = field(default_factory=list)
+    link: str = ""  # the witness's own readiness page
 
     @property
     def ready(self) -> bool:
@@ -108,6 +109,7 @@ class TrialReadiness:
     event: TrialDay
     case: TrialCase
     witnesses: list[WitnessReadiness] = field(default_factory=list)
+    case_link: str = ""  # the case's readiness page
 
     @property
     def total(self) -> int:
@@ -314,7 +316,7 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
         case = event.case
         tz = ZoneInfo(case.court_timezone)
         event_day = event.starts_at.astimezone(tz).date()
-        trial = TrialReadiness(event=event, case=case)
+        trial = TrialReadiness(event=event, case=case, case_link=links("court.case_readiness", "case_id", case.id))
         for witness, assessed, has_guardian, familiarised, roles, aids, first in by_event[event.id]:
             first_day = _aware(first or event.starts_at).astimezone(tz).date()
             blockers = _blockers(
@@ -322,7 +324,8 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
                 assessed=bool(assessed), aids=_open_aids(aids), has_guardian=bool(has_guardian),
                 roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
             )
-            trial.witnesses.append(WitnessReadiness(witness=witness, blockers=blockers))
+            trial.witnesses.append(WitnessReadiness(
+                witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", witness.id)))
         results.append(trial)
     return results
 
