@@ -9,8 +9,9 @@ each operation against its floor in the same run, interleaved A B A B, and repor
 ratios (see /work/shared/BENCHMARKS.md): pages through the whole WSGI request in process (ours:
 the real endpoint; floor: the same rows in one raw-driver statement, same template), the sweep,
 the ledger, login; then throughput with gunicorn (2 workers, 127.0.0.1) under wrk, 10 s per
-endpoint, against a hello-world endpoint and an in-memory 50-row table page of the same app, and
-the workers' peak memory. Writes bench/results/<db>-<N>.json and .md (the table).
+endpoint, against a hello-world endpoint, an in-memory 50-row table page of the same app and, for
+the readiness dashboard, its own page 1 rendered from memory (the same-sized floor), and the
+workers' peak memory. Writes bench/results/<db>-<N>.json and .md (the table).
 
 Needs the `bench` extra (gunicorn) and wrk (Debian: `apt-get install wrk`); without wrk the
 throughput part is skipped, and the report says so.
@@ -745,17 +746,23 @@ def markdown(report: dict) -> str:
         dashboard = eps.get("readiness dashboard, page 1")
         same_size = eps.get("in-memory readiness page, same size (floor)")
         if dashboard and same_size:
-            met = "met" if dashboard["rps"] / table >= 0.5 else "**not met**"
+            # The issue's floor for a page is "a Flask endpoint rendering a same-sized table from
+            # memory": the dashboard's own page 1, rendered from memory. The 50-row witness table is
+            # a page 6 times smaller (15 KB against 98 KB); its ratio is reported beside it.
+            met = "met" if dashboard["rps"] / same_size["rps"] >= 0.5 else "**not met**"
 
             def listed(result: dict) -> str:
                 return ", ".join(f"{x:,.0f}" for x in result.get("rounds", []))
 
+            small = eps["in-memory 50-row table (floor)"]
+            times = same_size.get("bytes_per_response", 0) / max(1, small.get("bytes_per_response", 1))
             lines += ["", f"Readiness dashboard under wrk: {dashboard['rps']:,.0f} req/s = "
-                      f"{dashboard['rps'] / table:.2f} of the in-memory 50-row table (target ≥ 0.5: {met}) and "
-                      f"{dashboard['rps'] / same_size['rps']:.2f} of the same page rendered from memory "
-                      f"({same_size['rps']:,.0f} req/s). Medians of three interleaved rounds (dashboard "
-                      f"{listed(dashboard)}; 50-row table {listed(eps['in-memory 50-row table (floor)'])}; "
-                      f"same-size page {listed(same_size)})."]
+                      f"{dashboard['rps'] / same_size['rps']:.2f} of the same page rendered from memory, the "
+                      f"same-sized in-memory floor ({same_size['rps']:,.0f} req/s; target ≥ 0.5: {met}), and "
+                      f"{dashboard['rps'] / table:.2f} of the in-memory 50-row witness table, a page "
+                      f"{times:.1f} times smaller. Medians of three interleaved rounds (dashboard "
+                      f"{listed(dashboard)}; same-size page {listed(same_size)}; "
+                      f"50-row table {listed(eps['in-memory 50-row table (floor)'])})."]
         feed = eps.get("feed, unchanged: 304 (If-None-Match)")
         if feed:
             bare = eps["hello world, no cookie (floor of the feed)"]["rps"]
