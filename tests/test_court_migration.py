@@ -46,6 +46,8 @@ def test_upgrade_to_head_creates_court_tables_and_indexes(tmp_path):
         # Time windows and the readiness dashboard skip events already over inside the index (0012).
         assert indexes["ix_court_events_starts_ends"] == ["starts_at", "ends_at"]
         assert indexes["ix_court_events_kind_starts_ends"] == ["kind", "starts_at", "ends_at", "status"]
+        # A case's events of one kind: readiness's first trial day and familiarisation visit (0013).
+        assert indexes["ix_court_events_case_kind_starts"] == ["case_id", "kind", "starts_at"]
         # The CHECK holds even if an operation were bypassed.
         with db.engine.begin() as connection:
             connection.execute(sa.text(

@@ -46,6 +46,8 @@ class CourtEvent(db.Model):
     __table_args__ = (
         # "Next court date" per case and across cases reads a handful of index entries.
         sa.Index("ix_court_events_case_starts", "case_id", "starts_at"),
+        # One kind of a case's events (readiness: its first trial day, a familiarisation visit held).
+        sa.Index("ix_court_events_case_kind_starts", "case_id", "kind", "starts_at"),
         # The end too, so that a window of time skips the events already over inside the index.
         sa.Index("ix_court_events_starts_ends", "starts_at", "ends_at"),
         # The readiness dashboard of a broad caseload reads upcoming trial days in this order; the end
