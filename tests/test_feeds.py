@@ -267,6 +267,26 @@ def test_not_modified_answers_from_one_query_without_the_calendar_code(client, w
     assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT"), statements
 
 
+def test_a_poll_survives_the_server_dropping_its_connections(app, client, world):
+    """PostgreSQL: polls read the token on a pool of their own without the pre-ping round trip, so
+    a connection the server closed (restart, failover) must be replaced, not answered with a 500."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite polls use the app's engine, with nothing to drop")
+    token = issue(world.support)
+    etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
+    polls = app.extensions["feed_poll_engine"]
+    assert polls is not db.engine and polls.pool.checkedin() >= 1  # a pooled connection is waiting
+    with db.engine.connect() as connection:  # the server ends every other session of the database
+        ended = connection.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    assert ended >= 1
+    assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(f"/feeds/{token}.ics").status_code == 200
+    db.engine.dispose()  # the app's engine takes the polls' pool with it
+    assert polls.pool.checkedin() == 0
+
+
 def clock_version() -> int:
     return db.session.execute(sa.text("SELECT coalesce(max(version), 0) FROM feed_clock")).scalar()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -140,6 +141,32 @@ def _raw_token_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | No
     return str(compiled), compiled.positiontup, defaults, convert or (lambda value: value)
 
 
+_POLL_ENGINE_LOCK = threading.Lock()
+
+
+def _poll_engine() -> sa.Engine:
+    """The engine feed polls read the token through: on PostgreSQL a small pool of its own, in
+    autocommit and without the app pool's pre-ping (a round trip before every checkout, as long
+    as the poll's one statement); `_read_token` retries once on a connection the server dropped
+    instead. Disposed with the app's engine. SQLite: the app's engine (no round trips there)."""
+    main = db.engine
+    if main.dialect.name != "postgresql":
+        return main
+    from flask import current_app
+
+    extensions = current_app.extensions
+    engine = extensions.get("feed_poll_engine")
+    if engine is None or engine.url != main.url:
+        with _POLL_ENGINE_LOCK:
+            engine = extensions.get("feed_poll_engine")
+            if engine is None or engine.url != main.url:
+                engine = sa.create_engine(main.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                                          pool_size=2, max_overflow=8)
+                sa.event.listen(main, "engine_disposed", lambda _main, polls=engine: polls.dispose())
+                extensions["feed_poll_engine"] = engine
+    return engine
+
+
 def _read_token(token_hash: str) -> tuple | None:
     """One poll's only statement, through the raw driver on a pooled connection.
 
@@ -151,25 +178,27 @@ def _read_token(token_hash: str) -> tuple | None:
     membership, when it must be read, is read afterwards through the session: a newer snapshot,
     never an older one.
     """
-    dialect = db.engine.dialect
+    engine = _poll_engine()
+    dialect = engine.dialect
     sql, positions, defaults, convert = _raw_token_statement(dialect)
     params = dict(defaults, token_hash=token_hash)
-    connection = db.engine.raw_connection()
-    try:
-        driver = connection.driver_connection
-        postgres = dialect.name == "postgresql"
-        if postgres:
-            driver.autocommit = True  # no transaction is open: the pool just checked it out (and pinged)
+    arguments = [params[name] for name in positions] if positions else params
+    for attempt in (1, 2):
+        connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, [params[name] for name in positions] if positions else params)
+            cursor.execute(sql, arguments)
             row = cursor.fetchone()
             cursor.close()
+            break
+        except (dialect.loaded_dbapi.OperationalError, dialect.loaded_dbapi.InterfaceError):
+            # Without a pre-ping, a connection the server closed (a restart, a failover, an idle
+            # timeout) shows here: drop it from the pool and read once more on a new one.
+            connection.invalidate()
+            if attempt == 2 or engine is db.engine:
+                raise
         finally:
-            if postgres:
-                driver.autocommit = False
-    finally:
-        connection.close()  # back to the pool
+            connection.close()  # back to the pool
     if row is None:
         return None
     feed_id, etag, changed_at, user_id, role, active, version = row
