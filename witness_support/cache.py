@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 
@@ -30,6 +30,12 @@ class LRUCache:
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+    def discard(self, matches: Callable[[Hashable], bool]) -> None:
+        """Drop every entry whose key `matches`."""
+        with self._lock:
+            for key in [k for k in self._data if matches(k)]:
+                del self._data[key]
 
     def clear(self) -> None:
         with self._lock:
