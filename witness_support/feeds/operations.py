@@ -161,7 +161,7 @@ def _poll_engine() -> sa.Engine:
             engine = extensions.get("feed_poll_engine")
             if engine is None or engine.url != main.url:
                 engine = sa.create_engine(main.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                          pool_size=2, max_overflow=8)
+                                          pool_size=2, max_overflow=3)  # docs/deploy.md counts these
                 sa.event.listen(main, "engine_disposed", lambda _main, polls=engine: polls.dispose())
                 extensions["feed_poll_engine"] = engine
     return engine
