@@ -12,6 +12,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
+
+from .cache import LRUCache
 
 if TYPE_CHECKING:
     from .auth.models import User
@@ -250,9 +253,6 @@ _clock = time.monotonic
 def has_broad_caseload(user: User) -> bool:
     """One bounded query: does the user work on more than BROAD_CASELOAD cases? Remembered per
     app and person for CASELOAD_SHAPE_SECONDS."""
-    from flask import current_app
-
-    from .cache import LRUCache
     from .cases.models import CaseAssignment
     from .extensions import db
 
@@ -277,8 +277,6 @@ def has_broad_caseload(user: User) -> bool:
 def forget_caseload_shape(user_id: int) -> None:
     """The person's case assignments changed: this worker asks again on their next page (the
     others within CASELOAD_SHAPE_SECONDS, which only costs them the other statement shape)."""
-    from flask import current_app
-
     shapes = current_app.extensions.get("caseload_shapes")
     if shapes is not None:
         shapes.discard(lambda key: key[0] == user_id)

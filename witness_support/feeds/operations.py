@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from .. import audit
 from ..auth.models import User
@@ -77,8 +78,6 @@ def feed_token_of(user: User) -> FeedToken | None:
 
 def feed_now() -> datetime:
     """The current instant; tests move it on through the CLOCK setting (as the auth rules do)."""
-    from flask import current_app, has_app_context
-
     return current_app.config.get("CLOCK", utc_now)() if has_app_context() else utc_now()
 
 
@@ -152,8 +151,6 @@ def _poll_engine() -> sa.Engine:
     main = db.engine
     if main.dialect.name != "postgresql":
         return main
-    from flask import current_app
-
     extensions = current_app.extensions
     engine = extensions.get("feed_poll_engine")
     if engine is None or engine.url != main.url:
