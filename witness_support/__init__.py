@@ -173,10 +173,12 @@ def _import_models() -> None:
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
     from .feeds import clock as feed_clock
+    from .feeds import listen as feed_listen
     from .notifications import court_hooks
 
     court_hooks.connect()
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
+    feed_listen.connect()  # a commit here forgets the feed polls this process remembers
 
 
 def _register_blueprints(app: Flask) -> None:

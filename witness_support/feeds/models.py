@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
+from .listen import install_triggers
 
 
 class FeedToken(db.Model):
@@ -52,3 +53,10 @@ class FeedClock(db.Model):
 
     def __repr__(self) -> str:
         return f"<FeedClock {self.version}>"
+
+
+@sa.event.listens_for(db.metadata, "after_create")
+def _feed_poll_triggers(target: sa.MetaData, connection: sa.Connection, **kw: object) -> None:
+    """Databases made by create_all (tests, the demo) get the triggers migration 0014 creates."""
+    if connection.dialect.name == "postgresql":
+        install_triggers(connection)

@@ -31,7 +31,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import ROLE_PERMISSIONS, Permission, Role, has_permission
 from ..witnesses.models import Witness, WitnessAssignment
-from . import clock
+from . import clock, listen
 from .models import FeedToken
 
 TOKEN_BYTES = 32
@@ -176,6 +176,22 @@ def _read_token(token_hash: str) -> tuple | None:
     never an older one.
     """
     engine = _poll_engine()
+    memory = None
+    if engine is not db.engine and current_app.config["FEED_POLL_MEMORY"]:
+        # PostgreSQL: answered from this process's memory while its listener hears every change
+        # (listen.py); else read, and kept if nothing was heard meanwhile.
+        memory = listen.memory_for(engine)
+        row = memory.get(token_hash)
+        if row is not None:
+            return row
+        ticket = memory.ticket()
+    row = _query_token(engine, token_hash)
+    if memory is not None and row is not None:
+        memory.put(ticket, token_hash, row)
+    return row
+
+
+def _query_token(engine: sa.Engine, token_hash: str) -> tuple | None:
     dialect = engine.dialect
     sql, positions, defaults, convert = _raw_token_statement(dialect)
     params = dict(defaults, token_hash=token_hash)
