@@ -147,6 +147,21 @@ def test_blocker_no_familiarisation_visit_held(officer, ready):
     assert _codes(ready) == ["no_familiarisation_visit"]
 
 
+def test_only_the_witness_own_visit_in_this_case_counts(officer, ready, make_case, make_witness, make_journey,
+                                                        make_event):
+    """A visit held for another witness of the case, or for this witness in another case, is not
+    this witness's familiarisation for this trial."""
+    db.session.execute(sa.update(CourtEvent).where(CourtEvent.id == ready.visit.id).values(status="scheduled"))
+    other = make_witness()
+    make_journey(other, ready.case)
+    court_ops.mark_event_held(officer, make_event(ready.case, [other], kind="familiarisation_visit", days=-2))
+    elsewhere = make_case()
+    make_journey(ready.witness, elsewhere)
+    court_ops.mark_event_held(officer, make_event(elsewhere, [ready.witness], kind="familiarisation_visit", days=-2))
+    db.session.commit()
+    assert _codes(ready) == ["no_familiarisation_visit"]
+
+
 def test_blocker_child_without_guardian(officer, ready):
     witness_ops.update_witness(officer, ready.witness, date_of_birth=date(today_year() - 15, 1, 1))
     # Becoming a child proposed the child aids (not yet a blocker, 30 days out); only the guardian blocks.
@@ -212,8 +227,8 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         bodies.append(response.get_data(as_text=True))
         auth.logout()
     assert [body.count("0/2 ready") for body in bodies] == [2, 20]
-    # user, session, caseload size, the trial days, their witnesses with every readiness input
-    assert counts == [5, 5]
+    # user with session, caseload size, the trial days, their witnesses with every readiness input
+    assert counts == [4, 4]
 
 
 def test_prosecutor_home_shows_the_ten_soonest_trial_days_and_links_to_the_rest(

@@ -7,6 +7,7 @@ Every rule here reads the time through `now()`, which tests replace with a contr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -435,6 +436,17 @@ def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
     return sid
 
 
+@functools.cache
+def _session_statement() -> sa.Select:
+    """Built once, with bound parameters: it runs at the start of every signed-in request."""
+    return (
+        sa.select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == sa.bindparam("user_id", type_=sa.Integer),
+               UserSession.sid_hash == sa.bindparam("sid_hash", type_=sa.String))
+    )
+
+
 def session_user(user_id: str, sid: str | None) -> User | None:
     """The user of a request's session, or None when it has ended, timed out or is stale.
 
@@ -442,15 +454,18 @@ def session_user(user_id: str, sid: str | None) -> User | None:
     """
     try:
         raw_id, version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id))
+        user_pk = int(raw_id)
     except (ValueError, TypeError):
         return None
-    if user is None or not user.active or str(user.session_version) != version or not sid:
+    if not sid:
         return None
-    record = db.session.execute(
-        sa.select(UserSession).where(UserSession.sid_hash == hash_token(sid), UserSession.user_id == user.id)
-    ).scalar_one_or_none()
-    if record is None or record.ended_at is not None:
+    # The person and the session record in one statement: every signed-in request starts here,
+    # and on PostgreSQL each statement is a round trip.
+    row = db.session.execute(_session_statement(), {"user_id": user_pk, "sid_hash": hash_token(sid)}).first()
+    if row is None:
+        return None
+    user, record = row
+    if not user.active or str(user.session_version) != version or record.ended_at is not None:
         return None
     moment = now()
     if moment - record.last_seen_at > timedelta(minutes=_setting("SESSION_IDLE_MINUTES", 30)):
