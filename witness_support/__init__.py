@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
 from . import extensions
-from .db import tune_sqlite
+from .db import commit_read_only_requests, tune_sqlite
 
 # The largest id an INTEGER primary key holds on PostgreSQL (SQLite's are larger).
 MAX_ID = 2**31 - 1
@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     with app.app_context():
         tune_sqlite(extensions.db.engine, app.config["SQLITE_CACHE_MB"])
+        commit_read_only_requests(app, extensions.db)
     extensions.migrate.init_app(
         app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True
     )
