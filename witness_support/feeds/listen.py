@@ -10,10 +10,11 @@ PostgreSQL). Each worker process LISTENs on its own connection, in a thread, and
 it remembers at each notification; while it listens, a token read once is answered from memory.
 
 When memory is trusted, and when it is not:
-- Only while the listener is connected and has heard its own heartbeat (a NOTIFY it sends itself
-  every HEARTBEAT seconds) within the last TRUST_FOR seconds. A connection that dies visibly (a
-  restart, a terminated backend) turns memory off at once; one that dies silently, or a pooler
-  that does not carry notifications (PgBouncer in transaction mode), within TRUST_FOR. Until the
+- Only while the listener is connected and has heard its own heartbeat (a NOTIFY it sends from a
+  second connection every HEARTBEAT seconds, as another worker's change would come) within the
+  last TRUST_FOR seconds. A connection that dies visibly (a restart, a terminated backend) turns
+  memory off at once; one that dies silently, or a pooler that does not carry notifications
+  between sessions (PgBouncer in transaction mode), within TRUST_FOR. Until the
   first heartbeat after (re)connecting, and whenever memory is off, polls read the database as
   before.
 - A row read while a notification arrived is not kept (rows carry the generation they were read
@@ -34,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -48,7 +50,7 @@ from ..cache import LRUCache
 log = logging.getLogger(__name__)
 
 CHANNEL = "feed_poll"
-ALIVE = "alive"  # the heartbeat's payload; every other payload is a change
+ALIVE = "alive"  # heartbeats' payloads start with it; every other payload is a change
 HEARTBEAT = 2.0
 TRUST_FOR = 6.0
 TRIGGERS_MISSING_RETRY = 60.0
@@ -169,6 +171,7 @@ class PollMemory:
         """Listen until the connection fails (raises) or stop() is called (True); False when the
         database lacks the triggers."""
         connection = self._connect()
+        sender = None
         try:
             connection.execute(f"LISTEN {CHANNEL}")
             found = connection.execute(
@@ -178,23 +181,29 @@ class PollMemory:
                 log.warning("feed poll memory is off: the database lacks its triggers (run flask db upgrade)")
                 return False
             self.backend_pid = connection.info.backend_pid
+            # The heartbeat comes from a session of its own, as every change does: hearing it
+            # proves that other sessions' notifications reach this one (behind a pooler in
+            # transaction mode they do not, though a session may still hear its own).
+            sender = self._connect()
+            own = f"{ALIVE}:{secrets.token_hex(8)}"
             self.forget_all()  # anything kept before may have missed a notification
             self._listening = True
             while not self._stop.is_set():
-                connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, ALIVE))
+                sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, own))
                 for notice in connection.notifies(timeout=self.heartbeat):
-                    if notice.payload == ALIVE:
-                        if notice.pid == self.backend_pid:
-                            self._trusted_until = time.monotonic() + self.trust_for
-                    else:
+                    if notice.payload == own:
+                        self._trusted_until = time.monotonic() + self.trust_for
+                    elif not notice.payload.startswith(ALIVE + ":"):  # another worker's heartbeat
                         self.forget_all()
             return True
         finally:
             self._listening = False
             self._trusted_until = 0.0
             self.forget_all()
-            with contextlib.suppress(Exception):  # already broken: nothing more to do
-                connection.close()
+            for held in (sender, connection):
+                with contextlib.suppress(Exception):  # already broken: nothing more to do
+                    if held is not None:
+                        held.close()
 
 
 # -- one memory per process and database ------------------------------------------------------

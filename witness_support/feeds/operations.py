@@ -165,26 +165,16 @@ def _poll_engine() -> sa.Engine:
 
 
 def _read_token(token_hash: str) -> tuple | None:
-    """One poll's only statement, through the raw driver on a pooled connection.
-
-    Every poll runs it, and SQLAlchemy's execution and result machinery (with a connection
-    wrapper) cost three times the statement itself on PostgreSQL: 0.48 ms against 0.13 ms with
-    the pool's pre-ping. Not the session's connection either: a poll answered 304 needs nothing
-    of the session. In autocommit: one statement is its own snapshot (the token and the feed
-    clock read together), and PostgreSQL is spared the BEGIN and ROLLBACK round trips. The
-    membership, when it must be read, is read afterwards through the session: a newer snapshot,
-    never an older one.
-    """
+    """The token's row, its person and the feed clock's version: on PostgreSQL from this process's
+    memory while its listener hears every change to them (listen.py), else by `_query_token`."""
     engine = _poll_engine()
     memory = None
     if engine is not db.engine and current_app.config["FEED_POLL_MEMORY"]:
-        # PostgreSQL: answered from this process's memory while its listener hears every change
-        # (listen.py); else read, and kept if nothing was heard meanwhile.
         memory = listen.memory_for(engine)
         row = memory.get(token_hash)
         if row is not None:
             return row
-        ticket = memory.ticket()
+        ticket = memory.ticket()  # taken before the read: a change heard meanwhile voids the row
     row = _query_token(engine, token_hash)
     if memory is not None and row is not None:
         memory.put(ticket, token_hash, row)
@@ -192,6 +182,16 @@ def _read_token(token_hash: str) -> tuple | None:
 
 
 def _query_token(engine: sa.Engine, token_hash: str) -> tuple | None:
+    """One poll's only statement, through the raw driver on a pooled connection.
+
+    Every poll that memory cannot answer runs it, and SQLAlchemy's execution and result machinery
+    (with a connection wrapper) cost three times the statement itself on PostgreSQL: 0.48 ms
+    against 0.13 ms with the pool's pre-ping. Not the session's connection either: a poll answered
+    304 needs nothing of the session. In autocommit: one statement is its own snapshot (the token
+    and the feed clock read together), and PostgreSQL is spared the BEGIN and ROLLBACK round trips.
+    The membership, when it must be read, is read afterwards through the session: a newer snapshot,
+    never an older one.
+    """
     dialect = engine.dialect
     sql, positions, defaults, convert = _raw_token_statement(dialect)
     params = dict(defaults, token_hash=token_hash)
