@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Alembic needs stable constraint names to alter them later, SQLite most of all.
 NAMING_CONVENTION = {
@@ -168,19 +168,28 @@ def _transaction_begins(conn: sa.Connection) -> None:
     conn.info.pop(_WROTE, None)
 
 
-def _session_connection(session: Any, transaction: Any, connection: sa.Connection) -> None:
+def _session_connection(session: Session, transaction: Any, connection: sa.Connection) -> None:
     session.info.setdefault(_CONNECTIONS, []).append(connection)
 
 
-def _session_transaction_ends(session: Any, transaction: Any) -> None:
+def _session_transaction_ends(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_CONNECTIONS, None)
 
 
+def transaction_wrote(session: Session) -> bool | None:
+    """Whether the session's transaction ran anything but a SELECT on any of its connections (also
+    straight on a connection, not only through the session); None when that is not tracked here
+    (not PostgreSQL, or no connection). Valid until the next transaction begins, so also in
+    after_commit."""
+    connections = session.info.get(_CONNECTIONS)
+    if not connections:
+        return None
+    return any(c.info.get(_WROTE) for c in connections)
+
+
 def commit_read_only_requests(app: Any, db: Any) -> None:
     """On PostgreSQL, end each request whose transaction only read with COMMIT (see above)."""
-    from sqlalchemy.orm import Session
-
     if db.engine.dialect.name != "postgresql":
         return
     if not event.contains(Engine, "before_cursor_execute", _mark_writes):
@@ -195,9 +204,8 @@ def commit_read_only_requests(app: Any, db: Any) -> None:
         if error is not None or not db.session.registry.has():
             return
         session = db.session()
-        connections = session.info.get(_CONNECTIONS)
-        if (not connections or session.get_transaction() is None or session.new or session.dirty
-                or session.deleted or any(c.info.get(_WROTE) for c in connections)):
+        if (session.get_transaction() is None or session.new or session.dirty or session.deleted
+                or transaction_wrote(session) is not False):
             return
         try:
             session.commit()

@@ -43,9 +43,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from ..cache import LRUCache
+from ..db import transaction_wrote
 
 log = logging.getLogger(__name__)
 
@@ -257,34 +258,14 @@ def install_triggers(connection: sa.Connection) -> None:
 
 # -- this process's own commits ---------------------------------------------------------------
 
-_WROTE = "feed_poll_wrote"
-
-
-def _after_flush(session: Session, flush_context: Any) -> None:
-    session.info[_WROTE] = True
-
-
-def _do_orm_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_WROTE, False) and _MEMORIES:
+    # db.py tracks the writes (on PostgreSQL, the only database with poll memory).
+    if _MEMORIES and transaction_wrote(session):
         forget_everywhere()
 
 
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WROTE, None)
-
-
-_LISTENERS = (
-    ("after_flush", _after_flush),
-    ("do_orm_execute", _do_orm_execute),
-    ("after_commit", _after_commit),
-    ("after_transaction_end", _after_transaction_end),
-)
+_LISTENERS = (("after_commit", _after_commit),)
 
 
 def connect() -> None:
