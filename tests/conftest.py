@@ -83,7 +83,8 @@ def _drop_alembic_version() -> None:
 @pytest.fixture
 def app_config(tmp_path, _postgres_schema) -> dict[str, Any]:  # noqa: ANN001 - pytest tmp_path
     url = _postgres_schema or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return base_config(url)
+    # Each test its own ledger digest log: a shared one would hold other tests' checkpoints.
+    return {**base_config(url), "LEDGER_DIGEST_PATH": str(tmp_path / "ledger_digest.jsonl")}
 
 
 @pytest.fixture

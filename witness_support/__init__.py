@@ -158,7 +158,7 @@ def _refuse_unsafe_demo_mode(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
-    from . import audit  # noqa: F401
+    from . import audit, idempotency  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401

@@ -154,6 +154,13 @@ def from_environment(instance_path: str) -> dict:
         # unset, a key file is created in the instance folder (mode 0600) on first use.
         "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", ""),
         "LEDGER_HMAC_KEY_FILE": os.environ.get("LEDGER_HMAC_KEY_FILE", ""),  # default: instance/ledger_hmac_key
+        # Keys that signed earlier checkpoints (comma-separated): still checked, never used to sign.
+        "LEDGER_HMAC_RETIRED_KEYS": os.environ.get("LEDGER_HMAC_RETIRED_KEYS", ""),
+        # Every checkpoint is also appended here, outside the database (keep it on another host
+        # or write-once storage), and mailed to the auditor if one is set.
+        "LEDGER_DIGEST_PATH": os.environ.get("LEDGER_DIGEST_PATH", os.path.join(instance_path, "ledger_digest.jsonl")),
+        "LEDGER_AUDITOR_EMAIL": os.environ.get("LEDGER_AUDITOR_EMAIL", ""),
+        "LEDGER_CHECKPOINT_EVERY": _int("LEDGER_CHECKPOINT_EVERY", 100),
         # Entries of these kinds, or above these amounts, need an authoriser other than the enterer.
         "LEDGER_SECOND_PERSON_KINDS": os.environ.get(
             "LEDGER_SECOND_PERSON_KINDS", "visa_or_stay_permit,livelihood_grant"

@@ -17,7 +17,7 @@ from ..cases.models import Case, Journey
 from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import run_operation
+from ..forms import run_operation, submitted_once
 from ..permissions import (
     IDENTITY_ASSIGNMENT_ROLES,
     Permission,
@@ -96,6 +96,7 @@ def case_events(case_id: int) -> str:
 
 @bp.route("/cases/<int:case_id>/court-events/new", methods=["GET", "POST"])
 @permission_required(Permission.COURT_EVENT_MANAGE)
+@submitted_once
 def new_event(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_view_case)
     mark_sensitive()
@@ -254,6 +255,7 @@ def add_witness(event_id: int) -> str | Response:
 
 @bp.route("/court-events/<int:event_id>/attendance", methods=["POST"])
 @permission_required(Permission.COURT_ATTENDANCE_MANAGE)
+@submitted_once
 def add_attendance(event_id: int) -> str | Response:
     event = get_or_404(CourtEvent, event_id, can_view_event)
     mark_sensitive()
@@ -283,6 +285,7 @@ def add_attendance(event_id: int) -> str | Response:
 
 @bp.route("/witnesses/<int:witness_id>/aids", methods=["GET", "POST"])
 @permission_required(Permission.AID_VIEW)
+@submitted_once
 def witness_aids(witness_id: int) -> tuple[str, int] | Response:
     witness = get_or_404(Witness, witness_id, can_view_aids)
     mark_sensitive()

@@ -22,7 +22,7 @@ from ..errors import Conflict, NotFound, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Role
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
-from . import chain
+from . import chain, digest
 from .currencies import ISO_4217
 from .models import (
     GENESIS_HASH,
@@ -317,6 +317,7 @@ def record_benefit(
     )
     audit.record("benefit.record", entry, actor=actor, details={"sequence": entry.id, "kind": kind})
     _tell_authoriser(actor, entry, witness)
+    _checkpoint_if_due(entry)
     return entry
 
 
@@ -391,6 +392,7 @@ def correct_benefit(
         details={"sequence": entry.id, "corrects": original.id, "type": correction_type},
     )
     _tell_authoriser(actor, entry, witness)
+    _checkpoint_if_due(entry)
     return entry
 
 
@@ -550,7 +552,29 @@ def create_checkpoint(actor: User | None = None) -> LedgerCheckpoint:
     db.session.add(checkpoint)
     db.session.flush()
     audit.record("ledger.checkpoint", checkpoint, actor=actor, details={"sequence": sequence})
+    digest.log_checkpoint(db.session(), checkpoint)
     return checkpoint
+
+
+def checkpoint_every() -> int:
+    try:
+        return max(0, int(current_app.config.get("LEDGER_CHECKPOINT_EVERY", 100) or 0))
+    except (TypeError, ValueError):
+        return 100
+
+
+def _checkpoint_if_due(entry: BenefitEntry) -> None:
+    """Every LEDGER_CHECKPOINT_EVERY-th entry is anchored at once (0 turns this off), so the tail
+    that only the database vouches for stays short between the daily checkpoints. Signed as the
+    system, not as the person who happened to record the entry."""
+    every = checkpoint_every()
+    if every and entry.id % every == 0:
+        create_checkpoint()
+
+
+def retired_keys() -> list[bytes]:
+    """LEDGER_HMAC_RETIRED_KEYS: keys that signed earlier checkpoints, still trusted to verify them."""
+    return [key.encode() for key in sorted(_setting_set("LEDGER_HMAC_RETIRED_KEYS"))]
 
 
 def latest_checkpoint() -> LedgerCheckpoint | None:
@@ -561,8 +585,9 @@ def latest_checkpoint() -> LedgerCheckpoint | None:
 
 def checkpoint_is_authentic(checkpoint: LedgerCheckpoint) -> bool:
     key = chain.hmac_key(create=False)
-    return key is not None and checkpoint.key_id == chain.key_id(key) and chain.sign_checkpoint(
-        key, checkpoint.sequence, checkpoint.head_hash, checkpoint.created_at
+    signing_key = chain.configured_keys(key, retired_keys()).get(checkpoint.key_id) if key is not None else None
+    return signing_key is not None and chain.sign_checkpoint(
+        signing_key, checkpoint.sequence, checkpoint.head_hash, checkpoint.created_at
     ) == checkpoint.signature
 
 
@@ -587,11 +612,19 @@ def verify_ledger(actor: User | None = None, trigger: str = "cli") -> Verificati
         ).scalars()
     ]
     head = current_head()
-    rows = _stream_entries()
     try:
-        result = chain.verify_chain(rows, checkpoints, chain.hmac_key(create=False), head)
-    finally:
-        rows.close()  # the walk stops at the first break: release the server-side cursor now
+        logged = list(digest.read_log(digest.digest_path()))
+    except digest.DigestLogError as exc:
+        result = chain.VerifyResult()
+        result.fail(None, f"{exc} The digest log was damaged; restore it from its copy before trusting the ledger.")
+    else:
+        rows = _stream_entries()
+        try:
+            result = chain.verify_chain(
+                rows, checkpoints, chain.hmac_key(create=False), head, retired_keys=retired_keys(), logged=logged
+            )
+        finally:
+            rows.close()  # the walk stops at the first break: release the server-side cursor now
     run = VerificationRun(
         started_at=started, finished_at=utc_now(), ok=result.ok, entries_checked=result.entries_checked,
         checkpoints_checked=result.checkpoints_checked, first_broken_sequence=result.first_broken_sequence,

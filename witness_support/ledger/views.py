@@ -15,7 +15,7 @@ from ..cases.models import Case
 from ..db import today_utc
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import apply_errors, submitted_once
 from ..permissions import Permission, can_view_case, can_view_witness, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -56,6 +56,7 @@ def witness_ledger(witness_id: int) -> str:
 
 @bp.route("/witnesses/<int:witness_id>/benefits/new", methods=["GET", "POST"])
 @permission_required(Permission.BENEFIT_RECORD)
+@submitted_once
 def new_benefit(witness_id: int) -> str | BaseResponse:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -86,6 +87,7 @@ def new_benefit(witness_id: int) -> str | BaseResponse:
 
 @bp.route("/benefits/<int:entry_id>/correct", methods=["GET", "POST"])
 @permission_required(Permission.BENEFIT_RECORD)
+@submitted_once
 def correct_benefit(entry_id: int) -> str | BaseResponse:
     entry = _entry_or_404(entry_id)
     witness = entry.witness
@@ -113,6 +115,7 @@ def correct_benefit(entry_id: int) -> str | BaseResponse:
 
 @bp.route("/witnesses/<int:witness_id>/concerns/new", methods=["GET", "POST"])
 @permission_required(Permission.CONCERN_RAISE)
+@submitted_once
 def new_concern(witness_id: int) -> str | BaseResponse:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -236,6 +239,7 @@ def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | t
 
 @bp.route("/witnesses/<int:witness_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
+@submitted_once
 def record_witness_disclosure(witness_id: int) -> BaseResponse | tuple[str, int]:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     return _record(DisclosureForm(), url_for("ledger.witness_disclosure", witness_id=witness.id), witness=witness)
@@ -243,6 +247,7 @@ def record_witness_disclosure(witness_id: int) -> BaseResponse | tuple[str, int]
 
 @bp.route("/cases/<int:case_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
+@submitted_once
 def record_case_disclosure(case_id: int) -> BaseResponse | tuple[str, int]:
     case = get_or_404(Case, case_id, can_view_case)
     return _record(DisclosureForm(), url_for("ledger.case_disclosure", case_id=case.id), case=case)

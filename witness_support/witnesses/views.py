@@ -17,7 +17,7 @@ from ..crypto import blind_index
 from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import apply_errors, submitted_once
 from ..main.timeline import witness_timeline
 from ..permissions import (
     Permission,
@@ -212,6 +212,7 @@ def search() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.WITNESS_CREATE)
+@submitted_once
 def new() -> str | Response:
     mark_sensitive()
     form = WitnessForm()
@@ -290,6 +291,7 @@ def edit(witness_id: int) -> str | Response:
 
 @bp.route("/<int:witness_id>/risk-assessments/new", methods=["GET", "POST"])
 @permission_required(Permission.RISK_CREATE)
+@submitted_once
 def new_risk_assessment(witness_id: int) -> str | Response:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -335,6 +337,7 @@ def _assignable_users() -> list[User]:
 
 @bp.route("/<int:witness_id>/assignments/new", methods=["GET", "POST"])
 @permission_required(Permission.WITNESS_ASSIGN)
+@submitted_once
 def new_assignment(witness_id: int) -> str | Response:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
