@@ -339,8 +339,8 @@ def test_negative_zero_is_read_as_zero(zero):
     assert str(parse_amount(zero)) == "0.00"  # PostgreSQL keeps no sign on zero: the hash must not either
 
 
-ZONES = ["localtime", "Factory", "posixrules", "../../etc/passwd", "/etc/localtime", "asia/jakarta", "UTC\x00", "", "posix/Asia/Jakarta", "right/UTC", "+07:00", "EST5EDT,"]
-
+ZONES = ["localtime", "Factory", "posixrules", "../../etc/passwd", "/etc/localtime", "asia/jakarta", "UTC\x00", "",
+         "posix/Asia/Jakarta", "right/UTC", "+07:00", "EST5EDT,"]
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_only_iana_zones_are_accepted_for_a_court(client, auth, officer, api_token, zone):
