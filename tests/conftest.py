@@ -49,6 +49,8 @@ def base_config(database_url: str) -> dict[str, Any]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "SERVER_NAME": "witness.test",
+        # Where emailed and shown links point (never the request's Host).
+        "PUBLIC_BASE_URL": "https://witness.test",
         # Fixed invented keys: tests never write key files into the worktree's instance folder.
         "IDENTITY_KEYS": TEST_IDENTITY_KEY,
         "IDENTITY_INDEX_KEY": "test-blind-index-key-0123456789abcdef",

@@ -131,7 +131,7 @@ class _BadJson(OperationError):
     code = "malformed_json"
 
     def __init__(self) -> None:
-        super().__init__("The request body is not valid JSON.")
+        super().__init__("The request body is not valid JSON (or is nested too deeply).")
 
 
 class Field:

@@ -27,7 +27,7 @@ from ..permissions import (
     has_permission,
     visible_case_ids,
 )
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
@@ -376,10 +376,7 @@ def aid_status(aid_id: int) -> Response | tuple[str, int]:
 @permission_required(Permission.READINESS_VIEW)
 def readiness_dashboard() -> str:
     mark_sensitive()
-    try:
-        after = int(request.args["after"]) if request.args.get("after") else None
-    except ValueError:
-        abort(400)
+    after = id_arg(request.args.get("after"))
     size = readiness.DASHBOARD_PAGE_SIZE
     trials = readiness.dashboard(current_user, after=after, limit=size + 1)
     next_after = trials[size - 1].event.id if len(trials) > size else None
@@ -471,6 +468,9 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 1900, 2200
+
+
 @bp.route("/court/calendar")
 @permission_required(Permission.COURT_EVENT_VIEW)
 def calendar_view() -> str:
@@ -480,6 +480,8 @@ def calendar_view() -> str:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         anchor = today_utc()
+    if not CALENDAR_FIRST_YEAR <= anchor.year <= CALENDAR_LAST_YEAR:
+        anchor = today_utc()  # year 1 or 9999 has no month before or after it to link to
     court = (request.args.get("court") or "").strip()[:200] or None
     case_ids = visible_case_ids(current_user)
     month = calendar.build(case_ids, view, anchor, court=court, case_id=_int_arg("case"),

@@ -112,6 +112,8 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("Give the amount as a number, e.g. 125.50.")
     text = str(value).strip()
+    if not text.isascii():  # Decimal reads "١٢" and fullwidth digits; nobody types money so here
+        raise ValueError("Give the amount as a number, e.g. 125.50.")
     if "," in text:
         # "1,200.50" is a thousands separator; "12,50" could mean twelve and a half: refuse to guess.
         if not _THOUSANDS.match(text):
@@ -123,11 +125,14 @@ def parse_amount(value: Any) -> Decimal:
         raise ValueError("Give the amount as a number, e.g. 125.50.") from None
     if not amount.is_finite():
         raise ValueError("Give the amount as a number, e.g. 125.50.")
+    # The size first: quantizing 1e308 to cents exceeds Decimal's precision and raises.
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise ValueError("That amount is too large.")
     if amount != amount.quantize(chain.CENTS):
         raise ValueError("Give the amount with at most two decimals.")
-    if abs(amount) > MAX_AMOUNT:
-        raise ValueError("That amount is too large.")
-    return amount.quantize(chain.CENTS)
+    # "-0" is zero: PostgreSQL's numeric keeps no sign on zero, so a signed zero would hash
+    # differently from the stored row.
+    return amount.copy_abs().quantize(chain.CENTS) if amount.is_zero() else amount.quantize(chain.CENTS)
 
 
 def _amount_and_currency(

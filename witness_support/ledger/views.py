@@ -17,7 +17,7 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors, submitted_once
 from ..permissions import Permission, can_view_case, can_view_witness, has_permission
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
 from .export import schedule_csv
@@ -124,10 +124,7 @@ def new_concern(witness_id: int) -> str | BaseResponse:
         form.entry_id.data = request.args.get("entry", "")
     entry = None
     if form.entry_id.data:
-        try:
-            entry = db.session.get(BenefitEntry, int(form.entry_id.data))
-        except ValueError:
-            abort(400)
+        entry = db.session.get(BenefitEntry, id_arg(form.entry_id.data))
         if entry is None or entry.witness_id != witness.id:
             abort(404)
     error = None

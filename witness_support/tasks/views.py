@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..errors import OperationError
 from ..extensions import db
-from ..web import is_safe_next
+from ..web import redirect_next
 from . import operations
 from .models import Task
 
@@ -28,5 +28,4 @@ def done(task_id: int) -> Response:
     except OperationError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("main.home"))
+    return redirect_next(request.form.get("next"), url_for("main.home"))

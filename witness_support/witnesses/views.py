@@ -31,7 +31,7 @@ from ..permissions import (
     visible_witness_ids,
     witness_in_visible_case,
 )
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
 from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
@@ -153,10 +153,7 @@ def search_name(value: str | None) -> str | None:
 @permission_required(Permission.WITNESS_LIST)
 def index() -> str:
     mark_sensitive()
-    try:
-        after = int(request.args["after"]) if request.args.get("after") else None
-    except ValueError:
-        abort(400)
+    after = id_arg(request.args.get("after"))
     by_next_court = request.args.get("sort") == "next_court"
     if by_next_court:
         refresh_passed_court_dates()
