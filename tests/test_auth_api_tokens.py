@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions
+from conftest import PASSWORD
 
 from witness_support.audit import AuditEvent
 from witness_support.auth import operations as auth_ops
