@@ -21,6 +21,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_ID = 2**31 - 1  # the range of an INTEGER id column on PostgreSQL
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# Why a known token was refused, told to whoever holds it (it proves nothing to anyone else).
+TOKEN_PROBLEMS = {
+    "expired": ("token_expired", "This API token has expired. Create a new one on your account page."),
+    "revoked": ("token_revoked", "This API token has been revoked. Create a new one on your account page."),
+}
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -37,7 +42,10 @@ def authenticate() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not (current_user.is_authenticated and g.get("auth_via_token")):
-        response = error_response(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+        code, message = TOKEN_PROBLEMS.get(
+            g.get("api_token_problem"), ("unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+        )
+        response = error_response(401, code, message)
         response.headers["WWW-Authenticate"] = 'Bearer realm="witness_support"'
         return response
     return None

@@ -12,7 +12,14 @@ from ..cases import operations
 from ..cases.models import Case, CustodyStatus, Journey, JourneyTransition, Stage
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_case, can_view_case, can_view_witness, visible_case_ids
+from ..permissions import (
+    Permission,
+    can_edit_case,
+    can_view_case,
+    can_view_witness,
+    load_visible,
+    visible_case_ids,
+)
 from . import Field, bp, iso, json_body, parse, require
 from .witnesses import load_witness
 
@@ -76,8 +83,8 @@ def journey_json(journey: Journey) -> dict[str, Any]:
 
 
 def load_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):
+    case = load_visible(current_user, Case, case_id, can_view_case)  # hidden or missing: one statement
+    if case is None:
         raise NotFound()
     return case
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness
+from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness, load_visible
 from ..witnesses import operations
 from ..witnesses.models import AgeAssessment, Participation, RiskAssessment, RiskLevel, Witness
 from ..witnesses.views import list_witnesses, search_name
@@ -96,8 +96,8 @@ def risk_json(assessment: RiskAssessment) -> dict[str, Any]:
 
 
 def load_witness(witness_id: int) -> Witness:
-    witness = db.session.get(Witness, witness_id)
-    if witness is None or not can_view_witness(current_user, witness):
+    witness = load_visible(current_user, Witness, witness_id, can_view_witness)  # hidden or missing: one statement
+    if witness is None:
         raise NotFound()
     return witness
 

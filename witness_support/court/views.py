@@ -24,8 +24,11 @@ from ..permissions import (
     Role,
     can_view_case,
     can_view_witness,
+    case_rule,
     has_permission,
+    sql_rule,
     visible_case_ids,
+    witness_rule,
 )
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
@@ -46,14 +49,17 @@ from .models import AidStatus, CourtEvent, EventKind, EventWitness, TestimonialA
 bp = Blueprint("court", __name__)
 
 
+@sql_rule(case_rule(Permission.COURT_EVENT_VIEW, "case_id"))
 def can_view_event(user: User, event: CourtEvent) -> bool:
     return has_permission(user, Permission.COURT_EVENT_VIEW) and can_view_case(user, event.case)
 
 
+@sql_rule(case_rule(Permission.COURT_EVENT_MANAGE, "case_id"))
 def can_manage_event(user: User, event: CourtEvent) -> bool:
     return has_permission(user, Permission.COURT_EVENT_MANAGE) and can_view_case(user, event.case)
 
 
+@sql_rule(witness_rule(Permission.AID_VIEW))
 def can_view_aids(user: User, witness: Witness) -> bool:
     return has_permission(user, Permission.AID_VIEW) and can_view_witness(user, witness)
 
