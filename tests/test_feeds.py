@@ -4,21 +4,29 @@ conditional requests, rotation and revocation, assignment end, leaks, and a feed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from conftest import CANARY_OFFENDER
 
 from tests.feed_clients import both_clients, ical_js
+from tests.fixtures.feeds import (
+    CANARY_ADDRESS,
+    CANARY_CONTACT,
+    CANARY_NAME,
+    SYDNEY,
+    World,
+    at_sydney,
+    issue,
+)
+from tests.helpers import CANARY_OFFENDER
 from witness_support import create_app
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court.models import CourtEvent
-from witness_support.db import today_utc, utc_now
+from witness_support.db import utc_now
 from witness_support.extensions import db
 from witness_support.feeds import ical
 from witness_support.feeds import operations as feed_ops
@@ -27,68 +35,14 @@ from witness_support.logging_setup import scrub
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import WitnessAssignment
 
-SYDNEY = "Australia/Sydney"
-CANARY_NAME = "Canaryname Vexhollow-Q7"
-CANARY_ADDRESS = "17 Canaryaddr Lane, Quillmoor"
-CANARY_CONTACT = "+61 400 CANARYPHONE"
-
-
-def next_offset_change(zone: str) -> datetime:
-    """The first day (at least three days ahead) on whose noon the zone's UTC offset differs from the day before."""
-    tz = ZoneInfo(zone)
-    day = today_utc() + timedelta(days=3)
-    while True:
-        before = datetime(day.year, day.month, day.day, 12, tzinfo=tz) - timedelta(days=1)
-        after = datetime(day.year, day.month, day.day, 12, tzinfo=tz)
-        if before.utcoffset() != after.utcoffset():
-            return after
-        day += timedelta(days=1)
-
-
-@dataclass
-class World:
-    case: object
-    witness: object
-    support: object
-    assignment: object
-    before: object
-    after: object
-
-
-def _local(day: datetime, delta_days: int, hour: int) -> datetime:
-    d = (day + timedelta(days=delta_days)).date()
-    return datetime(d.year, d.month, d.day, hour, 0, tzinfo=ZoneInfo(SYDNEY))
+# A poll reads its token on a connection of its own (the raw driver, and on PostgreSQL a pool of
+# its own in autocommit), outside the test's transaction: these tests commit for real.
+pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
-def world(officer, make_user, make_case, make_witness, make_journey) -> World:
-    """A Sydney court, a witness carrying canary identity, an interpreter booked to two events that
-    fall either side of a daylight-saving change."""
-    case = make_case(court_timezone=SYDNEY, court_name="Invented Downing Centre")
-    case_ops.add_defendant(officer, case, name=CANARY_OFFENDER, custody_status="remanded")
-    witness = make_witness(legal_name=CANARY_NAME, address=CANARY_ADDRESS, contact_details=CANARY_CONTACT,
-                           participation="participating")
-    make_journey(witness, case)
-    support = make_user("support_person", display_name="Ivy Interpreter")
-    assignment = witness_ops.assign_support(officer, witness, support, "interpreter")
-    change = next_offset_change(SYDNEY)
-    events = []
-    for delta in (-2, 2):
-        starts = _local(change, delta, 10)
-        event = court_ops.schedule_event(officer, case, kind="trial_day", starts_at=starts,
-                                         ends_at=starts + timedelta(hours=5), room="Court 4",
-                                         interpreter_language="Thai", remote_link=delta > 0,
-                                         witness_ids=[witness.id])
-        court_ops.assign_attendance(officer, event, witness, support)
-        events.append(event)
-    db.session.commit()
-    return World(case, witness, support, assignment, events[0], events[1])
-
-
-def issue(user) -> str:  # noqa: ANN001
-    token = feed_ops.issue_feed_token(user, user)
-    db.session.commit()
-    return token
+def world(feed_world: World) -> World:
+    return feed_world
 
 
 def utc_iso(moment: datetime) -> str:
@@ -114,7 +68,8 @@ def test_feed_as_two_clients_see_it_across_a_daylight_saving_change(client, worl
                                           f"court-event-{world.after.id}@witness.test"]
     # 10:00 court time on both days, although the offset to UTC differs by an hour.
     assert [e["start"] for e in events] == [utc_iso(world.before.starts_at), utc_iso(world.after.starts_at)]
-    offsets = {_local(world.before.starts_at, 0, 10).utcoffset(), _local(world.after.starts_at, 0, 10).utcoffset()}
+    offsets = {at_sydney(world.before.starts_at, 0, 10).utcoffset(),
+               at_sydney(world.after.starts_at, 0, 10).utcoffset()}
     assert len(offsets) == 2
     assert [e["tzid"] for e in ical_js(text)["events"]] == [SYDNEY, SYDNEY]
     assert all(e["status"] == "CONFIRMED" and e["sequence"] == 1 for e in events)
@@ -519,7 +474,7 @@ def test_cli_issues_a_link_and_prints_the_url_last(app, client, world, admin):
 
 
 def test_a_feed_of_500_events(client, world, officer):
-    start = _local(datetime.now(UTC), 40, 9)
+    start = at_sydney(datetime.now(UTC), 40, 9)
     for n in range(498):
         starts = start + timedelta(days=n // 4, hours=2 * (n % 4))
         court_ops.schedule_event(officer, world.case, kind="mention", starts_at=starts,

@@ -13,17 +13,20 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import POSTGRES_URL
-from tests.test_feeds import issue, world  # noqa: F401 - the fixture
+from tests.fixtures.feeds import World, issue
 from witness_support.court.models import CourtEvent
 from witness_support.extensions import db
 from witness_support.feeds import listen
 from witness_support.feeds import operations as feed_ops
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL,
-    reason="PostgreSQL only: LISTEN/NOTIFY; on SQLite a poll reads the token in process, with no round trip",
-)
+# LISTEN/NOTIFY exists on PostgreSQL only (on SQLite a poll reads the token in process, with no
+# round trip); the listener and the polls use connections of their own, so commits are real.
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.real_commits]
+
+
+@pytest.fixture
+def world(feed_world: World) -> World:
+    return feed_world
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:

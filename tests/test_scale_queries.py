@@ -214,6 +214,7 @@ def _with_floors(app: Flask) -> Flask:
     return app
 
 
+@pytest.mark.real_commits
 def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
     assert not app.config["BENCHMARK"]
     assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
@@ -225,6 +226,7 @@ def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
     assert client.get("/_bench/witnesses").status_code == 302
 
 
+@pytest.mark.real_commits
 def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
                                                            make_event, assess):
     _with_floors(app)
@@ -253,6 +255,7 @@ def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, of
     assert "blocker-no_support_person" in c and same(c) == same(a)
 
 
+@pytest.mark.real_commits
 def test_bulk_seed_is_deterministic_and_the_ledger_verifies(app, tmp_path):
     from witness_support import bulk_demo
     from witness_support.demo import seed_demo

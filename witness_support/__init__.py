@@ -37,6 +37,10 @@ def _secret_key(instance_path: str) -> str:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
+        # Keys, the default SQLite file and the SMS outbox live here; `instance/` beside the
+        # package unless INSTANCE_PATH names another folder (the test suite points it at a
+        # temporary one so that a run leaves the work tree unchanged).
+        instance_path=os.path.abspath(os.environ["INSTANCE_PATH"]) if os.environ.get("INSTANCE_PATH") else None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
