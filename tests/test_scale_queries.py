@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import Flask
 
 from witness_support import permissions as perms
-from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
 from witness_support.extensions import db
@@ -344,25 +343,6 @@ def test_case_assignment_for_broad_caseload_is_bounded(app, officer, make_case, 
     for _ in range(3):
         make_case(by=officer)  # the creator is assigned to the case
     assert perms.has_broad_caseload(officer)
-
-
-def test_the_caseload_shape_is_asked_once_a_minute_and_again_when_assignments_change(
-    app, officer, prosecutor, make_case, monkeypatch, count_queries
-):
-    monkeypatch.setattr(perms, "BROAD_CASELOAD", 1)
-    assert prosecutor.id  # loaded before counting
-    with count_queries() as first:
-        assert not perms.has_broad_caseload(prosecutor)
-    with count_queries() as again:
-        assert not perms.has_broad_caseload(prosecutor)
-    assert len(first) == 1 and again == []  # remembered: no statement on the next page
-    for _ in range(2):
-        case_ops.assign_to_case(officer, make_case(by=officer), prosecutor)
-    assert perms.has_broad_caseload(prosecutor)  # assigned: asked again at once
-    monkeypatch.setattr(perms, "_clock", lambda: time.monotonic() + perms.CASELOAD_SHAPE_SECONDS + 1)
-    with count_queries() as later:  # a minute on, without a change this worker saw
-        assert perms.has_broad_caseload(prosecutor)
-    assert len(later) == 1
 
 
 def test_home_panels_of_a_broad_caseload_match_the_narrow_ones(
