@@ -1,12 +1,12 @@
-"""Every benchmark of issue 9 in one command, against a freshly seeded database.
+"""Every benchmark in one command, against a freshly seeded database. From the repository's root:
 
-    /work/venv/bin/python bench/run.py --witnesses 100000 --db sqlite
-    /work/venv/bin/python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1
-    /work/venv/bin/python bench/run.py --reuse sqlite:////tmp/x.sqlite3 --only sweep  # some parts, seeded database
+    python bench/run.py --witnesses 100000 --db sqlite
+    python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1 (--pg-database)
+    python bench/run.py --reuse sqlite:///bench.sqlite3 --only pages feeds  # some parts, seeded database
 
 Seeds a new database (`flask db upgrade` then `flask seed-demo --witnesses N`, timed), then measures
 each operation against its floor in the same run, interleaved A B A B, and reports medians and
-ratios (see /work/shared/BENCHMARKS.md): pages through the whole WSGI request in process (ours:
+ratios (docs/performance.md says how): pages through the whole WSGI request in process (ours:
 the real endpoint; floor: the same rows in one raw-driver statement, same template), the sweep,
 the ledger, login; then throughput with gunicorn (2 workers, 127.0.0.1) under wrk, 10 s per
 endpoint, against a hello-world endpoint, an in-memory 50-row table page of the same app and, for
@@ -31,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -51,18 +52,18 @@ PASSWORD = "demo-only-password-2026"  # noqa: S105 - the invented demo account's
 # ---- set-up -------------------------------------------------------------------------------------
 
 
-def fresh_database(kind: str, witnesses: int) -> str:
+def fresh_database(kind: str, witnesses: int, pg_database: str = "bench_scale") -> str:
     if kind == "sqlite":
-        path = Path(f"/tmp/bench_scale_{witnesses}.sqlite3")  # noqa: S108 - a scratch file, recreated each run
+        path = Path(tempfile.gettempdir()) / f"bench_scale_{witnesses}.sqlite3"  # a scratch file, recreated each run
         for suffix in ("", "-wal", "-shm", ".demo"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         return f"sqlite:///{path}"
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS bench_scale WITH (FORCE)")
-        connection.execute("CREATE DATABASE bench_scale")
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scale"
+        connection.execute(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{pg_database}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
 
 
 def env_for(url: str) -> dict[str, str]:
@@ -693,7 +694,7 @@ DASHBOARD_TRIO = (("in-memory 50-row table (floor)", "/_bench/table"),
 
 
 def dashboard_throughput(base: str, cookie: str, seconds: int, rounds: int = 3) -> dict:
-    """The dashboard against its two in-memory floors (the 50-row witness table the issue names,
+    """The dashboard against its two in-memory floors (the 50-row witness table of the throughput floor,
     and the same dashboard page from memory), interleaved in `rounds` rounds of half the
     duration each; the medians, which replace the single runs of the same endpoints."""
     for _, path in DASHBOARD_TRIO:
@@ -796,7 +797,7 @@ def markdown(report: dict) -> str:
         dashboard = eps.get("readiness dashboard, page 1")
         same_size = eps.get("in-memory readiness page, same size (floor)")
         if dashboard and same_size:
-            # The issue's floor for a page is "a Flask endpoint rendering a same-sized table from
+            # The floor for a page under wrk is "a Flask endpoint rendering a same-sized table from
             # memory": the dashboard's own page 1, rendered from memory. The 50-row witness table is
             # a page 6 times smaller (15 KB against 98 KB); its ratio is reported beside it.
             met = "met" if dashboard["rps"] / same_size["rps"] >= 0.5 else "**not met**"
@@ -844,6 +845,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--witnesses", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--pg-database", default="bench_scale",
+                        help="with --db postgresql: the database to drop, create and seed on 127.0.0.1")
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
     parser.add_argument("--reuse", metavar="URL", help="skip seeding; measure this already seeded database")
@@ -858,7 +861,7 @@ def main() -> None:
     if args.reuse:
         url, seconds = args.reuse, 0.0
     else:
-        url = fresh_database(args.db, args.witnesses)
+        url = fresh_database(args.db, args.witnesses, args.pg_database)
         print(f"seeding {args.witnesses:,} witnesses into {url} ...", flush=True)
         seconds = seed(url, args.witnesses)
         print(f"seeded in {seconds:.0f} s", flush=True)

@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545 / RFC 7986) serialisation of feeds, with bounded in-process caches.
 
-The `icalendar` package is correct but slow (about 28x plain string formatting), so it runs
-once per event revision, not once per poll:
+The `icalendar` package is correct but many times slower than plain string formatting
+(docs/performance.md), so it runs once per event revision, not once per poll:
 
 - `_EVENT_CACHE` holds each serialised VEVENT keyed by everything it depends on: host, event id,
   revision, DTSTAMP, the court's time zone and the witness references shown (`Member.key`).
