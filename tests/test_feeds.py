@@ -203,7 +203,8 @@ def test_revalidation_by_etag_and_by_date(client, world, officer):
     assert changed_by_date.headers["Last-Modified"] != last_modified
 
 
-def test_not_modified_answers_from_one_query_without_the_calendar_code(client, world, count_queries):
+def test_not_modified_answers_from_one_query_without_the_calendar_code(client, world, officer, make_case,
+                                                                       count_queries):
     token = issue(world.support)
     etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
     ical.clear_caches()
@@ -212,25 +213,40 @@ def test_not_modified_answers_from_one_query_without_the_calendar_code(client, w
     assert response.status_code == 304
     # Nothing was serialised: the caches the calendar code fills stay empty.
     assert len(ical._EVENT_CACHE) == 0 and len(ical._TZ_CACHE) == 0
-    # The token with the feed clock, read through the raw driver (not counted here), and nothing
-    # else: no membership query, no write.
-    assert statements == []
-    # A worker that has not seen this feed yet (its memory empty) reads the membership once.
-    feed_ops.CHECKED.clear()
+    # The token with the feed clock, and nothing else: no membership query, no write.
+    assert len(statements) == 1 and "feed_clock" in statements[0], statements
+    # A change to another feed moves the clock: the membership is read once, this feed's row is
+    # confirmed at the new version, and the poll still answers 304; the next one reads the row alone.
+    other = make_other_event(officer, make_case())
+    db.session.commit()
     with count_queries() as statements:
         assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
-    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT"), statements
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) >= 2 and any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
+    with count_queries() as statements:
+        assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert len(statements) == 1, statements
+    assert other.id not in {m.event_id for m in feed_ops.feed_members(world.support)}
+
+
+def make_other_event(officer, case):  # noqa: ANN001, ANN201 - a test helper
+    """An event no witness of the support person's attends: it moves the clock, not their feed."""
+    starts = at_sydney(datetime.now(UTC), 20, 10)
+    return court_ops.schedule_event(officer, case, kind="mention", starts_at=starts,
+                                    ends_at=starts + timedelta(hours=1))
 
 
 def test_a_poll_survives_the_server_dropping_its_connections(app, client, world):
-    """PostgreSQL: polls read the token on a pool of their own without the pre-ping round trip, so
-    a connection the server closed (restart, failover) must be replaced, not answered with a 500."""
+    """PostgreSQL: a connection the server closed (restart, failover) is replaced, not answered with a 500."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: on SQLite polls use the app's engine, with nothing to drop")
+        pytest.skip("PostgreSQL only: SQLite has no server to drop a connection")
     token = issue(world.support)
     etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
-    polls = app.extensions["feed_poll_engine"]
-    assert polls is not db.engine and polls.pool.checkedin() >= 1  # a pooled connection is waiting
+    db.session.remove()
+    held = [db.engine.connect() for _ in range(2)]
+    for connection in held:
+        connection.close()
+    assert db.engine.pool.checkedin() >= 2  # pooled connections are waiting, one for the statement below
     with db.engine.connect() as connection:  # the server ends every other session of the database
         ended = connection.execute(sa.text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -238,8 +254,6 @@ def test_a_poll_survives_the_server_dropping_its_connections(app, client, world)
     assert ended >= 1
     assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
     assert client.get(f"/feeds/{token}.ics").status_code == 200
-    db.engine.dispose()  # the app's engine takes the polls' pool with it
-    assert polls.pool.checkedin() == 0
 
 
 def clock_version() -> int:

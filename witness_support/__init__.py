@@ -78,9 +78,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _import_models()
     _connect_signals()
     _register_blueprints(app)
-    from .bench_floor import register as register_bench_floor
-
-    register_bench_floor(app)
     _register_error_handlers(app)
     _register_security_headers(app)
     _register_template_helpers(app)
@@ -205,12 +202,10 @@ def _import_models() -> None:
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
     from .feeds import clock as feed_clock
-    from .feeds import listen as feed_listen
     from .notifications import court_hooks
 
     court_hooks.connect()
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
-    feed_listen.connect()  # a commit here forgets the feed polls this process remembers
 
 
 def _register_blueprints(app: Flask) -> None:
