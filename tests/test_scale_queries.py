@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from witness_support import permissions as perms
+from witness_support import access as perms
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from ..access import can_view_case, can_view_witness
 from ..auth.models import User
 from ..cases.models import Case
 from ..errors import NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from ..extensions import db
 from ..ledger import operations as ledger_ops
 from ..ledger.export import concern_json, entry_json, schedule_csv, schedule_json, total_json
 from ..ledger.models import BenefitEntry, BenefitKind, CorrectionType
-from ..permissions import Permission, can_view_case, can_view_witness
+from ..permissions import Permission
 from ..witnesses.models import Witness
 from . import Field, bp, error_response, json_body, openapi, parse, require
 from .witnesses import load_witness

@@ -9,11 +9,12 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from .. import audit
+from ..access import can_view_identity
 from ..errors import NotFound
 from ..extensions import db
 from ..notifications import operations
 from ..notifications.models import Channel, Kind, Notification, NotificationPreference, Status
-from ..permissions import Permission, can_view_identity
+from ..permissions import Permission
 from . import Field, bp, iso, json_body, openapi, parse, require
 from .witnesses import load_witness
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from ..access import can_edit_witness, can_view_identity, can_view_witness
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness
+from ..permissions import Permission
 from ..witnesses import operations
 from ..witnesses.models import AgeAssessment, Participation, RiskAssessment, RiskLevel, Witness
 from ..witnesses.views import list_witnesses, search_name

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
+from ..access import forget_caseload_shape
 from ..auth.models import User
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
-from ..permissions import Role, forget_caseload_shape
+from ..permissions import Role
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from ..witnesses.operations import current_assessment_for_stage
 from .models import (

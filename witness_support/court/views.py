@@ -12,21 +12,14 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..access import IDENTITY_ASSIGNMENT_ROLES, can_view_case, can_view_witness, visible_case_ids
 from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..db import today_utc, utc_now
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import run_operation
-from ..permissions import (
-    IDENTITY_ASSIGNMENT_ROLES,
-    Permission,
-    Role,
-    can_view_case,
-    can_view_witness,
-    has_permission,
-    visible_case_ids,
-)
+from ..permissions import Permission, Role, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment

@@ -10,13 +10,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..access import can_view_case, can_view_witness
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
-from ..permissions import Permission, can_view_case, can_view_witness, has_permission
+from ..permissions import Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations

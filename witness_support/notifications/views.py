@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from .. import audit
+from ..access import can_view_identity, can_view_witness, visible_witness_ids
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
-from ..permissions import Permission, can_view_identity, can_view_witness, visible_witness_ids
+from ..permissions import Permission
 from ..web import mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations

@@ -11,6 +11,15 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..access import (
+    can_edit_witness,
+    can_view_identity,
+    can_view_witness,
+    has_broad_caseload,
+    identity_witness_ids,
+    visible_witness_ids,
+    witness_in_visible_case,
+)
 from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import blind_index
@@ -19,18 +28,7 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
 from ..main.timeline import witness_timeline
-from ..permissions import (
-    Permission,
-    Role,
-    can_edit_witness,
-    can_view_identity,
-    can_view_witness,
-    has_broad_caseload,
-    has_permission,
-    identity_witness_ids,
-    visible_witness_ids,
-    witness_in_visible_case,
-)
+from ..permissions import Permission, Role, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
