@@ -21,6 +21,8 @@ from .extensions import db
 from .permissions import (
     ASSIGNMENT_GROUPS,
     CASE_GROUPS,
+    LIST_GROUPS,
+    PROTECTED_GROUPS,
     UNGUARDED_FIELDS,
     FieldGroup,
     Permission,
@@ -105,7 +107,8 @@ def can_view_case(user: User, case: Case) -> bool:
 
 
 def can_edit_witness(user: User, witness: Witness) -> bool:
-    return has_permission(user, Permission.WITNESS_EDIT) and can_view_witness(user, witness)
+    """The edit form shows every field: only for someone who sees every group of it."""
+    return has_permission(user, Permission.WITNESS_EDIT) and visible_groups(user, witness) >= PROTECTED_GROUPS
 
 
 def can_edit_case(user: User, case: Case) -> bool:
@@ -162,6 +165,17 @@ def visible_groups(user: User, witness: Witness) -> frozenset[FieldGroup]:
     return groups
 
 
+def remember_groups(user: User, witness_ids: Iterable[int]) -> None:
+    """Ask for many witnesses in one statement, so that the page's later `visible_groups` calls
+    (a template's `sees`, say) find the answer without one statement per witness."""
+    if not has_request_context() or user is None or not getattr(user, "is_authenticated", False):
+        return
+    memo = g.setdefault("visible_groups", {})
+    wanted = [w for w in set(witness_ids) if (user.id, w) not in memo]
+    for witness_id, groups in visible_groups_by_witness(user, wanted).items():
+        memo[(user.id, witness_id)] = groups
+
+
 def forget_visible_groups() -> None:
     """An operation changed assignments within this request: ask again."""
     if has_request_context():
@@ -196,6 +210,23 @@ def filter_fields(data: dict[str, Any], groups: frozenset[FieldGroup], resource:
     if resource == "benefit" and "kind" in data:
         resource = benefit_resource(data["kind"])
     return {key: value for key, value in data.items() if shows(groups, resource, key)}
+
+
+def document_groups(schema: dict[str, Any], resource: str) -> dict[str, Any]:
+    """An OpenAPI object schema of `resource`, saying of each property which field group it needs
+    (`x-field-group`, and in words) and requiring only what every caller who sees the object gets."""
+    for name, prop in schema.get("properties", {}).items():
+        group = field_group(resource, name)
+        if group is None:
+            continue
+        prop["x-field-group"] = str(group)
+        if group not in LIST_GROUPS:
+            note = f"Present only for callers who see the {group} field group of the witness; otherwise absent."
+            prop["description"] = f"{prop['description']} {note}" if prop.get("description") else note
+    if "required" in schema:
+        schema["required"] = [name for name in schema["required"]
+                              if field_group(resource, name) in (None, *LIST_GROUPS)]
+    return schema
 
 
 # ---- the same rules, shaped for large caseloads --------------------------------------------------

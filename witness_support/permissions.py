@@ -205,7 +205,8 @@ ASSIGNMENT_GROUPS: dict[str, frozenset[FieldGroup]] = {
     "liaison_officer": _ALL,
     "guardian": _ALL - {FieldGroup.BENEFITS_DETAIL},
     "support_worker": frozenset({
-        FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NEEDS, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS,
+        FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NEEDS, FieldGroup.RISK_LEVEL, FieldGroup.BENEFITS_SUMMARY,
+        FieldGroup.COURT_LOGISTICS,
     }),
     "intermediary": frozenset({FieldGroup.NEEDS, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS}),
     "interpreter": frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS}),
@@ -226,6 +227,9 @@ ROLE_GROUP_LIMIT: dict[Role, frozenset[FieldGroup]] = {
     Role.PROSECUTOR: _ALL,
     Role.SUPPORT_PERSON: _ALL,
 }
+
+# The groups whose every read is audited (and listed to the witness's officer).
+PROTECTED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGroup.CONTACT})
 
 # Groups every way of seeing a witness includes, so lists that show only these (reference, risk
 # flag, child flag, next court date, stages) need no per-row check.
