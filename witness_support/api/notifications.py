@@ -9,12 +9,12 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from .. import audit
-from ..access import can_view_identity
+from ..access import visible_groups
 from ..errors import NotFound
 from ..extensions import db
 from ..notifications import operations
 from ..notifications.models import Channel, Kind, Notification, NotificationPreference, Status
-from ..permissions import Permission
+from ..permissions import FieldGroup, Permission
 from . import Field, bp, iso, json_body, openapi, parse, require
 from .witnesses import load_witness
 
@@ -67,9 +67,9 @@ def notification_json(notice: Notification) -> dict[str, Any]:
 
 
 def _load_with_contacts(witness_id: int):  # noqa: ANN202 - Witness
-    """Preferences hold safe addresses and numbers: identity-level need-to-know."""
+    """Preferences hold safe numbers (contact) and a postal address (location): both groups."""
     witness = load_witness(witness_id)
-    if not can_view_identity(current_user, witness):
+    if not {FieldGroup.CONTACT, FieldGroup.LOCATION} <= visible_groups(current_user, witness):
         raise NotFound()
     return witness
 
