@@ -161,7 +161,7 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     }),
     FieldGroup.CONTACT: frozenset({
         "witness.contact_details", "notice_preferences.email", "notice_preferences.phone",
-        "notice_preferences.third_party_name", "notice_preferences.contact_is_safe",
+        "notice_preferences.third_party_name",
     }),
     FieldGroup.RISK_DETAIL: frozenset({"risk_assessment.threats", "risk_assessment.measures"}),
     FieldGroup.RISK_LEVEL: frozenset({
@@ -190,7 +190,7 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "witness.id", "risk_assessment.id", "risk_assessment.witness_id", "benefit.id", "benefit.sequence",
     "benefit.witness_id", "benefit.prev_hash", "benefit.hash", "notice_preferences.witness_id",
     "notice_preferences.channel", "notice_preferences.language", "notice_preferences.opted_out",
-    "notice_preferences.stored",
+    "notice_preferences.stored", "notice_preferences.contact_is_safe",
 })
 
 _ALL = frozenset(FieldGroup)
