@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from witness_support import permissions as perms
+from witness_support import access as perms
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
 from witness_support.extensions import db

@@ -12,9 +12,10 @@ from flask import abort, g, redirect
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .access import load_visible
 from .db import MAX_ID
 from .extensions import db, login_manager
-from .permissions import Permission, has_permission, load_visible
+from .permissions import Permission, has_permission
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_NEXT_LENGTH = 2000  # a longer "next" is no page of ours

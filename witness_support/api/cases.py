@@ -8,18 +8,12 @@ import sqlalchemy as sa
 from flask import Response, jsonify
 from flask_login import current_user
 
+from ..access import can_edit_case, can_view_case, can_view_witness, load_visible, visible_case_ids
 from ..cases import operations
 from ..cases.models import Case, CustodyStatus, Journey, JourneyTransition, Stage
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import (
-    Permission,
-    can_edit_case,
-    can_view_case,
-    can_view_witness,
-    load_visible,
-    visible_case_ids,
-)
+from ..permissions import Permission
 from . import Field, bp, iso, json_body, parse, require
 from .witnesses import load_witness
 

@@ -15,6 +15,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..access import can_view_witness
 from ..auth.models import User
 from ..court import operations, readiness
 from ..court.models import (
@@ -30,7 +31,7 @@ from ..court.models import (
 from ..court.views import can_manage_event, can_view_event
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_view_witness
+from ..permissions import Permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import AssignmentRole, WitnessAssignment
 from . import Field, bp, iso, json_body, parse, require

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from ..access import can_view_case, can_view_witness, document_groups, visible_groups
 from ..auth.models import User
 from ..cases.models import Case
 from ..errors import NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from ..extensions import db
 from ..ledger import operations as ledger_ops
 from ..ledger.export import concern_json, entry_json, schedule_csv, schedule_json, total_json
 from ..ledger.models import BenefitEntry, BenefitKind, CorrectionType
-from ..permissions import Permission, can_view_case, can_view_witness
+from ..permissions import FieldGroup, Permission
 from ..witnesses.models import Witness
 from . import Field, bp, error_response, json_body, openapi, parse, require
 from .witnesses import load_witness
@@ -77,13 +78,23 @@ def load_entry(entry_id: int) -> BenefitEntry:
     return entry
 
 
+def benefit_groups(witness: Witness) -> frozenset[FieldGroup]:
+    """The caller's groups of the witness; without the benefits summary its benefits are not theirs to see."""
+    groups = visible_groups(current_user, witness)
+    if FieldGroup.BENEFITS_SUMMARY not in groups:
+        raise NotFound()
+    return groups
+
+
 @bp.get("/witnesses/<int:witness_id>/benefits")
 def list_benefits_api(witness_id: int) -> Response:
     require(Permission.BENEFIT_VIEW)
     witness = load_witness(witness_id)
+    groups = benefit_groups(witness)
     entries = ledger_ops.entries_for([witness.id])
     return jsonify(
-        {"items": [entry_json(e) for e in entries], "totals": [total_json(t) for t in ledger_ops.totals(entries)]}
+        {"items": [entry_json(e, groups) for e in entries],
+         "totals": [total_json(t) for t in ledger_ops.totals(entries)]}
     )
 
 
@@ -95,13 +106,14 @@ def record_benefit_api(witness_id: int) -> tuple[Response, int]:
     authoriser = _authoriser(data)
     entry = ledger_ops.record_benefit(current_user, witness, authorised_by=authoriser, **data)
     db.session.commit()
-    return jsonify(entry_json(entry)), 201
+    return jsonify(entry_json(entry, visible_groups(current_user, witness))), 201
 
 
 @bp.get("/benefits/<int:entry_id>")
 def get_benefit_api(entry_id: int) -> Response:
     require(Permission.BENEFIT_VIEW)
-    return jsonify(entry_json(load_entry(entry_id)))
+    entry = load_entry(entry_id)
+    return jsonify(entry_json(entry, benefit_groups(entry.witness)))
 
 
 @bp.route("/benefits/<int:entry_id>", methods=["PUT", "PATCH", "DELETE"])
@@ -126,7 +138,7 @@ def correct_benefit_api(entry_id: int) -> tuple[Response, int]:
     authoriser = _authoriser(data)
     entry = ledger_ops.correct_benefit(current_user, original, authorised_by=authoriser, **data)
     db.session.commit()
-    return jsonify(entry_json(entry)), 201
+    return jsonify(entry_json(entry, visible_groups(current_user, original.witness))), 201
 
 
 @bp.post("/benefits/<int:entry_id>/concerns")
@@ -155,10 +167,10 @@ def _schedule_response(schedule: ledger_ops.Schedule, filename: str) -> Response
     ledger_ops.record_schedule_view(current_user, schedule, f"api-{fmt}")
     db.session.commit()
     if fmt == "csv":
-        response = Response(schedule_csv(schedule), mimetype="text/csv")
+        response = Response(schedule_csv(schedule, current_user), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    return jsonify(schedule_json(schedule))
+    return jsonify(schedule_json(schedule, current_user))
 
 
 @bp.get("/cases/<int:case_id>/disclosure")
@@ -186,8 +198,11 @@ KINDS = sorted(str(k) for k in BenefitKind)
 HASH = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 DATE = {"type": ["string", "null"], "format": "date"}
 
+# Where the witness lives is told by an accommodation benefit's provider and description.
+ACCOMMODATION_NOTE = "Of an accommodation benefit, present only for callers who see the location field group."
+
 openapi.add_schemas({
-    "BenefitEntry": {
+    "BenefitEntry": document_groups({
         "type": "object",
         "required": ["id", "sequence", "witness_id", "kind", "description", "amount", "currency", "provided_on",
                      "provider", "rationale", "authorised_by", "entered_by", "entered_at", "corrects_id",
@@ -197,12 +212,12 @@ openapi.add_schemas({
             "sequence": {"type": "integer", "description": "Position in the hash chain (equals id)."},
             "witness_id": {"type": "integer"},
             "kind": {"enum": KINDS},
-            "description": {"type": "string"},
+            "description": {"type": "string", "description": ACCOMMODATION_NOTE},
             "amount": MONEY | {"description": "Signed decimal string; negative for reductions by correction."},
             "currency": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$"},
             "provided_on": {"type": "string", "format": "date"},
             "provided_until": DATE,
-            "provider": {"type": "string"},
+            "provider": {"type": "string", "description": ACCOMMODATION_NOTE},
             "rationale": {"type": "string", "description": "The need the benefit meets."},
             "authorised_by": PERSON,
             "entered_by": PERSON,
@@ -215,7 +230,7 @@ openapi.add_schemas({
             "near_testimony": {"type": "array", "items": {"type": "string", "format": "date"}},
             "corrected_by": {"type": "array", "items": {"type": "integer"}},
         },
-    },
+    }, "benefit"),
     "BenefitInput": {
         "type": "object",
         "required": ["kind", "description", "provided_on", "provider", "rationale"],

@@ -9,11 +9,12 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from .. import audit
+from ..access import document_groups, filter_fields, visible_groups
 from ..errors import NotFound
 from ..extensions import db
 from ..notifications import operations
 from ..notifications.models import Channel, Kind, Notification, NotificationPreference, Status
-from ..permissions import Permission, can_view_identity
+from ..permissions import FieldGroup, Permission
 from . import Field, bp, iso, json_body, openapi, parse, require
 from .witnesses import load_witness
 
@@ -29,8 +30,9 @@ PREFERENCE_FIELDS = {
 }
 
 
-def preference_json(pref: NotificationPreference) -> dict[str, Any]:
-    return {
+def preference_json(pref: NotificationPreference, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+    """The preferences as the caller may see them: contacts and the postal address only with their groups."""
+    return filter_fields({
         "witness_id": pref.witness_id,
         "channel": pref.channel,
         "language": pref.language,
@@ -41,7 +43,7 @@ def preference_json(pref: NotificationPreference) -> dict[str, Any]:
         "contact_is_safe": pref.contact_is_safe,
         "third_party_name": pref.third_party_name,
         "stored": pref.id is not None,
-    }
+    }, groups, "notice_preferences")
 
 
 def notification_json(notice: Notification) -> dict[str, Any]:
@@ -66,9 +68,10 @@ def notification_json(notice: Notification) -> dict[str, Any]:
 
 
 def _load_with_contacts(witness_id: int):  # noqa: ANN202 - Witness
-    """Preferences hold safe addresses and numbers: identity-level need-to-know."""
+    """Setting preferences replaces the safe numbers (contact) and the postal address (location):
+    only for someone who sees both."""
     witness = load_witness(witness_id)
-    if not can_view_identity(current_user, witness):
+    if not {FieldGroup.CONTACT, FieldGroup.LOCATION} <= visible_groups(current_user, witness):
         raise NotFound()
     return witness
 
@@ -76,11 +79,12 @@ def _load_with_contacts(witness_id: int):  # noqa: ANN202 - Witness
 @bp.get("/witnesses/<int:witness_id>/notification-preferences")
 def get_preferences_api(witness_id: int) -> Response:
     require(Permission.NOTIFICATION_VIEW)
-    witness = _load_with_contacts(witness_id)
+    witness = load_witness(witness_id)
+    groups = visible_groups(current_user, witness)
     pref = operations.preferences_for(witness)
     audit.record("notification_preference.view", witness, actor=current_user)
     db.session.commit()
-    return jsonify(preference_json(pref))
+    return jsonify(preference_json(pref, groups))
 
 
 @bp.put("/witnesses/<int:witness_id>/notification-preferences")
@@ -95,7 +99,7 @@ def put_preferences_api(witness_id: int) -> Response:
     data.setdefault("contact_is_safe", False)
     pref = operations.set_preferences(current_user, witness, **data)
     db.session.commit()
-    return jsonify(preference_json(pref))
+    return jsonify(preference_json(pref, visible_groups(current_user, witness)))
 
 
 @bp.get("/witnesses/<int:witness_id>/notifications")
@@ -119,11 +123,12 @@ _PREF_PROPERTIES = {
     "third_party_name": {"type": ["string", "null"], "maxLength": 200},
 }
 openapi.add_schemas({
-    "NotificationPreferences": {
+    "NotificationPreferences": document_groups({
         "type": "object",
         "required": ["witness_id", "channel", "language", "opted_out", "contact_is_safe", "stored"],
-        "properties": {"witness_id": {"type": "integer"}, **_PREF_PROPERTIES, "stored": {"type": "boolean"}},
-    },
+        "properties": {"witness_id": {"type": "integer"}, **{k: dict(v) for k, v in _PREF_PROPERTIES.items()},
+                       "stored": {"type": "boolean"}},
+    }, "notice_preferences"),
     "NotificationPreferencesInput": {
         "type": "object",
         "required": ["channel", "language"],

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from ..access import document_groups
 from . import bp
 
 DATE = {"type": ["string", "null"], "format": "date"}
@@ -61,7 +62,8 @@ SCHEMAS: dict[str, Any] = {
     "Stage": {"enum": ["pre_trial", "trial", "post_trial", "closed"]},
     "Identity": {
         "type": ["object", "null"],
-        "description": "Present only for people with need to know; every read is audited.",
+        "description": "The identity, contact and location fields the caller sees (null when none); "
+                       "every read is audited.",
         "properties": {
             "legal_name": {"type": "string"},
             "date_of_birth": DATE,
@@ -204,6 +206,11 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+
+
+for _name, _resource in (("WitnessSummary", "witness"), ("Witness", "witness"), ("Identity", "witness"),
+                         ("RiskAssessment", "risk_assessment")):
+    document_groups(SCHEMAS[_name], _resource)
 
 
 def ref(name: str) -> dict[str, str]:

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from flask import Response, jsonify
 from flask_login import current_user
 
+from ..access import can_view_case
 from ..cases.models import Defendant
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..outcomes import operations
 from ..outcomes.models import AppealOutcome, CustodyChange, Outcome, SentenceKind, Verdict
-from ..permissions import Permission, can_view_case
+from ..permissions import Permission
 from . import Field, bp, iso, json_body, openapi, parse, require
 from .cases import load_case
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from ..access import can_edit_witness, can_view_witness, filter_fields, load_visible, visible_groups
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness, load_visible
+from ..permissions import FieldGroup, Permission
 from ..witnesses import operations
 from ..witnesses.models import AgeAssessment, Participation, RiskAssessment, RiskLevel, Witness
 from ..witnesses.views import list_witnesses, search_name
@@ -59,7 +60,10 @@ def witness_summary(witness: Witness) -> dict[str, Any]:
 
 
 def witness_detail(witness: Witness) -> dict[str, Any]:
-    body = witness_summary(witness) | {
+    """The witness as this caller may see it: fields of groups they do not see are absent, and
+    `identity` holds only the identity, contact and location fields they see (null if none)."""
+    groups = visible_groups(current_user, witness)
+    body = filter_fields(witness_summary(witness) | {
         "presumed_child": witness.presumed_child,
         "age_assessment": witness.age_assessment,
         "gender": witness.gender,
@@ -68,21 +72,21 @@ def witness_detail(witness: Witness) -> dict[str, Any]:
         "interpreter_language": witness.interpreter_language,
         "reflection_start": iso(witness.reflection_start),
         "reflection_end": iso(witness.reflection_end),
-        "identity": None,
-    }
-    if can_view_identity(current_user, witness):
-        operations.record_identity_view(current_user, witness, via="api")
-        body["identity"] = {
-            "legal_name": witness.legal_name,
-            "date_of_birth": iso(witness.date_of_birth),
-            "contact_details": witness.contact_details,
-            "address": witness.address,
-        }
+    }, groups, "witness")
+    identity = filter_fields({
+        "legal_name": witness.legal_name,
+        "date_of_birth": iso(witness.date_of_birth),
+        "contact_details": witness.contact_details,
+        "address": witness.address,
+    }, groups, "witness")
+    body["identity"] = identity or None
+    if identity:
+        operations.record_identity_view(current_user, witness, via="api", groups=groups)
     return body
 
 
-def risk_json(assessment: RiskAssessment) -> dict[str, Any]:
-    return {
+def risk_json(assessment: RiskAssessment, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+    return filter_fields({
         "id": assessment.id,
         "witness_id": assessment.witness_id,
         "stage": assessment.stage,
@@ -92,7 +96,7 @@ def risk_json(assessment: RiskAssessment) -> dict[str, Any]:
         "threats": assessment.threats,
         "measures": assessment.measures,
         "assessor_id": assessment.assessor_id,
-    }
+    }, groups, "risk_assessment")
 
 
 def load_witness(witness_id: int) -> Witness:
@@ -174,7 +178,8 @@ def list_risk_api(witness_id: int) -> Response:
         .where(RiskAssessment.witness_id == witness.id)
         .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
     ).scalars()
-    return jsonify({"items": [risk_json(a) for a in assessments]})
+    groups = visible_groups(current_user, witness)
+    return jsonify({"items": [risk_json(a, groups) for a in assessments]})
 
 
 @bp.post("/witnesses/<int:witness_id>/risk-assessments")
@@ -186,4 +191,4 @@ def create_risk_api(witness_id: int) -> tuple[Response, int]:
         data[name] = data.get(name) or ""
     assessment = operations.record_risk_assessment(current_user, witness, **data)
     db.session.commit()
-    return jsonify(risk_json(assessment)), 201
+    return jsonify(risk_json(assessment, visible_groups(current_user, witness))), 201

@@ -8,19 +8,12 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..access import can_edit_case, can_view_case, can_view_witness, visible_case_ids, visible_witness_ids
 from ..auth.models import User
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors, run_operation, submitted_once
-from ..permissions import (
-    Permission,
-    Role,
-    can_edit_case,
-    can_view_case,
-    can_view_witness,
-    visible_case_ids,
-    visible_witness_ids,
-)
+from ..permissions import Permission, Role
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations

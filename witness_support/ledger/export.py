@@ -6,6 +6,9 @@ import csv
 import io
 from typing import Any
 
+from ..access import benefit_resource, filter_fields, remember_groups, shows, visible_groups
+from ..auth.models import User
+from ..permissions import FieldGroup
 from .models import BenefitConcern, BenefitEntry, LedgerCheckpoint
 from .operations import Schedule, Total
 
@@ -18,8 +21,9 @@ def money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def entry_json(entry: BenefitEntry) -> dict[str, Any]:
-    return {
+def entry_json(entry: BenefitEntry, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+    """The entry as someone who sees `groups` of its witness may see it (other fields absent)."""
+    return filter_fields({
         "id": entry.id,
         "sequence": entry.id,
         "witness_id": entry.witness_id,
@@ -39,7 +43,7 @@ def entry_json(entry: BenefitEntry) -> dict[str, Any]:
         "correction_reason": entry.correction_reason,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
-    }
+    }, groups, "benefit")
 
 
 def total_json(total: Total) -> dict[str, Any]:
@@ -75,7 +79,14 @@ def checkpoint_json(checkpoint: LedgerCheckpoint | None, authentic: bool) -> dic
     }
 
 
-def schedule_json(schedule: Schedule) -> dict[str, Any]:
+def visible_sections(schedule: Schedule, user: User) -> list[Any]:
+    """The schedule's witness sections whose benefits the user may see (one statement for all)."""
+    remember_groups(user, [s.witness.id for s in schedule.sections])
+    return [s for s in schedule.sections if FieldGroup.BENEFITS_SUMMARY in visible_groups(user, s.witness)]
+
+
+def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
+    """The schedule as `user` may see it: fields of groups they do not see are absent."""
     return {
         "title": schedule.title,
         "case_id": schedule.case_id,
@@ -89,7 +100,7 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
                 "witness_reference": s.witness.reference,
                 "testimony_dates": [iso(d) for d in s.testimony_dates],
                 "entries": [
-                    entry_json(r.entry) | {
+                    entry_json(r.entry, visible_groups(user, s.witness)) | {
                         "near_testimony": [iso(d) for d in r.near_testimony],
                         "corrected_by": r.corrected_by,
                     }
@@ -98,7 +109,7 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
                 "totals": [total_json(t) for t in s.totals],
                 "concerns": [concern_json(c) for c in s.concerns],
             }
-            for s in schedule.sections
+            for s in visible_sections(schedule, user)
         ],
         "totals": [total_json(t) for t in schedule.totals],
         "checkpoint": checkpoint_json(schedule.checkpoint, schedule.checkpoint_authentic),
@@ -119,6 +130,16 @@ CSV_COLUMNS = [
 ]
 
 
+# The CSV columns that carry a benefit's field, by the field's name in the JSON.
+CSV_FIELDS = {
+    "provided_on": "provided_on", "provided_until": "provided_until", "kind": "kind", "description": "description",
+    "amount": "amount", "currency": "currency", "provider": "provider", "need_it_meets": "rationale",
+    "authorised_by": "authorised_by", "entered_by": "entered_by", "entered_at": "entered_at",
+    "corrects_sequence": "corrects_id", "correction_type": "correction_type", "correction_reason": "correction_reason",
+    "within_window_before_testimony": "near_testimony",
+}
+
+
 def _safe(value: Any) -> Any:
     """Spreadsheets run cells that start with = + - @ as formulas: quote text that does (not numbers)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -129,9 +150,9 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def schedule_csv(schedule: Schedule) -> str:
+def schedule_csv(schedule: Schedule, user: User) -> str:
     """One table: entry rows in date order per witness, then totals, concerns and the checkpoint,
-    told apart by the first column."""
+    told apart by the first column. A cell of a field `user` may not see stays empty."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", lineterminator="\r\n")
     writer.writeheader()
@@ -139,9 +160,11 @@ def schedule_csv(schedule: Schedule) -> str:
     def write(row: dict[str, Any]) -> None:
         writer.writerow({k: _safe("" if v is None else v) for k, v in row.items()})
 
-    for s in schedule.sections:
+    for s in visible_sections(schedule, user):
+        groups = visible_groups(user, s.witness)
         for r in s.rows:
             e = r.entry
+            resource = benefit_resource(e.kind)
             write({
                 "record": "correction" if e.corrects_id else "entry", "witness_reference": s.witness.reference,
                 "sequence": e.id, "provided_on": iso(e.provided_on), "provided_until": iso(e.provided_until),
@@ -152,7 +175,7 @@ def schedule_csv(schedule: Schedule) -> str:
                 "correction_type": e.correction_type, "correction_reason": e.correction_reason,
                 "within_window_before_testimony": " ".join(d.isoformat() for d in r.near_testimony),
                 "hash": e.hash,
-            })
+            } | {column: "" for column, field in CSV_FIELDS.items() if not shows(groups, resource, field)})
         for t in s.totals:
             write({"record": "witness_total", "witness_reference": s.witness.reference, "kind": t.kind,
                    "amount": money(t.amount), "currency": t.currency, "description": f"{t.entries} benefit(s)"})

@@ -11,20 +11,13 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, load_only, selectinload
 from werkzeug.wrappers import Response
 
+from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
 from ..court.operations import MAX_EVENT_HOURS
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..notifications.operations import undelivered_for
-from ..permissions import (
-    Permission,
-    Role,
-    first_visible,
-    has_broad_caseload,
-    has_permission,
-    visible_case_clause,
-    visible_case_ids,
-)
+from ..permissions import Permission, Role, has_permission
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness, WitnessRow
 

@@ -20,12 +20,12 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..access import first_visible
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
 from ..db import JsonRows, UTCDateTime, json_object, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..permissions import first_visible
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from .models import Channel, Kind, Notification, NotificationPreference, Status
 from .texts import language_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from ..auth.models import User
 from ..db import today_utc, utc_now
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..permissions import Role
+from ..permissions import PROTECTED_GROUPS, Role
 from .models import (
     AgeAssessment,
     AssignmentRole,
@@ -154,8 +155,12 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     return changed
 
 
-def record_identity_view(actor: User, witness: Witness, via: str = "web") -> None:
-    audit.record("witness.identity.view", witness, actor=actor, details={"via": via})
+def record_identity_view(
+    actor: User, witness: Witness, via: str = "web", groups: Iterable[str] = PROTECTED_GROUPS
+) -> None:
+    """A read of identity, location or contact: audited with the groups that were shown."""
+    shown = sorted(str(g) for g in set(groups) & PROTECTED_GROUPS)
+    audit.record("witness.identity.view", witness, actor=actor, details={"via": via, "groups": shown})
 
 
 def record_identity_search(actor: User, matches: int, via: str = "web") -> None:

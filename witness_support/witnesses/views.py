@@ -11,6 +11,15 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..access import (
+    can_edit_witness,
+    can_view_witness,
+    has_broad_caseload,
+    identity_witness_ids,
+    visible_groups,
+    visible_witness_ids,
+    witness_in_visible_case,
+)
 from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import blind_index
@@ -19,18 +28,7 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors, submitted_once
 from ..main.timeline import witness_timeline
-from ..permissions import (
-    Permission,
-    Role,
-    can_edit_witness,
-    can_view_identity,
-    can_view_witness,
-    has_broad_caseload,
-    has_permission,
-    identity_witness_ids,
-    visible_witness_ids,
-    witness_in_visible_case,
-)
+from ..permissions import PROTECTED_GROUPS, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
@@ -233,9 +231,8 @@ def new() -> str | Response:
 def show(witness_id: int) -> str:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
-    show_identity = can_view_identity(current_user, witness)
-    if show_identity:
-        operations.record_identity_view(current_user, witness)
+    if visible_groups(current_user, witness) & PROTECTED_GROUPS:
+        operations.record_identity_view(current_user, witness, groups=visible_groups(current_user, witness))
         db.session.commit()
     journeys = db.session.execute(
         sa.select(Journey)
@@ -252,7 +249,6 @@ def show(witness_id: int) -> str:
     return render_template(
         "witnesses/show.html",
         witness=witness,
-        show_identity=show_identity,
         journeys=journeys,
         assignments=assignments,
         can_edit=can_edit_witness(current_user, witness),
