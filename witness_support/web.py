@@ -41,7 +41,7 @@ def permission_required(permission: Permission) -> Callable[[F], F]:
 
 def get_or_404(model: type, object_id: int, check: Callable[[Any, Any], bool] | None = None) -> Any:
     """The object, or 404 when it is missing or the check refuses it; with a check that has an
-    SQL form, both 404s run the same single statement (permissions.load_visible)."""
+    SQL form, both 404s run the same single statement (access.load_visible)."""
     obj = db.session.get(model, object_id) if check is None else load_visible(current_user, model, object_id, check)
     if obj is None:
         abort(404)
