@@ -193,10 +193,12 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
+    from .custody import models as _custody  # noqa: F401
     from .feeds import models as _feeds  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
+    from .protection import models as _protection  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
@@ -206,9 +208,10 @@ def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
     from .feeds import clock as feed_clock
     from .feeds import listen as feed_listen
-    from .notifications import court_hooks
+    from .notifications import court_hooks, custody_hooks
 
     court_hooks.connect()
+    custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
     feed_listen.connect()  # a commit here forgets the feed polls this process remembers
 
