@@ -222,6 +222,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
+    from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
@@ -232,7 +233,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp,
+        court_bp, feeds_bp, custody_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
@@ -309,9 +310,16 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from .custody import queries as custody_queries
     from .templating import register
 
     register(app)
+    # Custody in words on the case and witness pages, and the at-large flag next to the risk flag.
+    app.jinja_env.globals.update(
+        custody_entries=lambda case_id: [("", c) for c in custody_queries.case_custody(case_id)],
+        condition_words=custody_queries.condition_words,
+        offender_at_large=custody_queries.offender_at_large,
+    )
 
 
 def _create_sqlite_schema_on_first_run(app: Flask) -> None:
