@@ -50,6 +50,13 @@ DEFAULT_NOTIFICATION_DEADLINES = {
     "released": 0,
     "escaped": 0,
     "recalled": 0,
+    "at_large": 0,
+    "in_custody": 1,
+    "bail": 1,
+    "bail_breached": 1,
+    "custody_update": 1,
+    "parole_hearing": 1,
+    "deported": 1,
 }
 
 
@@ -146,6 +153,9 @@ def from_environment(instance_path: str) -> dict:
         "RELEASE_REMINDER_DAYS": _int_list("RELEASE_REMINDER_DAYS", [30, 7]),
         "IMPACT_STATEMENT_REMINDER_DAYS": _int("IMPACT_STATEMENT_REMINDER_DAYS", 10),
         "PROTECTION_PLAN_REVISION_WORKING_DAYS": _int("PROTECTION_PLAN_REVISION_WORKING_DAYS", 5),
+        # The account (a shared team inbox) that receives the tasks of a witness whose officer has
+        # left; unset, the longest-serving active liaison officer receives them.
+        "AFTERCARE_TEAM_EMAIL": os.environ.get("AFTERCARE_TEAM_EMAIL", ""),
         # ISO weekdays that are working days (1 = Monday) and public holidays (YYYY-MM-DD).
         "WORKING_WEEKDAYS": _int_list("WORKING_WEEKDAYS", [1, 2, 3, 4, 5]),
         "HOLIDAYS": _str_list("HOLIDAYS"),
