@@ -89,7 +89,7 @@ def parse_instant(name: str, value: str, tz: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed({name: "Give a date and time as YYYY-MM-DDTHH:MM, optionally with an offset."}) from None
-    return operations.from_court_local(parsed, tz)
+    return operations.from_court_local(parsed, tz, name)
 
 
 def event_json(event: CourtEvent) -> dict[str, Any]:
