@@ -25,17 +25,21 @@ court_future       50 years ago                10 years ahead   (appeal deadline
 release            50 years ago                100 years ahead  (a long sentence's release)
 assignment         10 years ago                10 years ahead
 search             1900-01-01                  10 years ahead   (filters: never stored)
+stored             1900-01-01                  100 years ahead  (what a feed will show of a stored row)
 =================  ==========================  ===========================================
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .db import today_utc
 from .errors import ValidationFailed
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ RULES: dict[str, DateRule] = {
     "assignment": DateRule(10, 10, "Within the last 10 years; check the year.",
                            "At most 10 years ahead; check the year."),
     "search": DateRule(date(1900, 1, 1), 10, "No earlier than 1900.", "At most 10 years ahead."),
+    "stored": DateRule(date(1900, 1, 1), 100, "No earlier than 1900.", "At most 100 years ahead."),
 }
 
 
@@ -152,3 +157,19 @@ class InRange:
         message = date_error(getattr(field, "data", None), self.rule)
         if message:
             raise ValidationError(message)
+
+
+def as_local(value: datetime, tz: str | ZoneInfo) -> datetime:
+    """A stored instant on a wall clock, for display. A row written past the checks (near year 1
+    or 9999) may have no local equivalent: it is shown in UTC and logged (by id-free message), so
+    that one odd row never fails a page or a feed."""
+    try:
+        return value.astimezone(tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz))
+    except OverflowError:
+        log.warning("a stored time at the edge of the calendar is shown in UTC")
+        return value
+
+
+def showable(value: datetime) -> bool:
+    """Whether a stored instant is in the range any output (a feed's time zones) can represent."""
+    return date_error(value, "stored") is None

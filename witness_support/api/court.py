@@ -28,6 +28,7 @@ from ..court.models import (
     TestimonialAid,
 )
 from ..court.views import can_manage_event, can_view_event
+from ..dates import as_local
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import Permission, can_view_witness
@@ -101,8 +102,8 @@ def event_json(event: CourtEvent) -> dict[str, Any]:
         "status": event.status,
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
-        "local_starts_at": event.starts_at.astimezone(tz).isoformat(),
-        "local_ends_at": event.ends_at.astimezone(tz).isoformat(),
+        "local_starts_at": as_local(event.starts_at, tz).isoformat(),
+        "local_ends_at": as_local(event.ends_at, tz).isoformat(),
         "court_timezone": event.case.court_timezone,
         "court_name": event.court_name,
         "room": event.room,

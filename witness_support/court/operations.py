@@ -19,7 +19,7 @@ from flask import current_app
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, Journey
-from ..dates import check_date, local_to_utc
+from ..dates import as_local, check_date, local_to_utc
 from ..db import today_utc, utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
@@ -90,7 +90,7 @@ def _refresh_for_event(event: CourtEvent) -> None:
 
 
 def court_local(value: datetime, tz: str) -> datetime:
-    return value.astimezone(ZoneInfo(tz))
+    return as_local(value, tz)
 
 
 def from_court_local(value: datetime, tz: str, field: str = "starts_at") -> datetime:
