@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
 
 from . import access
+from .dates import as_local
 from .permissions import Permission, has_permission
 
 
 def local_time(value: datetime | None, tz: str | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
     if value is None:
         return ""
-    zone = ZoneInfo(tz) if tz else None
-    local = value.astimezone(zone) if zone else value
+    local = as_local(value, tz) if tz else value
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 

@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from ..access import can_edit_case, can_view_case, can_view_witness, load_visible, visible_case_ids
 from ..cases import operations
-from ..cases.models import Case, CustodyStatus, Journey, JourneyTransition, Stage
+from ..cases.models import Case, CaseAssignment, CustodyStatus, Journey, JourneyTransition, Stage
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import Permission
 from . import Field, bp, iso, json_body, parse, require
+from . import openapi as oa
 from .witnesses import load_witness
 
 CASE_FIELDS = {
@@ -29,6 +30,7 @@ DEFENDANT_FIELDS = {
     "custody_status": Field(str, required=True, nullable=False, choices=set(CustodyStatus)),
 }
 LINK_FIELDS = {"witness_id": Field(int, required=True, nullable=False)}
+END_ASSIGNMENT_FIELDS = {"reason": Field(str, required=True, nullable=False, max_length=500)}
 TRANSITION_FIELDS = {
     "to": Field(str, required=True, nullable=False, choices=set(Stage)),
     "reason": Field(str, max_length=2000),
@@ -51,6 +53,11 @@ def case_json(case: Case) -> dict[str, Any]:
             for j in case.journeys
         ],
     }
+
+
+def case_assignment_json(a: CaseAssignment) -> dict[str, Any]:
+    return {"id": a.id, "case_id": a.case_id, "user_id": a.user_id, "role": a.role,
+            "created_at": iso(a.created_at), "ended_at": iso(a.ended_at)}
 
 
 def transition_json(t: JourneyTransition) -> dict[str, Any]:
@@ -143,3 +150,57 @@ def transition_api(journey_id: int) -> tuple[Response, int]:
     )
     db.session.commit()
     return jsonify(transition_json(transition)), 201
+
+
+@bp.get("/cases/<int:case_id>/assignments")
+def list_case_assignments_api(case_id: int) -> Response:
+    require(Permission.CASE_VIEW)
+    case = load_case(case_id)
+    rows = db.session.execute(
+        sa.select(CaseAssignment).where(CaseAssignment.case_id == case.id).order_by(CaseAssignment.id)
+    ).scalars()
+    return jsonify({"items": [case_assignment_json(a) for a in rows]})
+
+
+@bp.delete("/cases/<int:case_id>/assignments/<int:assignment_id>")
+def end_case_assignment_api(case_id: int, assignment_id: int) -> Response:
+    """Ends the case assignment (the record stays, for the audit trail); access ends at once.
+    The body gives the reason: {"reason": "..."}."""
+    require(Permission.CASE_EDIT)
+    case = load_case(case_id)
+    if not can_edit_case(current_user, case):
+        raise NotFound()
+    assignment = db.session.get(CaseAssignment, assignment_id)
+    if assignment is None or assignment.case_id != case.id:
+        raise NotFound()
+    data = parse(json_body(), END_ASSIGNMENT_FIELDS)
+    operations.end_case_assignment(current_user, assignment, data["reason"])
+    db.session.commit()
+    return jsonify(case_assignment_json(assignment))
+
+
+_DT_NULL = {"type": ["string", "null"], "format": "date-time"}
+oa.add_schemas({
+    "CaseAssignment": {
+        "type": "object", "required": ["id", "case_id", "user_id", "role", "created_at", "ended_at"],
+        "properties": {"id": {"type": "integer"}, "case_id": {"type": "integer"}, "user_id": {"type": "integer"},
+                       "role": {"enum": ["prosecutor", "liaison_officer"]},
+                       "created_at": {"type": "string", "format": "date-time"}, "ended_at": _DT_NULL},
+    },
+    "CaseAssignmentEnd": {
+        "type": "object", "required": ["reason"], "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+    },
+})
+oa.add_paths({
+    "/cases/{case_id}/assignments": {
+        "parameters": [oa.id_param("case_id")],
+        "get": oa.op("Staff assignments of the case (ended ones included)",
+                     {"200": oa.ok(oa.items_of("CaseAssignment"))}),
+    },
+    "/cases/{case_id}/assignments/{assignment_id}": {
+        "parameters": [oa.id_param("case_id"), oa.id_param("assignment_id")],
+        "delete": oa.op("Take a person off the case (the record is kept, the reason audited); "
+                        "they lose access at once", {"200": oa.ok(oa.ref("CaseAssignment"))}, "CaseAssignmentEnd"),
+    },
+})

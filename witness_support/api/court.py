@@ -29,6 +29,7 @@ from ..court.models import (
     TestimonialAid,
 )
 from ..court.views import can_manage_event, can_view_event
+from ..dates import as_local
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import Permission
@@ -90,7 +91,7 @@ def parse_instant(name: str, value: str, tz: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed({name: "Give a date and time as YYYY-MM-DDTHH:MM, optionally with an offset."}) from None
-    return operations.from_court_local(parsed, tz)
+    return operations.from_court_local(parsed, tz, name)
 
 
 def event_json(event: CourtEvent) -> dict[str, Any]:
@@ -102,8 +103,8 @@ def event_json(event: CourtEvent) -> dict[str, Any]:
         "status": event.status,
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
-        "local_starts_at": event.starts_at.astimezone(tz).isoformat(),
-        "local_ends_at": event.ends_at.astimezone(tz).isoformat(),
+        "local_starts_at": as_local(event.starts_at, tz).isoformat(),
+        "local_ends_at": as_local(event.ends_at, tz).isoformat(),
         "court_timezone": event.case.court_timezone,
         "court_name": event.court_name,
         "room": event.room,

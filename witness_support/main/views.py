@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
 from ..court.operations import MAX_EVENT_HOURS
+from ..dates import as_local
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..notifications.operations import undelivered_for
@@ -106,7 +107,7 @@ def _week_events(user: User) -> dict[str, list]:
     split: dict[str, list] = {"today": [], "week": []}
     for event in rows:
         local_today = now.astimezone(ZoneInfo(event.case.court_timezone)).date()
-        local_day = event.starts_at.astimezone(ZoneInfo(event.case.court_timezone)).date()
+        local_day = as_local(event.starts_at, event.case.court_timezone).date()
         if local_day < local_today:
             continue
         split["today" if local_day == local_today else "week"].append(event)
