@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from witness_support import permissions
+from witness_support import access
 from witness_support.audit import AuditEvent
 from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops
@@ -67,8 +67,8 @@ def _reaches(client, api, headers: dict[str, str], world: World, feed_token: str
 def test_the_person_taken_off_loses_every_way_in_at_once(app, client, auth, api_token, officer, world, monkeypatch,
                                                          via, broad):  # noqa: ANN001
     api = app.test_client()
-    if broad:  # every list then takes the per-row shape, remembered per worker: it must be forgotten
-        monkeypatch.setattr(permissions, "BROAD_CASELOAD", 0)
+    if broad:  # every list then takes the per-row shape
+        monkeypatch.setattr(access, "BROAD_CASELOAD", 0)
     token = feed_ops.issue_feed_token(world.prosecutor, world.prosecutor)
     db.session.commit()
     headers = api_token(world.prosecutor)
