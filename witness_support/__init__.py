@@ -206,10 +206,14 @@ def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
     from .feeds import clock as feed_clock
     from .notifications import court_hooks, custody_hooks
+    from .remedies import hooks as remedies_hooks
+    from .remedies import reminders as remedies_reminders
 
     court_hooks.connect()
     custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
+    remedies_reminders.connect()  # each sweep raises the remedies' reminders as tasks
+    remedies_hooks.connect()  # a compensation order recorded with an outcome opens a claim
 
 
 def _register_blueprints(app: Flask) -> None:
