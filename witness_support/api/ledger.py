@@ -303,6 +303,18 @@ openapi.add_schemas({
                     "entries": {"type": "array", "items": openapi.ref("BenefitEntry")},
                     "totals": {"type": "array", "items": openapi.ref("BenefitTotal")},
                     "concerns": {"type": "array", "items": openapi.ref("Concern")},
+                    "compensation_claims": {
+                        "type": "array", "description": "Claims the witness made against a defendant: not "
+                        "benefits (outside the ledger and its totals), listed because the defence may ask.",
+                        "items": {"type": "object", "properties": {
+                            "claim_id": {"type": "integer"}, "defendant": {"type": "string"},
+                            "route": {"type": "string"}, "status": {"type": "string"},
+                            "filed_on": {"type": ["string", "null"], "format": "date"},
+                            "amount_claimed": {"type": ["string", "null"]},
+                            "claimed_currency": {"type": ["string", "null"]},
+                            "amount_awarded": {"type": ["string", "null"]},
+                            "awarded_currency": {"type": ["string", "null"]},
+                            "amount_paid": {"type": ["string", "null"]}}}},
                 },
             }},
             "totals": {"type": "array", "items": openapi.ref("BenefitTotal")},

@@ -93,28 +93,43 @@ def pending_charges(witness_ids: list[int]) -> dict[int, list[ChargeAgainstWitne
     return found
 
 
-def permits_expiring_before(witness_ids: list[int], day: date) -> dict[int, ResidencePermit]:
-    """Per witness, the latest-expiring permit, when even that one expires before `day`.
+def readiness_facts(witness_ids: list[int]) -> tuple[dict[int, date | None], set[int]]:
+    """In one statement (readiness keeps a fixed number of queries): per witness with a permit, the
+    latest expiry of their permits (None when one never expires), and the witnesses with a pending
+    charge against them."""
+    permits = (
+        sa.select(ResidencePermit.witness_id, sa.literal("permit").label("what"),
+                  # A permit without expiry outlasts every other: NULL would be ignored by MAX.
+                  sa.func.max(sa.func.coalesce(ResidencePermit.expires_on, date(9999, 12, 31))).label("until"))
+        .where(ResidencePermit.witness_id.in_(witness_ids)).group_by(ResidencePermit.witness_id)
+    )
+    charges = (
+        sa.select(ChargeAgainstWitness.witness_id, sa.literal("charge").label("what"),
+                  sa.cast(sa.null(), sa.Date).label("until"))
+        .where(ChargeAgainstWitness.witness_id.in_(witness_ids),
+               ChargeAgainstWitness.decision == ChargeDecision.PENDING)
+        .group_by(ChargeAgainstWitness.witness_id)
+    )
+    expiry: dict[int, date | None] = {}
+    charged: set[int] = set()
+    for witness_id, what, until in db.session.execute(sa.union_all(permits, charges)):
+        if what == "permit":
+            until = date.fromisoformat(until) if isinstance(until, str) else until
+            expiry[witness_id] = None if until == date(9999, 12, 31) else until
+        else:
+            charged.add(witness_id)
+    return expiry, charged
 
-    A witness with no permit recorded is not flagged: many witnesses are nationals."""
-    if not witness_ids:
-        return {}
-    latest: dict[int, ResidencePermit] = {}
-    for permit in db.session.execute(
-        sa.select(ResidencePermit).where(ResidencePermit.witness_id.in_(witness_ids))
-    ).scalars():
-        best = latest.get(permit.witness_id)
-        if best is None or best.expires_on is not None and (permit.expires_on is None
-                                                            or permit.expires_on > best.expires_on):
-            latest[permit.witness_id] = permit
-    return {w: p for w, p in latest.items() if p.expires_on is not None and p.expires_on < day}
 
-
-def claims_against_defendants(case_id: int) -> list[CompensationClaim]:
-    """Claims the case's witnesses made against one of its defendants (the disclosure schedule)."""
-    return list(db.session.execute(
+def claims_against_defendants(witness_ids: list[int], case_id: int | None) -> list[CompensationClaim]:
+    """Claims these witnesses made against a defendant (of `case_id`, when given): the disclosure
+    schedule lists them."""
+    statement = (
         sa.select(CompensationClaim).join(Defendant, Defendant.id == CompensationClaim.defendant_id)
-        .where(Defendant.case_id == case_id)
-        .options(selectinload(CompensationClaim.defendant))
+        .where(CompensationClaim.witness_id.in_(witness_ids))
+        .options(selectinload(CompensationClaim.defendant), selectinload(CompensationClaim.payments))
         .order_by(CompensationClaim.witness_id, CompensationClaim.id)
-    ).scalars())
+    )
+    if case_id is not None:
+        statement = statement.where(Defendant.case_id == case_id)
+    return list(db.session.execute(statement).scalars())
