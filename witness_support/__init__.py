@@ -237,6 +237,8 @@ def _register_blueprints(app: Flask) -> None:
         court_bp, feeds_bp, custody_bp, remedies_bp,
     ):
         app.register_blueprint(blueprint)
+    from .remedies import api as _remedies_api  # noqa: F401 - its routes register on the API blueprint
+
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py
 

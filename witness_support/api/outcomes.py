@@ -30,6 +30,11 @@ OUTCOME_FIELDS = {
     **{name: Field(date) for name in _DATES},
     "appeal_lodged_by": Field(str, choices=operations.APPEAL_PARTIES),
     "appeal_outcome": Field(str, choices=set(AppealOutcome)),
+    # A compensation order for one witness of the case; the amount as a string ("5000.00", exact).
+    "compensation_amount": Field(str, max_length=40),
+    "compensation_currency": Field(str, max_length=10),
+    "compensation_due_on": Field(date),
+    "compensation_witness_id": Field(int),
     "note": Field(str, max_length=2000),
 }
 CREATE_FIELDS = {
@@ -58,6 +63,10 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "appeal_outcome": outcome.appeal_outcome,
         "custody": outcome.custody,
         "custody_changed_on": iso(outcome.custody_changed_on),
+        "compensation_amount": None if outcome.compensation_amount is None else f"{outcome.compensation_amount:.2f}",
+        "compensation_currency": outcome.compensation_currency,
+        "compensation_due_on": iso(outcome.compensation_due_on),
+        "compensation_witness_id": outcome.compensation_witness_id,
         "history": [
             {"id": c.id, "kind": c.kind, "changes": c.changes, "note": c.note, "at": iso(c.at), "actor_id": c.actor_id}
             for c in outcome.changes
@@ -120,6 +129,11 @@ _INPUT_PROPERTIES = {
     **dict.fromkeys(_DATES, _NDATE),
     "appeal_lodged_by": {"enum": [*sorted(operations.APPEAL_PARTIES), None]},
     "appeal_outcome": {"enum": [*sorted(AppealOutcome), None]},
+    "compensation_amount": {"type": ["string", "null"], "maxLength": 40,
+                            "description": 'A compensation order made with the sentence, such as "5000.00".'},
+    "compensation_currency": {"type": ["string", "null"], "description": "ISO 4217 code, such as EUR."},
+    "compensation_due_on": _NDATE,
+    "compensation_witness_id": {"type": ["integer", "null"], "description": "The witness the order is for."},
     "note": {"type": ["string", "null"], "maxLength": 2000},
 }
 
@@ -141,6 +155,10 @@ openapi.add_schemas({
             "appeal_outcome": {"enum": [*sorted(AppealOutcome), None]},
             "custody": {"enum": [*sorted(CustodyChange), None]},
             "custody_changed_on": _NDATE,
+            "compensation_amount": {"type": ["string", "null"]},
+            "compensation_currency": {"type": ["string", "null"]},
+            "compensation_due_on": _NDATE,
+            "compensation_witness_id": {"type": ["integer", "null"]},
             "history": {
                 "type": "array",
                 "items": {
