@@ -16,6 +16,7 @@ from witness_support.remedies.models import (
     PropertyItem,
     ResidencePermit,
 )
+from witness_support.witnesses import operations as witness_ops
 
 
 def _count(model: type) -> int:
@@ -108,3 +109,26 @@ def test_people_who_may_not_see_get_404(app, client, auth, officer, make_witness
                 f"/remedies/claims/{claim.id}/award", f"/witnesses/{witness.id}/remedies/permits/new",
                 "/witnesses/999999/remedies"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_timeline_shows_each_event_to_those_who_see_its_group(app, client, auth, officer, make_witness,
+                                                                   make_user):
+    witness = make_witness()
+    claim = ops.open_claim(officer, witness, route="state_fund", respondent="state", amount_awarded="300",
+                           awarded_currency="EUR", awarded_on=past(5))
+    ops.record_payment(officer, claim, amount="100", currency="EUR", paid_on=past(2))
+    ops.record_permit(officer, witness, kind="humanitarian", issued_on=past(30), expires_on=future(300))
+    item = ops.record_property(officer, witness, kind="passport", taken_on=past(40), taken_by="Invented Police")
+    ops.record_property_return(officer, item, returned_on=past(1))
+    interpreter = make_user("support_person")
+    witness_ops.assign_support(officer, witness, interpreter, "interpreter")
+    db.session.commit()
+    auth.login(officer)
+    page = client.get(f"/witnesses/{witness.id}").get_data(as_text=True)
+    for words in ("Compensation awarded: 300.00 EUR", "Compensation paid: 100.00 EUR",
+                  "Residence permit issued", "Taken as evidence: passport", "Returned: passport"):
+        assert words in page, words
+    auth.logout()
+    auth.login(interpreter)
+    page = client.get(f"/witnesses/{witness.id}").get_data(as_text=True)
+    assert "Compensation" not in page and "Residence permit" not in page and "Taken as evidence" not in page
