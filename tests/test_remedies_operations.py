@@ -13,6 +13,8 @@ from tests.helpers import future, past
 from witness_support.audit import AuditEvent
 from witness_support.errors import ValidationFailed
 from witness_support.extensions import db
+from witness_support.notifications import operations as notify_ops
+from witness_support.notifications import sweep
 from witness_support.remedies import operations as ops
 from witness_support.remedies.models import (
     ChargeAgainstWitness,
@@ -210,3 +212,15 @@ def test_property_needs_who_took_it(app, officer, make_witness):
     witness = make_witness()
     _refused(lambda: ops.record_property(officer, witness, kind="phone", taken_on=past(2), taken_by=" "), "taken_by",
              PropertyItem)
+
+
+def test_the_witness_is_told_when_an_item_can_be_collected(app, officer, make_witness, smtp_server):
+    witness = make_witness()
+    notify_ops.set_preferences(officer, witness, channel="email", email="safe@example.test", contact_is_safe=True,
+                               language="en")
+    item = ops.record_property(officer, witness, kind="identity_card", taken_on=past(20), taken_by="Invented Police")
+    ops.record_property_return(officer, item, return_requested_on=past(2), collectable_from=future(3))
+    db.session.commit()
+    sweep.send_due()
+    [body] = smtp_server.bodies()
+    assert f"identity card taken as evidence can be collected from {future(3).isoformat()}" in body

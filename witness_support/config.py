@@ -57,6 +57,7 @@ DEFAULT_NOTIFICATION_DEADLINES = {
     "custody_update": 1,
     "parole_hearing": 1,
     "deported": 1,
+    "property_collectable": 1,
 }
 
 

@@ -52,6 +52,9 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                      "{offender} has been sentenced: {sentence}. The earliest release date is "
                      "{earliest_release_date} and the proposed release date is {release_date}. "
                      "Appeals can be lodged until {appeal_deadline}. {compensation}"),
+        "property_collectable": ("Your belongings can be collected",
+                                 "Your {item} taken as evidence can be collected from {collectable_from}. "
+                                 "Contact {officer_name} on {officer_phone} to arrange it; bring this message."),
         "appeal_lodged": ("An appeal has been lodged",
                           "An appeal was lodged by the {appeal_lodged_by} on {appeal_lodged_on} in the case "
                           "against {offender}. {officer_name} will explain what happens next."),
@@ -107,6 +110,9 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                      "{offender} dijatuhi hukuman: {sentence}. Tanggal pembebasan paling awal "
                      "{earliest_release_date}, tanggal pembebasan yang direncanakan {release_date}. "
                      "Banding dapat diajukan sampai {appeal_deadline}. {compensation}"),
+        "property_collectable": ("Barang Anda dapat diambil",
+                                 "{item} Anda yang disita sebagai barang bukti dapat diambil mulai "
+                                 "{collectable_from}. Hubungi {officer_name} di {officer_phone} untuk mengaturnya."),
         "appeal_lodged": ("Banding telah diajukan",
                           "Banding diajukan oleh {appeal_lodged_by} pada {appeal_lodged_on} dalam perkara "
                           "terhadap {offender}. {officer_name} akan menjelaskan langkah berikutnya."),

@@ -14,9 +14,12 @@ from .. import audit
 from ..auth.models import User
 from ..cases.models import Defendant, Journey
 from ..dates import check_date
+from ..db import utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..ledger.currencies import ISO_4217
+from ..notifications.models import Kind
+from ..notifications.operations import queue_notice
 from ..witnesses.models import Witness
 from .models import (
     Arose,
@@ -428,6 +431,11 @@ def record_property_return(
     if reason is not None:
         item.not_returned_reason = reason
     db.session.flush()
+    if collectable_from is not None and item.returned_on is None:
+        # Told through the witness's notices and preferences (an SMS says only "there is news").
+        queue_notice(item.witness_id, Kind.PROPERTY_COLLECTABLE, case_id=item.case_id, triggered_at=utc_now(),
+                     context={"item": item.kind.replace("_", " "), "collectable_from": collectable_from.isoformat()},
+                     dedup_key=f"property-collectable:i{item.id}:{collectable_from.isoformat()}")
     audit.record("remedies.property_return", item, actor=actor, details={
         "returned": item.returned_on is not None, "collectable": item.collectable_from is not None})
     return item
