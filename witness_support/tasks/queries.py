@@ -41,15 +41,11 @@ def may_see_task(user: User, task: Task) -> bool:
 
 def visible_task_clause(user: User) -> sa.ColumnElement[bool]:
     """WHERE clause: tasks the user may see (their own, or on a witness or case they may see)."""
-    witnesses = (visible_witness_ids(user).scalar_subquery() if has_permission(user, Permission.WITNESS_VIEW)
-                 else sa.select(sa.null()).where(sa.false()).scalar_subquery())
-    cases = (visible_case_ids(user).scalar_subquery() if has_permission(user, Permission.CASE_VIEW)
-             else sa.select(sa.null()).where(sa.false()).scalar_subquery())
-    return sa.or_(
-        Task.assignee_id == user.id,
-        Task.witness_id.in_(witnesses),
-        sa.and_(Task.witness_id.is_(None), Task.case_id.in_(cases)),
-    )
+    on_witness = (Task.witness_id.in_(visible_witness_ids(user).scalar_subquery())
+                  if has_permission(user, Permission.WITNESS_VIEW) else sa.false())
+    on_case = (sa.and_(Task.witness_id.is_(None), Task.case_id.in_(visible_case_ids(user).scalar_subquery()))
+               if has_permission(user, Permission.CASE_VIEW) else sa.false())
+    return sa.or_(Task.assignee_id == user.id, on_witness, on_case)
 
 
 VIEWS = ("mine", "team", "overdue", "done")
