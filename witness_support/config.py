@@ -130,6 +130,9 @@ def from_environment(instance_path: str) -> dict:
         "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),
         # The key of the blind index used for exact-match name search; unset, instance/identity-index.key.
         "IDENTITY_INDEX_KEY": os.environ.get("IDENTITY_INDEX_KEY", ""),
+        # Bits kept of each name token's keyed hash in the name search index: fewer bits, more
+        # names share each value (docs/security.md). Changing it needs `flask witnesses reindex-names`.
+        "NAME_TOKEN_BITS": _int("NAME_TOKEN_BITS", 12),
         # Served behind a TLS-terminating proxy: trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

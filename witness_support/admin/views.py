@@ -22,11 +22,12 @@ from ..auth.models import ApiToken, Team, User
 from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
+from ..handover import operations as handover_ops
 from ..mail import commit_and_send
 from ..permissions import Permission, Role
 from ..web import get_or_404, permission_required
 from ..witnesses.models import Witness
-from .forms import AuditFilterForm, InviteForm, TeamForm, UserEditForm
+from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -95,6 +96,8 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             auth_ops.set_role(current_user, user, form.role.data)
+            if user.active and form.active.data != "1":
+                handover_ops.refuse_disabling_with_open_work(user)
             auth_ops.set_active(current_user, user, form.active.data == "1")
             auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
             supervisor_id = form.supervisor_id.data
@@ -107,8 +110,39 @@ def edit_user(user_id: int) -> str | Response:
             flash("Account updated.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template(
-        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user)
+        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
+        open_work=handover_ops.open_work(user),
     )
+
+
+@bp.route("/users/<int:user_id>/handover", methods=["GET", "POST"])
+@permission_required(Permission.USER_MANAGE)
+def handover(user_id: int) -> str | Response:
+    """Hand a person's witnesses, cases and open tasks to one colleague or share them out."""
+    user = get_or_404(User, user_id)
+    form = HandoverForm()
+    form.receivers.choices = [
+        SelectChoice(u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+        for u in db.session.execute(
+            sa.select(User).where(User.id != user.id, User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    ]
+    error = None
+    if form.validate_on_submit():
+        receivers = list(db.session.execute(sa.select(User).where(User.id.in_(form.receivers.data))).scalars())
+        try:
+            moved = handover_ops.hand_over(current_user, user, receivers, form.reason.data or "")
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            error = apply_errors(form, exc)
+        else:
+            flash(f"Handed over {moved.witness_assignments} witness assignments, {moved.case_assignments} case "
+                  f"assignments and {moved.open_tasks} open tasks.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/handover.html", form=form, user=user, error=error,
+                           open_work=handover_ops.open_work(user))
 
 
 def _account_action(user_id: int, action: Any, done: str) -> Response:

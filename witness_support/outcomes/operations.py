@@ -160,13 +160,15 @@ def _after_verdict(actor: User, outcome: Outcome, now: datetime) -> None:
                     officer, "post_trial_assessment",
                     f"Record a post-trial risk assessment for {reference} and move the journey to post-trial",
                     due_at=due, witness_id=journey.witness_id, case_id=case.id, urgent=True,
-                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", actor=actor,
+                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", group_open=True,
+                    actor=actor,
                 )
         create_task(
             officer, "revise_protection_plan",
             f"Revise the protection plan with {reference} after the verdict",
             due_at=due, witness_id=journey.witness_id, case_id=case.id,
-            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}", actor=actor,
+            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}",
+            group_open=True, actor=actor,
         )
 
 
