@@ -162,15 +162,15 @@ def list_case_assignments_api(case_id: int) -> Response:
     return jsonify({"items": [case_assignment_json(a) for a in rows]})
 
 
-@bp.delete("/cases/<int:case_id>/assignments/<int:assignment_id>")
-def end_case_assignment_api(case_id: int, assignment_id: int) -> Response:
+@bp.delete("/cases/<int:case_id>/assignments/<int:case_assignment_id>")
+def end_case_assignment_api(case_id: int, case_assignment_id: int) -> Response:
     """Ends the case assignment (the record stays, for the audit trail); access ends at once.
     The body gives the reason: {"reason": "..."}."""
     require(Permission.CASE_EDIT)
     case = load_case(case_id)
     if not can_edit_case(current_user, case):
         raise NotFound()
-    assignment = db.session.get(CaseAssignment, assignment_id)
+    assignment = db.session.get(CaseAssignment, case_assignment_id)
     if assignment is None or assignment.case_id != case.id:
         raise NotFound()
     data = parse(json_body(), END_ASSIGNMENT_FIELDS)
@@ -198,8 +198,8 @@ oa.add_paths({
         "get": oa.op("Staff assignments of the case (ended ones included)",
                      {"200": oa.ok(oa.items_of("CaseAssignment"))}),
     },
-    "/cases/{case_id}/assignments/{assignment_id}": {
-        "parameters": [oa.id_param("case_id"), oa.id_param("assignment_id")],
+    "/cases/{case_id}/assignments/{case_assignment_id}": {
+        "parameters": [oa.id_param("case_id"), oa.id_param("case_assignment_id")],
         "delete": oa.op("Take a person off the case (the record is kept, the reason audited); "
                         "they lose access at once", {"200": oa.ok(oa.ref("CaseAssignment"))}, "CaseAssignmentEnd"),
     },
