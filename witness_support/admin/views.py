@@ -24,7 +24,7 @@ from ..extensions import db
 from ..forms import apply_errors
 from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
-from ..web import get_or_404, permission_required
+from ..web import get_or_404, id_arg, permission_required
 from ..witnesses.models import Witness
 from .forms import AuditFilterForm, InviteForm, TeamForm, UserEditForm
 
@@ -287,13 +287,19 @@ def audit_trail() -> str | tuple[str, int]:
         return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
                                filters={}), 400
     query, filters = _audit_query(form)
-    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT)).scalars())
+    before = id_arg(request.args.get("before"))  # keyset paging: events older than this id
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT + 1)).scalars())
+    older = events[AUDIT_PAGE_LIMIT - 1].id if len(events) > AUDIT_PAGE_LIMIT else None
+    events = events[:AUDIT_PAGE_LIMIT]
     references, actors = _names(events)
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters
+        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters,
+        older=older, newer=before is not None,
     )
 
 
