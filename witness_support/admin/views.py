@@ -23,9 +23,9 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import apply_errors
 from ..handover import operations as handover_ops
-from ..mail import commit_and_send
+from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
-from ..web import get_or_404, permission_required
+from ..web import get_or_404, id_arg, permission_required
 from ..witnesses.models import Witness
 from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
@@ -65,12 +65,12 @@ def new_user() -> str | Response:
                 current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
                 teams=_teams_by_id(form.teams.data or []),
             )
-            commit_and_send()
+            undelivered = commit_and_send()
         except OperationError as exc:
             db.session.rollback()
             error = apply_errors(form, exc)
         else:
-            flash(f"Invitation sent to {user.email}.", "success")
+            _report_invitation(user, undelivered, f"Invitation sent to {user.email}.")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, error=error)
 
@@ -112,6 +112,7 @@ def edit_user(user_id: int) -> str | Response:
     return render_template(
         "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
         open_work=handover_ops.open_work(user),
+        undelivered=auth_ops.invitation_undelivered(user),
     )
 
 
@@ -145,16 +146,34 @@ def handover(user_id: int) -> str | Response:
                            open_work=handover_ops.open_work(user))
 
 
+def _report_invitation(user: User, undelivered: list[OutgoingEmail], done: str) -> None:
+    """Say whether the invitation reached the mail server; in development, show its link too."""
+    sent = [m for m in undelivered if m.to == user.email]
+    if sent:
+        auth_ops.record_undelivered_invitation(user)
+        db.session.commit()
+        flash(f"The invitation to {user.email} was not delivered: the mail server did not accept it. "
+              "Send a new invitation from this page once mail works.", "error")
+    else:
+        flash(done, "success")
+    link = next((m.link for m in last_batch() if m.to == user.email), "")
+    if link and show_links():
+        flash(f"Development: the invitation link is {link}", "info")
+
+
 def _account_action(user_id: int, action: Any, done: str) -> Response:
     user = get_or_404(User, user_id)
     try:
         action(current_user, user)
-        commit_and_send()
+        undelivered = commit_and_send()
     except OperationError as exc:
         db.session.rollback()
         flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
     else:
-        flash(done, "success")
+        if action is auth_ops.resend_invitation:
+            _report_invitation(user, undelivered, done)
+        else:
+            flash(done, "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
@@ -302,13 +321,19 @@ def audit_trail() -> str | tuple[str, int]:
         return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
                                filters={}), 400
     query, filters = _audit_query(form)
-    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT)).scalars())
+    before = id_arg(request.args.get("before"))  # keyset paging: events older than this id
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT + 1)).scalars())
+    older = events[AUDIT_PAGE_LIMIT - 1].id if len(events) > AUDIT_PAGE_LIMIT else None
+    events = events[:AUDIT_PAGE_LIMIT]
     references, actors = _names(events)
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters
+        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters,
+        older=older, newer=before is not None,
     )
 
 

@@ -29,6 +29,7 @@ from ..errors import OperationError
 from ..extensions import db
 from ..forms import run_operation, submitted_once
 from ..permissions import FieldGroup, Permission, has_permission
+from ..tasks.models import Task
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
@@ -407,6 +408,33 @@ def witness_readiness(witness_id: int) -> str:
     trials = readiness.witness_readiness(witness, visible_case_ids(current_user))
     return render_template("court/witness_readiness.html", witness=witness, trials=trials,
                            labels=readiness.STATE_LABELS)
+
+
+@bp.route("/witnesses/<int:witness_id>/readiness/ask", methods=["GET", "POST"])
+@permission_required(Permission.READINESS_VIEW)
+def ask_to_fix(witness_id: int) -> str | Response:
+    """Where a readiness blocker is fixed by someone else: who that is, and a button to ask them."""
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    code = request.values.get("blocker", "")
+    if code not in operations.BLOCKER_REQUESTS:
+        abort(404)
+    mark_sensitive()
+    if request.method == "POST":
+        try:
+            tasks, created = operations.ask_to_fix_blocker(current_user, witness, code)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            names = ", ".join(sorted({t.assignee.display_name for t in tasks}))
+            flash(f"Asked {names}." if created else f"{names} already has this task open.", "success")
+        return redirect(url_for("court.witness_readiness", witness_id=witness.id), 303)
+    open_tasks = db.session.execute(
+        sa.select(Task).where(Task.witness_id == witness.id, Task.kind == f"blocker_{code}", Task.done_at.is_(None))
+    ).scalars().all()
+    return render_template("court/ask_to_fix.html", witness=witness, code=code, open_tasks=open_tasks,
+                           request_text=operations.BLOCKER_REQUESTS[code], fixers=operations.blocker_fixers(witness))
 
 
 # ---- a support person's schedule -------------------------------------------------------------
