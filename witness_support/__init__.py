@@ -196,6 +196,7 @@ def _import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
     from .protection import models as _protection  # noqa: F401
+    from .services import models as _services  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
