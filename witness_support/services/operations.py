@@ -8,7 +8,6 @@ asked, a family member's name, what a referral letter said).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -131,8 +130,10 @@ def record_consent(  # noqa: C901 - one check per rule, each with its own messag
         errors["given_how"] = "Choose orally, in writing, or both."
     given_at = _when(errors, "given_at", given_at, utc_now())
     if purpose in REFERRAL_PURPOSES:
-        if organisation is None:
-            errors["organisation_id"] = "Name the organisation the witness agreed to share with."
+        # Without a named organisation, a consent to share covers any organisation of the directory
+        # for that service, except one in the witness's country of origin (create_referral).
+        if organisation is None and purpose == Purpose.SHARE_WITH_CONSULATE:
+            errors["organisation_id"] = "Name the consulate the witness agreed to share with."
         elif purpose == Purpose.SHARE_WITH_CONSULATE and organisation.kind != OrganisationKind.EMBASSY:
             errors["organisation_id"] = "Choose an embassy or consulate from the directory."
         if purpose == Purpose.SHARE_WITH_ORGANISATION and service not in SERVICES:
@@ -245,9 +246,10 @@ def save_organisation(  # noqa: C901 - one check per field
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
-    for key, value in dict(name=name, kind=kind, services=services, areas=areas, country=country, email=email,
-                           safe_contact_route=safe_contact_route, confidentiality_agreed_on=confidentiality_agreed_on,
-                           confidentiality_document=confidentiality_document).items():
+    values = {"name": name, "kind": kind, "services": services, "areas": areas, "country": country, "email": email,
+              "safe_contact_route": safe_contact_route, "confidentiality_agreed_on": confidentiality_agreed_on,
+              "confidentiality_document": confidentiality_document}
+    for key, value in values.items():
         setattr(organisation, key, value)
     db.session.flush()
     audit.record("services.organisation." + ("create" if created else "update"), organisation, actor=actor)
@@ -280,7 +282,7 @@ def _covering_problem(witness: Witness, organisation: Organisation, service: str
     if consent.purpose not in REFERRAL_PURPOSES:
         return f"This consent is to {consent.purpose_words}, not to share with an organisation."
     missing = []
-    if consent.organisation_id != organisation.id:
+    if consent.organisation_id is not None and consent.organisation_id != organisation.id:
         missing.append(f"the organisation {organisation.name}")
     if consent.service is not None and consent.service != service:
         missing.append(f"the service {service_words(service)}")
@@ -426,7 +428,7 @@ def record_review(actor: User, journey: Journey, *, continues_after: str) -> Sus
     """The sustainable-protection review before a journey closes: what continues after the case."""
     errors: dict[str, str] = {}
     continues_after = _text(errors, "continues_after", continues_after, 5000,
-                            required="Say what continues for the witness after the case (or that nothing does, and why).")
+                            required="Say what continues for the witness after the case, or why nothing does.")
     if errors:
         raise ValidationFailed(errors)
     review = SustainabilityReview(witness_id=journey.witness_id, journey_id=journey.id,
