@@ -56,6 +56,8 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD = "disclosure:record"
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
+    SERVICES_RECORD = "services:record"
+    ORGANISATION_MANAGE = "organisation:manage"
 
 
 _STAFF_CASEWORK = {
@@ -74,7 +76,9 @@ _STAFF_CASEWORK = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Admins run checkpoints and verification, which show no witness data.
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY}),
+    # They also keep the directory of organisations, which holds no witness data.
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY,
+                           Permission.ORGANISATION_MANAGE}),
     Role.LIAISON_OFFICER: frozenset(
         _STAFF_CASEWORK
         | {
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISCLOSURE_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE,
             Permission.FEED_SUBSCRIBE,
+            Permission.SERVICES_RECORD,
+            Permission.ORGANISATION_MANAGE,
         }
     ),
     Role.PROSECUTOR: frozenset(
