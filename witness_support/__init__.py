@@ -224,6 +224,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
+    from .services import api as _services_api  # noqa: F401 - its routes register on the API blueprint
     from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp

@@ -63,7 +63,8 @@ class ReferralForm(OnceForm):
     service = SelectField("Service", choices=SERVICE_CHOICES)
     consent_id = SelectField("Under the consent", coerce=int)
     field_groups = SelectMultipleField("Field groups to send", choices=GROUP_CHOICES, validators=[Optional()],
-                                       description="The pseudonymous reference always goes; nothing else unless chosen.")
+                                       description="The pseudonymous reference always goes; nothing else unless chosen."
+                                       )
     no_terms_reason = TextAreaField("Why send to an organisation without confidentiality terms",
                                     validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])

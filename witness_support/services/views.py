@@ -5,9 +5,8 @@ Every witness page needs the witness's `needs` field group; anyone else gets 404
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -49,7 +48,7 @@ def _page(witness: Witness, anchor: str) -> str:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None else None
+    return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def _organisation_choices(empty: str | None = None) -> dict[int, str]:
