@@ -13,6 +13,7 @@ from witness_support.court import operations as court_ops
 from witness_support.court import readiness
 from witness_support.court.models import CourtEvent, TestimonialAid
 from witness_support.extensions import db
+from witness_support.services import operations as services_ops
 from witness_support.witnesses import operations as witness_ops
 
 
@@ -37,6 +38,9 @@ def ready(officer, support_person, make_case, make_witness, make_journey, make_e
     court_ops.mark_event_held(officer, visit)
     trial = make_event(case, [witness], kind="trial_day", days=30)
     court_ops.assign_attendance(officer, trial, witness, support_person)
+    for topic in ("court_process", "testimonial_aids"):
+        services_ops.record_information(officer, witness, topic=topic, method="both",
+                                        language=witness.preferred_language)
     db.session.commit()
     return Setup(case, witness, trial, visit, support_person)
 
@@ -185,7 +189,7 @@ def test_every_blocker_has_code_message_and_link(officer, make_case, make_witnes
     blockers = trial.witnesses[0].blockers
     assert {b.code for b in blockers} == {
         "risk_assessment", "participation", "reflection_period", "aid_pending", "no_support_person",
-        "no_interpreter", "no_familiarisation_visit", "child_without_guardian"}
+        "no_interpreter", "no_familiarisation_visit", "child_without_guardian", "not_explained"}
     assert all(b.message for b in blockers)
     event = trial.event
     assert {b.code: b.link for b in blockers} == {
@@ -197,6 +201,7 @@ def test_every_blocker_has_code_message_and_link(officer, make_case, make_witnes
         "no_interpreter": f"/court-events/{event.id}#attendance",
         "no_familiarisation_visit": f"/cases/{case.id}/court-events/new?kind=familiarisation_visit",
         "child_without_guardian": f"/witnesses/{witness.id}/assignments/new",
+        "not_explained": f"/witnesses/{witness.id}/services/information/new",
     }
     assert trial.state == "not_ready"
 

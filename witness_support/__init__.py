@@ -196,6 +196,7 @@ def _import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
     from .protection import models as _protection  # noqa: F401
+    from .services import models as _services  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
@@ -223,12 +224,14 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
+    from .services import api as _services_api  # noqa: F401 - its routes register on the API blueprint
+    from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp,
+        court_bp, feeds_bp, custody_bp, services_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)

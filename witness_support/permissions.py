@@ -56,6 +56,8 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD = "disclosure:record"
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
+    SERVICES_RECORD = "services:record"
+    ORGANISATION_MANAGE = "organisation:manage"
 
 
 _STAFF_CASEWORK = {
@@ -74,7 +76,9 @@ _STAFF_CASEWORK = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Admins run checkpoints and verification, which show no witness data.
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY}),
+    # They also keep the directory of organisations, which holds no witness data.
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY,
+                           Permission.ORGANISATION_MANAGE}),
     Role.LIAISON_OFFICER: frozenset(
         _STAFF_CASEWORK
         | {
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISCLOSURE_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE,
             Permission.FEED_SUBSCRIBE,
+            Permission.SERVICES_RECORD,
+            Permission.ORGANISATION_MANAGE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -169,7 +175,21 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
         "risk_assessment.level", "risk_assessment.stage", "risk_assessment.assessed_on",
         "risk_assessment.next_review_on", "risk_assessment.assessor_id",
     }),
-    FieldGroup.NEEDS: frozenset({"witness.presumed_child", "witness.age_assessment"}),
+    # What the witness was told and agreed to, their referrals and service plan: consent
+    # details say who they trust and what they need, so they are need-to-know like the rest.
+    FieldGroup.NEEDS: frozenset({
+        "witness.presumed_child", "witness.age_assessment",
+        *(f"information_given.{name}" for name in (
+            "topic", "method", "language", "interpreter", "given_by_id", "given_at", "questions")),
+        *(f"consent.{name}" for name in (
+            "purpose", "organisation_id", "service", "detail", "scope", "given_at", "given_how", "given_to_id",
+            "guardian_involvement", "child_view", "withdrawn_at", "withdrawal_note", "active")),
+        *(f"referral.{name}" for name in (
+            "organisation_id", "consent_id", "service", "field_groups", "status", "no_terms_reason", "note",
+            "decline_reason", "feedback", "sent_at", "respond_by", "answered_at", "stopped_at", "created_by_id")),
+        *(f"service_need.{name}" for name in ("service", "area", "status", "goal", "organisation_id", "review_on")),
+        *(f"sustainability_review.{name}" for name in ("journey_id", "continues_after", "reviewed_at")),
+    }),
     FieldGroup.BENEFITS_DETAIL: frozenset({
         "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",
         "benefit.authorised_by", "benefit.entered_by", "benefit.entered_at", "benefit.provided_until",
@@ -191,6 +211,9 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "benefit.witness_id", "benefit.prev_hash", "benefit.hash", "notice_preferences.witness_id",
     "notice_preferences.channel", "notice_preferences.language", "notice_preferences.opted_out",
     "notice_preferences.stored", "notice_preferences.contact_is_safe",
+    "information_given.id", "information_given.witness_id", "consent.id", "consent.witness_id", "referral.id",
+    "referral.witness_id", "service_need.id", "service_need.witness_id", "sustainability_review.id",
+    "sustainability_review.witness_id",
 })
 
 _ALL = frozenset(FieldGroup)

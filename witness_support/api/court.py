@@ -482,7 +482,8 @@ oa.add_schemas({
                                 "properties": {
                                     "code": {"enum": ["risk_assessment", "participation", "reflection_period",
                                                       "aid_pending", "no_support_person", "no_interpreter",
-                                                      "no_familiarisation_visit", "child_without_guardian"]},
+                                                      "no_familiarisation_visit", "child_without_guardian",
+                                                      "not_explained"]},
                                     "message": {"type": "string"}, "link": {"type": "string"}}}},
                         }}},
                 }}},
