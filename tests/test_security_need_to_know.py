@@ -18,15 +18,17 @@ import pytest
 from flask import Flask
 
 from witness_support.access import visible_groups, visible_groups_by_witness
+from witness_support.breakglass import operations as breakglass_ops
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
-from witness_support.db import today_utc
+from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.feeds import operations as feed_ops
 from witness_support.ledger import operations as ledger_ops
 from witness_support.notifications import operations as notify_ops
 from witness_support.permissions import (
     ASSIGNMENT_GROUPS,
+    BREAK_GLASS_GROUPS,
     CASE_GROUPS,
     FIELD_GROUPS,
     LIST_GROUPS,
@@ -103,6 +105,7 @@ def test_the_table_in_the_docs_is_the_table_in_the_code():
     expected = {f"assigned {role}": set(groups) for role, groups in ASSIGNMENT_GROUPS.items()}
     expected |= {f"{role} on the case": set(groups) for role, groups in CASE_GROUPS.items()}
     expected["admin"] = set(ROLE_GROUP_LIMIT[Role.ADMIN])
+    expected["break-glass grant"] = set(BREAK_GLASS_GROUPS)
     assert table == expected
 
 
@@ -150,6 +153,12 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
     for role in ("support_worker", "guardian", "interpreter", "intermediary"):
         people[role] = make_user("support_person", display_name=f"Pat {role.title()}")
         witness_ops.assign_support(officer, witness, people[role], role)
+    # An on-call officer holding a break-glass grant that lasts, and one whose grant has ended.
+    people["break-glass"] = make_user("liaison_officer", display_name="Bea Breakglass")
+    breakglass_ops.open_break_glass(people["break-glass"], witness.reference, "Witness called in danger at night")
+    people["break-glass ended"] = make_user("liaison_officer", display_name="Ed Ended")
+    breakglass_ops.open_break_glass(people["break-glass ended"], witness.reference, "Witness called in danger",
+                                    now=utc_now() - timedelta(hours=5))
     db.session.commit()
     event = make_event(case, [witness], room="Cnrycourtroom", days=5)
     for role in ("support_worker", "guardian", "interpreter", "intermediary"):
@@ -212,7 +221,7 @@ def _read_everything(app: Flask, client, auth, api_token, person, ids: dict[str,
 
 
 PEOPLE = ["officer", "case officer", "prosecutor", "support_worker", "guardian", "interpreter", "intermediary",
-          "admin", "stranger"]
+          "admin", "stranger", "break-glass", "break-glass ended"]
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -244,3 +253,6 @@ def test_the_people_hold_the_groups_the_table_gives_them(app, canary_world):
         if role != "liaison_officer":
             assert groups[role] == expected
     assert groups["admin"] == groups["stranger"] == set()
+    # Location and contact while the grant lasts, nothing after.
+    assert groups["break-glass"] == set(BREAK_GLASS_GROUPS) >= {G.IDENTITY, G.LOCATION, G.CONTACT}
+    assert groups["break-glass ended"] == set()

@@ -186,6 +186,8 @@ EXPECTED_PERMISSIONS = {
         "risk:create",
         "risk:view",
         "witness:assign",
+        "witness:break_glass:refuse",
+        "witness:break_glass:use",
         "witness:create",
         "witness:edit",
         "witness:list",

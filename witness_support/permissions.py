@@ -56,6 +56,10 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD = "disclosure:record"
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
+    # Open an unassigned witness's identity, location and contact for a few hours, with a reason.
+    BREAK_GLASS_USE = "witness:break_glass:use"
+    # Mark a high-risk witness one's own officer answers for as closed to break-glass.
+    BREAK_GLASS_REFUSE = "witness:break_glass:refuse"
 
 
 _STAFF_CASEWORK = {
@@ -96,6 +100,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISCLOSURE_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE,
             Permission.FEED_SUBSCRIBE,
+            # The on-call officer at night, when a witness calls in danger, is a liaison officer.
+            Permission.BREAK_GLASS_USE,
+            Permission.BREAK_GLASS_REFUSE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -220,6 +227,13 @@ CASE_GROUPS: dict[Role, frozenset[FieldGroup]] = {
     Role.LIAISON_OFFICER: _PROSECUTION,
 }
 
+# What a break-glass grant opens while it lasts: who the witness is, where and how to reach them,
+# and (as every way of seeing a witness) the list groups. Not the risk detail, needs or benefits:
+# the emergency is finding and reaching the witness; the rest can wait for their own officer.
+BREAK_GLASS_GROUPS: frozenset[FieldGroup] = frozenset({
+    FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGroup.CONTACT, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS,
+})
+
 # The most a staff role can ever see, whatever the assignments say.
 ROLE_GROUP_LIMIT: dict[Role, frozenset[FieldGroup]] = {
     Role.ADMIN: frozenset(),
@@ -236,14 +250,19 @@ PROTECTED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGro
 LIST_GROUPS = frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS})
 
 
-def groups_for(role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool) -> frozenset[FieldGroup]:
+def groups_for(
+    role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool, break_glass: bool = False
+) -> frozenset[FieldGroup]:
     """The groups a person of staff `role` sees of a witness they hold `assignment_roles` on (active
-    assignments) and, with `via_case`, reach through one of their cases."""
+    assignments), with `via_case` reach through one of their cases, and with `break_glass` hold a
+    grant on that lasts."""
     groups: set[FieldGroup] = set()
     for assignment_role in assignment_roles:
         groups |= ASSIGNMENT_GROUPS.get(assignment_role, frozenset())
     if via_case:
         groups |= CASE_GROUPS.get(Role(role), frozenset())
+    if break_glass and Permission.BREAK_GLASS_USE in ROLE_PERMISSIONS.get(Role(role), frozenset()):
+        groups |= BREAK_GLASS_GROUPS
     return frozenset(groups) & ROLE_GROUP_LIMIT.get(Role(role), frozenset())
 
 
