@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from witness_support.access import visible_groups, visible_groups_by_witness
@@ -39,6 +40,7 @@ from witness_support.permissions import (
     groups_for,
     has_permission,
 )
+from witness_support.tasks.models import Task
 from witness_support.witnesses import operations as witness_ops
 
 G = FieldGroup
@@ -126,6 +128,7 @@ CANARIES: dict[str, G] = {
     "Cnrybenefitfrom": G.BENEFITS_DETAIL,
     "Cnrybenefitneed": G.BENEFITS_DETAIL,
     "4321.17": G.BENEFITS_SUMMARY,
+    "Cnryconcerntext": G.BENEFITS_SUMMARY,  # a concern of misuse of support: free text about the benefits
     "Cnrycourtroom": G.COURT_LOGISTICS,
 }
 
@@ -175,6 +178,8 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
                                postal_address="Cnrylocpostal", contact_is_safe=True)
     db.session.commit()
     entry = ledger_ops.entries_for([witness.id])[0]
+    ledger_ops.raise_concern(people["support_worker"], witness, "Cnryconcerntext: the grant looks too generous", entry)
+    db.session.commit()
     ids = {"witness_id": witness.id, "case_id": case.id, "journey_id": setup.journey.id, "event_id": event.id,
            "entry_id": entry.id, "defendant_id": setup.defendant.id}
     return {"people": people, "ids": ids, "witness": witness}
@@ -256,3 +261,12 @@ def test_the_people_hold_the_groups_the_table_gives_them(app, canary_world):
     # Location and contact while the grant lasts, nothing after.
     assert groups["break-glass"] == set(BREAK_GLASS_GROUPS) >= {G.IDENTITY, G.LOCATION, G.CONTACT}
     assert groups["break-glass ended"] == set()
+
+
+def test_notices_to_staff_carry_no_witness_data(app, canary_world):
+    """Tasks (the notices to staff: a benefit to check, a break-glass to review...) name the
+    witness by reference only; their recipients' home pages are walked above as well."""
+    titles = [task.title for task in db.session.execute(sa.select(Task)).scalars()]
+    assert any("break-glass" in title for title in titles)
+    for canary in CANARIES:
+        assert not [title for title in titles if canary.lower() in title.lower()], canary

@@ -397,3 +397,30 @@ def first_visible(
     streams = [query.with_only_columns(row_id.label("row_id")).where(condition).limit(limit).subquery()
                for condition in (assigned, witness_in_visible_case(user, witness_id))]
     return query.where(row_id.in_(sa.union_all(*(sa.select(s.c.row_id) for s in streams)))).limit(limit)
+
+
+# ---- the audit trail's rendered details ---------------------------------------------------------
+
+# Detail keys that hold free text people typed (reasons, overrides) or a server's message (a mail
+# server's error can quote the recipient's address). The trail keeps them; they are shown only to
+# someone who sees every group of the event's witness, its own officer, as free text may say
+# anything about the witness. Other keys hold ids, names of fields, kinds and states.
+AUDIT_FREE_TEXT_KEYS = frozenset({
+    "reason", "error", "note", "reflection_override", "double_booking_override", "override_reason",
+})
+
+
+def audit_details(viewer: User, events: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """Each event's details as `viewer` may read them (event id → details): the free-text keys
+    are left out (absent) unless the viewer sees every group of the event's witness. One
+    statement for all the events' witnesses; an admin, who sees no witness, never reads them."""
+    events = list(events)
+    groups = visible_groups_by_witness(viewer, [e.witness_id for e in events if e.witness_id is not None])
+    everything = frozenset(FieldGroup)
+    shown: dict[int, dict[str, Any]] = {}
+    for event in events:
+        details = dict(event.details or {})
+        if event.witness_id is not None and groups.get(event.witness_id, frozenset()) != everything:
+            details = {key: value for key, value in details.items() if key not in AUDIT_FREE_TEXT_KEYS}
+        shown[event.id] = details
+    return shown

@@ -184,11 +184,23 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.BENEFITS_SUMMARY: frozenset({
         "benefit.kind", "benefit.amount", "benefit.currency", "benefit.provided_on", "benefit.corrects_id",
         "benefit.correction_type", "benefit.near_testimony", "benefit.corrected_by",
+        # A concern of misuse of support is about the benefits: free text read with them.
+        "concern.description", "concern.resolution", "concern.raised_by", "concern.raised_at", "concern.status",
+        "concern.resolved_at", "concern.resolved_by",
     }),
     FieldGroup.COURT_LOGISTICS: frozenset({
         "witness.reference", "witness.is_child", "witness.stages", "witness.participation",
         "witness.in_reflection_period", "witness.reflection_start", "witness.reflection_end",
         "witness.preferred_language", "witness.interpreter_language",
+        # A court event (as the API gives it, with its witnesses, attendance and history) and a
+        # testimonial aid are court logistics of the witnesses they name.
+        "court_event.kind", "court_event.status", "court_event.starts_at", "court_event.ends_at",
+        "court_event.local_starts_at", "court_event.local_ends_at", "court_event.court_timezone",
+        "court_event.court_name", "court_event.room", "court_event.remote_link", "court_event.interpreter_language",
+        "court_event.revision", "court_event.updated_at", "court_event.witnesses", "court_event.attendance",
+        "court_event.history",
+        "aid.kind", "aid.status", "aid.applied_on", "aid.decided_on", "aid.order_reference", "aid.note",
+        "aid.proposed_automatically", "aid.history",
     }),
 }
 
@@ -198,6 +210,8 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "benefit.witness_id", "benefit.prev_hash", "benefit.hash", "notice_preferences.witness_id",
     "notice_preferences.channel", "notice_preferences.language", "notice_preferences.opted_out",
     "notice_preferences.stored", "notice_preferences.contact_is_safe",
+    "court_event.id", "court_event.case_id", "aid.id", "aid.witness_id", "aid.case_id",
+    "concern.id", "concern.witness_id", "concern.entry_id",
 })
 
 _ALL = frozenset(FieldGroup)

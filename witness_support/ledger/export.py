@@ -50,8 +50,10 @@ def total_json(total: Total) -> dict[str, Any]:
     return {"kind": total.kind, "currency": total.currency, "amount": money(total.amount), "entries": total.entries}
 
 
-def concern_json(concern: BenefitConcern) -> dict[str, Any]:
-    return {
+def concern_json(concern: BenefitConcern, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+    """A concern as someone who sees `groups` of its witness may read it (its text is free and
+    goes with the benefits summary)."""
+    return filter_fields({
         "id": concern.id,
         "witness_id": concern.witness_id,
         "entry_id": concern.entry_id,
@@ -62,7 +64,7 @@ def concern_json(concern: BenefitConcern) -> dict[str, Any]:
         "resolved_at": iso(concern.resolved_at),
         "resolved_by": concern.resolved_by.display_name if concern.resolved_by else None,
         "resolution": concern.resolution,
-    }
+    }, groups, "concern")
 
 
 def checkpoint_json(checkpoint: LedgerCheckpoint | None, authentic: bool) -> dict[str, Any] | None:
@@ -116,7 +118,7 @@ def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
                     for r in s.rows
                 ],
                 "totals": [total_json(t) for t in s.totals],
-                "concerns": [concern_json(c) for c in s.concerns],
+                "concerns": [concern_json(c, visible_groups(user, s.witness)) for c in s.concerns],
             }
             for s in visible_sections(schedule, user)
         ],
