@@ -188,6 +188,8 @@ EXPECTED_PERMISSIONS = {
         "risk:view",
         "services:record",
         "witness:assign",
+        "witness:break_glass:refuse",
+        "witness:break_glass:use",
         "witness:create",
         "witness:edit",
         "witness:list",

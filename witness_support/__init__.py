@@ -188,6 +188,7 @@ def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
     from . import audit, idempotency  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .breakglass import models as _breakglass  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
     from .custody import models as _custody  # noqa: F401
@@ -216,6 +217,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .breakglass.views import bp as breakglass_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
     from .custody.views import bp as custody_bp
@@ -231,7 +233,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, services_bp,
+        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)

@@ -113,6 +113,8 @@ def from_environment(instance_path: str) -> dict:
         "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
         "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 30),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # How long a break-glass grant opens a witness to an officer who is not assigned.
+        "BREAK_GLASS_HOURS": _int("BREAK_GLASS_HOURS", 4),
         # Personal API tokens: the lifetime when none is chosen, and the longest one may choose.
         "API_TOKEN_DEFAULT_DAYS": _int("API_TOKEN_DEFAULT_DAYS", 90),
         "API_TOKEN_MAX_DAYS": _int("API_TOKEN_MAX_DAYS", 365),

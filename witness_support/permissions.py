@@ -58,6 +58,10 @@ class Permission(StrEnum):
     FEED_SUBSCRIBE = "feed:subscribe"
     SERVICES_RECORD = "services:record"
     ORGANISATION_MANAGE = "organisation:manage"
+    # Open an unassigned witness's identity, location and contact for a few hours, with a reason.
+    BREAK_GLASS_USE = "witness:break_glass:use"
+    # Mark a high-risk witness one's own officer answers for as closed to break-glass.
+    BREAK_GLASS_REFUSE = "witness:break_glass:refuse"
 
 
 _STAFF_CASEWORK = {
@@ -102,6 +106,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FEED_SUBSCRIBE,
             Permission.SERVICES_RECORD,
             Permission.ORGANISATION_MANAGE,
+            # The on-call officer at night, when a witness calls in danger, is a liaison officer.
+            Permission.BREAK_GLASS_USE,
+            Permission.BREAK_GLASS_REFUSE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -197,11 +204,23 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.BENEFITS_SUMMARY: frozenset({
         "benefit.kind", "benefit.amount", "benefit.currency", "benefit.provided_on", "benefit.corrects_id",
         "benefit.correction_type", "benefit.near_testimony", "benefit.corrected_by",
+        # A concern of misuse of support is about the benefits: free text read with them.
+        "concern.description", "concern.resolution", "concern.raised_by", "concern.raised_at", "concern.status",
+        "concern.resolved_at", "concern.resolved_by",
     }),
     FieldGroup.COURT_LOGISTICS: frozenset({
         "witness.reference", "witness.is_child", "witness.stages", "witness.participation",
         "witness.in_reflection_period", "witness.reflection_start", "witness.reflection_end",
         "witness.preferred_language", "witness.interpreter_language",
+        # A court event (as the API gives it, with its witnesses, attendance and history) and a
+        # testimonial aid are court logistics of the witnesses they name.
+        "court_event.kind", "court_event.status", "court_event.starts_at", "court_event.ends_at",
+        "court_event.local_starts_at", "court_event.local_ends_at", "court_event.court_timezone",
+        "court_event.court_name", "court_event.room", "court_event.remote_link", "court_event.interpreter_language",
+        "court_event.revision", "court_event.updated_at", "court_event.witnesses", "court_event.attendance",
+        "court_event.history",
+        "aid.kind", "aid.status", "aid.applied_on", "aid.decided_on", "aid.order_reference", "aid.note",
+        "aid.proposed_automatically", "aid.history",
     }),
 }
 
@@ -214,6 +233,8 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "information_given.id", "information_given.witness_id", "consent.id", "consent.witness_id", "referral.id",
     "referral.witness_id", "service_need.id", "service_need.witness_id", "sustainability_review.id",
     "sustainability_review.witness_id",
+    "court_event.id", "court_event.case_id", "aid.id", "aid.witness_id", "aid.case_id",
+    "concern.id", "concern.witness_id", "concern.entry_id",
 })
 
 _ALL = frozenset(FieldGroup)
@@ -243,6 +264,13 @@ CASE_GROUPS: dict[Role, frozenset[FieldGroup]] = {
     Role.LIAISON_OFFICER: _PROSECUTION,
 }
 
+# What a break-glass grant opens while it lasts: who the witness is, where and how to reach them,
+# and (as every way of seeing a witness) the list groups. Not the risk detail, needs or benefits:
+# the emergency is finding and reaching the witness; the rest can wait for their own officer.
+BREAK_GLASS_GROUPS: frozenset[FieldGroup] = frozenset({
+    FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGroup.CONTACT, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS,
+})
+
 # The most a staff role can ever see, whatever the assignments say.
 ROLE_GROUP_LIMIT: dict[Role, frozenset[FieldGroup]] = {
     Role.ADMIN: frozenset(),
@@ -259,14 +287,19 @@ PROTECTED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGro
 LIST_GROUPS = frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS})
 
 
-def groups_for(role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool) -> frozenset[FieldGroup]:
+def groups_for(
+    role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool, break_glass: bool = False
+) -> frozenset[FieldGroup]:
     """The groups a person of staff `role` sees of a witness they hold `assignment_roles` on (active
-    assignments) and, with `via_case`, reach through one of their cases."""
+    assignments), with `via_case` reach through one of their cases, and with `break_glass` hold a
+    grant on that lasts."""
     groups: set[FieldGroup] = set()
     for assignment_role in assignment_roles:
         groups |= ASSIGNMENT_GROUPS.get(assignment_role, frozenset())
     if via_case:
         groups |= CASE_GROUPS.get(Role(role), frozenset())
+    if break_glass and Permission.BREAK_GLASS_USE in ROLE_PERMISSIONS.get(Role(role), frozenset()):
+        groups |= BREAK_GLASS_GROUPS
     return frozenset(groups) & ROLE_GROUP_LIMIT.get(Role(role), frozenset())
 
 

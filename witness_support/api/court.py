@@ -15,7 +15,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..access import can_view_witness
+from ..access import can_view_witness, document_groups, filter_fields
 from ..auth.models import User
 from ..court import operations, readiness
 from ..court.models import (
@@ -32,7 +32,7 @@ from ..court.views import can_manage_event, can_view_event
 from ..dates import as_local
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission
+from ..permissions import LIST_GROUPS, Permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import AssignmentRole, WitnessAssignment
 from . import Field, bp, iso, json_body, parse, require
@@ -95,8 +95,10 @@ def parse_instant(name: str, value: str, tz: str) -> datetime:
 
 
 def event_json(event: CourtEvent) -> dict[str, Any]:
+    """A court event; every field has a field group (a field without one is left out). Whoever
+    sees the event sees the court logistics of its witnesses, through the case."""
     tz = ZoneInfo(event.case.court_timezone)
-    return {
+    return filter_fields({
         "id": event.id,
         "case_id": event.case_id,
         "kind": event.kind,
@@ -125,7 +127,7 @@ def event_json(event: CourtEvent) -> dict[str, Any]:
              "old_status": c.old_status, "new_status": c.new_status}
             for c in event.changes
         ],
-    }
+    }, LIST_GROUPS, "court_event")
 
 
 def attendance_json(a: Attendance) -> dict[str, Any]:
@@ -134,13 +136,14 @@ def attendance_json(a: Attendance) -> dict[str, Any]:
 
 
 def aid_json(aid: TestimonialAid) -> dict[str, Any]:
-    return {
+    """A testimonial aid: court logistics, which whoever sees the witness sees."""
+    return filter_fields({
         "id": aid.id, "witness_id": aid.witness_id, "case_id": aid.case_id, "kind": aid.kind, "status": aid.status,
         "applied_on": iso(aid.applied_on), "decided_on": iso(aid.decided_on), "order_reference": aid.order_reference,
         "note": aid.note, "proposed_automatically": aid.proposed_automatically,
         "history": [{"from": h.from_status, "to": h.to_status, "at": iso(h.at), "actor_id": h.actor_id, "note": h.note}
                     for h in aid.history],
-    }
+    }, LIST_GROUPS, "aid")
 
 
 def assignment_json(a: WitnessAssignment) -> dict[str, Any]:
@@ -490,6 +493,9 @@ oa.add_schemas({
         },
     },
 })
+# Each field says which field group it belongs to (x-field-group).
+for _name, _resource in (("CourtEvent", "court_event"), ("Aid", "aid")):
+    document_groups(oa.SCHEMAS[_name], _resource)
 
 oa.add_paths({
     "/cases/{case_id}/court-events": {

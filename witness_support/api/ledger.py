@@ -148,7 +148,7 @@ def raise_entry_concern_api(entry_id: int) -> tuple[Response, int]:
     data = parse(json_body(), CONCERN_FIELDS)
     concern = ledger_ops.raise_concern(current_user, entry.witness, data["description"], entry)
     db.session.commit()
-    return jsonify(concern_json(concern)), 201
+    return jsonify(concern_json(concern, visible_groups(current_user, entry.witness))), 201
 
 
 @bp.post("/witnesses/<int:witness_id>/concerns")
@@ -158,7 +158,7 @@ def raise_witness_concern_api(witness_id: int) -> tuple[Response, int]:
     data = parse(json_body(), CONCERN_FIELDS)
     concern = ledger_ops.raise_concern(current_user, witness, data["description"])
     db.session.commit()
-    return jsonify(concern_json(concern)), 201
+    return jsonify(concern_json(concern, visible_groups(current_user, witness))), 201
 
 
 def _schedule_response(schedule: ledger_ops.Schedule, filename: str) -> Response:
@@ -320,6 +320,8 @@ openapi.add_schemas({
         },
     },
 })
+# The concern's fields say which field group they belong to (x-field-group).
+document_groups(openapi.SCHEMAS["Concern"], "concern")
 
 _NOT_ALLOWED = {
     "description": "Ledger entries are never changed or deleted; record a correction instead",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager
 
-from ..access import visible_case_ids
+from ..access import access_reasons, visible_case_ids
 from ..auth.models import User
 from ..cases.models import Case, Journey, JourneyTransition
 from ..court.models import AidStatusChange, CourtEvent, EventWitness, TestimonialAid
@@ -46,6 +46,16 @@ NOTICE_STATES = {
     Status.SENT: "sent",
     Status.FAILED: "failed",
 }
+
+
+class _All:
+    """Every case id (the events are read from the user's cases only)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+CASE_IDS_ALL = _All()
 
 
 def _day(value: date) -> datetime:
@@ -91,12 +101,16 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
         ))
 
     if has_permission(user, Permission.COURT_EVENT_VIEW):
+        break_glass = "break_glass" in access_reasons(user, witness)
+        case_ids = set(db.session.execute(visible_case_ids(user)).scalars()) if break_glass else CASE_IDS_ALL
         for event in db.session.execute(
             sa.select(CourtEvent)
             .join(EventWitness, EventWitness.event_id == CourtEvent.id)
             .join(Case, Case.id == CourtEvent.case_id)
             .options(contains_eager(CourtEvent.case))
-            .where(EventWitness.witness_id == witness.id, CourtEvent.case_id.in_(cases))
+            # An officer holding break-glass sees the witness's court dates (court logistics)
+            # without the case.
+            .where(EventWitness.witness_id == witness.id, sa.true() if break_glass else CourtEvent.case_id.in_(cases))
             .order_by(CourtEvent.starts_at, CourtEvent.id)
         ).scalars():
             status = "" if event.status == "scheduled" else f" — {_words(event.status)}"
@@ -104,7 +118,8 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 at=event.starts_at, kind="court_event", tz=event.case.court_timezone, modifier=event.status,
                 title=f"{_words(event.kind).capitalize()}{status} ({event.case.reference})",
                 detail=", ".join(p for p in (event.court_name, event.room) if p),
-                link=url_for("court.show_event", event_id=event.id), future=event.starts_at > now,
+                link=url_for("court.show_event", event_id=event.id) if event.case_id in case_ids else None,
+                future=event.starts_at > now,
             ))
 
     if has_permission(user, Permission.AID_VIEW):
