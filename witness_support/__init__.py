@@ -217,12 +217,14 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
+    from .custody import api as _custody_api  # noqa: F401 - its routes register on the API blueprint
     from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
+    from .protection import api as _protection_api  # noqa: F401 - its routes register on the API blueprint
     from .protection.views import bp as protection_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
