@@ -22,6 +22,7 @@ from witness_support.access import visible_groups, visible_groups_by_witness
 from witness_support.breakglass import operations as breakglass_ops
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
+from witness_support.custody import operations as custody_ops
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.feeds import operations as feed_ops
@@ -40,6 +41,7 @@ from witness_support.permissions import (
     groups_for,
     has_permission,
 )
+from witness_support.protection import operations as protection_ops
 from witness_support.tasks.models import Task
 from witness_support.witnesses import operations as witness_ops
 
@@ -130,6 +132,12 @@ CANARIES: dict[str, G] = {
     "4321.17": G.BENEFITS_SUMMARY,
     "Cnryconcerntext": G.BENEFITS_SUMMARY,  # a concern of misuse of support: free text about the benefits
     "Cnrycourtroom": G.COURT_LOGISTICS,
+    "Cnrylocexclusion": G.LOCATION,  # a bail condition's exclusion zone
+    "Cnrylocresidence": G.LOCATION,  # a bail condition's residence
+    "Cnrycustodysource": G.COURT_LOGISTICS,  # where a custody change was learned
+    "Cnrylocrelocated": G.LOCATION,  # a plan measure of kind relocation
+    "Cnryriskescort": G.RISK_DETAIL,  # a plan measure of another kind
+    "Cnryriskplanwhy": G.RISK_DETAIL,  # a plan revision's summary
 }
 
 # Canaries only pages behind a further permission show: the others need not see them anywhere.
@@ -145,9 +153,9 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
     setup = trial_case(legal_name="Cnryidname Zq", nationality="Cnryidnation", address="Cnrylocaddress",
                        contact_details="Cnrycontactline", post_trial_assessed=False)
     witness, case = setup.witness, setup.case
-    witness_ops.record_risk_assessment(officer, witness, stage="trial", level="high", assessed_on=today_utc(),
-                                       next_review_on=today_utc() + timedelta(days=20),
-                                       threats="Cnryriskthreat", measures="Cnryriskmeasure")
+    assessment = witness_ops.record_risk_assessment(
+        officer, witness, stage="trial", level="high", assessed_on=today_utc(),
+        next_review_on=today_utc() + timedelta(days=20), threats="Cnryriskthreat", measures="Cnryriskmeasure")
     case_ops.assign_to_case(officer, case, prosecutor)
     colleague = make_user("liaison_officer", display_name="Colin Case")
     case_ops.assign_to_case(officer, case, colleague)
@@ -176,6 +184,16 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
                                   authorised_by=officer)
     notify_ops.set_preferences(officer, witness, channel="letter", language="en", email="cnrymail@example.invalid",
                                postal_address="Cnrylocpostal", contact_is_safe=True)
+    custody_ops.record_custody_event(
+        officer, setup.defendant, kind="bailed", occurred_at=utc_now() - timedelta(hours=3), source="Cnrycustodysource",
+        conditions=[{"kind": "no_contact", "witness_id": witness.id},
+                    {"kind": "exclusion_zone", "text": "Cnrylocexclusion"},
+                    {"kind": "residence", "text": "Cnrylocresidence"}])
+    protection_ops.revise_plan(
+        officer, witness, review_on=today_utc() + timedelta(days=30), risk_assessment_id=assessment.id,
+        summary="Cnryriskplanwhy",
+        measures=[{"kind": "relocation", "text": "Cnrylocrelocated", "responsible": "Police"},
+                  {"kind": "escort_to_court", "text": "Cnryriskescort", "responsible": "Ushers"}])
     db.session.commit()
     entry = ledger_ops.entries_for([witness.id])[0]
     ledger_ops.raise_concern(people["support_worker"], witness, "Cnryconcerntext: the grant looks too generous", entry)

@@ -220,12 +220,15 @@ def _register_blueprints(app: Flask) -> None:
     from .breakglass.views import bp as breakglass_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
+    from .custody import api as _custody_api  # noqa: F401 - its routes register on the API blueprint
     from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
+    from .protection import api as _protection_api  # noqa: F401 - its routes register on the API blueprint
+    from .protection.views import bp as protection_bp
     from .services import api as _services_api  # noqa: F401 - its routes register on the API blueprint
     from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
@@ -233,7 +236,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp,
+        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
@@ -310,7 +313,10 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from .custody import queries as custody_queries
+    from .protection import queries as protection_queries
     from .templating import register
 
     register(app)
@@ -318,7 +324,13 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         custody_entries=lambda case_id: [("", c) for c in custody_queries.case_custody(case_id)],
         condition_words=custody_queries.condition_words,
+        # Only the conditions the reader may see: a place needs the location group of the witness.
+        visible_conditions=lambda conditions: custody_queries.visible_conditions(current_user, conditions),
         offender_at_large=custody_queries.offender_at_large,
+        # Plan measures the reader may see (relocation and safe accommodation need the location group).
+        visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
+        measure_words=lambda kind: protection_queries.MEASURE_WORDS.get(kind, kind.replace("_", " ")),
+        protection_plan=protection_queries.plan_for,
     )
 
 

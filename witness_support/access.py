@@ -302,6 +302,45 @@ def benefit_resource(kind: str) -> str:
     return "benefit.accommodation" if kind == "accommodation" else "benefit"
 
 
+# Resources whose kind decides the group of some fields ("bail_condition.exclusion_zone" names a
+# place; "plan_measure.relocation" says where the witness went); other kinds fall back to the resource.
+_KINDED = frozenset({"bail_condition", "plan_measure"})
+
+
+def kinded_resource(resource: str, kind: str | None) -> str:
+    return f"{resource}.{kind}" if resource in _KINDED and kind else resource
+
+
+def case_groups(user: User, case_id: int) -> frozenset[FieldGroup]:
+    """The field groups this user sees of every witness of the case: what a case-level record that
+    may concern any of them (a custody entry, a bail condition naming no witness) may show. A case
+    without witnesses carries no witness data beyond the list groups."""
+    from .cases.models import Journey
+
+    memo: dict[Any, frozenset[FieldGroup]] | None = None
+    if has_request_context() and user is not None and getattr(user, "is_authenticated", False):
+        memo = g.setdefault("visible_groups", {})  # forgotten with the witnesses' groups
+        if ("case", user.id, case_id) in memo:
+            return memo[("case", user.id, case_id)]
+    witness_ids = db.session.execute(sa.select(Journey.witness_id).where(Journey.case_id == case_id)).scalars().all()
+    groups = _case_groups(user, witness_ids)
+    if memo is not None:
+        memo[("case", user.id, case_id)] = groups
+    return groups
+
+
+def _case_groups(user: User, witness_ids: list[int]) -> frozenset[FieldGroup]:
+    if not witness_ids:
+        return LIST_GROUPS if user is not None and has_permission(user, Permission.CASE_VIEW) else frozenset()
+    if has_request_context():
+        remember_groups(user, witness_ids)
+        memo = g.get("visible_groups", {})
+        per_witness = [memo.get((user.id, w)) for w in witness_ids]
+        if all(groups is not None for groups in per_witness):
+            return frozenset.intersection(*per_witness)
+    return frozenset.intersection(*visible_groups_by_witness(user, witness_ids).values())
+
+
 def shows(groups: frozenset[FieldGroup], resource: str, field: str) -> bool:
     """May a person who sees `groups` see `resource.field`? Unknown fields: no."""
     if f"{resource.split('.')[0]}.{field}" in UNGUARDED_FIELDS:
@@ -315,6 +354,8 @@ def filter_fields(data: dict[str, Any], groups: frozenset[FieldGroup], resource:
     not blanked. A field no group names is left out too (a test catches such a field)."""
     if resource == "benefit" and "kind" in data:
         resource = benefit_resource(data["kind"])
+    elif resource in _KINDED:
+        resource = kinded_resource(resource, data.get("kind"))
     return {key: value for key, value in data.items() if shows(groups, resource, key)}
 
 

@@ -12,6 +12,7 @@ from .auth import operations as auth_ops
 from .auth.models import User
 from .auth.passwords import DEMO_PASSWORD
 from .cases import operations as case_ops
+from .custody.demo import seed_custody_demo
 from .db import today_utc
 from .errors import OperationError
 from .extensions import db
@@ -144,6 +145,7 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
     _seed_court(officer, cases)
     if alive:
         _seed_alive(rng, officer, support, cases)
+    seed_custody_demo(officer, cases)
 
     from .ledger.demo import seed_ledger_demo
 

@@ -171,12 +171,23 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.LOCATION: frozenset({
         "witness.address", "benefit.accommodation.provider", "benefit.accommodation.description",
         "notice_preferences.postal_address",
+        # Bail conditions that name a place (where the defendant may not go, or must live) can say
+        # where the witness lives; so can a plan measure that moves or shelters the witness.
+        "bail_condition.exclusion_zone.text", "bail_condition.residence.text",
+        *(f"plan_measure.{kind}.{field}" for kind in ("relocation", "safe_accommodation")
+          for field in ("kind", "text", "responsible")),
     }),
     FieldGroup.CONTACT: frozenset({
         "witness.contact_details", "notice_preferences.email", "notice_preferences.phone",
         "notice_preferences.third_party_name",
     }),
-    FieldGroup.RISK_DETAIL: frozenset({"risk_assessment.threats", "risk_assessment.measures"}),
+    FieldGroup.RISK_DETAIL: frozenset({
+        "risk_assessment.threats", "risk_assessment.measures",
+        "protection_plan.revisions", "plan_revision.number", "plan_revision.review_on", "plan_revision.summary",
+        "plan_revision.risk_assessment_id", "plan_revision.task_id", "plan_revision.revised_by_id",
+        "plan_revision.revised_at", "plan_revision.measures",
+        "plan_measure.kind", "plan_measure.text", "plan_measure.responsible",
+    }),
     FieldGroup.RISK_LEVEL: frozenset({
         "witness.risk_level", "witness.high_risk", "witness.next_review_on",
         "risk_assessment.level", "risk_assessment.stage", "risk_assessment.assessed_on",
@@ -221,6 +232,12 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
         "court_event.history",
         "aid.kind", "aid.status", "aid.applied_on", "aid.decided_on", "aid.order_reference", "aid.note",
         "aid.proposed_automatically", "aid.history",
+        "defendant.custody_status", "defendant.events",
+        "custody_event.kind", "custody_event.words", "custody_event.occurred_at", "custody_event.learned_at",
+        "custody_event.source", "custody_event.note", "custody_event.release_date", "custody_event.hearing_on",
+        "custody_event.corrects_id", "custody_event.entered_by_id", "custody_event.entered_at",
+        "custody_event.conditions", "bail_condition.kind", "bail_condition.text", "bail_condition.witness_id",
+        "enrolment.enrolled", "enrolment.changed_at", "enrolment.reason",
     }),
 }
 
@@ -235,6 +252,10 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "sustainability_review.witness_id",
     "court_event.id", "court_event.case_id", "aid.id", "aid.witness_id", "aid.case_id",
     "concern.id", "concern.witness_id", "concern.entry_id",
+    # A defendant is not witness data; the custody and plan records are reached through their ids.
+    "defendant.id", "defendant.case_id", "defendant.name", "custody_event.id", "custody_event.defendant_id",
+    "custody_event.case_id", "bail_condition.id", "protection_plan.witness_id", "plan_revision.id",
+    "plan_measure.id", "enrolment.witness_id", "enrolment.case_id",
 })
 
 _ALL = frozenset(FieldGroup)

@@ -475,6 +475,11 @@ oa.add_schemas({
                     "local_start": DT, "court_timezone": {"type": "string"},
                     "ready": {"type": "integer"}, "total": {"type": "integer"},
                     "state": {"enum": ["ready", "partly_ready", "not_ready", "no_witnesses"]},
+                    "warnings": {"type": "array", "description": "Said with the trial day; nobody is less ready.",
+                                 "items": {"type": "object", "required": ["code", "message", "link"],
+                                           "properties": {"code": {"enum": ["defendant_at_large"]},
+                                                          "message": {"type": "string"},
+                                                          "link": {"type": "string"}}}},
                     "witnesses": {"type": "array", "items": {
                         "type": "object", "required": ["witness_id", "reference", "ready", "blockers"],
                         "properties": {

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from ..access import has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
-from ..cases.models import Case
+from ..cases.models import Case, Defendant
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..permissions import Permission
@@ -64,6 +64,7 @@ class TrialCase:
     id: int
     reference: str
     court_timezone: str
+    at_large: int = 0  # defendants at large (warrant issued, escaped)
 
 
 @dataclass(slots=True)
@@ -119,6 +120,8 @@ class TrialReadiness:
     case: TrialCase
     witnesses: list[WitnessReadiness] = field(default_factory=list)
     case_link: str = ""  # the case's readiness page
+    # Said next to the trial day without making anyone "not ready" (a defendant at large, say).
+    warnings: list[Blocker] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -155,6 +158,10 @@ def _aware(value: datetime) -> datetime:
 _TRIAL_DAY_COLUMNS = (
     CourtEvent.id, CourtEvent.case_id, CourtEvent.starts_at, CourtEvent.ends_at, CourtEvent.court_name,
     CourtEvent.interpreter_language, Case.reference, Case.court_timezone,
+    # In the same statement: a case's defendants are few, and readiness keeps its fixed query count.
+    sa.select(sa.func.count(Defendant.id))
+    .where(Defendant.case_id == Case.id, Defendant.custody_status == "at_large")
+    .correlate(Case).scalar_subquery(),
 )
 
 
@@ -162,10 +169,10 @@ def _trial_days(rows: sa.Result) -> list[TrialDay]:
     """Rows of `_TRIAL_DAY_COLUMNS` as trial days, one TrialCase per case."""
     cases: dict[int, TrialCase] = {}
     days = []
-    for event_id, case_id, starts_at, ends_at, court_name, language, reference, timezone in rows:
+    for event_id, case_id, starts_at, ends_at, court_name, language, reference, timezone, at_large in rows:
         case = cases.get(case_id)
         if case is None:
-            case = cases[case_id] = TrialCase(case_id, reference, timezone)
+            case = cases[case_id] = TrialCase(case_id, reference, timezone, at_large or 0)
         days.append(TrialDay(event_id, case_id, starts_at, ends_at, court_name, language, case))
     return days
 
@@ -349,6 +356,12 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
         tz = ZoneInfo(case.court_timezone)
         event_day = event.starts_at.astimezone(tz).date()
         trial = TrialReadiness(event=event, case=case, case_link=links("court.case_readiness", "case_id", case.id))
+        if case.at_large:
+            # A warning, not a blocker: no witness can make it right, but the day's safety plan must.
+            some = "A defendant is" if case.at_large == 1 else f"{case.at_large} defendants are"
+            trial.warnings.append(Blocker(
+                "defendant_at_large", f"{some} at large: plan the witnesses' safety at court.",
+                links("cases.show", "case_id", case.id) + "#custody-title"))
         for witness, assessed, has_guardian, familiarised, roles, aids, first, *explained in by_event[event.id]:
             first_day = _aware(first or event.starts_at).astimezone(tz).date()
             blockers = _blockers(
@@ -493,6 +506,7 @@ def trial_json(trial: TrialReadiness) -> dict:
         "ready": trial.ready_count,
         "total": trial.total,
         "state": trial.state,
+        "warnings": [w.as_dict() for w in trial.warnings],
         "witnesses": [
             {
                 "witness_id": w.witness.id,

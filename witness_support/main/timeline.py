@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager
 
-from ..access import access_reasons, visible_case_ids
+from ..access import access_reasons, sees, visible_case_ids
 from ..auth.models import User
-from ..cases.models import Case, Journey, JourneyTransition
+from ..cases.models import Case, Defendant, Journey, JourneyTransition
 from ..court.models import AidStatusChange, CourtEvent, EventWitness, TestimonialAid
+from ..custody.models import CustodyEvent
 from ..extensions import db
 from ..notifications.models import Notification, Status
-from ..permissions import Permission, has_permission
+from ..permissions import FieldGroup, Permission, has_permission
+from ..protection.models import PlanRevision, ProtectionPlan
 from ..witnesses.models import RiskAssessment, Witness
 
 
@@ -28,7 +30,7 @@ class Entry:
     """One point on the timeline. `kind` names the CSS marker; `title` and `detail` are the words."""
 
     at: datetime
-    kind: str  # stage, court_event, risk, aid, notice
+    kind: str  # stage, court_event, risk, aid, notice, custody, plan
     title: str
     detail: str = ""
     tz: str = "UTC"
@@ -148,6 +150,35 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 title=f"Notice {NOTICE_STATES.get(notice.status, notice.status)}: {_words(notice.kind)}",
                 detail=(f"by {_words(notice.channel)}" if notice.channel else "")
                 if sent else f"to be delivered by {notice.deadline_at:%d %b %Y %H:%M} UTC",
+            ))
+
+    if sees(user, witness, FieldGroup.COURT_LOGISTICS):
+        # What happened to the defendants' custody, in words (the conditions stay on the pages that
+        # filter them per field group).
+        for event, case, offender in db.session.execute(
+            sa.select(CustodyEvent, Case, Defendant.name)
+            .join(Case, Case.id == CustodyEvent.case_id)
+            .join(Defendant, Defendant.id == CustodyEvent.defendant_id)
+            .join(Journey, Journey.case_id == CustodyEvent.case_id)
+            .where(Journey.witness_id == witness.id)
+            .order_by(CustodyEvent.occurred_at, CustodyEvent.id)
+        ).all():
+            entries.append(Entry(
+                at=event.occurred_at, kind="custody", tz=case.court_timezone, modifier=event.kind,
+                title=f"Custody: {offender} {event.words} ({case.reference})",
+                detail=f"Corrects an earlier entry: {event.note}" if event.corrects_id else "",
+            ))
+
+    if sees(user, witness, FieldGroup.RISK_DETAIL):
+        for revision in db.session.execute(
+            sa.select(PlanRevision).join(ProtectionPlan, ProtectionPlan.id == PlanRevision.plan_id)
+            .where(ProtectionPlan.witness_id == witness.id).order_by(PlanRevision.number)
+        ).scalars():
+            entries.append(Entry(
+                at=revision.revised_at, kind="plan",
+                title=f"Protection plan revised (revision {revision.number})",
+                detail=f"Next review {revision.review_on.isoformat()}",
+                link=url_for("protection.show", witness_id=witness.id),
             ))
 
     entries.sort(key=lambda e: e.at)
