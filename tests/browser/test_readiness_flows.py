@@ -17,6 +17,7 @@ def test_aid_granted_and_support_booked_make_the_trial_ready(browser, page, live
     witness_ops.assign_support(w.officer, w.witness, w.supporter, "support_worker")
     db.session.commit()
     builders.held_visit(w.officer, w.case, w.witness)
+    builders.explained(w.officer, w.witness)
     trial = builders.event(w.officer, w.case, [w.witness], days=10)  # inside the aid deadline
 
     # The officer records that a screen is needed: an undecided aid this close blocks readiness.
