@@ -201,6 +201,14 @@ def _register_blueprints(app: Flask) -> None:
         court_bp, feeds_bp,
     ):
         app.register_blueprint(blueprint)
+    # Each domain's API routes register on the shared blueprint when its module is imported.
+    from .cases import api as _cases_api  # noqa: F401
+    from .court import api as _court_api  # noqa: F401
+    from .ledger import api as _ledger_api  # noqa: F401
+    from .notifications import api as _notifications_api  # noqa: F401
+    from .outcomes import api as _outcomes_api  # noqa: F401
+    from .witnesses import api as _witnesses_api  # noqa: F401
+
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py
 

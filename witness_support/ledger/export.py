@@ -1,4 +1,5 @@
-"""The disclosure schedule as JSON and CSV (the HTML page renders the same Schedule object)."""
+"""The disclosure schedule as CSV (the HTML page renders the same Schedule object, the API's
+JSON is `schemas.DisclosureSchedule`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import csv
 import io
 from typing import Any
 
-from .models import BenefitConcern, BenefitEntry, LedgerCheckpoint
-from .operations import Schedule, Total
+from .operations import Schedule
 
 
 def iso(value: Any) -> str | None:
@@ -16,99 +16,6 @@ def iso(value: Any) -> str | None:
 
 def money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-def entry_json(entry: BenefitEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "sequence": entry.id,
-        "witness_id": entry.witness_id,
-        "kind": entry.kind,
-        "description": entry.description,
-        "amount": money(entry.amount),
-        "currency": entry.currency,
-        "provided_on": iso(entry.provided_on),
-        "provided_until": iso(entry.provided_until),
-        "provider": entry.provider,
-        "rationale": entry.rationale,
-        "authorised_by": {"id": entry.authorised_by_id, "name": entry.authorised_by.display_name},
-        "entered_by": {"id": entry.entered_by_id, "name": entry.entered_by.display_name},
-        "entered_at": iso(entry.entered_at),
-        "corrects_id": entry.corrects_id,
-        "correction_type": entry.correction_type,
-        "correction_reason": entry.correction_reason,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
-
-
-def total_json(total: Total) -> dict[str, Any]:
-    return {"kind": total.kind, "currency": total.currency, "amount": money(total.amount), "entries": total.entries}
-
-
-def concern_json(concern: BenefitConcern) -> dict[str, Any]:
-    return {
-        "id": concern.id,
-        "witness_id": concern.witness_id,
-        "entry_id": concern.entry_id,
-        "description": concern.description,
-        "raised_by": concern.raised_by.display_name if concern.raised_by else None,
-        "raised_at": iso(concern.raised_at),
-        "status": "open" if concern.is_open else "resolved",
-        "resolved_at": iso(concern.resolved_at),
-        "resolved_by": concern.resolved_by.display_name if concern.resolved_by else None,
-        "resolution": concern.resolution,
-    }
-
-
-def checkpoint_json(checkpoint: LedgerCheckpoint | None, authentic: bool) -> dict[str, Any] | None:
-    if checkpoint is None:
-        return None
-    return {
-        "id": checkpoint.id,
-        "sequence": checkpoint.sequence,
-        "head_hash": checkpoint.head_hash,
-        "created_at": iso(checkpoint.created_at),
-        "key_id": checkpoint.key_id,
-        "signature": checkpoint.signature,
-        "signature_valid": authentic,
-    }
-
-
-def schedule_json(schedule: Schedule) -> dict[str, Any]:
-    return {
-        "title": schedule.title,
-        "case_id": schedule.case_id,
-        "witness_id": schedule.witness_id,
-        "generated_at": iso(schedule.generated_at),
-        "up_to_sequence": schedule.up_to_sequence,
-        "testimony_window_days": schedule.window_days,
-        "witnesses": [
-            {
-                "witness_id": s.witness.id,
-                "witness_reference": s.witness.reference,
-                "testimony_dates": [iso(d) for d in s.testimony_dates],
-                "entries": [
-                    entry_json(r.entry) | {
-                        "near_testimony": [iso(d) for d in r.near_testimony],
-                        "corrected_by": r.corrected_by,
-                    }
-                    for r in s.rows
-                ],
-                "totals": [total_json(t) for t in s.totals],
-                "concerns": [concern_json(c) for c in s.concerns],
-            }
-            for s in schedule.sections
-        ],
-        "totals": [total_json(t) for t in schedule.totals],
-        "checkpoint": checkpoint_json(schedule.checkpoint, schedule.checkpoint_authentic),
-        "disclosures": [
-            {"id": d.id, "disclosed_on": iso(d.disclosed_on), "up_to_sequence": d.up_to_sequence,
-             "note": d.note, "recorded_by": d.recorded_by.display_name}
-            for d in schedule.disclosures
-        ],
-        "undisclosed_sequences": schedule.undisclosed,
-    }
 
 
 CSV_COLUMNS = [

@@ -2,104 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import sqlalchemy as sa
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask_login import current_user
 
+from ..api import body, bp, query_int, reply, require
+from ..api.openapi import Op, add_paths, id_param
+from ..api.schemas import items_of
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_witness, can_view_identity, can_view_witness
-from ..witnesses import operations
-from ..witnesses.models import AgeAssessment, Participation, RiskAssessment, RiskLevel, Witness
-from ..witnesses.views import list_witnesses, search_name
-from . import Field, bp, iso, json_body, parse, query_int, require
-
-WITNESS_FIELDS = {
-    "legal_name": Field(str, required=True, nullable=False, max_length=200),
-    "date_of_birth": Field(date),
-    "contact_details": Field(str, max_length=2000),
-    "address": Field(str, max_length=2000),
-    "presumed_child": Field(bool, nullable=False),
-    "age_assessment": Field(str, nullable=False, choices=set(AgeAssessment)),
-    "gender": Field(str, max_length=40),
-    "nationality": Field(str, max_length=80),
-    "preferred_language": Field(str, required=True, nullable=False, max_length=35),
-    "interpreter_language": Field(str, max_length=35),
-    "participation": Field(str, nullable=False, choices=set(Participation)),
-    "reflection_start": Field(date),
-    "reflection_end": Field(date),
-}
-TEXT_DEFAULTS = ("contact_details", "address", "gender", "nationality")
-
-RISK_FIELDS = {
-    "stage": Field(str, required=True, nullable=False, choices=set(operations.RISK_STAGES)),
-    "level": Field(str, required=True, nullable=False, choices=set(RiskLevel)),
-    "assessed_on": Field(date),
-    "next_review_on": Field(date, required=True, nullable=False),
-    "threats": Field(str, max_length=5000),
-    "measures": Field(str, max_length=5000),
-}
+from ..permissions import Permission, can_edit_witness, can_view_identity
+from . import operations, queries, schemas
+from .models import RiskAssessment, Witness
+from .views import list_witnesses, search_name
 
 
-def witness_summary(witness: Witness) -> dict[str, Any]:
-    return {
-        "id": witness.id,
-        "reference": witness.reference,
-        "is_child": witness.is_child,
-        "participation": witness.participation,
-        "risk_level": witness.current_risk_level,
-        "high_risk": witness.high_risk,
-        "next_review_on": iso(witness.next_review_on),
-        "in_reflection_period": witness.in_reflection_period(),
-        "stages": [{"case_id": j.case_id, "journey_id": j.id, "stage": j.stage} for j in witness.journeys],
-    }
-
-
-def witness_detail(witness: Witness) -> dict[str, Any]:
-    body = witness_summary(witness) | {
-        "presumed_child": witness.presumed_child,
-        "age_assessment": witness.age_assessment,
-        "gender": witness.gender,
-        "nationality": witness.nationality,
-        "preferred_language": witness.preferred_language,
-        "interpreter_language": witness.interpreter_language,
-        "reflection_start": iso(witness.reflection_start),
-        "reflection_end": iso(witness.reflection_end),
-        "identity": None,
-    }
-    if can_view_identity(current_user, witness):
+def witness_detail(witness: Witness) -> schemas.Witness:
+    """The witness, with its identity only for those with need to know (and that read audited)."""
+    identity = can_view_identity(current_user, witness)
+    if identity:
         operations.record_identity_view(current_user, witness, via="api")
-        body["identity"] = {
-            "legal_name": witness.legal_name,
-            "date_of_birth": iso(witness.date_of_birth),
-            "contact_details": witness.contact_details,
-            "address": witness.address,
-        }
-    return body
-
-
-def risk_json(assessment: RiskAssessment) -> dict[str, Any]:
-    return {
-        "id": assessment.id,
-        "witness_id": assessment.witness_id,
-        "stage": assessment.stage,
-        "level": assessment.level,
-        "assessed_on": iso(assessment.assessed_on),
-        "next_review_on": iso(assessment.next_review_on),
-        "threats": assessment.threats,
-        "measures": assessment.measures,
-        "assessor_id": assessment.assessor_id,
-    }
+    return schemas.Witness.of(witness, identity=identity)
 
 
 def load_witness(witness_id: int) -> Witness:
-    witness = db.session.get(Witness, witness_id)
-    if witness is None or not can_view_witness(current_user, witness):
-        raise NotFound()
-    return witness
+    return queries.load_witness(current_user, witness_id)
 
 
 @bp.get("/witnesses")
@@ -117,35 +44,30 @@ def list_witnesses_api() -> Response:
     if name is not None:
         operations.record_identity_search(current_user, len(page), via="api")
         db.session.commit()
-    return jsonify(
-        {
-            "items": [witness_summary(w) for w in page],
-            "next_after": page[-1].id if len(rows) > limit else None,
-        }
-    )
+    return reply(schemas.WitnessPage(
+        items=[schemas.WitnessSummary.of(w) for w in page],
+        next_after=page[-1].id if len(rows) > limit else None,
+    ))
 
 
 @bp.post("/witnesses")
 def create_witness_api() -> tuple[Response, int]:
     require(Permission.WITNESS_CREATE)
-    data = parse(json_body(), WITNESS_FIELDS)
-    for name in TEXT_DEFAULTS:
-        if data.get(name) is None:
-            data[name] = ""
-    witness = operations.create_witness(current_user, **data)
+    data = body(schemas.WitnessInput)
+    witness = operations.create_witness(current_user, **data.model_dump())
     db.session.commit()
-    body = witness_detail(witness)
+    answer = witness_detail(witness)
     db.session.commit()
-    return jsonify(body), 201
+    return reply(answer, 201)
 
 
 @bp.get("/witnesses/<int:witness_id>")
 def get_witness_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness = load_witness(witness_id)
-    body = witness_detail(witness)
+    answer = witness_detail(witness)
     db.session.commit()
-    return jsonify(body)
+    return reply(answer)
 
 
 @bp.patch("/witnesses/<int:witness_id>")
@@ -154,15 +76,12 @@ def update_witness_api(witness_id: int) -> Response:
     witness = load_witness(witness_id)
     if not can_edit_witness(current_user, witness):
         raise NotFound()
-    data = parse(json_body(), WITNESS_FIELDS, partial=True)
-    for name in TEXT_DEFAULTS:
-        if name in data and data[name] is None:
-            data[name] = ""
-    operations.update_witness(current_user, witness, **data)
+    data = body(schemas.WitnessPatch)
+    operations.update_witness(current_user, witness, **data.given())
     db.session.commit()
-    body = witness_detail(witness)
+    answer = witness_detail(witness)
     db.session.commit()
-    return jsonify(body)
+    return reply(answer)
 
 
 @bp.get("/witnesses/<int:witness_id>/risk-assessments")
@@ -174,16 +93,47 @@ def list_risk_api(witness_id: int) -> Response:
         .where(RiskAssessment.witness_id == witness.id)
         .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
     ).scalars()
-    return jsonify({"items": [risk_json(a) for a in assessments]})
+    return reply(items_of(schemas.RiskAssessment)(items=[schemas.RiskAssessment.of(a) for a in assessments]))
 
 
 @bp.post("/witnesses/<int:witness_id>/risk-assessments")
 def create_risk_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.RISK_CREATE)
     witness = load_witness(witness_id)
-    data = parse(json_body(), RISK_FIELDS)
-    for name in ("threats", "measures"):
-        data[name] = data.get(name) or ""
-    assessment = operations.record_risk_assessment(current_user, witness, **data)
+    data = body(schemas.RiskAssessmentInput)
+    assessment = operations.record_risk_assessment(current_user, witness, **data.model_dump())
     db.session.commit()
-    return jsonify(risk_json(assessment)), 201
+    return reply(schemas.RiskAssessment.of(assessment), 201)
+
+
+_NAME_SEARCH = (
+    "Exact legal name (case, accents' Unicode form and spacing aside), matched through a keyed blind index "
+    "among the witnesses whose identity you may see. The search is audited (without the name). Query "
+    "strings are masked in the server's logs."
+)
+
+add_paths({
+    "/witnesses": {
+        "get": Op(
+            "Witnesses you are assigned to (pseudonymous), newest first",
+            {"200": schemas.WitnessPage},
+            parameters=[
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                {"name": "name", "in": "query", "description": _NAME_SEARCH,
+                 "schema": {"type": "string", "maxLength": 200}},
+            ],
+        ),
+        "post": Op("Register a witness", {"201": schemas.Witness}, schemas.WitnessInput),
+    },
+    "/witnesses/{witness_id}": {
+        "parameters": [id_param("witness_id")],
+        "get": Op("A witness; identity only with need to know (audited)", {"200": schemas.Witness}),
+        "patch": Op("Change a witness", {"200": schemas.Witness}, schemas.WitnessPatch),
+    },
+    "/witnesses/{witness_id}/risk-assessments": {
+        "parameters": [id_param("witness_id")],
+        "get": Op("Risk assessments, newest first", {"200": items_of(schemas.RiskAssessment)}),
+        "post": Op("Record a risk assessment", {"201": schemas.RiskAssessment}, schemas.RiskAssessmentInput),
+    },
+})
