@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -19,9 +19,8 @@ from .. import audit
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
 from ..auth.models import Team, User
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import run_action, run_operation
 from ..mail import commit_and_send
 from ..permissions import Permission, Role
 from ..web import get_or_404, permission_required
@@ -59,18 +58,19 @@ def new_user() -> str | Response:
     form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
-        try:
-            user = auth_ops.invite_user(
+        result = run_operation(
+            form,
+            lambda: auth_ops.invite_user(
                 current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
                 teams=_teams_by_id(form.teams.data or []),
-            )
-            commit_and_send()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Invitation sent to {user.email}.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            ),
+            lambda user: f"Invitation sent to {user.email}.",
+            lambda user: url_for("admin.edit_user", user_id=user.id),
+            commit=commit_and_send,
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("admin/user_form.html", form=form, error=error)
 
 
@@ -93,19 +93,20 @@ def edit_user(user_id: int) -> str | Response:
     ]
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.set_role(current_user, user, form.role.data)
-            auth_ops.set_active(current_user, user, form.active.data == "1")
-            auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
-            supervisor_id = form.supervisor_id.data
-            auth_ops.set_supervisor(current_user, user, db.session.get(User, supervisor_id) if supervisor_id else None)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Account updated.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+        supervisor_id = form.supervisor_id.data
+        supervisor = db.session.get(User, supervisor_id) if supervisor_id else None
+        result = run_operation(
+            form,
+            lambda: auth_ops.update_account(
+                current_user, user, role=form.role.data, active=form.active.data == "1",
+                teams=_teams_by_id(form.teams.data or []), supervisor=supervisor,
+            ),
+            "Account updated.",
+            url_for("admin.edit_user", user_id=user.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template(
         "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user)
     )
@@ -113,15 +114,8 @@ def edit_user(user_id: int) -> str | Response:
 
 def _account_action(user_id: int, action: Any, done: str) -> Response:
     user = get_or_404(User, user_id)
-    try:
-        action(current_user, user)
-        commit_and_send()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
+    return run_action(lambda: action(current_user, user), done, url_for("admin.edit_user", user_id=user_id),
+                      commit=commit_and_send)
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
@@ -157,15 +151,11 @@ def teams() -> str | Response:
     form = TeamForm()
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.create_team(current_user, form.name.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Team created.", "success")
-            return redirect(url_for("admin.teams"))
+        result = run_operation(form, lambda: auth_ops.create_team(current_user, form.name.data), "Team created.",
+                               url_for("admin.teams"))
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("admin/teams.html", form=form, error=error, teams=_all_teams())
 
 

@@ -15,9 +15,8 @@ from werkzeug.wrappers import Response
 from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..db import today_utc, utc_now
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import run_operation
+from ..forms import attempt, run_operation
 from ..permissions import (
     IDENTITY_ASSIGNMENT_ROLES,
     Permission,
@@ -350,15 +349,11 @@ def aid_status(aid_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         message = "Choose a status and a valid date."
     else:
-        try:
-            operations.change_aid_status(current_user, aid, form.status.data, on=form.on.data,
-                                         order_reference=form.order_reference.data or None,
-                                         note=form.note.data or "")
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            message = exc.message
-        else:
+        result = attempt(lambda: operations.change_aid_status(
+            current_user, aid, form.status.data, on=form.on.data, order_reference=form.order_reference.data or None,
+            note=form.note.data or ""))
+        message = result.error
+        if result.ok:
             flash(f"Aid is now {aid.status}.", "success")
             return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
     # Back to the page with the change as typed, the reason by it and at the top.

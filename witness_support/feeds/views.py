@@ -14,8 +14,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 
 from ..auth.models import User
-from ..errors import NotFound
 from ..extensions import db, limiter
+from ..forms import attempt
 from ..permissions import Permission
 from ..web import get_or_404, permission_required
 from . import ical, operations
@@ -141,12 +141,10 @@ def admin_revoke(user_id: int) -> Response:
     user = get_or_404(User, user_id)
     form = FeedForm()
     if form.validate_on_submit():
-        try:
-            operations.revoke_feed_token(current_user, user)
-            db.session.commit()
+        result = attempt(lambda: operations.revoke_feed_token(current_user, user))
+        if result.ok:
             flash("The calendar feed link was revoked; it stopped working at once.", "success")
-        except NotFound:
-            db.session.rollback()
+        else:  # the only refusal: there is no link to revoke
             flash("This person has no calendar feed link.", "error")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..errors import OperationError
 from ..extensions import db
+from ..forms import run_action
 from ..web import is_safe_next
 from . import operations
 from .models import Task
@@ -21,12 +21,6 @@ def done(task_id: int) -> Response:
     task = db.session.get(Task, task_id)
     if task is None or task.assignee_id != current_user.id:
         abort(404)
-    try:
-        operations.complete_task(current_user, task, request.form.get("note", ""))
-        db.session.commit()
-        flash("Task done.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("main.home"))
+    return run_action(lambda: operations.complete_task(current_user, task, request.form.get("note", "")),
+                      "Task done.", target if is_safe_next(target) else url_for("main.home"))

@@ -15,9 +15,8 @@ from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import blind_index
 from ..db import today_utc, utc_now
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import attempt, run_operation
 from ..main.timeline import witness_timeline
 from ..permissions import (
     Permission,
@@ -218,15 +217,14 @@ def new() -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            witness = operations.create_witness(current_user, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Registered {witness.reference}.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.create_witness(current_user, **data),
+            lambda witness: f"Registered {witness.reference}.",
+            lambda witness: url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/form.html", form=form, witness=None, error=error)
 
 
@@ -273,15 +271,14 @@ def edit(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            changed = operations.update_witness(current_user, witness, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Saved." if changed else "Nothing changed.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.update_witness(current_user, witness, **data),
+            lambda changed: "Saved." if changed else "Nothing changed.",
+            url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     elif request.method == "GET":
         operations.record_identity_view(current_user, witness, via="edit")
         db.session.commit()
@@ -302,8 +299,9 @@ def new_risk_assessment(witness_id: int) -> str | Response:
             form.stage.data = stages[0]
     error = None
     if form.validate_on_submit():
-        try:
-            operations.record_risk_assessment(
+        result = run_operation(
+            form,
+            lambda: operations.record_risk_assessment(
                 current_user,
                 witness,
                 stage=form.stage.data,
@@ -312,14 +310,13 @@ def new_risk_assessment(witness_id: int) -> str | Response:
                 next_review_on=form.next_review_on.data,
                 threats=form.threats.data or "",
                 measures=form.measures.data or "",
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Risk assessment recorded.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="risk"))
+            ),
+            "Risk assessment recorded.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="risk"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/risk_form.html", form=form, witness=witness, error=error)
 
 
@@ -343,17 +340,17 @@ def new_assignment(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
-            operations.assign_support(
+        result = run_operation(
+            form,
+            lambda: operations.assign_support(
                 current_user, witness, user, form.role.data, form.starts_on.data, form.ends_on.data
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Assignment added.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="support"))
+            ),
+            "Assignment added.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="support"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/assignment_form.html", form=form, witness=witness, error=error)
 
 
@@ -366,13 +363,11 @@ def end_assignment(assignment_id: int) -> Response:
     form = EndAssignmentForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.end_assignment(current_user, assignment, form.reason.data or "")
-        db.session.commit()
+    result = attempt(lambda: operations.end_assignment(current_user, assignment, form.reason.data or ""))
+    if result.ok:
         flash("Assignment ended; that person no longer has access.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    else:
+        flash(result.message, "error")
     if has_permission(current_user, Permission.WITNESS_VIEW) and can_view_witness(
         current_user, assignment.witness
     ):
