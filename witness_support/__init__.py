@@ -173,11 +173,17 @@ def _import_models() -> None:
 
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
+    from .court import hooks as court_hooks
     from .feeds import clock as feed_clock
     from .feeds import listen as feed_listen
-    from .notifications import court_hooks
+    from .main import hooks as main_hooks
+    from .notifications import court_hooks as notification_hooks
+    from .outcomes import hooks as outcome_hooks
 
-    court_hooks.connect()
+    court_hooks.connect()  # child aids proposed, next court dates refreshed
+    main_hooks.connect()  # the witness page's timeline
+    notification_hooks.connect()  # notices of hearings and outcomes
+    outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
     feed_listen.connect()  # a commit here forgets the feed polls this process remembers
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ..auth.models import User
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import can_view_case
-from .models import Case
+from ..witnesses.models import AssignmentRole, WitnessAssignment
+from .models import Case, CaseAssignment, CaseRole
 
 
 def load_case(user: User, case_id: int) -> Case:
@@ -15,3 +18,28 @@ def load_case(user: User, case_id: int) -> Case:
     if case is None or not can_view_case(user, case):
         raise NotFound()
     return case
+
+
+def liaison_officer_for(witness_id: int, case_id: int | None = None) -> User | None:
+    """The witness's own liaison officer, else the case's, else anyone working on the case."""
+    officer = db.session.execute(
+        sa.select(User)
+        .join(WitnessAssignment, WitnessAssignment.user_id == User.id)
+        .where(
+            WitnessAssignment.witness_id == witness_id,
+            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
+            WitnessAssignment.active_clause(),
+            User.active.is_(True),
+        )
+        .order_by(WitnessAssignment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if officer is not None or case_id is None:
+        return officer
+    return db.session.execute(
+        sa.select(User)
+        .join(CaseAssignment, CaseAssignment.user_id == User.id)
+        .where(CaseAssignment.case_id == case_id, CaseAssignment.ended_at.is_(None), User.active.is_(True))
+        .order_by((CaseAssignment.role == CaseRole.LIAISON_OFFICER).desc(), CaseAssignment.id)
+        .limit(1)
+    ).scalar_one_or_none()

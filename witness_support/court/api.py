@@ -25,7 +25,7 @@ from ..witnesses.models import WitnessAssignment
 from ..witnesses.queries import load_witness
 from . import operations, readiness, schemas
 from .models import CourtEvent, EventStatus, EventWitness, TestimonialAid
-from .views import can_manage_event, can_view_event
+from .queries import can_manage_event, can_view_event
 
 
 def parse_instant(name: str, value: str, tz: str) -> datetime:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,16 +17,13 @@ from ..db import today_utc, utc_now
 from ..extensions import db
 from ..forms import attempt, run_operation
 from ..permissions import (
-    IDENTITY_ASSIGNMENT_ROLES,
     Permission,
-    Role,
     can_view_case,
     can_view_witness,
     has_permission,
     visible_case_ids,
 )
 from ..web import get_or_404, mark_sensitive, permission_required
-from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
 from .forms import (
@@ -40,17 +36,10 @@ from .forms import (
     MoveForm,
     RequiredWitnessForm,
 )
-from .models import AidStatus, CourtEvent, EventKind, EventWitness, TestimonialAid
+from .models import CourtEvent, EventKind, EventWitness, TestimonialAid
+from .queries import can_manage_event, can_view_event, schedule_for
 
 bp = Blueprint("court", __name__)
-
-
-def can_view_event(user: User, event: CourtEvent) -> bool:
-    return has_permission(user, Permission.COURT_EVENT_VIEW) and can_view_case(user, event.case)
-
-
-def can_manage_event(user: User, event: CourtEvent) -> bool:
-    return has_permission(user, Permission.COURT_EVENT_MANAGE) and can_view_case(user, event.case)
 
 
 def can_view_aids(user: User, witness: Witness) -> bool:
@@ -180,27 +169,6 @@ def _event_action(event_id: int, form_name: str, form: Any, action: Any, success
     else:
         error = "Some fields need attention."
     return render_template("court/event.html", **_event_page(event, **{form_name: form, "error": error})), 422
-
-
-@bp.route("/court-events/<int:event_id>/event.ics")
-@permission_required(Permission.SCHEDULE_VIEW)
-def event_ics(event_id: int) -> Response:
-    """One event as a calendar file, with the feed's content rules (pseudonymous, no identity).
-
-    Anyone whose feed would carry the event may download it: the people booked to attend it and
-    the staff of its case.
-    """
-    from ..feeds import ical
-    from ..feeds import operations as feed_ops
-    from ..feeds.views import CALENDAR_MIMETYPE, uid_host
-
-    event = db.session.get(CourtEvent, event_id)
-    member = feed_ops.event_members(current_user, event) if event is not None else None
-    if member is None:
-        abort(404)
-    response = Response(ical.render_calendar([member], uid_host(), subscription=False), mimetype=CALENDAR_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="court-event-{event.id}.ics"'
-    return response
 
 
 @bp.route("/court-events/<int:event_id>/move", methods=["POST"])
@@ -400,49 +368,6 @@ def witness_readiness(witness_id: int) -> str:
 
 
 # ---- a support person's schedule -------------------------------------------------------------
-
-
-def schedule_for(user: User) -> list[dict[str, Any]]:
-    """The person's own upcoming events (a fixed number of queries): witness by reference, court, room,
-    interpreter language, aids granted, conflicts — and the identity only where their role needs it."""
-    rows = operations.events_for_user(user, since=utc_now() - timedelta(hours=12))
-    if not rows:
-        return []
-    events = {e.id: e for e, _ in rows}
-    witness_ids = sorted({a.witness_id for _, a in rows})
-    case_ids = sorted({e.case_id for e in events.values()})
-    witnesses = {w.id: w for w in db.session.execute(sa.select(Witness).where(Witness.id.in_(witness_ids))).scalars()}
-    cases = {c.id: c for c in db.session.execute(sa.select(Case).where(Case.id.in_(case_ids))).scalars()}
-    granted: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for aid in db.session.execute(
-        sa.select(TestimonialAid).where(TestimonialAid.witness_id.in_(witness_ids),
-                                        TestimonialAid.case_id.in_(case_ids),
-                                        TestimonialAid.status == AidStatus.GRANTED).order_by(TestimonialAid.id)
-    ).scalars():
-        granted[(aid.witness_id, aid.case_id)].append(aid.kind)
-    identity_ids: set[int] = set()
-    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        identity_ids = set(witness_ids)
-    else:
-        identity_ids = set(db.session.execute(
-            sa.select(WitnessAssignment.witness_id).where(
-                WitnessAssignment.user_id == user.id, WitnessAssignment.witness_id.in_(witness_ids),
-                WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES), WitnessAssignment.active_clause())
-        ).scalars())
-    conflicts = operations.find_conflicts(list(events.values()))
-    for witness_id in sorted(identity_ids & set(witness_ids)):
-        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule")
-    items = []
-    for event, attendance in rows:
-        witness, case = witnesses[attendance.witness_id], cases[event.case_id]
-        show_identity = witness.id in identity_ids
-        items.append({
-            "event": event, "case": case, "witness": witness, "role": attendance.role,
-            "interpreter_language": event.interpreter_language or witness.interpreter_language,
-            "aids": granted[(witness.id, case.id)], "show_identity": show_identity,
-            "conflicts": sorted(conflicts.get(event.id, ())),
-        })
-    return items
 
 
 @bp.route("/court/schedule")

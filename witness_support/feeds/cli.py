@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..auth.models import User
+from ..auth.queries import user_by_email
 from ..errors import OperationError
 from ..extensions import db
 from . import operations
@@ -20,14 +22,20 @@ def _base_url() -> str:
     return "https://" + (current_app.config.get("SERVER_NAME") or "localhost:5000")
 
 
+def _user(email: str) -> User:
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
 @feeds_cli.command("issue")
 @click.argument("email")
 def issue_command(email: str) -> None:
     """Create (or rotate) a person's feed link; the URL is the last line printed."""
-    from ..cli import _user_by_email
     from .views import feed_urls
 
-    user = _user_by_email(email)
+    user = _user(email)
     try:
         token = operations.issue_feed_token(None, user)
         db.session.commit()
@@ -44,9 +52,8 @@ def issue_command(email: str) -> None:
 @click.argument("email")
 def revoke_command(email: str) -> None:
     """Revoke a person's feed link at once."""
-    from ..cli import _user_by_email
 
-    user = _user_by_email(email)
+    user = _user(email)
     try:
         operations.revoke_feed_token(None, user)
         db.session.commit()

@@ -17,7 +17,6 @@ from ..crypto import blind_index
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..forms import attempt, run_operation
-from ..main.timeline import witness_timeline
 from ..permissions import (
     Permission,
     Role,
@@ -34,6 +33,7 @@ from ..web import get_or_404, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
 from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
+from .signals import listing_by_court_date, timeline_wanted
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
@@ -175,15 +175,19 @@ def index() -> str:
     )
 
 
+def _timeline(witness: Witness) -> list:
+    """The witness's timeline, gathered by whoever answers `timeline_wanted` (the main package)."""
+    answers = timeline_wanted.send(witness, user=current_user, now=utc_now())
+    return next((entries for _receiver, entries in answers if entries is not None), [])
+
+
 def refresh_passed_court_dates() -> None:
     """A stored next court date that has passed is recomputed before the list is read (one indexed
     probe when none has; the passed ones are few: each is refreshed once, then it is in the future
     or empty)."""
-    from ..court.operations import refresh_next_court_dates
-
     now = utc_now()
     if db.session.execute(sa.select(Witness.id).where(Witness.next_court_at < now).limit(1)).first():
-        refresh_next_court_dates(now=now)
+        listing_by_court_date.send(now=now)
         db.session.commit()
 
 
@@ -258,7 +262,7 @@ def show(witness_id: int) -> str:
         can_edit=can_edit_witness(current_user, witness),
         end_form=EndAssignmentForm(),
         today=today_utc(),
-        timeline=witness_timeline(current_user, witness, utc_now()),
+        timeline=_timeline(witness),
     )
 
 
