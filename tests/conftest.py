@@ -49,6 +49,8 @@ def base_config(database_url: str) -> dict[str, Any]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "SERVER_NAME": "witness.test",
+        # Where emailed and shown links point (never the request's Host).
+        "PUBLIC_BASE_URL": "https://witness.test",
         # Fixed invented keys: tests never write key files into the worktree's instance folder.
         "IDENTITY_KEYS": TEST_IDENTITY_KEY,
         "IDENTITY_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
@@ -83,7 +85,8 @@ def _drop_alembic_version() -> None:
 @pytest.fixture
 def app_config(tmp_path, _postgres_schema) -> dict[str, Any]:  # noqa: ANN001 - pytest tmp_path
     url = _postgres_schema or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return base_config(url)
+    # Each test its own ledger digest log: a shared one would hold other tests' checkpoints.
+    return {**base_config(url), "LEDGER_DIGEST_PATH": str(tmp_path / "ledger_digest.jsonl")}
 
 
 @pytest.fixture

@@ -51,8 +51,9 @@ def test_seed_demo_loads_once_and_prints_working_logins(app, client, auth):
     assert "officer@demo.invalid" in result.output and "prosecutor@demo.invalid" in result.output
     names = sorted(db.session.execute(sa.select(Witness.legal_name)).scalars())
     assert len(names) == 12
+    # A second run is refused (the database is no longer empty) and changes nothing.
     again = app.test_cli_runner().invoke(args=["seed-demo", "--witnesses", "12"])
-    assert again.exit_code == 0
+    assert again.exit_code != 0 and "Refused" in again.output
     assert db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar() == 12
     password = result.output.split("officer@demo.invalid")[1].split()[0]
     auth.login("officer@demo.invalid", password)

@@ -9,15 +9,15 @@ import sqlite3
 from typing import Any
 
 from flask import Flask, Response, abort, g, has_request_context, jsonify, render_template, request
+from flask.globals import request_ctx
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
-from . import extensions
-from .db import commit_read_only_requests, tune_sqlite
+from . import extensions, links
+from .db import MAX_ID, commit_read_only_requests, tune_sqlite
 
-# The largest id an INTEGER primary key holds on PostgreSQL (SQLite's are larger).
-MAX_ID = 2**31 - 1
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
@@ -48,7 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _refuse_unsafe_demo_mode(app)
+    links.configure(app)  # PUBLIC_BASE_URL checked; TRUSTED_HOSTS (Flask answers 400 to other hosts)
     app.session_interface = _SessionInterface()
+    app.json = _BoundedJSONProvider(app)
     _trust_proxy(app)
     _refuse_ids_out_of_range(app)
 
@@ -91,6 +93,31 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+MAX_JSON_DEPTH = 32  # no document of the API nests deeper than a few levels
+
+
+class _BoundedJSONProvider(DefaultJSONProvider):
+    """JSON nested thousands deep is refused as malformed (a 400), never a RecursionError (a 500).
+
+    Request.get_json turns a ValueError from here into its "not valid JSON" answer; anything
+    deeper than MAX_JSON_DEPTH is refused too, so no later step recurses through it either.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        stack = [(value, 1)]
+        while stack:  # iterative, so the check itself cannot recurse
+            item, depth = stack.pop()
+            if isinstance(item, dict | list):
+                if depth > MAX_JSON_DEPTH:
+                    raise ValueError("JSON nested too deeply")
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+        return value
 
 
 def _refuse_ids_out_of_range(app: Flask) -> None:
@@ -158,7 +185,7 @@ def _refuse_unsafe_demo_mode(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
-    from . import audit  # noqa: F401
+    from . import audit, idempotency  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
@@ -239,6 +266,10 @@ def _register_error_handlers(app: Flask) -> None:
 
     def render_error(status: int, code: str | None = None, message: str | None = None) -> Response:
         message = message or messages.get(status, "Error.")
+        if request_ctx.url_adapter is None:
+            # The request never reached routing (a Host outside TRUSTED_HOSTS): the page's links
+            # cannot be built, so the answer is plain text rather than a 500 from the template.
+            return Response(message, status=status, mimetype="text/plain")
         if _wants_json():
             response = jsonify({"error": {"code": code or str(status), "message": message}})
             response.status_code = status

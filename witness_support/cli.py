@@ -118,7 +118,11 @@ def seed_demo_command(count: int, seed: int) -> None:
     from . import demo_marker_path
     from .demo import seed_demo
 
-    logins = seed_demo(count=count, seed=seed)
+    try:
+        logins = seed_demo(count=count, seed=seed)
+    except OperationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
     marker = demo_marker_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if marker is not None:
         # Marks this database file as a demo instance, the only place DEMO_MODE=1 may run.

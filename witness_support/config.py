@@ -84,6 +84,13 @@ def from_environment(instance_path: str) -> dict:
         "READINESS_WINDOW_DAYS": _int("READINESS_WINDOW_DAYS", 60),
         "AID_DECISION_TASK_DAYS": _int("AID_DECISION_TASK_DAYS", 2),
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
+        # The address people reach the service at, e.g. https://witness-support.example.org: every
+        # absolute link the app sends or shows (invitations, password resets, feed URLs) starts with
+        # it, never with the request's Host. Required outside development (links.py).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # Host names a request may be addressed to (comma-separated; ".example.org" allows its
+        # subdomains); any other answers 400. Unset outside development: the PUBLIC_BASE_URL's host.
+        "TRUSTED_HOSTS": _str_list("TRUSTED_HOSTS") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
@@ -104,8 +111,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Calendar feeds: polls allowed per feed token and per client address; the https base of
-        # feed links (unset: https:// and the request's host); the host in event UIDs (unset: the
-        # request's host).
+        # feed links (unset: PUBLIC_BASE_URL); the host in event UIDs (unset: the request's host,
+        # one of TRUSTED_HOSTS).
         "FEED_RATE_LIMIT_PER_TOKEN": os.environ.get("FEED_RATE_LIMIT_PER_TOKEN", "60 per hour"),
         "FEED_RATE_LIMIT_PER_IP": os.environ.get("FEED_RATE_LIMIT_PER_IP", "600 per hour"),
         "FEED_BASE_URL": os.environ.get("FEED_BASE_URL", ""),
@@ -154,6 +161,13 @@ def from_environment(instance_path: str) -> dict:
         # unset, a key file is created in the instance folder (mode 0600) on first use.
         "LEDGER_HMAC_KEY": os.environ.get("LEDGER_HMAC_KEY", ""),
         "LEDGER_HMAC_KEY_FILE": os.environ.get("LEDGER_HMAC_KEY_FILE", ""),  # default: instance/ledger_hmac_key
+        # Keys that signed earlier checkpoints (comma-separated): still checked, never used to sign.
+        "LEDGER_HMAC_RETIRED_KEYS": os.environ.get("LEDGER_HMAC_RETIRED_KEYS", ""),
+        # Every checkpoint is also appended here, outside the database (keep it on another host
+        # or write-once storage), and mailed to the auditor if one is set.
+        "LEDGER_DIGEST_PATH": os.environ.get("LEDGER_DIGEST_PATH", os.path.join(instance_path, "ledger_digest.jsonl")),
+        "LEDGER_AUDITOR_EMAIL": os.environ.get("LEDGER_AUDITOR_EMAIL", ""),
+        "LEDGER_CHECKPOINT_EVERY": _int("LEDGER_CHECKPOINT_EVERY", 100),
         # Entries of these kinds, or above these amounts, need an authoriser other than the enterer.
         "LEDGER_SECOND_PERSON_KINDS": os.environ.get(
             "LEDGER_SECOND_PERSON_KINDS", "visa_or_stay_permit,livelihood_grant"

@@ -25,6 +25,10 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest id an INTEGER primary key holds on PostgreSQL (SQLite's are larger).
+MAX_ID = 2**31 - 1
+
+
 def utc_now() -> datetime:
     """The current instant, timezone-aware; use as a callable default, never evaluated at import."""
     return datetime.now(UTC)

@@ -41,21 +41,35 @@ _COURTS = [
 ]
 
 
+class NotAnEmptyDatabase(OperationError):
+    """seed-demo refuses a database that already holds an account or a witness."""
+
+
+def refuse_unless_empty() -> None:
+    """The demo accounts have a published password and may skip MFA: they never join real data.
+
+    So a database that has any account or witness is refused, and nothing is changed (nor is it
+    marked as a demo, which is what lets DEMO_MODE start on it).
+    """
+    accounts = db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar()
+    witnesses = db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar()
+    if accounts or witnesses:
+        raise NotAnEmptyDatabase(
+            f"Refused: this database already holds {accounts} account(s) and {witnesses} witness(es). "
+            "Demo data (with its published password) is loaded only into a new, empty database."
+        )
+
+
 def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
+    refuse_unless_empty()
     rng = random.Random(seed)  # noqa: S311 # nosec B311 # seeded invented data, not security
     today = today_utc()
     users: dict[str, User] = {}
     for email, role, name in DEMO_ACCOUNTS:
-        existing = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
-        users[email] = existing or auth_ops.create_user(
-            email, role=role, password=DEMO_PASSWORD, display_name=name
-        )
+        users[email] = auth_ops.create_user(email, role=role, password=DEMO_PASSWORD, display_name=name)
         users[email].is_demo = True  # may skip MFA, and only while DEMO_MODE is on
     officer, prosecutor = users["officer@demo.invalid"], users["prosecutor@demo.invalid"]
     support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]
-    if db.session.execute(sa.select(sa.func.count()).select_from(Witness)).scalar():
-        db.session.commit()  # already seeded: keep the data, just make sure the accounts exist
-        return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
     if count > BULK_THRESHOLD:
         from .bulk_demo import seed_bulk
 

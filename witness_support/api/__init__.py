@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
+from .. import idempotency
 from ..errors import NotFound, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Permission, has_permission
@@ -49,6 +50,58 @@ def authenticate() -> Response | None:
     return None
 
 
+@bp.before_request
+def answer_a_retried_post() -> Response | None:
+    """Idempotency-Key on a POST (the IETF httpapi draft): the same key with the same request from
+    the same caller gets the first answer again, the same status and body, and nothing is done
+    twice; the same key with another request is refused with 422; a retry while the first request
+    is still running gets 409. Kept for 24 hours. Registered after `authenticate`, so it only ever
+    sees a known caller. Here in the blueprint, so every POST route has it, wherever it lives."""
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or key is None or not current_user.is_authenticated:
+        return None
+    if not idempotency.is_valid_key(key):
+        return error_response(400, "invalid_idempotency_key",
+                              "Idempotency-Key must be 1 to 255 visible ASCII characters.")
+    fingerprint = idempotency.request_fingerprint(
+        request.method, request.full_path, request.content_type or "", request.get_data(cache=True)
+    )
+    claim = idempotency.claim("api", current_user.id, key, fingerprint)
+    if not claim.replay:
+        g.idempotency_claim = claim.id
+        return None
+    if claim.fingerprint != fingerprint:
+        return error_response(422, "idempotency_key_reused",
+                              "This Idempotency-Key was used for another request; use a new key for a new request.")
+    if claim.status is None:
+        response = error_response(409, "idempotency_key_in_use",
+                                  "A request with this Idempotency-Key is still being processed; retry shortly.")
+        response.headers["Retry-After"] = "1"
+        return response
+    replay = Response(claim.body or "", status=claim.status, mimetype="application/json")
+    if claim.location:
+        replay.headers["Location"] = claim.location
+    replay.headers["Idempotent-Replayed"] = "true"
+    return replay
+
+
+@bp.after_request
+def remember_the_answer(response: Response) -> Response:
+    """Keep a successful answer for the key's replays; after a failure, free the key (the work was
+    rolled back, so a retry with the same key may try again)."""
+    claim_id = g.pop("idempotency_claim", None)
+    if claim_id is None:
+        return response
+    if 200 <= response.status_code < 300:
+        idempotency.remember(claim_id, status=response.status_code, body=response.get_data(as_text=True),
+                             location=response.headers.get("Location"))
+    else:
+        db.session.rollback()
+        idempotency.release(claim_id)
+    db.session.commit()
+    return response
+
+
 @bp.errorhandler(OperationError)
 def operation_error(error: OperationError) -> Response:
     db.session.rollback()
@@ -74,7 +127,7 @@ class _BadJson(OperationError):
     code = "malformed_json"
 
     def __init__(self) -> None:
-        super().__init__("The request body is not valid JSON.")
+        super().__init__("The request body is not valid JSON (or is nested too deeply).")
 
 
 _MESSAGES = {"missing": "This field is required.", "extra_forbidden": "Unknown field."}

@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 import pyotp
 import sqlalchemy as sa
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 
 from .. import audit
 from ..db import utc_now
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..links import public_base_url, public_url
 from ..mail import queue_email
 from ..permissions import Role
 from .models import AccountToken, ApiToken, LoginAttempt, RecoveryCode, Team, User, UserSession, hash_token
@@ -117,6 +118,7 @@ def invite_user(
     actor: User, email: str, *, role: str, display_name: str = "", teams: Iterable[Team] = ()
 ) -> User:
     """An account without a password, and an emailed single-use link to choose one."""
+    public_base_url()  # no public address, no invitation: refused before anything changes
     email = _validate_new_account(email, role)
     user = User(
         email=email, role=role, display_name=(display_name or email.split("@")[0]).strip()[:120],
@@ -133,6 +135,7 @@ def invite_user(
 def resend_invitation(actor: User, user: User) -> None:
     if user.password_hash is not None:
         raise ValidationFailed({"invitation": "This person has already accepted the invitation."})
+    public_base_url()
     _send_invitation(user)
     audit.record("user.invite_resend", user, actor=actor)
 
@@ -140,7 +143,7 @@ def resend_invitation(actor: User, user: User) -> None:
 def _send_invitation(user: User) -> None:
     hours = _setting("INVITE_TOKEN_HOURS", 72)
     secret = _issue_token(user, "invite", timedelta(hours=hours))
-    link = url_for("auth.accept_invitation", token=secret, _external=True)
+    link = public_url("auth.accept_invitation", token=secret)
     queue_email(
         user.email,
         "Your witness support account",
@@ -557,13 +560,15 @@ def valid_token(purpose: str, secret: str) -> AccountToken | None:
 
 def request_password_reset(email: str) -> None:
     """Emails a reset link when the address belongs to an active account; the caller answers
-    the same either way, so the form reveals nothing."""
+    the same either way, so the form reveals nothing. Without a public address nothing is sent,
+    whoever asks (PublicAddressMissing), which also reveals nothing."""
+    public_base_url()
     user = _find_user(email)
     if user is None or not user.active or user.password_hash is None:
         return
     minutes = _setting("RESET_TOKEN_MINUTES", 30)
     secret = _issue_token(user, "reset", timedelta(minutes=minutes))
-    link = url_for("auth.reset_password", token=secret, _external=True)
+    link = public_url("auth.reset_password", token=secret)
     queue_email(
         user.email,
         "Reset your witness support password",

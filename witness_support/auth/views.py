@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter, login_manager
 from ..forms import attempt
+from ..links import PublicAddressMissing
 from ..mail import commit_and_send
-from ..web import is_safe_next
+from ..web import redirect_next, safe_next
 from . import operations
 from .forms import ChangePasswordForm, CodeForm, EnrolForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from .models import User, hash_token
@@ -74,7 +75,7 @@ def _begin_pending(user: User, step: str) -> None:
     session.clear()
     session[PENDING_KEY] = {
         "user": user.id, "version": user.session_version, "step": step,
-        "at": operations.now().isoformat(), "next": request.args.get("next") or "",
+        "at": operations.now().isoformat(), "next": safe_next(request.args.get("next")) or "",
     }
 
 
@@ -101,7 +102,7 @@ def _complete_login(user: User, next_url: str | None) -> Response:
     session.clear()
     session[SESSION_KEY] = sid
     login_user(user)
-    return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+    return redirect_next(next_url, url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -170,7 +171,8 @@ def enrol() -> str | Response:
             codes = result.value
             _complete_login(user, None)
             # Shown once, on this response only; never stored in clear.
-            return render_template("auth/recovery_codes.html", codes=codes, next_url=pending.get("next") or "")
+            return render_template("auth/recovery_codes.html", codes=codes,
+                                   next_url=safe_next(pending.get("next")) or url_for("main.home"))
     uri = operations.provisioning_uri(user)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     return render_template("auth/enrol.html", form=form, error=error, qr=qr, secret=user.totp_secret)
@@ -246,7 +248,12 @@ def new_recovery_codes() -> str | Response:
 def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
+        try:
+            operations.request_password_reset(form.email.data)
+        except PublicAddressMissing as exc:
+            # Said to everyone alike (it does not depend on the account), never a silent success.
+            db.session.rollback()
+            return render_template("auth/forgot.html", form=form, error=exc.message), exc.status
         commit_and_send()
         # The same answer whether or not the account exists.
         flash("If that email belongs to an active account, a link to reset the password is on its way.", "info")

@@ -4,12 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import OnceForm
 from .models import CustodyStatus
 
 STAGES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial", "closed": "Closed"}
 
 
-class CaseForm(FlaskForm):
+class CaseForm(OnceForm):
     reference = StringField("Prosecution reference", validators=[DataRequired(), Length(max=60)])
     court_name = StringField("Court", validators=[DataRequired(), Length(max=200)])
     court_timezone = StringField(
@@ -19,18 +20,18 @@ class CaseForm(FlaskForm):
     offence_type = StringField("Offence", validators=[DataRequired(), Length(max=120)])
 
 
-class DefendantForm(FlaskForm):
+class DefendantForm(OnceForm):
     name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
     custody_status = SelectField(
         "Custody", choices={c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}
     )
 
 
-class CaseStaffForm(FlaskForm):
+class CaseStaffForm(OnceForm):
     user_id = SelectField("Prosecutor or liaison officer", coerce=int)
 
 
-class LinkWitnessForm(FlaskForm):
+class LinkWitnessForm(OnceForm):
     witness_id = SelectField("Witness", coerce=int)
 
 

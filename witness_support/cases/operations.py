@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +12,7 @@ from ..auth.models import User
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Role, forget_caseload_shape
+from ..timezones import is_iana_timezone
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from ..witnesses.operations import current_assessment_for_stage
 from .models import (
@@ -31,13 +31,7 @@ from .signals import journey_started
 
 
 def valid_timezone(name: str) -> bool:
-    if not name or name not in available_timezones():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return is_iana_timezone(name)
 
 
 def create_case(

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.models import User
 from ..extensions import db
-from ..forms import run_operation
+from ..forms import run_operation, submitted_once
 from ..permissions import (
     Permission,
     Role,
@@ -42,6 +42,7 @@ def index() -> str:
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @permission_required(Permission.CASE_CREATE)
+@submitted_once
 def new() -> str | Response:
     form = CaseForm()
     error = None
@@ -89,6 +90,7 @@ def show(case_id: int) -> str:
 
 @bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])
 @permission_required(Permission.CASE_EDIT)
+@submitted_once
 def new_defendant(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_edit_case)
     form = DefendantForm()
@@ -111,6 +113,7 @@ def new_defendant(case_id: int) -> str | Response:
 
 @bp.route("/cases/<int:case_id>/staff/new", methods=["GET", "POST"])
 @permission_required(Permission.CASE_EDIT)
+@submitted_once
 def new_staff(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_edit_case)
     form = CaseStaffForm()
@@ -139,6 +142,7 @@ def new_staff(case_id: int) -> str | Response:
 
 @bp.route("/cases/<int:case_id>/witnesses/new", methods=["GET", "POST"])
 @permission_required(Permission.JOURNEY_START)
+@submitted_once
 def link_witness(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_edit_case)
     mark_sensitive()

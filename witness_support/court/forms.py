@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import OnceForm
 from .models import AidKind, AidStatus, EventKind
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -28,7 +29,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EventForm(FlaskForm):
+class EventForm(OnceForm):
     kind = SelectField("Kind of event", choices=_choices(EventKind))
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
@@ -61,7 +62,7 @@ class HeldForm(FlaskForm):
     note = StringField("Note", validators=[Optional(), Length(max=2000)])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(OnceForm):
     witness_id = SelectField("In support of", coerce=int, validate_choice=True)
     user_id = SelectField("Person", coerce=int, validate_choice=True)
     override_reason = TextAreaField(
@@ -75,7 +76,7 @@ class RequiredWitnessForm(FlaskForm):
     reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
 
 
-class AidForm(FlaskForm):
+class AidForm(OnceForm):
     case_id = SelectField("Case", coerce=int, validate_choice=True)
     kind = SelectField("Aid", choices=_choices(AidKind))
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])

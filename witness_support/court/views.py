@@ -15,7 +15,7 @@ from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..db import today_utc, utc_now
 from ..extensions import db
-from ..forms import attempt, run_operation
+from ..forms import attempt, run_operation, submitted_once
 from ..permissions import (
     Permission,
     can_view_case,
@@ -23,7 +23,7 @@ from ..permissions import (
     has_permission,
     visible_case_ids,
 )
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
 from .forms import (
@@ -84,6 +84,7 @@ def case_events(case_id: int) -> str:
 
 @bp.route("/cases/<int:case_id>/court-events/new", methods=["GET", "POST"])
 @permission_required(Permission.COURT_EVENT_MANAGE)
+@submitted_once
 def new_event(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_view_case)
     mark_sensitive()
@@ -221,6 +222,7 @@ def add_witness(event_id: int) -> str | Response:
 
 @bp.route("/court-events/<int:event_id>/attendance", methods=["POST"])
 @permission_required(Permission.COURT_ATTENDANCE_MANAGE)
+@submitted_once
 def add_attendance(event_id: int) -> str | Response:
     event = get_or_404(CourtEvent, event_id, can_view_event)
     mark_sensitive()
@@ -250,6 +252,7 @@ def add_attendance(event_id: int) -> str | Response:
 
 @bp.route("/witnesses/<int:witness_id>/aids", methods=["GET", "POST"])
 @permission_required(Permission.AID_VIEW)
+@submitted_once
 def witness_aids(witness_id: int) -> tuple[str, int] | Response:
     witness = get_or_404(Witness, witness_id, can_view_aids)
     mark_sensitive()
@@ -336,10 +339,7 @@ def aid_status(aid_id: int) -> Response | tuple[str, int]:
 @permission_required(Permission.READINESS_VIEW)
 def readiness_dashboard() -> str:
     mark_sensitive()
-    try:
-        after = int(request.args["after"]) if request.args.get("after") else None
-    except ValueError:
-        abort(400)
+    after = id_arg(request.args.get("after"))
     size = readiness.DASHBOARD_PAGE_SIZE
     trials = readiness.dashboard(current_user, after=after, limit=size + 1)
     next_after = trials[size - 1].event.id if len(trials) > size else None
@@ -388,6 +388,9 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 1900, 2200
+
+
 @bp.route("/court/calendar")
 @permission_required(Permission.COURT_EVENT_VIEW)
 def calendar_view() -> str:
@@ -397,6 +400,8 @@ def calendar_view() -> str:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         anchor = today_utc()
+    if not CALENDAR_FIRST_YEAR <= anchor.year <= CALENDAR_LAST_YEAR:
+        anchor = today_utc()  # year 1 or 9999 has no month before or after it to link to
     court = (request.args.get("court") or "").strip()[:200] or None
     case_ids = visible_case_ids(current_user)
     month = calendar.build(case_ids, view, anchor, court=court, case_id=_int_arg("case"),

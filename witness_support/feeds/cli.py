@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from ..auth.models import User
@@ -13,13 +12,6 @@ from ..extensions import db
 from . import operations
 
 feeds_cli = AppGroup("feeds", help="Manage calendar feed links.")
-
-
-def _base_url() -> str:
-    configured = (current_app.config.get("FEED_BASE_URL") or "").rstrip("/")
-    if configured:
-        return configured
-    return "https://" + (current_app.config.get("SERVER_NAME") or "localhost:5000")
 
 
 def _user(email: str) -> User:
@@ -33,17 +25,17 @@ def _user(email: str) -> User:
 @click.argument("email")
 def issue_command(email: str) -> None:
     """Create (or rotate) a person's feed link; the URL is the last line printed."""
-    from .views import feed_urls
+    from .views import feed_base_url, feed_urls
 
     user = _user(email)
     try:
+        feed_base_url()  # without a public address no link is made (the old one keeps working)
         token = operations.issue_feed_token(None, user)
         db.session.commit()
     except OperationError as exc:
         db.session.rollback()
         raise click.ClickException("; ".join(exc.field_errors.values()) or exc.message) from exc
-    with current_app.test_request_context("/", base_url=_base_url()):
-        https, webcal = feed_urls(token)
+    https, webcal = feed_urls(token)
     click.echo(f"Feed link for {user.email} (any earlier link has stopped working). Calendar apps: {webcal}")
     click.echo(https)
 
@@ -52,7 +44,6 @@ def issue_command(email: str) -> None:
 @click.argument("email")
 def revoke_command(email: str) -> None:
     """Revoke a person's feed link at once."""
-
     user = _user(email)
     try:
         operations.revoke_feed_token(None, user)

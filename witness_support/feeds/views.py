@@ -17,6 +17,7 @@ from ..auth.models import User
 from ..court.models import CourtEvent
 from ..extensions import db, limiter
 from ..forms import attempt
+from ..links import PublicAddressMissing, public_base_url, public_url
 from ..permissions import Permission
 from ..web import get_or_404, permission_required
 from . import ical, operations
@@ -34,11 +35,14 @@ def uid_host() -> str:
     return current_app.config.get("FEED_UID_HOST") or request.host.split(":")[0]
 
 
+def feed_base_url() -> str:
+    """FEED_BASE_URL, else the public address; never the request's host (links.py)."""
+    return current_app.config.get("FEED_BASE_URL") or public_base_url()
+
+
 def feed_urls(token: str) -> tuple[str, str]:
     """The https:// URL of a token's feed and the same as webcal:// (which opens the calendar app)."""
-    path = url_for("feeds.feed", token=token)
-    base = (current_app.config.get("FEED_BASE_URL") or "").rstrip("/") or "https://" + request.host
-    https = base + path
+    https = public_url("feeds.feed", base=feed_base_url(), token=token)
     return https, "webcal://" + https.split("://", 1)[1]
 
 
@@ -128,6 +132,11 @@ def subscribe() -> str:
 def rotate() -> str | Response:
     form = FeedForm()
     if not form.validate_on_submit():
+        return redirect(url_for("feeds.subscribe"))
+    try:
+        feed_base_url()  # a link that cannot be shown is not made: the old one keeps working
+    except PublicAddressMissing as exc:
+        flash(exc.message, "error")
         return redirect(url_for("feeds.subscribe"))
     token = operations.issue_feed_token(current_user, current_user)
     db.session.commit()

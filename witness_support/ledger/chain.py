@@ -139,6 +139,7 @@ class VerifyResult:
     checkpoints_checked: int = 0
     first_broken_sequence: int | None = None
     message: str = "The ledger is intact."
+    unanchored: int = 0
     problems: list[str] = field(default_factory=list)
 
     def fail(self, sequence: int | None, message: str) -> None:
@@ -159,41 +160,70 @@ class CheckpointRecord:
     signature: str
 
 
-def verify_chain(
+def configured_keys(current: bytes | None, retired: Iterable[bytes] = ()) -> dict[str, bytes]:
+    """Every key a checkpoint may be signed with, by key id: the current one and the retired ones."""
+    keys = {key_id(k): k for k in retired if k}
+    if current is not None:
+        keys[key_id(current)] = current
+    return keys
+
+
+def verify_chain(  # noqa: C901 - one pass, each check in the order an operator should read them
     rows: Iterable[Mapping[str, Any]],
     checkpoints: list[CheckpointRecord],
     key: bytes | None,
     head: tuple[int, str] | None,
+    *,
+    retired_keys: Iterable[bytes] = (),
+    logged: list[Any] | None = None,
 ) -> VerifyResult:
     """Walk entries in sequence order (a stream: memory stays flat) and check every link, then
-    every checkpoint against the walked hashes and its signature, then the head row."""
+    every checkpoint against the walked hashes and its signature, then the head row, then the
+    database against the digest log kept outside it (`logged`: its lines in order).
+
+    A signature made with a key id that is neither the current key nor a listed retired key is a
+    failure: a forger signs with a key of their own, and a rotated key must be listed to be checked.
+    Only when no key at all is available are signatures left unchecked (said in the message).
+    """
     result = VerifyResult()
+    logged = logged or []
     expected_at = {c.sequence: c for c in checkpoints}
+    expected_at.update({line.sequence: line for line in logged})
     seen_at: dict[int, str] = {}
-    current_key_id = key_id(key) if key is not None else None
+    keys = configured_keys(key, retired_keys)
     unsigned = 0
     for c in checkpoints:
         result.checkpoints_checked += 1
-        if key is None or c.key_id != current_key_id:
+        if key is None:
             # Its hash is still held against the chain below; only its signature cannot be checked.
             unsigned += 1
             continue
-        good = sign_checkpoint(key, c.sequence, c.head_hash, c.created_at)
+        signing_key = keys.get(c.key_id)
+        if signing_key is None:
+            result.fail(c.sequence, f"Checkpoint {c.id} at sequence {c.sequence} is signed with another key "
+                                    f"(key id {c.key_id}) that is not configured: a forgery, or a rotated key "
+                                    "that must be listed in LEDGER_HMAC_RETIRED_KEYS.")
+            continue
+        good = sign_checkpoint(signing_key, c.sequence, c.head_hash, c.created_at)
         if not hmac.compare_digest(good, c.signature):
             result.fail(c.sequence, f"Checkpoint {c.id} at sequence {c.sequence} has a bad signature.")
     prev_hash = GENESIS_HASH
     expected = 1
+    walk_ok = True
     for row in rows:
         sequence = row["id"]
         if sequence != expected:
+            walk_ok = False
             result.fail(expected, f"Ledger broken at sequence {expected}: the entry is missing "
                                   f"(the next one found is {sequence}).")
             break
         if row["prev_hash"] != prev_hash:
+            walk_ok = False
             result.fail(sequence, f"Ledger broken at sequence {sequence}: it does not link to the entry before it.")
             break
         computed = chain_hash(prev_hash, row)
         if computed != row["hash"]:
+            walk_ok = False
             result.fail(sequence, f"Ledger broken at sequence {sequence}: its contents do not match its hash "
                                   "(the entry was changed).")
             break
@@ -203,6 +233,8 @@ def verify_chain(
         expected += 1
         result.entries_checked += 1
     last = expected - 1
+    if logged and walk_ok:
+        _check_against_log(result, logged, checkpoints, seen_at, last, head)
     if result.ok:
         for c in sorted(checkpoints, key=lambda c: c.sequence):
             if c.sequence == 0:
@@ -218,13 +250,50 @@ def verify_chain(
     if result.ok and head is not None and head != (last, prev_hash) and not (head[0] == 0 and last == 0):
         result.fail(min(head[0], last) + 1, f"Ledger broken at sequence {min(head[0], last) + 1}: the ledger "
                                             f"head says {head[0]} entries but the chain has {last}.")
+    anchored = max((line.sequence for line in logged), default=0)
+    result.unanchored = max(0, last - anchored)
     if result.ok:
         result.message = f"The ledger is intact: {result.entries_checked} entries and " \
                          f"{result.checkpoints_checked} checkpoints checked."
+    anchor_note = (f"{result.unanchored} entries not yet anchored in the digest log "
+                   f"({len(logged)} logged checkpoints)." if logged else
+                   f"{result.unanchored} entries not yet anchored: the digest log is empty or absent.")
+    result.problems.append(anchor_note)
+    if result.ok:
+        result.message += " " + anchor_note
     if unsigned:
-        note = (f"{unsigned} checkpoint signature(s) not checked: " +
-                ("no HMAC key is available." if key is None else "signed with another key (rotated?)."))
+        note = f"{unsigned} checkpoint signature(s) not checked: no HMAC key is available."
         result.problems.append(note)
         if result.ok:
             result.message += " " + note
     return result
+
+
+def _check_against_log(
+    result: VerifyResult, logged: list[Any], checkpoints: list[CheckpointRecord], seen_at: dict[int, str],
+    last: int, head: tuple[int, str] | None,
+) -> None:
+    """The database must hold every logged checkpoint unchanged and reach at least as far as the log."""
+    newest = max(logged, key=lambda line: line.sequence)
+    held = min(last, head[0]) if head is not None else last
+    if held < newest.sequence:
+        result.fail(held + 1, f"Ledger broken at sequence {held + 1}: the database goes back behind the digest "
+                              f"log, whose checkpoint {newest.id} vouches for {newest.sequence} entries but the "
+                              f"database holds {held} (a truncated tail, or an old backup restored).")
+        return
+    by_id = {c.id: c for c in checkpoints}
+    for line in logged:
+        found = by_id.get(line.id)
+        if found is None:
+            result.fail(line.sequence, f"Ledger broken at sequence {line.sequence}: checkpoint {line.id} in the "
+                                       "digest log is missing from the database (checkpoints were deleted).")
+            return
+        stored = (found.sequence, found.head_hash, canonical_instant(found.created_at), found.key_id, found.signature)
+        if stored != (line.sequence, line.head_hash, line.created_at, line.key_id, line.signature):
+            result.fail(line.sequence, f"Ledger broken at sequence {line.sequence}: checkpoint {line.id} in the "
+                                       "database differs from the digest log (the checkpoint was rewritten).")
+            return
+        if line.sequence and seen_at.get(line.sequence) != line.head_hash:
+            result.fail(line.sequence, f"Ledger broken at sequence {line.sequence}: the chain no longer matches "
+                                       f"checkpoint {line.id} of the digest log (the table was rewritten).")
+            return

@@ -15,7 +15,8 @@ ledger_cli = AppGroup("ledger", help="The benefits ledger: verification and sign
 
 @ledger_cli.command("verify")
 def verify_command() -> None:
-    """Walk the hash chain and every checkpoint; exit 0 when intact, 1 naming the first broken entry."""
+    """Walk the hash chain and every checkpoint, and hold the database against the digest log;
+    exit 0 when intact (saying how many entries are not yet anchored), 1 naming the first problem."""
     started = time.perf_counter()
     run = operations.verify_ledger(trigger="cli")
     db.session.commit()
@@ -29,12 +30,14 @@ def verify_command() -> None:
 
 @ledger_cli.command("checkpoint")
 def checkpoint_command() -> None:
-    """Sign the current (sequence, head hash) with the HMAC key. Meant for a daily cron job:
+    """Sign the current (sequence, head hash) with the HMAC key and append it to the digest log
+    (LEDGER_DIGEST_PATH). Entries also get a checkpoint every LEDGER_CHECKPOINT_EVERY; this daily
+    cron job bounds the unanchored tail on quiet days:
 
     5 2 * * *  cd /srv/witness_support && flask --app witness_support ledger checkpoint
     """
     checkpoint = operations.create_checkpoint()
-    db.session.commit()
+    db.session.commit()  # the digest log line is written, and the auditor's copy mailed, on commit
     click.echo(
         f"Checkpoint {checkpoint.id}: sequence {checkpoint.sequence}, head {checkpoint.head_hash}, "
         f"signature {checkpoint.signature} (key {checkpoint.key_id})."

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import OnceForm
 from .models import BenefitKind, CorrectionType
 
 
@@ -11,7 +12,7 @@ def _choices(enum: type) -> dict[str, str]:
     return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
 
 
-class BenefitForm(FlaskForm):
+class BenefitForm(OnceForm):
     kind = SelectField("Kind of benefit", choices=_choices(BenefitKind))
     description = TextAreaField("What was provided", validators=[DataRequired(), Length(max=2000)])
     amount = StringField(
@@ -36,7 +37,7 @@ class BenefitForm(FlaskForm):
     )
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(OnceForm):
     correction_type = SelectField(
         "Correction", choices={CorrectionType.REVERSAL.value: "Reverse it (it did not happen as recorded)",
                                CorrectionType.ADJUSTMENT.value: "Adjust the amount"},
@@ -49,7 +50,7 @@ class CorrectionForm(FlaskForm):
     authorised_by_id = SelectField("Authorised by", coerce=int)
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(OnceForm):
     entry_id = HiddenField()
     description = TextAreaField(
         "Your concern", validators=[DataRequired(), Length(max=5000)],
@@ -61,7 +62,7 @@ class ResolutionForm(FlaskForm):
     resolution = TextAreaField("How it was addressed", validators=[DataRequired(), Length(max=5000)])
 
 
-class DisclosureForm(FlaskForm):
+class DisclosureForm(OnceForm):
     disclosed_on = DateField("Disclosed to the defence on", validators=[DataRequired()])
     note = StringField("Note", validators=[Optional(), Length(max=2000)], description="E.g. how it was served.")
 

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..permissions import Role
 from ..tasks.operations import create_task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
-from . import chain
+from . import chain, digest
 from .currencies import ISO_4217
 from .models import (
     GENESIS_HASH,
@@ -110,6 +110,8 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("Give the amount as a number, e.g. 125.50.")
     text = str(value).strip()
+    if not text.isascii():  # Decimal reads "١٢" and fullwidth digits; nobody types money so here
+        raise ValueError("Give the amount as a number, e.g. 125.50.")
     if "," in text:
         # "1,200.50" is a thousands separator; "12,50" could mean twelve and a half: refuse to guess.
         if not _THOUSANDS.match(text):
@@ -121,11 +123,14 @@ def parse_amount(value: Any) -> Decimal:
         raise ValueError("Give the amount as a number, e.g. 125.50.") from None
     if not amount.is_finite():
         raise ValueError("Give the amount as a number, e.g. 125.50.")
+    # The size first: quantizing 1e308 to cents exceeds Decimal's precision and raises.
+    if amount.copy_abs() > MAX_AMOUNT:
+        raise ValueError("That amount is too large.")
     if amount != amount.quantize(chain.CENTS):
         raise ValueError("Give the amount with at most two decimals.")
-    if abs(amount) > MAX_AMOUNT:
-        raise ValueError("That amount is too large.")
-    return amount.quantize(chain.CENTS)
+    # "-0" is zero: PostgreSQL's numeric keeps no sign on zero, so a signed zero would hash
+    # differently from the stored row.
+    return amount.copy_abs().quantize(chain.CENTS) if amount.is_zero() else amount.quantize(chain.CENTS)
 
 
 def _amount_and_currency(
@@ -314,6 +319,7 @@ def record_benefit(
     )
     audit.record("benefit.record", entry, actor=actor, details={"sequence": entry.id, "kind": kind})
     _tell_authoriser(actor, entry, witness)
+    _checkpoint_if_due(entry)
     return entry
 
 
@@ -388,6 +394,7 @@ def correct_benefit(
         details={"sequence": entry.id, "corrects": original.id, "type": correction_type},
     )
     _tell_authoriser(actor, entry, witness)
+    _checkpoint_if_due(entry)
     return entry
 
 
@@ -547,7 +554,29 @@ def create_checkpoint(actor: User | None = None) -> LedgerCheckpoint:
     db.session.add(checkpoint)
     db.session.flush()
     audit.record("ledger.checkpoint", checkpoint, actor=actor, details={"sequence": sequence})
+    digest.log_checkpoint(db.session(), checkpoint)
     return checkpoint
+
+
+def checkpoint_every() -> int:
+    try:
+        return max(0, int(current_app.config.get("LEDGER_CHECKPOINT_EVERY", 100) or 0))
+    except (TypeError, ValueError):
+        return 100
+
+
+def _checkpoint_if_due(entry: BenefitEntry) -> None:
+    """Every LEDGER_CHECKPOINT_EVERY-th entry is anchored at once (0 turns this off), so the tail
+    that only the database vouches for stays short between the daily checkpoints. Signed as the
+    system, not as the person who happened to record the entry."""
+    every = checkpoint_every()
+    if every and entry.id % every == 0:
+        create_checkpoint()
+
+
+def retired_keys() -> list[bytes]:
+    """LEDGER_HMAC_RETIRED_KEYS: keys that signed earlier checkpoints, still trusted to verify them."""
+    return [key.encode() for key in sorted(_setting_set("LEDGER_HMAC_RETIRED_KEYS"))]
 
 
 def latest_checkpoint() -> LedgerCheckpoint | None:
@@ -558,8 +587,9 @@ def latest_checkpoint() -> LedgerCheckpoint | None:
 
 def checkpoint_is_authentic(checkpoint: LedgerCheckpoint) -> bool:
     key = chain.hmac_key(create=False)
-    return key is not None and checkpoint.key_id == chain.key_id(key) and chain.sign_checkpoint(
-        key, checkpoint.sequence, checkpoint.head_hash, checkpoint.created_at
+    signing_key = chain.configured_keys(key, retired_keys()).get(checkpoint.key_id) if key is not None else None
+    return signing_key is not None and chain.sign_checkpoint(
+        signing_key, checkpoint.sequence, checkpoint.head_hash, checkpoint.created_at
     ) == checkpoint.signature
 
 
@@ -584,11 +614,19 @@ def verify_ledger(actor: User | None = None, trigger: str = "cli") -> Verificati
         ).scalars()
     ]
     head = current_head()
-    rows = _stream_entries()
     try:
-        result = chain.verify_chain(rows, checkpoints, chain.hmac_key(create=False), head)
-    finally:
-        rows.close()  # the walk stops at the first break: release the server-side cursor now
+        logged = list(digest.read_log(digest.digest_path()))
+    except digest.DigestLogError as exc:
+        result = chain.VerifyResult()
+        result.fail(None, f"{exc} The digest log was damaged; restore it from its copy before trusting the ledger.")
+    else:
+        rows = _stream_entries()
+        try:
+            result = chain.verify_chain(
+                rows, checkpoints, chain.hmac_key(create=False), head, retired_keys=retired_keys(), logged=logged
+            )
+        finally:
+            rows.close()  # the walk stops at the first break: release the server-side cursor now
     run = VerificationRun(
         started_at=started, finished_at=utc_now(), ok=result.ok, entries_checked=result.entries_checked,
         checkpoints_checked=result.checkpoints_checked, first_broken_sequence=result.first_broken_sequence,

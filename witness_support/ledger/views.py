@@ -14,9 +14,9 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc
 from ..extensions import db
-from ..forms import attempt, run_operation
+from ..forms import attempt, run_operation, submitted_once
 from ..permissions import Permission, can_view_case, can_view_witness, has_permission
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
 from .export import schedule_csv
@@ -55,6 +55,7 @@ def witness_ledger(witness_id: int) -> str:
 
 @bp.route("/witnesses/<int:witness_id>/benefits/new", methods=["GET", "POST"])
 @permission_required(Permission.BENEFIT_RECORD)
+@submitted_once
 def new_benefit(witness_id: int) -> str | BaseResponse:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -85,6 +86,7 @@ def new_benefit(witness_id: int) -> str | BaseResponse:
 
 @bp.route("/benefits/<int:entry_id>/correct", methods=["GET", "POST"])
 @permission_required(Permission.BENEFIT_RECORD)
+@submitted_once
 def correct_benefit(entry_id: int) -> str | BaseResponse:
     entry = _entry_or_404(entry_id)
     witness = entry.witness
@@ -113,6 +115,7 @@ def correct_benefit(entry_id: int) -> str | BaseResponse:
 
 @bp.route("/witnesses/<int:witness_id>/concerns/new", methods=["GET", "POST"])
 @permission_required(Permission.CONCERN_RAISE)
+@submitted_once
 def new_concern(witness_id: int) -> str | BaseResponse:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -121,10 +124,7 @@ def new_concern(witness_id: int) -> str | BaseResponse:
         form.entry_id.data = request.args.get("entry", "")
     entry = None
     if form.entry_id.data:
-        try:
-            entry = db.session.get(BenefitEntry, int(form.entry_id.data))
-        except ValueError:
-            abort(400)
+        entry = db.session.get(BenefitEntry, id_arg(form.entry_id.data))
         if entry is None or entry.witness_id != witness.id:
             abort(404)
     error = None
@@ -227,6 +227,7 @@ def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | t
 
 @bp.route("/witnesses/<int:witness_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
+@submitted_once
 def record_witness_disclosure(witness_id: int) -> BaseResponse | tuple[str, int]:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     return _record(DisclosureForm(), url_for("ledger.witness_disclosure", witness_id=witness.id), witness=witness)
@@ -234,6 +235,7 @@ def record_witness_disclosure(witness_id: int) -> BaseResponse | tuple[str, int]
 
 @bp.route("/cases/<int:case_id>/disclosure/record", methods=["POST"])
 @permission_required(Permission.DISCLOSURE_RECORD)
+@submitted_once
 def record_case_disclosure(case_id: int) -> BaseResponse | tuple[str, int]:
     case = get_or_404(Case, case_id, can_view_case)
     return _record(DisclosureForm(), url_for("ledger.case_disclosure", case_id=case.id), case=case)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import OnceForm
 from .models import AppealOutcome, CustodyChange, SentenceKind, StatementStatus, Verdict
 
 
@@ -15,7 +15,7 @@ def _choices(enum: type, blank: str | None = None) -> dict[str, str]:
     return {"": blank, **items} if blank is not None else items
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(OnceForm):
     verdict = SelectField("Verdict", choices=_choices(Verdict))
     charges = TextAreaField("Charges it concerns", validators=[Optional(), Length(max=5000)])
     sentence_kind = SelectField("Sentence", choices=_choices(SentenceKind, "No sentence yet"))
@@ -43,13 +43,13 @@ class OutcomeForm(FlaskForm):
         return {k: (None if v == "" else v) for k, v in data.items()}
 
 
-class CustodyForm(FlaskForm):
+class CustodyForm(OnceForm):
     custody = SelectField("Custody change", choices=_choices(CustodyChange))
     on = DateField("On", validators=[DataRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 
-class ImpactStatementForm(FlaskForm):
+class ImpactStatementForm(OnceForm):
     status = SelectField("Status", choices=_choices(StatementStatus))
     sentencing_date = DateField("Sentencing hearing", validators=[Optional()],
                                 description="The officer is reminded 10 days before if the statement is still open.")

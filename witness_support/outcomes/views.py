@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..cases.models import Case, Defendant, Journey
 from ..extensions import db
-from ..forms import attempt
+from ..forms import attempt, submitted_once
 from ..permissions import Permission, can_view_case, can_view_witness, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -44,6 +44,7 @@ def _form_page(form: OutcomeForm | CustodyForm | ImpactStatementForm, title: str
 
 @bp.route("/case/<int:case_id>/defendant/<int:defendant_id>/new", methods=["GET", "POST"])
 @permission_required(Permission.OUTCOME_RECORD)
+@submitted_once
 def record(case_id: int, defendant_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_view_case)
     defendant = db.session.get(Defendant, defendant_id)
@@ -89,6 +90,7 @@ def edit(outcome_id: int) -> str | Response:
 
 @bp.route("/<int:outcome_id>/custody", methods=["GET", "POST"])
 @permission_required(Permission.OUTCOME_RECORD)
+@submitted_once
 def custody(outcome_id: int) -> str | Response:
     outcome = _load_outcome(outcome_id)
     mark_sensitive()
@@ -105,6 +107,7 @@ def custody(outcome_id: int) -> str | Response:
 
 @bp.route("/case/<int:case_id>/statement/<int:witness_id>", methods=["GET", "POST"])
 @permission_required(Permission.OUTCOME_RECORD)
+@submitted_once
 def statement(case_id: int, witness_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_view_case)
     witness = db.session.get(Witness, witness_id)

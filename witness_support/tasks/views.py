@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..forms import run_action
-from ..web import is_safe_next
+from ..forms import attempt
+from ..web import redirect_next
 from . import operations
 from .models import Task
 
@@ -21,6 +21,6 @@ def done(task_id: int) -> Response:
     task = db.session.get(Task, task_id)
     if task is None or task.assignee_id != current_user.id:
         abort(404)
-    target = request.form.get("next")
-    return run_action(lambda: operations.complete_task(current_user, task, request.form.get("note", "")),
-                      "Task done.", target if is_safe_next(target) else url_for("main.home"))
+    result = attempt(lambda: operations.complete_task(current_user, task, request.form.get("note", "")))
+    flash("Task done." if result.ok else result.message, "success" if result.ok else "error")
+    return redirect_next(request.form.get("next"), url_for("main.home"))

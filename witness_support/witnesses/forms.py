@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import OnceForm
 from .models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
 
@@ -12,7 +13,7 @@ def _choices(enum: type) -> dict[str, str]:
     return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
 
 
-class WitnessForm(FlaskForm):
+class WitnessForm(OnceForm):
     legal_name = StringField("Legal name", validators=[DataRequired(), Length(max=200)])
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     presumed_child = BooleanField("Presumed to be under 18 (age not proven)")
@@ -40,7 +41,7 @@ class WitnessForm(FlaskForm):
 STAGE_CHOICES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial"}
 
 
-class RiskAssessmentForm(FlaskForm):
+class RiskAssessmentForm(OnceForm):
     stage = SelectField("Stage", choices=STAGE_CHOICES)
     level = SelectField("Risk level", choices=_choices(RiskLevel))
     assessed_on = DateField("Assessed on", validators=[DataRequired()])
@@ -49,7 +50,7 @@ class RiskAssessmentForm(FlaskForm):
     measures = TextAreaField("Protective measures", validators=[Optional(), Length(max=5000)])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(OnceForm):
     user_id = SelectField("Person", coerce=int, validate_choice=True)
     role = SelectField("Role", choices=_choices(AssignmentRole))
     starts_on = DateField("From", validators=[Optional()])

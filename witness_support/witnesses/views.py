@@ -16,7 +16,7 @@ from ..cases.models import Journey
 from ..crypto import blind_index
 from ..db import today_utc, utc_now
 from ..extensions import db
-from ..forms import attempt, run_operation
+from ..forms import attempt, run_operation, submitted_once
 from ..permissions import (
     Permission,
     Role,
@@ -29,7 +29,7 @@ from ..permissions import (
     visible_witness_ids,
     witness_in_visible_case,
 )
-from ..web import get_or_404, mark_sensitive, permission_required
+from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations
 from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
 from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
@@ -152,10 +152,7 @@ def search_name(value: str | None) -> str | None:
 @permission_required(Permission.WITNESS_LIST)
 def index() -> str:
     mark_sensitive()
-    try:
-        after = int(request.args["after"]) if request.args.get("after") else None
-    except ValueError:
-        abort(400)
+    after = id_arg(request.args.get("after"))
     by_next_court = request.args.get("sort") == "next_court"
     if by_next_court:
         refresh_passed_court_dates()
@@ -215,6 +212,7 @@ def search() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.WITNESS_CREATE)
+@submitted_once
 def new() -> str | Response:
     mark_sensitive()
     form = WitnessForm()
@@ -291,6 +289,7 @@ def edit(witness_id: int) -> str | Response:
 
 @bp.route("/<int:witness_id>/risk-assessments/new", methods=["GET", "POST"])
 @permission_required(Permission.RISK_CREATE)
+@submitted_once
 def new_risk_assessment(witness_id: int) -> str | Response:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
@@ -336,6 +335,7 @@ def _assignable_users() -> list[User]:
 
 @bp.route("/<int:witness_id>/assignments/new", methods=["GET", "POST"])
 @permission_required(Permission.WITNESS_ASSIGN)
+@submitted_once
 def new_assignment(witness_id: int) -> str | Response:
     witness = get_or_404(Witness, witness_id, can_view_witness)
     mark_sensitive()
