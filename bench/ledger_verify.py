@@ -87,7 +87,8 @@ def main() -> None:
         })
         with app.app_context():
             db.create_all()
-            user = auth_ops.create_user("bench@example.test", role="liaison_officer", password="x" * 16)
+            user = auth_ops.create_user("bench@example.test", role="liaison_officer",
+                                        password="quiet benches under elm trees")  # noqa: S106 - invented
             witness_ops.create_witness(user, legal_name="Invented Bench Person", preferred_language="Thai")
             db.session.commit()
             db.session.remove()

@@ -50,6 +50,8 @@ SIGNED_IN = {
     "auth.change_password",
     "auth.new_recovery_codes",
     "auth.sign_out_everywhere",
+    "auth.api_tokens",  # a person's own tokens only (loaded by id and owner)
+    "auth.revoke_api_token",
     "auth.logout",
     "tasks.done",
 }
@@ -244,7 +246,7 @@ def recorded_writes() -> Iterator[list[tuple[str, str, Any]]]:
 def unexplained(writes: list[tuple[str, str, Any]]) -> list[tuple[str, str]]:
     result = []
     for verb, table, parameters in writes:
-        if verb == "UPDATE" and table == "user_sessions":
+        if verb == "UPDATE" and table in ("user_sessions", "api_tokens"):  # "last seen" / "last used", once a minute
             continue
         if verb == "INSERT" and table == "audit_events":
             values = parameters if isinstance(parameters, dict) else {}

@@ -88,14 +88,19 @@ def reset_mfa_command(email: str) -> None:
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="api", help="A label to recognise the token by.")
-def create_token_command(email: str, name: str) -> None:
+@click.option("--days", type=int, default=None,
+              help="How many days it works (default API_TOKEN_DEFAULT_DAYS, at most API_TOKEN_MAX_DAYS).")
+def create_token_command(email: str, name: str, days: int | None) -> None:
     """Create a personal API token; the token is printed once, as the last line."""
     user = _user_by_email(email)
-    if not user.active:
-        _fail("That account is disabled.")
-    token, secret = auth_ops.create_api_token(user, name)
-    db.session.commit()
-    click.echo(f"Token {token.id} for {user.email}. It is shown only now; store it safely:", err=True)
+    try:
+        token, secret = auth_ops.create_api_token(user, name, days=days)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        _fail("; ".join(exc.field_errors.values()) or exc.message)
+    click.echo(f"Token {token.id} for {user.email}, until {token.expires_at:%Y-%m-%d %H:%M} UTC. "
+               "It is shown only now; store it safely:", err=True)
     click.echo(secret)
 
 
@@ -105,7 +110,7 @@ def revoke_token_command(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         _fail(f"No token {token_id}.")
-    auth_ops.revoke_api_token(token.user, token)
+    auth_ops.revoke_api_token(None, token)
     db.session.commit()
     click.echo(f"Revoked token {token_id}.")
 

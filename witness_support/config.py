@@ -104,6 +104,9 @@ def from_environment(instance_path: str) -> dict:
         "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
         "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 30),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # Personal API tokens: the lifetime when none is chosen, and the longest one may choose.
+        "API_TOKEN_DEFAULT_DAYS": _int("API_TOKEN_DEFAULT_DAYS", 90),
+        "API_TOKEN_MAX_DAYS": _int("API_TOKEN_MAX_DAYS", 365),
         # Lets the seeded demo accounts skip MFA; refused unless the database is a demo SQLite file.
         "DEMO_MODE": _bool("DEMO_MODE"),
         # Adds the floor endpoints bench/run.py measures against (witness_support/bench_floor.py).

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from .auth import operations as auth_ops
 from .auth.models import User
+from .auth.passwords import DEMO_PASSWORD
 from .cases import operations as case_ops
 from .db import today_utc
 from .errors import OperationError
@@ -18,7 +19,6 @@ from .permissions import Role
 from .witnesses import operations as witness_ops
 from .witnesses.models import AssignmentRole, Witness
 
-DEMO_PASSWORD = "demo-only-password-2026"  # noqa: S105 # nosec B105 # printed for the demo; never a real account
 # Above this many witnesses the demo is loaded in bulk (bulk_demo.py), not through the operations.
 BULK_THRESHOLD = 1000
 DEMO_ACCOUNTS = [
@@ -66,7 +66,9 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
     today = today_utc()
     users: dict[str, User] = {}
     for email, role, name in DEMO_ACCOUNTS:
-        users[email] = auth_ops.create_user(email, role=role, password=DEMO_PASSWORD, display_name=name)
+        users[email] = auth_ops.create_user(
+            email, role=role, password=DEMO_PASSWORD, display_name=name, demo=True
+        )
         users[email].is_demo = True  # may skip MFA, and only while DEMO_MODE is on
     officer, prosecutor = users["officer@demo.invalid"], users["prosecutor@demo.invalid"]
     support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]

@@ -1,7 +1,7 @@
 """idempotency_keys: one-time submission keys of forms and the API's Idempotency-Key header
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -13,7 +13,7 @@ import witness_support.db
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

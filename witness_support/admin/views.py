@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 from .. import audit
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
-from ..auth.models import Team, User
+from ..auth.models import ApiToken, Team, User
 from ..extensions import db
 from ..forms import run_action, run_operation
 from ..mail import commit_and_send
@@ -143,6 +143,37 @@ def sign_out_everywhere(user_id: int) -> Response:
 @permission_required(Permission.USER_MANAGE)
 def resend_invitation(user_id: int) -> Response:
     return _account_action(user_id, auth_ops.resend_invitation, "A new invitation is on its way.")
+
+
+# ---- API tokens -----------------------------------------------------------------------------------
+
+
+@bp.route("/api-tokens")
+@permission_required(Permission.USER_MANAGE)
+def api_tokens() -> str:
+    return render_template("admin/api_tokens.html", tokens=auth_ops.all_api_tokens(), now=auth_ops.now())
+
+
+def _token_action(token_id: int, action: Any, done: str) -> Response:
+    token = get_or_404(ApiToken, token_id)
+    return run_action(lambda: action(token), done, url_for("admin.api_tokens"))
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def revoke_api_token(token_id: int) -> Response:
+    return _token_action(token_id, lambda token: auth_ops.revoke_api_token(current_user, token), "Token revoked.")
+
+
+@bp.route("/api-tokens/<int:token_id>/service", methods=["POST"])
+@permission_required(Permission.USER_MANAGE)
+def set_service_token(token_id: int) -> Response:
+    """Marks (service=1) or unmarks a token as a service token that survives security actions."""
+    service = request.form.get("service") == "1"
+    return _token_action(
+        token_id, lambda token: auth_ops.set_service_token(current_user, token, service),
+        "Marked as a service token." if service else "No longer a service token.",
+    )
 
 
 @bp.route("/teams", methods=["GET", "POST"])

@@ -26,6 +26,11 @@ from .schemas import MAX_ID
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# Why a known token was refused, told to whoever holds it (it proves nothing to anyone else).
+TOKEN_PROBLEMS = {
+    "expired": ("token_expired", "This API token has expired. Create a new one on your account page."),
+    "revoked": ("token_revoked", "This API token has been revoked. Create a new one on your account page."),
+}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,7 +49,10 @@ def authenticate() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not (current_user.is_authenticated and g.get("auth_via_token")):
-        response = error_response(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+        code, message = TOKEN_PROBLEMS.get(
+            g.get("api_token_problem"), ("unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+        )
+        response = error_response(401, code, message)
         response.headers["WWW-Authenticate"] = 'Bearer realm="witness_support"'
         return response
     return None

@@ -1,8 +1,8 @@
 """Sign-in, second factor, password and reset forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 NEW_CHOICE_HINT = (
     "At least 12 characters; a few unrelated words make a strong one. Any characters, spaces too. "
@@ -46,3 +46,13 @@ class ChangePasswordForm(NewPasswordForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token; its lifetime is checked by the operation (API_TOKEN_MAX_DAYS)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)],
+                       description="To recognise the token by, e.g. the script or tool that uses it.")
+    days = IntegerField("Works for (days)", validators=[Optional()],
+                        description="Leave empty for the default lifetime.",
+                        render_kw={"inputmode": "numeric"})

@@ -169,6 +169,14 @@ class AccountToken(db.Model):
 
 
 class ApiToken(db.Model):
+    """A personal API token; only its hash is stored.
+
+    It works until `expires_at`, and ends early when revoked: by its owner or an admin, or by a
+    security action on the account (lockout, signing out everywhere, an MFA reset, a password
+    change or reset, disabling). A service token, marked so by an admin for an unattended
+    integration, survives the security actions but disabling.
+    """
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,10 +184,21 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it ended early: "revoked" (by a person) or the security action (e.g. "password_change").
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    service: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     user = db.relationship(User)
+
+    def status(self, moment: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= moment:
+            return "expired"
+        return "active"
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id}>"

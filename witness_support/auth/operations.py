@@ -19,6 +19,7 @@ import pyotp
 import sqlalchemy as sa
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..db import utc_now
@@ -29,6 +30,7 @@ from ..mail import queue_email
 from ..permissions import Role
 from .models import AccountToken, ApiToken, LoginAttempt, RecoveryCode, Team, User, UserSession, hash_token
 from .passwords import (
+    DEMO_PASSWORD,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -59,9 +61,9 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str, email: str = "") -> str | None:
+def check_password_rules(password: str, email: str = "", display_name: str = "") -> str | None:
     """The reason a password is refused, or None (kept for callers of the first version)."""
-    return password_problem(password, email)
+    return password_problem(password, email, display_name)
 
 
 def _find_user(email: str) -> User | None:
@@ -86,14 +88,18 @@ def _validate_new_account(email: str, role: str) -> str:
 
 
 def create_user(
-    email: str, *, role: str, password: str, display_name: str = "", actor: User | None = None
+    email: str, *, role: str, password: str, display_name: str = "", actor: User | None = None,
+    demo: bool = False,
 ) -> User:
     """An account with a password chosen by its owner (the CLI prompt, the demo seed).
 
-    Admins never choose passwords for others: they invite (`invite_user`).
+    Admins never choose passwords for others: they invite (`invite_user`). `demo` is for the
+    demo seed only: its accounts carry the published demo password, which every other account
+    is refused.
     """
     errors: dict[str, str] = {}
-    reason = password_problem(password or "", normalise_email(email))
+    published_demo = demo and password == DEMO_PASSWORD
+    reason = None if published_demo else password_problem(password or "", normalise_email(email), display_name)
     if reason:
         errors["password"] = reason
     try:
@@ -107,10 +113,11 @@ def create_user(
         role=role,
         display_name=(display_name or email.split("@")[0]).strip()[:120],
         password_hash=hash_password(password),
+        is_demo=demo,
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", user, actor=actor, details={"role": role})
+    audit.record("user.create", user, actor=actor, details={"role": role, **({"demo": True} if demo else {})})
     return user
 
 
@@ -171,6 +178,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         user.active = active
         if not active:
             end_all_sessions(user, "disabled")
+            revoke_tokens_after(user, "disabled", actor)
         audit.record("user.enable" if active else "user.disable", user, actor=actor)
 
 
@@ -190,6 +198,7 @@ def reset_mfa(actor: User | None, user: User) -> None:
     user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_all_sessions(user, "mfa_reset")
+    revoke_tokens_after(user, "mfa_reset", actor)
     audit.record("user.mfa_reset", user, actor=actor)
 
 
@@ -218,7 +227,7 @@ def set_teams(actor: User, user: User, teams: Iterable[Team]) -> None:
 
 
 def _set_password(user: User, password: str) -> None:
-    reason = password_problem(password or "", user.email)
+    reason = password_problem(password or "", user.email, user.display_name)
     if reason:
         raise ValidationFailed({"password": reason})
     user.password_hash = hash_password(password)
@@ -244,6 +253,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ValidationFailed({"current_password": "This is not your current password."})  # nosec B105 # a message, not a password
     _set_password(user, new)
     end_all_sessions(user, "password_change")
+    revoke_tokens_after(user, "password_change", user)
     audit.record("user.password_change", user, actor=user)
 
 
@@ -282,6 +292,7 @@ def record_failure(email: str, ip: str | None = None) -> None:
     if user is not None and user.locked_at is None and failures >= _setting("LOCKOUT_THRESHOLD", 5):
         user.locked_at = now()
         audit.record("user.lock", user, actor=None, details={"failures": failures})
+        revoke_tokens_after(user, "lockout")
 
 
 def check_password(email: str, password: str, ip: str | None = None) -> User | None:
@@ -504,7 +515,8 @@ def end_all_sessions(user: User, reason: str) -> int:
 
 def sign_out_everywhere(actor: User, user: User) -> int:
     count = end_all_sessions(user, "signed_out_by_admin" if actor.id != user.id else "sign_out_everywhere")
-    audit.record("user.sign_out_everywhere", user, actor=actor, details={"sessions": count})
+    tokens = revoke_tokens_after(user, "sign_out_everywhere", actor)
+    audit.record("user.sign_out_everywhere", user, actor=actor, details={"sessions": count, "tokens": tokens})
     return count
 
 
@@ -588,36 +600,127 @@ def complete_with_token(purpose: str, secret: str, password: str) -> User:
     _set_password(user, password)
     token.used_at = now()
     end_all_sessions(user, "password_reset" if purpose == "reset" else "invitation")
+    if purpose == "reset":
+        revoke_tokens_after(user, "password_reset", user)
     audit.record("user.password_reset" if purpose == "reset" else "user.invite_accept", user, actor=user)
     return user
 
 
 # ---- personal API tokens (unaffected by MFA: they are created by a signed-in user or the CLI) ---------
 
+# The security actions that end a person's tokens, and the word kept on each token it ended.
+TOKEN_REVOKING_ACTIONS = ("lockout", "sign_out_everywhere", "mfa_reset", "password_change", "password_reset",
+                          "disabled")
 
-def create_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
-    """Returns the token record and the secret, which is shown once and stored only hashed."""
+
+def create_api_token(
+    user: User, name: str = "api", *, days: int | None = None, actor: User | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token record and the secret, which is shown once and stored only hashed.
+
+    It works for `days` (API_TOKEN_DEFAULT_DAYS unless given, at most API_TOKEN_MAX_DAYS)."""
+    name = (name or "").strip() or "api"
+    maximum = _setting("API_TOKEN_MAX_DAYS", 365)
+    days = _setting("API_TOKEN_DEFAULT_DAYS", 90) if days is None else days
+    errors: dict[str, str] = {}
+    if len(name) > 80:
+        errors["name"] = "Use at most 80 characters."
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= maximum:
+        errors["days"] = f"Choose a whole number of days from 1 to {maximum}."
+    if not user.active:
+        errors["user"] = "That account is disabled."
+    if errors:
+        raise ValidationFailed(errors)
     secret = "wst_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=(name or "api")[:80], token_hash=hash_token(secret))
+    moment = now()
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), created_at=moment,
+                     expires_at=moment + timedelta(days=days))
     db.session.add(token)
     db.session.flush()
-    audit.record("api_token.create", token, actor=user)
+    audit.record("api_token.create", token, actor=actor or user,
+                 details={"owner": user.id, "days": days})
     return token, secret
 
 
-def revoke_api_token(actor: User, token: ApiToken) -> None:
+def revoke_api_token(actor: User | None, token: ApiToken) -> None:
+    """Ends one token now (its owner, an admin, or the CLI with no actor)."""
     if token.revoked_at is None:
-        token.revoked_at = utc_now()
-        audit.record("api_token.revoke", token, actor=actor)
+        token.revoked_at = now()
+        token.revoked_reason = "revoked"
+        audit.record("api_token.revoke", token, actor=actor, details={"owner": token.user_id})
+
+
+def set_service_token(actor: User, token: ApiToken, service: bool) -> None:
+    """An admin marks a token as a service token (an unattended integration): it then survives
+    lockout, signing out everywhere, MFA resets and password changes of its account."""
+    if token.status(now()) != "active":
+        raise ValidationFailed({"service": "Only a token that still works can be marked."})
+    if token.service != service:
+        token.service = service
+        audit.record("api_token.service", token, actor=actor, details={"owner": token.user_id, "service": service})
+
+
+def revoke_tokens_after(user: User, action: str, actor: User | None = None) -> int:
+    """A security action on the account ends its tokens, but service tokens unless the account
+    is disabled. Returns how many ended; audited when any did."""
+    if action not in TOKEN_REVOKING_ACTIONS:
+        raise ValueError(f"not a token-revoking action: {action}")
+    query = sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if action != "disabled":
+        query = query.where(ApiToken.service.is_(False))
+    count = db.session.execute(
+        query.values(revoked_at=now(), revoked_reason=action).execution_options(synchronize_session="fetch")
+    ).rowcount or 0
+    if count:
+        audit.record("api_token.revoke_all", user, actor=actor, details={"reason": action, "tokens": count})
+    return count
+
+
+def check_api_token(secret: str) -> tuple[ApiToken | None, str | None]:
+    """The token for a secret and, when it may not be used, why: "unknown", "revoked",
+    "expired" or "disabled" (its account). Notes when it was last used, at most once a minute."""
+    token = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret or ""))
+    ).scalar_one_or_none()
+    if token is None:
+        return None, "unknown"
+    moment = now()
+    status = token.status(moment)
+    if status != "active":
+        return token, status
+    if not token.user.active:
+        return token, "disabled"
+    if token.last_used_at is None or moment - token.last_used_at >= LAST_SEEN_GRANULARITY:
+        token.last_used_at = moment
+        db.session.commit()  # bookkeeping before any view runs, as for sessions
+    return token, None
 
 
 def user_for_api_token(secret: str) -> User | None:
-    token = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+    token, problem = check_api_token(secret)
+    return token.user if token is not None and problem is None else None
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """A person's own tokens, newest first (their account page)."""
+    return list(db.session.execute(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).scalars())
+
+
+def own_api_token(user: User, token_id: int) -> ApiToken | None:
+    """One of the person's own tokens: another person's token and a missing id are both None,
+    from the same single statement."""
+    return db.session.execute(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     ).scalar_one_or_none()
-    if token is None or not token.user.active:
-        return None
-    return token.user
+
+
+def all_api_tokens() -> list[ApiToken]:
+    """Every token with its owner, newest first (the admin page)."""
+    return list(db.session.execute(
+        sa.select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    ).scalars())
 
 
 def set_supervisor(actor: User, user: User, supervisor: User | None) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import segno
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,15 @@ from ..links import PublicAddressMissing
 from ..mail import commit_and_send
 from ..web import redirect_next, safe_next
 from . import operations
-from .forms import ChangePasswordForm, CodeForm, EnrolForm, ForgotPasswordForm, LoginForm, NewPasswordForm
+from .forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    CodeForm,
+    EnrolForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from .models import User, hash_token
 
 bp = Blueprint("auth", __name__)
@@ -50,10 +58,12 @@ def load_user_from_token(req) -> User | None:  # noqa: ANN001 - flask.Request
     auth = req.authorization
     if auth is None or auth.type != "bearer" or not auth.token or not req.path.startswith("/api/"):
         return None
-    user = operations.user_for_api_token(auth.token)
-    if user is not None:
-        g.auth_via_token = True
-    return user
+    token, problem = operations.check_api_token(auth.token)
+    if problem is not None:
+        g.api_token_problem = problem  # the API answers 401 saying why (api.authenticate)
+        return None
+    g.auth_via_token = True
+    return token.user
 
 
 @bp.before_app_request
@@ -64,6 +74,7 @@ def _load_user_first() -> None:
     # as it does in tests and CLI-driven code.
     g.pop("_login_user", None)
     g.pop("auth_via_token", None)
+    g.pop("api_token_problem", None)
     if request.endpoint != "static":
         _ = current_user.is_authenticated
 
@@ -226,6 +237,36 @@ def sign_out_everywhere() -> Response:
     session.clear()
     flash("Every session of your account has ended, this one included.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens() -> str:
+    """A person's own API tokens: list, create (the secret is shown once, on this response)."""
+    form = ApiTokenForm()
+    error = secret = None
+    if form.validate_on_submit():
+        result = attempt(lambda: operations.create_api_token(current_user, form.name.data, days=form.days.data), form)
+        error = result.error
+        if result.ok:
+            _, secret = result.value
+    return render_template(
+        "auth/api_tokens.html", form=form, error=error, secret=secret, now=operations.now(),
+        tokens=operations.api_tokens_of(current_user),
+        default_days=current_app.config.get("API_TOKEN_DEFAULT_DAYS", 90),
+    )
+
+
+@bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int) -> Response:
+    token = operations.own_api_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    operations.revoke_api_token(current_user, token)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.route("/account/recovery-codes", methods=["POST"])

@@ -7,15 +7,15 @@ import sqlalchemy as sa
 from ..auth.models import User
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import can_view_case
+from ..permissions import can_view_case, load_visible
 from ..witnesses.models import AssignmentRole, WitnessAssignment
 from .models import Case, CaseAssignment, CaseRole
 
 
 def load_case(user: User, case_id: int) -> Case:
     """The case, or NotFound when there is none or `user` may not see it (the same answer)."""
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(user, case):
+    case = load_visible(user, Case, case_id, can_view_case)  # hidden or missing: one statement
+    if case is None:
         raise NotFound()
     return case
 

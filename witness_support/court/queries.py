@@ -13,17 +13,27 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..db import utc_now
 from ..extensions import db
-from ..permissions import IDENTITY_ASSIGNMENT_ROLES, Permission, Role, can_view_case, has_permission
+from ..permissions import (
+    IDENTITY_ASSIGNMENT_ROLES,
+    Permission,
+    Role,
+    can_view_case,
+    case_rule,
+    has_permission,
+    sql_rule,
+)
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
 from . import operations
 from .models import AidStatus, CourtEvent, TestimonialAid
 
 
+@sql_rule(case_rule(Permission.COURT_EVENT_VIEW, "case_id"))
 def can_view_event(user: User, event: CourtEvent) -> bool:
     return has_permission(user, Permission.COURT_EVENT_VIEW) and can_view_case(user, event.case)
 
 
+@sql_rule(case_rule(Permission.COURT_EVENT_MANAGE, "case_id"))
 def can_manage_event(user: User, event: CourtEvent) -> bool:
     return has_permission(user, Permission.COURT_EVENT_MANAGE) and can_view_case(user, event.case)
 

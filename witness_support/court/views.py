@@ -21,7 +21,9 @@ from ..permissions import (
     can_view_case,
     can_view_witness,
     has_permission,
+    sql_rule,
     visible_case_ids,
+    witness_rule,
 )
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
@@ -42,6 +44,7 @@ from .queries import can_manage_event, can_view_event, schedule_for
 bp = Blueprint("court", __name__)
 
 
+@sql_rule(witness_rule(Permission.AID_VIEW))
 def can_view_aids(user: User, witness: Witness) -> bool:
     return has_permission(user, Permission.AID_VIEW) and can_view_witness(user, witness)
 
