@@ -5,7 +5,7 @@ driver), then times the sweep's own "find what is due" query (through SQLAlchemy
 runs it) against the same SQL run through the raw sqlite3 driver, interleaved A B A B, and
 prints the medians and their ratio, and SQLite's query plan.
 
-    /work/venv/bin/python bench/sweep.py [--witnesses 100000] [--rounds 21]
+    python bench/sweep.py [--witnesses 100000] [--rounds 21]
 """
 
 from __future__ import annotations

@@ -3,125 +3,199 @@ clients, and factories that build data through the real operations."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import re
 import socket
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as email_policy
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-import sqlalchemy as sa
 from flask import Flask
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis.configuration import set_hypothesis_home_dir
 
+from tests.helpers import (  # noqa: F401 - re-exported for tests written against conftest's names
+    CANARY_OFFENDER,
+    JOINED,
+    PASSWORD,
+    POSTGRES_URL,
+    WORKER,
+    AuthActions,
+    Clock,
+    Inbox,
+    IsolatedClient,
+    LedgerWorld,
+    at_local,
+    base_config,
+    create_database,
+    drop_database,
+    free_port,
+    future,
+    past,
+    savepoints_on_sqlite,
+    scratch_database_url,
+    totp_code,
+    truncate_all,
+)
 from witness_support import create_app
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case, Journey
-from witness_support.config import normalise_database_url
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
 
-PASSWORD = "correct horse battery staple"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Fixtures of one feature that several test modules share.
+pytest_plugins = ["tests.fixtures.feeds"]
+
 _counter = itertools.count(1)
-TEST_IDENTITY_KEY = "dGVzdC1pZGVudGl0eS1rZXktbm90LWZvci1wcm9kISE="
+_SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) ", re.IGNORECASE)
 
 
-def base_config(database_url: str) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        # Cheap hashing keeps the suite fast; production keeps argon2's defaults.
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 1024,
-        "SERVER_NAME": "witness.test",
-        # Where emailed and shown links point (never the request's Host).
-        "PUBLIC_BASE_URL": "https://witness.test",
-        # Fixed invented keys: tests never write key files into the worktree's instance folder.
-        "IDENTITY_KEYS": TEST_IDENTITY_KEY,
-        "IDENTITY_INDEX_KEY": "test-blind-index-key-0123456789abcdef",
-    }
+@pytest.hookimpl(trylast=True)  # after pytest made its temporary-folder factory
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps its example database and caches in .hypothesis/ of the working directory;
+    # in tests they go to pytest's temporary folder, so that a run leaves the work tree unchanged.
+    set_hypothesis_home_dir(config._tmp_path_factory.mktemp("hypothesis"))  # noqa: SLF001 - no public hook this early
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL=postgresql://... to run it")
+    for item in items:
+        if item.get_closest_marker("postgresql_only"):
+            item.add_marker(skip)
+
+
+# ---- the database and the app: one per worker, each test rolled back --------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every app of the run, and every `flask` command a test starts, keeps its instance folder
+    (key files, SMS outbox) in a temporary folder: a run leaves the work tree unchanged."""
+    path = tmp_path_factory.mktemp("instance")
+    previous = os.environ.get("INSTANCE_PATH")
+    os.environ["INSTANCE_PATH"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("INSTANCE_PATH", None)
+    else:
+        os.environ["INSTANCE_PATH"] = previous
 
 
 @pytest.fixture(scope="session")
-def _postgres_schema() -> Iterator[str | None]:
-    """On PostgreSQL the schema is created once and every test truncates afterwards."""
-    if not POSTGRES_URL:
-        yield None
-        return
-    app = create_app(base_config(POSTGRES_URL))
+def database_url(tmp_path_factory: pytest.TempPathFactory, _instance_path: Path) -> Iterator[str]:
+    """This worker's database, its schema created once: a SQLite file, or a PostgreSQL database
+    named after TEST_DATABASE_URL's with the worker's name (created here, dropped at the end)."""
+    if POSTGRES_URL:
+        url = scratch_database_url(WORKER)
+        create_database(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.sqlite3'}"
+    app = create_app(base_config(url))
     with app.app_context():
-        db.drop_all()
-        _drop_alembic_version()
         db.create_all()
-
         # An undisposed pool leaves connections open at exit, which filterwarnings=error fails on.
         db.engine.dispose()
-    yield POSTGRES_URL
+    yield url
+    if POSTGRES_URL:
+        drop_database(url)
+
+
+@pytest.fixture
+def app_config(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Iterator[dict[str, Any]]:
+    """Settings for a test that builds an app of its own: a new SQLite file per test, or the
+    worker's PostgreSQL database, emptied after the test (what it commits there is real)."""
+    url = database_url if POSTGRES_URL else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    yield {**base_config(url), "LEDGER_DIGEST_PATH": str(tmp_path / "ledger_digest.jsonl")}
+    if POSTGRES_URL and "app" not in request.fixturenames:
+        truncate_all(url)
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url: str) -> Iterator[Flask]:
+    """The worker's app, built once: building one compiles every URL rule (a quarter of a second)."""
+    app = create_app(base_config(database_url))
     with app.app_context():
-        db.drop_all()
+        savepoints_on_sqlite(db.engine)
+    app.test_client_class = IsolatedClient
+    yield app
+    with app.app_context():
         db.engine.dispose()
 
 
-def _drop_alembic_version() -> None:
-    with db.engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+@pytest.fixture
+def app(request: pytest.FixtureRequest, _shared_app: Flask) -> Iterator[Flask]:
+    """The app, inside an app context, on this worker's database.
+
+    By default the test runs inside one transaction on one connection, rolled back at its end:
+    commits in the test and in its requests are savepoints. A test that needs real commits seen
+    across connections (threads, other processes, a second engine) is marked `real_commits`
+    and gets an app of its own, its data removed afterwards; `own_app` gives a test that changes
+    the app itself (routes, blueprints) an app of its own, still rolled back.
+    """
+    if request.node.get_closest_marker("real_commits"):
+        yield from _committing_app(request.getfixturevalue("app_config"))
+        return
+    url = request.getfixturevalue("database_url")
+    own = request.node.get_closest_marker("own_app") is not None
+    app = create_app(base_config(url)) if own else _shared_app
+    config = copy.deepcopy(dict(app.config))
+    # The ledger's digest log is a file outside the database: one per test, as the rows are.
+    app.config["LEDGER_DIGEST_PATH"] = str(request.getfixturevalue("tmp_path") / "ledger_digest.jsonl")
+    with app.app_context():
+        engine = db.engine
+        if own:
+            savepoints_on_sqlite(engine)
+        connection = engine.connect()
+        transaction = connection.begin()
+        JOINED[engine] = connection
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            del JOINED[engine]
+            transaction.rollback()
+            connection.close()
+            if own:
+                engine.dispose()
+    app.config.clear()
+    app.config.update(config)
+    if POSTGRES_URL and "app_config" in request.fixturenames:
+        truncate_all(url)  # what an app of the test's own committed there
 
 
 @pytest.fixture
-def app_config(tmp_path, _postgres_schema) -> dict[str, Any]:  # noqa: ANN001 - pytest tmp_path
-    url = _postgres_schema or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    # Each test its own ledger digest log: a shared one would hold other tests' checkpoints.
-    return {**base_config(url), "LEDGER_DIGEST_PATH": str(tmp_path / "ledger_digest.jsonl")}
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A brand-new empty database (for migrations): a SQLite file, or a PostgreSQL database of its own."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url = scratch_database_url(f"{WORKER}_empty")
+    create_database(url)
+    yield url
+    drop_database(url)
 
 
-@pytest.fixture
-def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(app_config)
+def _committing_app(config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(config)
     with app.app_context():
         if not POSTGRES_URL:
             db.create_all()
         yield app
         db.session.remove()
         if POSTGRES_URL:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            truncate_all(config["SQLALCHEMY_DATABASE_URI"])
         db.engine.dispose()
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as in production.
-
-    The test body holds an app context (pytest-flask even pushes a request context), and Flask
-    reuses an active app context for requests; that would share `g` (Flask-Login caches the
-    user there) and the database session between the test and the app, hiding bugs such as a
-    session that should have been ended. Before each request the test's own changes are
-    committed, as another actor's would be; afterwards the test's session reads fresh rows.
-    """
-
-    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201 - a test response
-        db.session.commit()
-        token = _cv_app.set(None)  # Flask then pushes a fresh app context for the request
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-            db.session.expire_all()
 
 
 @pytest.fixture
@@ -220,38 +294,6 @@ def make_journey(app: Flask, officer: User, make_case, make_witness) -> Callable
     return make
 
 
-def totp_code(email: str) -> str:
-    """A valid code for the account, for a step not used yet (each step is accepted once)."""
-    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
-    db.session.refresh(user)
-    # Tests sign the same person in several times within one 30-second step; forgetting the last
-    # used step here keeps the once-only rule for everyone but this helper.
-    user.totp_last_step = None
-    db.session.commit()
-    return pyotp.TOTP(user.totp_secret).at(auth_ops.now())
-
-
-class AuthActions:
-    """Signs in through the real pages: password, then the TOTP step (or enrolment) with pyotp."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self._client = client
-
-    def login(self, user: User | str, password: str = PASSWORD):  # noqa: ANN201 - test response
-        email = user if isinstance(user, str) else user.email
-        response = self._client.post("/login", data={"email": email, "password": password})
-        location = response.headers.get("Location", "")
-        if response.status_code == 302 and location.endswith("/login/code"):
-            response = self._client.post("/login/code", data={"code": totp_code(email)})
-        elif response.status_code == 302 and location.endswith("/mfa/enrol"):
-            self._client.get("/mfa/enrol")  # the page a person scans the QR code from
-            response = self._client.post("/mfa/enrol", data={"code": totp_code(email)})
-        return response
-
-    def logout(self):  # noqa: ANN201 - test response
-        return self._client.post("/logout")
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
@@ -269,28 +311,7 @@ def api_token(app: Flask) -> Callable[[User], dict[str, str]]:
     return make
 
 
-def past(days: int) -> date:
-    return today_utc() - timedelta(days=days)
-
-
-def future(days: int) -> date:
-    return today_utc() + timedelta(days=days)
-
-
 # ---- security: a controllable clock and a real SMTP server ------------------------------------
-
-
-class Clock:
-    """Stands in for the wall clock of the auth rules (the CLOCK setting): tests move time on."""
-
-    def __init__(self) -> None:
-        self.now = utc_now()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -298,23 +319,6 @@ def clock(app: Flask) -> Clock:
     clock = Clock()
     app.config["CLOCK"] = clock
     return clock
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
-        return "250 Message accepted for delivery"
-
-    def bodies(self) -> list[str]:
-        return [m.get_content() for m in self.messages]
-
-    def links(self) -> list[str]:
-        return [link for m in self.messages for link in re.findall(r"https?://\S+", m.get_content())]
 
 
 @pytest.fixture
@@ -335,15 +339,7 @@ def smtp_server(app: Flask) -> Iterator[Inbox]:
         controller.stop()
 
 
-# ---- post-trial notices (issue 6) -------------------------------------------------------------
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# ---- post-trial notices -----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -357,12 +353,9 @@ def sms_dir(app: Flask, tmp_path) -> Any:  # noqa: ANN001 - pytest tmp_path
 @pytest.fixture
 def closed_smtp_port(app: Flask) -> int:
     """A port nobody listens on: every send fails with a refused connection."""
-    port = _free_port()
+    port = free_port()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
     return port
-
-
-CANARY_OFFENDER = "CANARY-OFFENDER-Zq81"
 
 
 @pytest.fixture
@@ -395,20 +388,12 @@ def trial_case(app: Flask, officer: User, make_case, make_witness, make_journey,
     return make
 
 
-# ---- court support (issue 3) -----------------------------------------------------------------
+# ---- court support ---------------------------------------------------------------------------
 
 
 @pytest.fixture
 def support_person(make_user) -> User:  # noqa: ANN001 - fixture
     return make_user("support_person", display_name="Sam Support")
-
-
-def at_local(days: int, hour: int = 9, tz: str = "Asia/Jakarta") -> datetime:
-    """An aware instant `days` from today at `hour` on the court's wall clock."""
-    from zoneinfo import ZoneInfo
-
-    day = today_utc() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=ZoneInfo(tz))
 
 
 @pytest.fixture
@@ -452,20 +437,6 @@ def record_benefit(app: Flask, officer: User) -> Callable[..., Any]:
     return make
 
 
-class LedgerWorld:
-    """A witness in a case with everyone the ledger cares about (see the ledger_world fixture)."""
-
-    officer: User
-    colleague: User
-    prosecutor: User
-    support: User
-    supervisor: User
-    stranger: User
-    admin: User
-    witness: Witness
-    case: Case
-
-
 @pytest.fixture
 def ledger_world(make_user, officer, prosecutor, admin, make_witness, make_case) -> LedgerWorld:  # noqa: ANN001
     """officer (registered the witness) and colleague: liaison officers assigned to the witness;
@@ -500,7 +471,9 @@ def count_queries(app: Flask) -> Callable[[], Any]:
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-            statements.append(statement)
+            # The savepoints that stand for commits inside a test's transaction are not the app's.
+            if not _SAVEPOINT.match(statement):
+                statements.append(statement)
 
         sa_event.listen(db.engine, "before_cursor_execute", before)
         try:

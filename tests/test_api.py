@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import future
+from tests.helpers import future
 from tests.openapi_util import assert_matches_openapi
 from witness_support.audit import AuditEvent
 from witness_support.auth import operations as auth_ops

@@ -29,7 +29,7 @@ def test_raw_sql_cannot_change_or_remove_audit_events(officer, make_witness, sta
 def test_the_migrated_schema_has_the_triggers_too(tmp_path):
     from flask_migrate import upgrade
 
-    from tests.conftest import base_config
+    from tests.helpers import base_config
     from witness_support import MIGRATIONS_DIR, create_app
 
     app = create_app(base_config(f"sqlite:///{tmp_path / 'migrated.sqlite3'}"))

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 
+from tests.helpers import PASSWORD
 from witness_support.audit import AuditEvent
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import ApiToken

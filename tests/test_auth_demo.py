@@ -7,8 +7,8 @@ import os
 
 import pytest
 import sqlalchemy as sa
-from conftest import base_config
 
+from tests.helpers import base_config
 from witness_support import create_app, demo_marker_path
 from witness_support.auth.models import User
 from witness_support.demo import DEMO_PASSWORD

@@ -4,8 +4,8 @@ never a way around the second factor."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions, totp_code
 
+from tests.helpers import PASSWORD, AuthActions, totp_code
 from witness_support.auth.models import AccountToken, User
 from witness_support.extensions import db
 

@@ -7,8 +7,8 @@ import re
 import pyotp
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions, totp_code
 
+from tests.helpers import PASSWORD, AuthActions, totp_code
 from witness_support.audit import AuditEvent
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import LoginAttempt, RecoveryCode, User

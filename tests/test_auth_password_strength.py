@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions
 
+from tests.helpers import PASSWORD, AuthActions
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import User
 from witness_support.auth.passwords import DEMO_PASSWORD, MIN_ZXCVBN_SCORE, password_problem

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions
 
+from tests.helpers import PASSWORD, AuthActions
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import UserSession
 from witness_support.extensions import db
@@ -145,6 +145,7 @@ def test_rate_limit_on_login_per_ip(app_config):
     assert statuses[10] == 429
 
 
+@pytest.mark.real_commits
 def test_account_page_lists_own_sessions_and_signs_out_everywhere(app, officer):
     phone, laptop = app.test_client(), app.test_client()
     AuthActions(phone).login(officer)
@@ -156,8 +157,9 @@ def test_account_page_lists_own_sessions_and_signs_out_everywhere(app, officer):
     assert not _signed_in(phone) and not _signed_in(laptop)
 
 
+@pytest.mark.real_commits
 def test_new_recovery_codes_need_the_current_code(app, officer):
-    from conftest import totp_code
+    from tests.helpers import totp_code
 
     client = app.test_client()
     AuthActions(client).login(officer)
@@ -169,12 +171,14 @@ def test_new_recovery_codes_need_the_current_code(app, officer):
     assert auth_ops.unused_recovery_codes(officer) == 10
 
 
+@pytest.mark.real_commits
 def test_two_step_sign_in_with_csrf_on(app, officer):
     """The real forms carry their CSRF tokens through both steps."""
     import re
 
-    from conftest import totp_code
     from flask import g
+
+    from tests.helpers import totp_code
 
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import future, past
+from tests.helpers import future, past
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations
 from witness_support.cases.models import CaseAssignment, JourneyTransition

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from witness_support.auth.models import User
@@ -9,6 +10,7 @@ from witness_support.extensions import db
 from witness_support.witnesses.models import Witness
 
 
+@pytest.mark.real_commits
 def test_users_create_reads_the_password_from_stdin(app, client, auth):
     runner = app.test_cli_runner()
     result = runner.invoke(
@@ -45,6 +47,7 @@ def test_no_account_exists_on_a_fresh_install(app):
     assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 0
 
 
+@pytest.mark.real_commits
 def test_seed_demo_loads_once_and_prints_working_logins(app, client, auth):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--witnesses", "12"])
     assert result.exit_code == 0, result.output

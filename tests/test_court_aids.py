@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import future, past
 from dateutil.relativedelta import relativedelta
 
+from tests.helpers import future, past
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court.models import CHILD_AID_KINDS, TestimonialAid

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import jsonschema
 import pytest
 import sqlalchemy as sa
-from conftest import at_local
 
+from tests.helpers import at_local
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court.models import CourtEvent, TestimonialAid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from witness_support.court.models import Attendance, CourtEvent
@@ -9,6 +10,7 @@ from witness_support.demo import DEMO_PASSWORD, seed_demo
 from witness_support.extensions import db
 
 
+@pytest.mark.real_commits
 def test_demo_has_court_events_readiness_and_schedules(app, client, auth):
     seed_demo(count=12)
     kinds = dict(db.session.execute(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import at_local, future, past
 
+from tests.helpers import at_local, future, past
 from witness_support.audit import AuditEvent
 from witness_support.court import operations as court_ops
 from witness_support.court.models import Attendance, CourtEvent, CourtEventChange

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from witness_support import create_app
 from witness_support.extensions import db
+
+pytestmark = pytest.mark.migration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +29,7 @@ def _flask(*args: str, url: str) -> subprocess.CompletedProcess:
 
 
 def test_upgrade_to_head_creates_court_tables_and_indexes(tmp_path):
-    from conftest import base_config
+    from tests.helpers import base_config
 
     url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     upgraded = _flask("upgrade", url=url)

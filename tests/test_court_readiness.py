@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from conftest import future, past
 
+from tests.helpers import future, past
 from witness_support.court import operations as court_ops
 from witness_support.court import readiness
 from witness_support.court.models import CourtEvent, TestimonialAid

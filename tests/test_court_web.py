@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from conftest import future, past
 
+from tests.helpers import future, past
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops

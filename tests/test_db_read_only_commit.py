@@ -10,15 +10,13 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import POSTGRES_URL
 from witness_support import create_app
 from witness_support.auth.models import User
 from witness_support.extensions import db
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL,
-    reason="PostgreSQL only: psycopg forgets prepared statements at ROLLBACK; SQLite's driver does not",
-)
+# PostgreSQL only: psycopg forgets prepared statements at ROLLBACK; SQLite's driver does not. The
+# transactions under test are the requests' own, so they must be real.
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.real_commits]
 
 
 @pytest.fixture

@@ -4,21 +4,29 @@ conditional requests, rotation and revocation, assignment end, leaks, and a feed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from conftest import CANARY_OFFENDER
 
 from tests.feed_clients import both_clients, ical_js
+from tests.fixtures.feeds import (
+    CANARY_ADDRESS,
+    CANARY_CONTACT,
+    CANARY_NAME,
+    SYDNEY,
+    World,
+    at_sydney,
+    issue,
+)
+from tests.helpers import CANARY_OFFENDER
 from witness_support import create_app
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court.models import CourtEvent
-from witness_support.db import today_utc, utc_now
+from witness_support.db import utc_now
 from witness_support.extensions import db
 from witness_support.feeds import ical
 from witness_support.feeds import operations as feed_ops
@@ -27,68 +35,14 @@ from witness_support.logging_setup import scrub
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import WitnessAssignment
 
-SYDNEY = "Australia/Sydney"
-CANARY_NAME = "Canaryname Vexhollow-Q7"
-CANARY_ADDRESS = "17 Canaryaddr Lane, Quillmoor"
-CANARY_CONTACT = "+61 400 CANARYPHONE"
-
-
-def next_offset_change(zone: str) -> datetime:
-    """The first day (at least three days ahead) on whose noon the zone's UTC offset differs from the day before."""
-    tz = ZoneInfo(zone)
-    day = today_utc() + timedelta(days=3)
-    while True:
-        before = datetime(day.year, day.month, day.day, 12, tzinfo=tz) - timedelta(days=1)
-        after = datetime(day.year, day.month, day.day, 12, tzinfo=tz)
-        if before.utcoffset() != after.utcoffset():
-            return after
-        day += timedelta(days=1)
-
-
-@dataclass
-class World:
-    case: object
-    witness: object
-    support: object
-    assignment: object
-    before: object
-    after: object
-
-
-def _local(day: datetime, delta_days: int, hour: int) -> datetime:
-    d = (day + timedelta(days=delta_days)).date()
-    return datetime(d.year, d.month, d.day, hour, 0, tzinfo=ZoneInfo(SYDNEY))
+# A poll reads its token on a connection of its own (the raw driver, and on PostgreSQL a pool of
+# its own in autocommit), outside the test's transaction: these tests commit for real.
+pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
-def world(officer, make_user, make_case, make_witness, make_journey) -> World:
-    """A Sydney court, a witness carrying canary identity, an interpreter booked to two events that
-    fall either side of a daylight-saving change."""
-    case = make_case(court_timezone=SYDNEY, court_name="Invented Downing Centre")
-    case_ops.add_defendant(officer, case, name=CANARY_OFFENDER, custody_status="remanded")
-    witness = make_witness(legal_name=CANARY_NAME, address=CANARY_ADDRESS, contact_details=CANARY_CONTACT,
-                           participation="participating")
-    make_journey(witness, case)
-    support = make_user("support_person", display_name="Ivy Interpreter")
-    assignment = witness_ops.assign_support(officer, witness, support, "interpreter")
-    change = next_offset_change(SYDNEY)
-    events = []
-    for delta in (-2, 2):
-        starts = _local(change, delta, 10)
-        event = court_ops.schedule_event(officer, case, kind="trial_day", starts_at=starts,
-                                         ends_at=starts + timedelta(hours=5), room="Court 4",
-                                         interpreter_language="Thai", remote_link=delta > 0,
-                                         witness_ids=[witness.id])
-        court_ops.assign_attendance(officer, event, witness, support)
-        events.append(event)
-    db.session.commit()
-    return World(case, witness, support, assignment, events[0], events[1])
-
-
-def issue(user) -> str:  # noqa: ANN001
-    token = feed_ops.issue_feed_token(user, user)
-    db.session.commit()
-    return token
+def world(feed_world: World) -> World:
+    return feed_world
 
 
 def utc_iso(moment: datetime) -> str:
@@ -114,7 +68,8 @@ def test_feed_as_two_clients_see_it_across_a_daylight_saving_change(client, worl
                                           f"court-event-{world.after.id}@witness.test"]
     # 10:00 court time on both days, although the offset to UTC differs by an hour.
     assert [e["start"] for e in events] == [utc_iso(world.before.starts_at), utc_iso(world.after.starts_at)]
-    offsets = {_local(world.before.starts_at, 0, 10).utcoffset(), _local(world.after.starts_at, 0, 10).utcoffset()}
+    offsets = {at_sydney(world.before.starts_at, 0, 10).utcoffset(),
+               at_sydney(world.after.starts_at, 0, 10).utcoffset()}
     assert len(offsets) == 2
     assert [e["tzid"] for e in ical_js(text)["events"]] == [SYDNEY, SYDNEY]
     assert all(e["status"] == "CONFIRMED" and e["sequence"] == 1 for e in events)
@@ -248,7 +203,8 @@ def test_revalidation_by_etag_and_by_date(client, world, officer):
     assert changed_by_date.headers["Last-Modified"] != last_modified
 
 
-def test_not_modified_answers_from_one_query_without_the_calendar_code(client, world, count_queries):
+def test_not_modified_answers_from_one_query_without_the_calendar_code(client, world, officer, make_case,
+                                                                       count_queries):
     token = issue(world.support)
     etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
     ical.clear_caches()
@@ -257,25 +213,40 @@ def test_not_modified_answers_from_one_query_without_the_calendar_code(client, w
     assert response.status_code == 304
     # Nothing was serialised: the caches the calendar code fills stay empty.
     assert len(ical._EVENT_CACHE) == 0 and len(ical._TZ_CACHE) == 0
-    # The token with the feed clock, read through the raw driver (not counted here), and nothing
-    # else: no membership query, no write.
-    assert statements == []
-    # A worker that has not seen this feed yet (its memory empty) reads the membership once.
-    feed_ops.CHECKED.clear()
+    # The token with the feed clock, and nothing else: no membership query, no write.
+    assert len(statements) == 1 and "feed_clock" in statements[0], statements
+    # A change to another feed moves the clock: the membership is read once, this feed's row is
+    # confirmed at the new version, and the poll still answers 304; the next one reads the row alone.
+    other = make_other_event(officer, make_case())
+    db.session.commit()
     with count_queries() as statements:
         assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
-    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT"), statements
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) >= 2 and any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
+    with count_queries() as statements:
+        assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert len(statements) == 1, statements
+    assert other.id not in {m.event_id for m in feed_ops.feed_members(world.support)}
+
+
+def make_other_event(officer, case):  # noqa: ANN001, ANN201 - a test helper
+    """An event no witness of the support person's attends: it moves the clock, not their feed."""
+    starts = at_sydney(datetime.now(UTC), 20, 10)
+    return court_ops.schedule_event(officer, case, kind="mention", starts_at=starts,
+                                    ends_at=starts + timedelta(hours=1))
 
 
 def test_a_poll_survives_the_server_dropping_its_connections(app, client, world):
-    """PostgreSQL: polls read the token on a pool of their own without the pre-ping round trip, so
-    a connection the server closed (restart, failover) must be replaced, not answered with a 500."""
+    """PostgreSQL: a connection the server closed (restart, failover) is replaced, not answered with a 500."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: on SQLite polls use the app's engine, with nothing to drop")
+        pytest.skip("PostgreSQL only: SQLite has no server to drop a connection")
     token = issue(world.support)
     etag = client.get(f"/feeds/{token}.ics").headers["ETag"]
-    polls = app.extensions["feed_poll_engine"]
-    assert polls is not db.engine and polls.pool.checkedin() >= 1  # a pooled connection is waiting
+    db.session.remove()
+    held = [db.engine.connect() for _ in range(2)]
+    for connection in held:
+        connection.close()
+    assert db.engine.pool.checkedin() >= 2  # pooled connections are waiting, one for the statement below
     with db.engine.connect() as connection:  # the server ends every other session of the database
         ended = connection.execute(sa.text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -283,8 +254,6 @@ def test_a_poll_survives_the_server_dropping_its_connections(app, client, world)
     assert ended >= 1
     assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304
     assert client.get(f"/feeds/{token}.ics").status_code == 200
-    db.engine.dispose()  # the app's engine takes the polls' pool with it
-    assert polls.pool.checkedin() == 0
 
 
 def clock_version() -> int:
@@ -519,7 +488,7 @@ def test_cli_issues_a_link_and_prints_the_url_last(app, client, world, admin):
 
 
 def test_a_feed_of_500_events(client, world, officer):
-    start = _local(datetime.now(UTC), 40, 9)
+    start = at_sydney(datetime.now(UTC), 40, 9)
     for n in range(498):
         starts = start + timedelta(days=n // 4, hours=2 * (n % 4))
         court_ops.schedule_event(officer, world.case, kind="mention", starts_at=starts,

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import AuthActions, future, past
+from tests.helpers import AuthActions, future, past
 from witness_support.cases.models import Case
 from witness_support.db import utc_now
 from witness_support.extensions import db

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.conftest import at_local
+from tests.helpers import at_local
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 from witness_support.ledger.operations import testimony_dates as trial_days_of

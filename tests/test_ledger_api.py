@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import past
+from tests.helpers import past
 from witness_support.api.openapi import document
 from witness_support.audit import AuditEvent
 from witness_support.extensions import db

@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
+
+pytestmark = pytest.mark.migration
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

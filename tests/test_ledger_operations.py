@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import past
+from tests.helpers import past
 from witness_support.errors import Conflict, NotFound, ValidationFailed
 from witness_support.extensions import db
 from witness_support.ledger import operations as ledger_ops

@@ -11,7 +11,7 @@ import pathlib
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import AuthActions, past
+from tests.helpers import AuthActions, past
 from witness_support.audit import AuditEvent
 from witness_support.auth.models import User
 from witness_support.extensions import db

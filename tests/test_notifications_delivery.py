@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from tests.conftest import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
@@ -217,6 +218,7 @@ def test_rolled_back_change_sends_nothing(app, officer, trial_case, smtp_server)
     assert smtp_server.messages == []
 
 
+@pytest.mark.real_commits
 def test_sweep_sees_only_committed_notices(app, officer, make_witness):
     witness = make_witness()
     notify_ops.queue_notice(witness.id, "verdict", context={}, triggered_at=utc_now(), dedup_key="uncommitted")

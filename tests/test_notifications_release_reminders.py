@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.db import today_utc, utc_now
@@ -183,6 +183,7 @@ def test_statements_do_not_grow_with_reminders_or_witnesses(app, officer, world,
     assert nothing_due[0].lstrip().upper().startswith("SELECT"), nothing_due
 
 
+@pytest.mark.real_commits
 def test_two_sweeps_at_once_record_each_reminder_once_and_tell_each_witness_once(app, officer, world):
     witnesses = []
     for _ in range(3):
@@ -228,6 +229,7 @@ def test_the_recording_statement_is_built_per_database_kind(app):
     assert "ON CONFLICT" in str(on_postgresql.compile(dialect=postgresql.dialect()))
 
 
+@pytest.mark.real_commits
 def test_due_command_counts_what_the_next_sweep_would_do_and_changes_nothing(app, officer, world):
     _, [near, far], _, _ = world(witnesses=2, defendants=2)
     _convict(officer, near, days=5)  # the 7-day and 30-day reminders are due: the sweep tells the nearest

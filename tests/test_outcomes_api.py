@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
-from tests.conftest import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER
 from witness_support.cases import operations as case_ops
 from witness_support.extensions import db
 from witness_support.notifications.models import NotificationPreference

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER
 from witness_support.cases import operations as case_ops
 from witness_support.extensions import db
 from witness_support.notifications.models import Notification, NotificationPreference

@@ -23,10 +23,9 @@ from witness_support.ledger.models import BenefitEntry
 from witness_support.notifications import operations as notify_ops
 from witness_support.notifications.models import Notification
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"),
-    reason="needs PostgreSQL: set TEST_DATABASE_URL (two hosts share a PostgreSQL server, never a SQLite file)",
-)
+# Two hosts share a PostgreSQL server, never a SQLite file; each host process reads what the test
+# committed.
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.real_commits]
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 

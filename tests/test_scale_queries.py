@@ -1,5 +1,6 @@
 """Scale: the next court date kept current, keyset pages, need-to-know for broad caseloads, the
-bulk demo seed, and the benchmark floors that exist only with BENCHMARK on."""
+bulk demo seed (every row within the models' rules), and the benchmark's floors, which only the
+bench registers (the product has no such route)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import sqlalchemy as sa
 from flask import Flask
 
 from witness_support import permissions as perms
-from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
 from witness_support.extensions import db
@@ -206,17 +206,25 @@ def test_broad_dashboard_matches_the_narrow_one(app, monkeypatch, prosecutor, ma
 
 
 def _with_floors(app: Flask) -> Flask:
-    """The floors, as BENCHMARK=1 registers them in create_app (before the app's first request)."""
-    from witness_support import bench_floor
+    """The floors, as the bench's own WSGI entry registers them (before the app's first request)."""
+    from bench.floor import register
 
-    app.config["BENCHMARK"] = True
-    bench_floor.register(app)
+    register(app)
     return app
 
 
-def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
-    assert not app.config["BENCHMARK"]
-    assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
+@pytest.mark.real_commits
+def test_the_product_has_no_benchmark_route_in_any_configuration(app_config, client):
+    from witness_support import create_app
+
+    for extra in ({}, {"BENCHMARK": True}, {"DEBUG": True}):
+        product = create_app(dict(app_config, **extra))
+        assert not any(rule.rule.startswith("/_bench") for rule in product.url_map.iter_rules()), extra
+    assert client.get("/_bench/hello").status_code == 404
+
+
+@pytest.mark.real_commits
+def test_the_bench_registers_its_floors(app, client):
     _with_floors(app)
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert {"/_bench/hello", "/_bench/table", "/_bench/witnesses", "/_bench/readiness"} <= rules
@@ -225,6 +233,7 @@ def test_benchmark_floors_exist_only_with_the_setting(app, app_config, client):
     assert client.get("/_bench/witnesses").status_code == 302
 
 
+@pytest.mark.real_commits
 def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
                                                            make_event, assess):
     _with_floors(app)
@@ -253,6 +262,7 @@ def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, of
     assert "blocker-no_support_person" in c and same(c) == same(a)
 
 
+@pytest.mark.real_commits
 def test_bulk_seed_is_deterministic_and_the_ledger_verifies(app, tmp_path):
     from witness_support import bulk_demo
     from witness_support.demo import seed_demo
@@ -277,6 +287,51 @@ def test_bulk_seed_is_deterministic_and_the_ledger_verifies(app, tmp_path):
     assert references == [f"W-0007-{n:07d}" for n in range(1, 6)]
 
 
+def test_every_bulk_demo_row_keeps_the_models_rules(app):
+    """Bulk rows bypass the operations, so each enumerated column holds a member of its model's enum,
+    each NOT NULL column a value, each text no more than its column holds (SQLite would not refuse
+    it), and each row the table's CHECK constraints (checked by the database at insert)."""
+    from witness_support.cases.models import CaseRole, CustodyStatus, Stage
+    from witness_support.court.models import AidKind, AidStatus, EventKind, EventStatus
+    from witness_support.demo import seed_demo
+    from witness_support.ledger.models import BenefitKind
+    from witness_support.notifications.models import Channel, Kind, Status
+    from witness_support.outcomes.models import SentenceKind, Verdict
+    from witness_support.witnesses.models import AgeAssessment, AssignmentRole, Participation, RiskLevel
+
+    seed_demo(count=1001, seed=11)
+    enums = {
+        ("cases", None): None,
+        ("defendants", "custody_status"): CustodyStatus, ("case_assignments", "role"): CaseRole,
+        ("journeys", "stage"): Stage, ("witnesses", "participation"): Participation,
+        ("witnesses", "age_assessment"): AgeAssessment, ("witnesses", "current_risk_level"): RiskLevel,
+        ("witness_assignments", "role"): AssignmentRole, ("risk_assessments", "stage"): Stage,
+        ("risk_assessments", "level"): RiskLevel, ("court_events", "kind"): EventKind,
+        ("court_events", "status"): EventStatus, ("court_event_attendance", "role"): AssignmentRole,
+        ("testimonial_aids", "kind"): AidKind, ("testimonial_aids", "status"): AidStatus,
+        ("benefit_entries", "kind"): BenefitKind, ("notifications", "kind"): Kind,
+        ("notifications", "status"): Status, ("notifications", "channel"): Channel,
+        ("outcomes", "verdict"): Verdict, ("outcomes", "sentence_kind"): SentenceKind,
+    }
+    for (table, column), enum in enums.items():
+        if column is None:
+            continue
+        values = set(db.session.execute(sa.text(f"SELECT DISTINCT {column} FROM {table}")).scalars())  # noqa: S608
+        assert values, (table, column)
+        assert values - {None} <= {member.value for member in enum}, (table, column, values)
+    for table in {t for t, _ in enums}:
+        columns = db.metadata.tables[table].columns
+        rows = db.session.execute(sa.select(*columns)).mappings().all()
+        assert rows, table
+        for column in columns:
+            if not column.nullable:
+                assert all(r[column.name] is not None for r in rows), (table, column.name)
+            length = getattr(column.type, "length", None)
+            if length and isinstance(column.type, sa.String):
+                assert all(len(r[column.name]) <= length for r in rows if isinstance(r[column.name], str)), (
+                    table, column.name)
+
+
 def test_small_demo_is_unchanged(app):
     from witness_support.demo import seed_demo
 
@@ -292,25 +347,6 @@ def test_case_assignment_for_broad_caseload_is_bounded(app, officer, make_case, 
     for _ in range(3):
         make_case(by=officer)  # the creator is assigned to the case
     assert perms.has_broad_caseload(officer)
-
-
-def test_the_caseload_shape_is_asked_once_a_minute_and_again_when_assignments_change(
-    app, officer, prosecutor, make_case, monkeypatch, count_queries
-):
-    monkeypatch.setattr(perms, "BROAD_CASELOAD", 1)
-    assert prosecutor.id  # loaded before counting
-    with count_queries() as first:
-        assert not perms.has_broad_caseload(prosecutor)
-    with count_queries() as again:
-        assert not perms.has_broad_caseload(prosecutor)
-    assert len(first) == 1 and again == []  # remembered: no statement on the next page
-    for _ in range(2):
-        case_ops.assign_to_case(officer, make_case(by=officer), prosecutor)
-    assert perms.has_broad_caseload(prosecutor)  # assigned: asked again at once
-    monkeypatch.setattr(perms, "_clock", lambda: time.monotonic() + perms.CASELOAD_SHAPE_SECONDS + 1)
-    with count_queries() as later:  # a minute on, without a change this worker saw
-        assert perms.has_broad_caseload(prosecutor)
-    assert len(later) == 1
 
 
 def test_home_panels_of_a_broad_caseload_match_the_narrow_ones(

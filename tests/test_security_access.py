@@ -155,6 +155,7 @@ def test_every_route_declares_a_permission_or_is_listed(app, client, officer, ap
     assert {r.endpoint for r in app.url_map.iter_rules()} >= PUBLIC | SIGNED_IN  # no stale names
 
 
+@pytest.mark.own_app
 def test_a_route_without_a_permission_is_caught(app, client, officer, api_token):
     """The walk above can fail: a route registered with no decorator is reported."""
     app.add_url_rule("/forgotten", "forgotten", lambda: "open")
@@ -213,8 +214,8 @@ def test_each_role_gets_exactly_what_the_permission_table_says(app, client, auth
 # - user_sessions UPDATE: the server-side session's last-seen time, which the idle timeout needs;
 # - audit_events INSERT of a read of identity data (the witness's identity, a search by name, a
 #   letter showing the postal address, notice contacts) or of the audit trail itself: the policy requires every
-#   such read to leave a trace (DESIGN.md principle 2, issue 7's admin section);
-# - a view or export of a benefits disclosure schedule, which issue 5 requires to be audited.
+#   such read to leave a trace (DESIGN.md principle 2; docs/security.md);
+# - a view or export of a benefits disclosure schedule, which the ledger's rules require to be audited.
 ALLOWED_AUDITED_READS = {
     "benefit.disclosure.view",
     "witness.identity.view",

@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Blueprint, abort
 
-from tests.conftest import PASSWORD, base_config
+from tests.helpers import PASSWORD, base_config
 from witness_support import create_app
 from witness_support.extensions import db
 from witness_support.logging_setup import ScrubbingFilter, scrub
@@ -108,6 +108,7 @@ def failing_app(app):  # noqa: ANN001
     return app
 
 
+@pytest.mark.own_app
 def test_a_crash_shows_and_logs_nothing_of_the_witness(failing_app, client, caplog):
     caplog.set_level(logging.DEBUG)
     response = client.get(f"/test-only/boom?name={CANARY_SLUG}")
@@ -120,6 +121,7 @@ def test_a_crash_shows_and_logs_nothing_of_the_witness(failing_app, client, capl
     assert_security_headers(response, "500")
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("status", [400, 403, 404, 405, 413, 429, 500])
 def test_error_pages_repeat_nothing_of_the_request(failing_app, client, caplog, status):
     caplog.set_level(logging.DEBUG)
@@ -135,6 +137,7 @@ def test_error_pages_repeat_nothing_of_the_request(failing_app, client, caplog, 
     assert api.get_json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.own_app
 def test_real_405_and_413_say_nothing_of_the_request(failing_app, client):
     not_allowed = client.delete(f"/login?name={CANARY_SLUG}")
     assert not_allowed.status_code == 405 and "Canarybright" not in not_allowed.get_data(as_text=True)
@@ -195,7 +198,7 @@ def test_app_logger_and_werkzeug_have_the_filter(app):
 
 
 def test_a_whole_session_logs_no_identity_password_token_or_code(client, auth, officer, api_token, caplog):
-    from tests.conftest import totp_code
+    from tests.helpers import totp_code
 
     caplog.set_level(logging.DEBUG)
     headers = api_token(officer)

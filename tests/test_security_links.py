@@ -10,9 +10,9 @@ import os
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, AuthActions, totp_code
 from flask import Flask
 
+from tests.helpers import PASSWORD, AuthActions, totp_code
 from witness_support import create_app, demo_marker_path, links
 from witness_support.auth.models import User
 from witness_support.cases.models import Case

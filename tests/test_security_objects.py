@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import AuthActions, IsolatedClient
+from tests.helpers import AuthActions, IsolatedClient
 from witness_support.cases import operations as case_ops
 from witness_support.extensions import db
 from witness_support.permissions import Permission, can_view_case, can_view_witness, has_permission

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import past
 
+from tests.helpers import past
 from witness_support.cases import operations as case_ops
 from witness_support.court import calendar
 from witness_support.court import operations as court_ops

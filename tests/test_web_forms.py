@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.conftest import future
+from tests.helpers import future
 from witness_support.extensions import db
 from witness_support.witnesses.models import Witness
 
@@ -79,7 +79,7 @@ def test_state_changes_need_a_csrf_token(app, client, auth, officer):
 
 
 def test_login_never_redirects_off_site(client, officer):
-    from tests.conftest import totp_code
+    from tests.helpers import totp_code
 
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         client.post(f"/login?next={target}", data={"email": officer.email, "password": "correct horse battery staple"})

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import future, past
+from tests.helpers import future, past
 from witness_support.audit import AuditEvent
 from witness_support.db import today_utc
 from witness_support.errors import ValidationFailed

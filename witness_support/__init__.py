@@ -37,6 +37,10 @@ def _secret_key(instance_path: str) -> str:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
+        # Keys, the default SQLite file and the SMS outbox live here; `instance/` beside the
+        # package unless INSTANCE_PATH names another folder (the test suite points it at a
+        # temporary one so that a run leaves the work tree unchanged).
+        instance_path=os.path.abspath(os.environ["INSTANCE_PATH"]) if os.environ.get("INSTANCE_PATH") else None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
@@ -74,9 +78,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _import_models()
     _connect_signals()
     _register_blueprints(app)
-    from .bench_floor import register as register_bench_floor
-
-    register_bench_floor(app)
     _register_error_handlers(app)
     _register_security_headers(app)
     _register_template_helpers(app)
@@ -202,7 +203,6 @@ def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
     from .court import hooks as court_hooks
     from .feeds import clock as feed_clock
-    from .feeds import listen as feed_listen
     from .main import hooks as main_hooks
     from .notifications import court_hooks as notification_hooks
     from .outcomes import hooks as outcome_hooks
@@ -212,7 +212,6 @@ def _connect_signals() -> None:
     notification_hooks.connect()  # notices of hearings and outcomes
     outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
-    feed_listen.connect()  # a commit here forgets the feed polls this process remembers
 
 
 def _register_blueprints(app: Flask) -> None:

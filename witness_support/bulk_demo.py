@@ -24,9 +24,15 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
+from .cases.models import CaseRole, CustodyStatus, Stage
+from .court.models import AidKind, AidStatus, EventKind, EventStatus
 from .crypto import blind_index
 from .db import today_utc, utc_now
 from .extensions import db
+from .ledger.models import BenefitKind
+from .notifications.models import Channel, Kind, Status
+from .outcomes.models import SentenceKind, Verdict
+from .witnesses.models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
 BATCH = 10_000
 _GIVEN = ["Ari", "Bunga", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hana", "Indra", "Joko", "Kiri", "Lestari",
@@ -36,15 +42,23 @@ _FAMILY = ["Arunsa", "Budiwan", "Chanthar", "Darmaji", "Ekawat", "Fendira", "Gun
 _LANGUAGES = ["Indonesian", "Thai", "Khmer", "Burmese", "Vietnamese", "Tagalog", "English"]
 _COURTS = [("Central Jakarta District Court", "Asia/Jakarta"), ("Bangkok Criminal Court", "Asia/Bangkok"),
            ("Sydney District Court", "Australia/Sydney"), ("Surabaya District Court", "Asia/Jakarta")]
+# Every enumerated value below is a member of the model's own enum (the values are what is stored).
 # (kind, weight): hearings of every kind, trial days the most common.
-_EVENT_KINDS = [("trial_day", 40), ("mention", 20), ("pre_trial_hearing", 15), ("familiarisation_visit", 10),
-                ("verdict", 5), ("sentencing", 5), ("appeal_hearing", 3), ("parole_hearing", 2)]
-_AID_KINDS = ["video_link", "screen", "closed_court", "support_person_present", "prior_evidence_reuse",
-              "publication_restriction", "intermediary", "communication_aid"]
-_AID_STATUSES = ["needed", "applied", "granted", "granted", "refused", "withdrawn"]
-_BENEFIT_KINDS = ["accommodation", "travel", "subsistence", "medical", "psychological", "legal_aid",
-                  "phone_or_communication"]
-_NOTICE_KINDS = ["court_date_set", "court_date_changed", "release_upcoming", "verdict"]
+_EVENT_KINDS = [(EventKind.TRIAL_DAY, 40), (EventKind.MENTION, 20), (EventKind.PRE_TRIAL_HEARING, 15),
+                (EventKind.FAMILIARISATION_VISIT, 10), (EventKind.VERDICT, 5), (EventKind.SENTENCING, 5),
+                (EventKind.APPEAL_HEARING, 3), (EventKind.PAROLE_HEARING, 2)]
+_AID_KINDS = [AidKind.VIDEO_LINK, AidKind.SCREEN, AidKind.CLOSED_COURT, AidKind.SUPPORT_PERSON_PRESENT,
+              AidKind.PRIOR_EVIDENCE_REUSE, AidKind.PUBLICATION_RESTRICTION, AidKind.INTERMEDIARY,
+              AidKind.COMMUNICATION_AID]
+_AID_STATUSES = [AidStatus.NEEDED, AidStatus.APPLIED, AidStatus.GRANTED, AidStatus.GRANTED, AidStatus.REFUSED,
+                 AidStatus.WITHDRAWN]
+_BENEFIT_KINDS = [BenefitKind.ACCOMMODATION, BenefitKind.TRAVEL, BenefitKind.SUBSISTENCE, BenefitKind.MEDICAL,
+                  BenefitKind.PSYCHOLOGICAL, BenefitKind.LEGAL_AID, BenefitKind.PHONE_OR_COMMUNICATION]
+_NOTICE_KINDS = [Kind.HEARING_SET, Kind.HEARING_MOVED, Kind.RELEASE_UPCOMING, Kind.VERDICT]
+_CUSTODY = [CustodyStatus.REMANDED, CustodyStatus.BAILED, CustodyStatus.AT_LARGE]
+_PARTICIPATION = [Participation.UNDECIDED, Participation.PARTICIPATING, Participation.PARTICIPATING,
+                  Participation.DECLINED]
+_RISK_LEVELS = list(RiskLevel)
 EVENTS_PER_WITNESS = 10
 AIDS_PER_WITNESS = 3
 BENEFITS_PER_WITNESS = 5
@@ -101,12 +115,12 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
     _load("cases", case_rows(), cases, "cases")
     _load("defendants", ({"id": c + 1, "case_id": c + 1,
                           "name": f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} (invented)",
-                          "custody_status": rng.choice(["remanded", "bailed", "at_large"])} for c in range(cases)),
+                          "custody_status": rng.choice(_CUSTODY)} for c in range(cases)),
           cases, "defendants")
 
     def case_assignment_rows() -> Iterator[dict[str, Any]]:
         for c in range(cases):
-            for user, role in ((officer, "liaison_officer"), (prosecutor, "prosecutor")):
+            for user, role in ((officer, CaseRole.LIAISON_OFFICER), (prosecutor, CaseRole.PROSECUTOR)):
                 yield {"case_id": c + 1, "user_id": user.id, "role": role, "created_at": now, "ended_at": None}
 
     _load("case_assignments", case_assignment_rows(), 2 * cases, "case assignments")
@@ -125,14 +139,16 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
             starts = datetime.combine(today - timedelta(days=PAST_DAYS), time(1), tzinfo=UTC) + timedelta(hours=hours)
             kind = rng.choices(kinds, weights)[0]
             if starts < now:
-                status = "cancelled" if rng.random() < 0.1 else "held"
+                status = EventStatus.CANCELLED if rng.random() < 0.1 else EventStatus.HELD
             else:
-                status = "moved" if rng.random() < 0.1 else ("cancelled" if rng.random() < 0.05 else "scheduled")
+                status = (EventStatus.MOVED if rng.random() < 0.1
+                          else EventStatus.CANCELLED if rng.random() < 0.05 else EventStatus.SCHEDULED)
             rows.append((event_id, starts, kind, status))
         events_by_witness[w] = rows
 
     def next_court(w: int) -> datetime | None:
-        upcoming = [s for _, s, _, st in events_by_witness[w] if s >= now and st in ("scheduled", "moved")]
+        upcoming = [s for _, s, _, st in events_by_witness[w]
+                    if s >= now and st in (EventStatus.SCHEDULED, EventStatus.MOVED)]
         return min(upcoming) if upcoming else None
 
     witness_case = {w: (w - 1) // WITNESSES_PER_CASE % cases + 1 for w in range(1, count + 1)}
@@ -146,17 +162,17 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
             name = f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} {rng.choice(_GIVEN)}"
             language = rng.choice(_LANGUAGES)
             reflection_start = today - timedelta(days=rng.randint(5, 900))
-            level = rng.choice(["low", "medium", "high", "critical"])
+            level = rng.choice(_RISK_LEVELS)
             yield {
                 "id": w, "reference": f"W-{seed % 10000:04d}-{w:07d}", "legal_name": name,
                 "legal_name_index": blind_index(name),
                 "date_of_birth": None if child else date(today.year - rng.randint(19, 50), rng.randint(1, 12), 1),
                 "contact_details": f"+00 555 {w:07d} (invented)", "address": f"{w} Invented Lane",
-                "presumed_child": child, "age_assessment": "none",
+                "presumed_child": child, "age_assessment": AgeAssessment.NONE,
                 "gender": rng.choice(["female", "male", "non-binary", ""]),
                 "nationality": rng.choice(["Indonesian", "Thai", "Cambodian", "Myanmar", "Vietnamese"]),
                 "preferred_language": language, "interpreter_language": None if language == "English" else language,
-                "participation": rng.choice(["undecided", "participating", "participating", "declined"]),
+                "participation": rng.choice(_PARTICIPATION),
                 "reflection_start": reflection_start, "reflection_end": reflection_start + timedelta(days=30),
                 "current_risk_level": level, "next_review_on": today + timedelta(days=rng.randint(-30, 60)),
                 "next_court_at": next_court(w), "created_at": now, "created_by_id": officer.id, "updated_at": now,
@@ -164,26 +180,28 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
 
     _load("witnesses", witness_rows(), count, "witnesses (encrypted)")
     _load("journeys", ({"witness_id": w, "case_id": witness_case[w],
-                        "stage": "trial" if next_court(w) else "pre_trial", "started_at": now}
+                        "stage": Stage.TRIAL if next_court(w) else Stage.PRE_TRIAL, "started_at": now}
                        for w in range(1, count + 1)), count, "journeys")
 
     def assignment_rows() -> Iterator[dict[str, Any]]:
         for w in range(1, count + 1):
             if w % 20 == 0:
-                yield {"witness_id": w, "user_id": support.id, "role": "support_worker", "starts_on": today,
-                       "ends_on": None, "ended_at": None, "created_at": now, "created_by_id": officer.id}
+                yield {"witness_id": w, "user_id": support.id, "role": AssignmentRole.SUPPORT_WORKER,
+                       "starts_on": today, "ends_on": None, "ended_at": None, "created_at": now,
+                       "created_by_id": officer.id}
             if w % 40 == 0:
-                yield {"witness_id": w, "user_id": interpreter.id, "role": "interpreter", "starts_on": today,
-                       "ends_on": None, "ended_at": None, "created_at": now, "created_by_id": officer.id}
+                yield {"witness_id": w, "user_id": interpreter.id, "role": AssignmentRole.INTERPRETER,
+                       "starts_on": today, "ends_on": None, "ended_at": None, "created_at": now,
+                       "created_by_id": officer.id}
             if w in children and w % 3:
-                yield {"witness_id": w, "user_id": support.id, "role": "guardian", "starts_on": today,
+                yield {"witness_id": w, "user_id": support.id, "role": AssignmentRole.GUARDIAN, "starts_on": today,
                        "ends_on": None, "ended_at": None, "created_at": now, "created_by_id": officer.id}
 
     _load("witness_assignments", assignment_rows(), count // 20 + count // 40 + len(children) * 2 // 3,
           "support assignments")
-    _load("risk_assessments", ({"witness_id": w, "stage": "trial" if w % 2 else "pre_trial",
+    _load("risk_assessments", ({"witness_id": w, "stage": Stage.TRIAL if w % 2 else Stage.PRE_TRIAL,
                                 "assessed_on": today - timedelta(days=rng.randint(0, 90)), "assessor_id": officer.id,
-                                "level": rng.choice(["low", "medium", "high", "critical"]), "threats": "Invented.",
+                                "level": rng.choice(_RISK_LEVELS), "threats": "Invented.",
                                 "measures": "Invented.", "next_review_on": today + timedelta(days=30),
                                 "created_at": now} for w in range(1, count + 1)), count, "risk assessments")
 
@@ -195,7 +213,7 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
                 yield {"id": eid, "case_id": c, "kind": kind, "starts_at": starts,
                        "ends_at": starts + timedelta(hours=3),
                        "court_name": court, "room": str(eid % 12 + 1), "remote_link": eid % 7 == 0, "status": status,
-                       "interpreter_language": None, "revision": 2 if status == "moved" else 1,
+                       "interpreter_language": None, "revision": 2 if status == EventStatus.MOVED else 1,
                        "created_at": now, "created_by_id": officer.id, "updated_at": now}
 
     total_events = count * EVENTS_PER_WITNESS
@@ -207,8 +225,9 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
     def attendance_rows() -> Iterator[dict[str, Any]]:
         for w in range(20, count + 1, 20):  # the support worker attends every trial day of their witnesses
             for eid, _, kind, _ in events_by_witness[w]:
-                if kind == "trial_day":
-                    yield {"event_id": eid, "witness_id": w, "user_id": support.id, "role": "support_worker",
+                if kind == EventKind.TRIAL_DAY:
+                    yield {"event_id": eid, "witness_id": w, "user_id": support.id,
+                           "role": AssignmentRole.SUPPORT_WORKER,
                            "override_reason": None, "created_at": now, "created_by_id": officer.id}
 
     _load("court_event_attendance", attendance_rows(), count // 20 * EVENTS_PER_WITNESS * 4 // 10, "attendance")
@@ -267,9 +286,9 @@ def _notice_rows(rng: random.Random, count: int, witness_case: dict[int, int], n
             sent = n % 100 != 0  # one in a hundred still pending, mostly long overdue
             yield {"witness_id": w, "case_id": witness_case[w], "kind": _NOTICE_KINDS[(w + k) % len(_NOTICE_KINDS)],
                    "dedup_key": f"bulk:{w}:{k}", "context": {}, "triggered_at": triggered,
-                   "deadline_at": triggered + timedelta(days=1), "status": "sent" if sent else "pending",
+                   "deadline_at": triggered + timedelta(days=1), "status": Status.SENT if sent else Status.PENDING,
                    "next_attempt_at": triggered, "attempts": 1 if sent else 0, "claimed_by": None, "claimed_at": None,
-                   "channel": "in_person" if sent else None, "recipient": "witness" if sent else None,
+                   "channel": Channel.IN_PERSON if sent else None, "recipient": "witness" if sent else None,
                    "language": "en", "language_fallback": False, "subject": None, "body": None,
                    "sent_at": triggered if sent else None, "delivered_by_id": None, "last_error": None}
 
@@ -277,8 +296,8 @@ def _notice_rows(rng: random.Random, count: int, witness_case: dict[int, int], n
 def _seed_outcomes(rng: random.Random, cases: int, today: date, now: datetime, prosecutor_id: int) -> None:
     """One case in five has a conviction; release dates spread over the next two years."""
     chosen = list(range(1, cases + 1, 5))
-    _load("outcomes", ({"case_id": c, "defendant_id": c, "verdict": "convicted", "charges": "Invented.",
-                        "sentence_kind": "custodial", "sentence_details": "", "proposed_release_date":
+    _load("outcomes", ({"case_id": c, "defendant_id": c, "verdict": Verdict.CONVICTED, "charges": "Invented.",
+                        "sentence_kind": SentenceKind.IMPRISONMENT, "sentence_details": "", "proposed_release_date":
                         today + timedelta(days=rng.randint(1, 730)), "appeal_lodged_by": None, "appeal_outcome": None,
                         "custody": None, "recorded_by_id": prosecutor_id, "created_at": now, "updated_at": now}
                        for c in chosen), len(chosen), "outcomes")

@@ -1,5 +1,6 @@
-"""A small bounded cache shared by the parts that keep derived values per worker (serialised
-feed events, the feeds' ETags, decrypted birth dates)."""
+"""A small bounded, thread-safe LRU map for values a worker derives and may keep (the calendar
+feed's serialised events and time zones, feeds/ical.py). A cache earns its place only while the
+bench shows it pays (docs/performance.md)."""
 
 from __future__ import annotations
 

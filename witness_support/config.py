@@ -109,8 +109,6 @@ def from_environment(instance_path: str) -> dict:
         "API_TOKEN_MAX_DAYS": _int("API_TOKEN_MAX_DAYS", 365),
         # Lets the seeded demo accounts skip MFA; refused unless the database is a demo SQLite file.
         "DEMO_MODE": _bool("DEMO_MODE"),
-        # Adds the floor endpoints bench/run.py measures against (witness_support/bench_floor.py).
-        "BENCHMARK": _bool("BENCHMARK"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Calendar feeds: polls allowed per feed token and per client address; the https base of
@@ -120,9 +118,6 @@ def from_environment(instance_path: str) -> dict:
         "FEED_RATE_LIMIT_PER_IP": os.environ.get("FEED_RATE_LIMIT_PER_IP", "600 per hour"),
         "FEED_BASE_URL": os.environ.get("FEED_BASE_URL", ""),
         "FEED_UID_HOST": os.environ.get("FEED_UID_HOST", ""),
-        # PostgreSQL: each worker answers unchanged feed polls from memory while it LISTENs for
-        # every change (feeds/listen.py); false reads the token from the database on every poll.
-        "FEED_POLL_MEMORY": _bool("FEED_POLL_MEMORY", True),
         # Identity encryption at rest (crypto.py): comma-separated Fernet keys, the first encrypts.
         # Unset, keys live in instance/identity.keys (created on first use, mode 0600).
         "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),

@@ -27,11 +27,8 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
-from .cache import LRUCache
-
 T = TypeVar("T")
 KEYS_FILE_NAME = "identity.keys"
-DATE_CACHE_SIZE = 20_000  # birth dates kept opened per worker, at most (≈ 6 MB)
 INDEX_KEY_FILE_NAME = "identity-index.key"
 
 _lock = threading.Lock()
@@ -93,11 +90,6 @@ class Keyring:
 
     def __post_init__(self) -> None:
         self._fernet = MultiFernet([Fernet(k) for k in self.keys])
-        # Opened birth dates by token, for this keyring only: a token never changes its plaintext,
-        # so a page of 100 witnesses need not run 100 decryptions (≈ 25 µs each) on every view.
-        # Held in the worker's memory, which holds the keys themselves; names, contacts and
-        # addresses are never kept.
-        self._dates = LRUCache(DATE_CACHE_SIZE)
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
@@ -106,11 +98,7 @@ class Keyring:
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
 
     def decrypt_date(self, token: str) -> date:
-        value = self._dates.get(token)
-        if value is None:
-            value = date.fromisoformat(self.decrypt(token))
-            self._dates.put(token, value)
-        return value
+        return date.fromisoformat(self.decrypt(token))
 
     def is_current(self, token: str) -> bool:
         """True when the current key alone opens the token (rotation is finished for that value)."""

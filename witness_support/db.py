@@ -151,11 +151,11 @@ class JsonRows:
 #
 # psycopg forgets every statement it has prepared when a transaction ROLLs BACK (an object
 # dropped in it could come back different), and a request's session ends with ROLLBACK. So on
-# PostgreSQL no statement of the web app was ever prepared: each request planned each of its
-# statements afresh (1.4-1.8 ms of server time apiece for the readiness dashboard's two, at
-# 100,000 witnesses). A transaction that wrote nothing ends the same either way, so a request
-# that only read now COMMITs, and psycopg keeps its prepared statements (it prepares a statement
-# on its fifth run on a connection; PostgreSQL then plans it once). Anything else (a request that
+# PostgreSQL no statement of the web app would ever stay prepared: each request would plan each of
+# its statements afresh (the planning time is in docs/performance.md). A transaction that wrote
+# nothing ends the same either way, so a request that only read COMMITs, and psycopg keeps its
+# prepared statements (it prepares a statement on its fifth run on a connection; PostgreSQL then
+# plans it once). Anything else (a request that
 # raised, pending objects, any statement but a SELECT run on the connection) still rolls back.
 
 _WROTE = "transaction_wrote"

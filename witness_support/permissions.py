@@ -7,15 +7,11 @@ Anything a user may not see answers 404 so that nobody learns a witness exists.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
-
-from .cache import LRUCache
 
 if TYPE_CHECKING:
     from .auth.models import User
@@ -307,42 +303,18 @@ def can_edit_case(user: User, case: Case) -> bool:
 BROAD_CASELOAD = 200
 
 
-# The answer only chooses the shape of a statement (both shapes return the same rows, as the
-# tests check), so each worker keeps it for a while per person instead of asking on every page.
-CASELOAD_SHAPE_SECONDS = 60
-_clock = time.monotonic
-
-
 def has_broad_caseload(user: User) -> bool:
-    """One bounded query: does the user work on more than BROAD_CASELOAD cases? Remembered per
-    app and person for CASELOAD_SHAPE_SECONDS."""
+    """One bounded query: does the user work on more than BROAD_CASELOAD cases?"""
     from .cases.models import CaseAssignment
     from .extensions import db
 
-    shapes = current_app.extensions.get("caseload_shapes")
-    if shapes is None:
-        shapes = current_app.extensions.setdefault("caseload_shapes", LRUCache(10_000))
-    now, key = _clock(), (user.id, BROAD_CASELOAD)
-    known = shapes.get(key)
-    if known is not None and known[1] > now:
-        return known[0]
     assigned = (
         sa.select(CaseAssignment.id)
         .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
         .limit(BROAD_CASELOAD + 1)
         .subquery()
     )
-    broad = db.session.execute(sa.select(sa.func.count()).select_from(assigned)).scalar() > BROAD_CASELOAD
-    shapes.put(key, (broad, now + CASELOAD_SHAPE_SECONDS))
-    return broad
-
-
-def forget_caseload_shape(user_id: int) -> None:
-    """The person's case assignments changed: this worker asks again on their next page (the
-    others within CASELOAD_SHAPE_SECONDS, which only costs them the other statement shape)."""
-    shapes = current_app.extensions.get("caseload_shapes")
-    if shapes is not None:
-        shapes.discard(lambda key: key[0] == user_id)
+    return db.session.execute(sa.select(sa.func.count()).select_from(assigned)).scalar() > BROAD_CASELOAD
 
 
 def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:

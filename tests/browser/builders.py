@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops

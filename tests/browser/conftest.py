@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import base_config
+from tests.helpers import base_config
 from tests.node_tools import node_modules
 from witness_support import create_app
 from witness_support.extensions import db
@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
     if os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(

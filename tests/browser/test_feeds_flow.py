@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.browser.conftest import assert_accessible, login, screenshot
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
 from witness_support.extensions import db
 

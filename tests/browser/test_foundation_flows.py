@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.browser.conftest import assert_accessible, login, screenshot
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
 from witness_support.cases import operations as case_ops
 from witness_support.db import today_utc

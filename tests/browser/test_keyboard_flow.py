@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser import builders
 from tests.browser.conftest import _axe_sweep, _fresh_code, _track, assert_accessible, login, screenshot
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 WITNESS_PAGE = re.compile(r"/witnesses/\d+(#.*)?$")
 FOCUSED = """() => { const e = document.activeElement; if (!e) return null;

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser import builders
 from tests.browser.conftest import assert_accessible, login, screenshot
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_officer_records_a_benefit_and_prints_the_disclosure_schedule(page, live_app):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser import builders
 from tests.browser.conftest import _axe_sweep, _track, assert_accessible, login, screenshot
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from witness_support.extensions import db
 from witness_support.witnesses import operations as witness_ops
 

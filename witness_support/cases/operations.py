@@ -11,7 +11,7 @@ from .. import audit
 from ..auth.models import User
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
-from ..permissions import Role, forget_caseload_shape
+from ..permissions import Role
 from ..timezones import is_iana_timezone
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from ..witnesses.operations import current_assessment_for_stage
@@ -61,7 +61,6 @@ def create_case(
     db.session.add(case)
     db.session.flush()
     db.session.add(CaseAssignment(case_id=case.id, user_id=actor.id, role=_case_role_for(actor)))
-    forget_caseload_shape(actor.id)
     audit.record("case.create", case, actor=actor)
     db.session.flush()
     return case
@@ -86,7 +85,6 @@ def assign_to_case(actor: User, case: Case, user: User) -> CaseAssignment:
     assignment = CaseAssignment(case_id=case.id, user_id=user.id, role=_case_role_for(user))
     db.session.add(assignment)
     db.session.flush()
-    forget_caseload_shape(user.id)
     audit.record("case.assign", case, actor=actor, details={"user_id": user.id, "role": assignment.role})
     return assignment
 

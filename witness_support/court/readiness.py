@@ -228,7 +228,7 @@ def _witness_rows(dialect_name: str) -> sa.Select:
     building it (ORM aliases) costs more than running it. On PostgreSQL the event ids are one
     array parameter (`= ANY(:event_ids)`), not an IN list: the statement's text is then the same
     for every page, so the driver prepares it and PostgreSQL reuses a generic plan, where an IN
-    list of 50 parameters was planned afresh on every view (≈ 1.5 ms of its 5). That takes the
+    list of 50 parameters was planned afresh on every view (docs/performance.md). That takes the
     prepared statement surviving from one request to the next: db.commit_read_only_requests."""
     today = sa.bindparam("today", type_=sa.Date)
     event = sa.orm.aliased(CourtEvent)
@@ -357,8 +357,8 @@ _SENTINEL = 2_147_483_647
 class _Links:
     """url_for(endpoint, name=value, **fixed) for the dashboard's hundreds of links: each endpoint
     is built once (per call of `readiness_for_events`, so within one request) with a sentinel
-    number, which each link then replaces (werkzeug builds a URL in ≈ 20 µs; a page has up to 8
-    links for each of 100 witnesses)."""
+    number, which each link then replaces (a page has up to 8 links for each of 100 witnesses, and
+    werkzeug's URL building is the larger cost; docs/performance.md)."""
 
     def __init__(self) -> None:
         self.patterns: dict[object, tuple[str, str]] = {}

@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545 / RFC 7986) serialisation of feeds, with bounded in-process caches.
 
-The `icalendar` package is correct but slow (about 28x plain string formatting), so it runs
-once per event revision, not once per poll:
+The `icalendar` package is correct but many times slower than plain string formatting
+(docs/performance.md), so it runs once per event revision, not once per poll:
 
 - `_EVENT_CACHE` holds each serialised VEVENT keyed by everything it depends on: host, event id,
   revision, DTSTAMP, the court's time zone and the witness references shown (`Member.key`).
@@ -9,8 +9,9 @@ once per event revision, not once per poll:
   an entry can never go stale; old revisions simply age out.
 - `_TZ_CACHE` holds each VTIMEZONE block keyed by (zone, first year, last year).
 
-Both are LRU caches of bounded size (FEED_EVENT_CACHE_SIZE, 20 000 entries by default: about
-10 MB), private to each worker process; a cold worker rebuilds what it serves. Nothing in them
+Both are LRU caches of bounded size (20,000 events: about 10 MB; 256 time-zone blocks), private
+to each worker process; a cold worker rebuilds what it serves. The bench shows what they save
+(docs/performance.md: a feed with one event changed against a cold build). Nothing in them
 identifies a witness beyond what the feed itself carries.
 
 What goes into an event is deliberately narrow: the witness's pseudonymous reference, the event
@@ -44,10 +45,6 @@ FORMAT_VERSION = "1"
 
 _EVENT_CACHE = LRUCache(20_000)
 _TZ_CACHE = LRUCache(256)
-
-
-def configure_caches(event_entries: int) -> None:
-    _EVENT_CACHE.size = event_entries
 
 
 def clear_caches() -> None:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
-from .listen import install_triggers
 
 
 class FeedToken(db.Model):
@@ -18,6 +17,11 @@ class FeedToken(db.Model):
     `etag` and `changed_at` remember the last feed served, so that `Last-Modified` moves when the
     feed's membership changes (an assignment ends) and not only when an event changes: calendar
     apps that revalidate by date alone (Apple Calendar) then still see the change.
+
+    `checked_version`, `checked_until` and `checked_host` say when `etag` was last confirmed: at
+    that feed clock version, valid until that instant (when time alone changes the feed), for
+    that host in the event UIDs. While all three still hold, a poll answers from this row alone
+    (feeds/clock.py), in any worker.
     """
 
     __tablename__ = "feed_tokens"
@@ -31,6 +35,9 @@ class FeedToken(db.Model):
     rotated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     etag: Mapped[str | None] = mapped_column(sa.String(80))
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_version: Mapped[int | None] = mapped_column(sa.BigInteger)
+    checked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_host: Mapped[str | None] = mapped_column(sa.String(255))
 
     user = relationship("User")
 
@@ -41,9 +48,9 @@ class FeedToken(db.Model):
 class FeedClock(db.Model):
     """One row whose `version` moves in every transaction that may change some feed (feeds/clock.py).
 
-    An unchanged feed can then answer 304 from the token query alone: a worker that checked a
-    feed at version V knows it is still the same while the version is V (and before the first
-    moment at which time alone changes it: the feed's `valid_until`).
+    An unchanged feed can then answer 304 from the token query alone: a feed checked at version V
+    is still the same while the version is V (and before the first moment at which time alone
+    changes it: the token row's `checked_until`).
     """
 
     __tablename__ = "feed_clock"
@@ -54,9 +61,3 @@ class FeedClock(db.Model):
     def __repr__(self) -> str:
         return f"<FeedClock {self.version}>"
 
-
-@sa.event.listens_for(db.metadata, "after_create")
-def _feed_poll_triggers(target: sa.MetaData, connection: sa.Connection, **kw: object) -> None:
-    """Databases made by create_all (tests, the demo) get the triggers migration 0014 creates."""
-    if connection.dialect.name == "postgresql":
-        install_triggers(connection)

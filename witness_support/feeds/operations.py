@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -23,7 +21,6 @@ from flask import current_app, has_app_context
 
 from .. import audit
 from ..auth.models import User
-from ..cache import LRUCache
 from ..cases.models import Case, CaseAssignment
 from ..court.models import Attendance, CourtEvent, EventStatus, EventWitness
 from ..db import utc_now
@@ -31,7 +28,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import ROLE_PERMISSIONS, Permission, Role, has_permission
 from ..witnesses.models import Witness, WitnessAssignment
-from . import clock, listen
+from . import clock
 from .models import FeedToken
 
 TOKEN_BYTES = 32
@@ -97,18 +94,20 @@ class FeedAccess:
     token_hash: str
     etag: str | None
     changed_at: datetime | None
+    checked_version: int | None
+    checked_until: datetime | None
+    checked_host: str | None
     user: Subscriber
     version: int | None
 
 
 @functools.cache
 def _token_statement() -> sa.Select:
-    """Built once: every poll runs it, and building a statement costs more than SQLite running it.
-
-    Plain columns (no ORM objects: loading two entities cost more than the query), with the feed
-    clock's version read in the same statement, so in one snapshot (see clock.py)."""
+    """Every poll's first statement: the token's row, its person and the feed clock's version, read
+    together, so in one snapshot (see clock.py). Plain columns, no ORM objects."""
     return (
-        sa.select(FeedToken.id, FeedToken.etag, FeedToken.changed_at, User.id, User.role, User.active,
+        sa.select(FeedToken.id, FeedToken.etag, FeedToken.changed_at, FeedToken.checked_version,
+                  FeedToken.checked_until, FeedToken.checked_host, User.id, User.role, User.active,
                   clock.version_subquery())
         .join(User, User.id == FeedToken.user_id)
         .where(FeedToken.token_hash == sa.bindparam("token_hash", type_=sa.String))
@@ -120,102 +119,15 @@ def resolve_token(token: str) -> FeedAccess | None:
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    row = _read_token(token_hash)
+    row = db.session.execute(_token_statement(), {"token_hash": token_hash}).first()
     if row is None:
         return None
-    feed_id, etag, changed_at, user_id, role, active, version = row
+    feed_id, etag, changed_at, checked_version, checked_until, checked_host, user_id, role, active, version = row
     # has_permission's rule (an active account whose role holds the permission), on plain values.
     if not active or Permission.FEED_SUBSCRIBE not in ROLE_PERMISSIONS.get(Role(role), frozenset()):
         return None
-    return FeedAccess(feed_id, token_hash, etag, changed_at, Subscriber(user_id, role), version)
-
-
-@functools.cache
-def _raw_token_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None, dict, Callable]:
-    """The token statement compiled once per dialect for the DB-API driver itself, with its
-    parameters, and the conversion of `changed_at` the ORM would apply (UTCDateTime)."""
-    compiled = _token_statement().compile(dialect=dialect)
-    convert = FeedToken.__table__.c.changed_at.type.dialect_impl(dialect).result_processor(dialect, None)
-    defaults = compiled.construct_params({"token_hash": ""})  # nosec B105 - a placeholder for each poll's hash
-    return str(compiled), compiled.positiontup, defaults, convert or (lambda value: value)
-
-
-_POLL_ENGINE_LOCK = threading.Lock()
-
-
-def _poll_engine() -> sa.Engine:
-    """The engine feed polls read the token through: on PostgreSQL a small pool of its own, in
-    autocommit and without the app pool's pre-ping (a round trip before every checkout, as long
-    as the poll's one statement); `_read_token` retries once on a connection the server dropped
-    instead. Disposed with the app's engine. SQLite: the app's engine (no round trips there)."""
-    main = db.engine
-    if main.dialect.name != "postgresql":
-        return main
-    extensions = current_app.extensions
-    engine = extensions.get("feed_poll_engine")
-    if engine is None or engine.url != main.url:
-        with _POLL_ENGINE_LOCK:
-            engine = extensions.get("feed_poll_engine")
-            if engine is None or engine.url != main.url:
-                engine = sa.create_engine(main.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                          pool_size=2, max_overflow=3)  # docs/deploy.md counts these
-                sa.event.listen(main, "engine_disposed", lambda _main, polls=engine: polls.dispose())
-                extensions["feed_poll_engine"] = engine
-    return engine
-
-
-def _read_token(token_hash: str) -> tuple | None:
-    """The token's row, its person and the feed clock's version: on PostgreSQL from this process's
-    memory while its listener hears every change to them (listen.py), else by `_query_token`."""
-    engine = _poll_engine()
-    memory = None
-    if engine is not db.engine and current_app.config["FEED_POLL_MEMORY"]:
-        memory = listen.memory_for(engine)
-        row = memory.get(token_hash)
-        if row is not None:
-            return row
-        ticket = memory.ticket()  # taken before the read: a change heard meanwhile voids the row
-    row = _query_token(engine, token_hash)
-    if memory is not None and row is not None:
-        memory.put(ticket, token_hash, row)
-    return row
-
-
-def _query_token(engine: sa.Engine, token_hash: str) -> tuple | None:
-    """One poll's only statement, through the raw driver on a pooled connection.
-
-    Every poll that memory cannot answer runs it, and SQLAlchemy's execution and result machinery
-    (with a connection wrapper) cost three times the statement itself on PostgreSQL: 0.48 ms
-    against 0.13 ms with the pool's pre-ping. Not the session's connection either: a poll answered
-    304 needs nothing of the session. In autocommit: one statement is its own snapshot (the token
-    and the feed clock read together), and PostgreSQL is spared the BEGIN and ROLLBACK round trips.
-    The membership, when it must be read, is read afterwards through the session: a newer snapshot,
-    never an older one.
-    """
-    dialect = engine.dialect
-    sql, positions, defaults, convert = _raw_token_statement(dialect)
-    params = dict(defaults, token_hash=token_hash)
-    arguments = [params[name] for name in positions] if positions else params
-    for attempt in (1, 2):
-        connection = engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, arguments)
-            row = cursor.fetchone()
-            cursor.close()
-            break
-        except (dialect.loaded_dbapi.OperationalError, dialect.loaded_dbapi.InterfaceError):
-            # Without a pre-ping, a connection the server closed (a restart, a failover, an idle
-            # timeout) shows here: drop it from the pool and read once more on a new one.
-            connection.invalidate()
-            if attempt == 2 or engine is db.engine:
-                raise
-        finally:
-            connection.close()  # back to the pool
-    if row is None:
-        return None
-    feed_id, etag, changed_at, user_id, role, active, version = row
-    return feed_id, etag, convert(changed_at), user_id, role, bool(active), version
+    return FeedAccess(feed_id, token_hash, etag, changed_at, checked_version, checked_until, checked_host,
+                      Subscriber(user_id, role), version)
 
 
 @dataclass(frozen=True)
@@ -352,41 +264,16 @@ def feed_state(user: User | Subscriber, now: datetime | None = None) -> FeedStat
     return FeedState(fingerprint, until)
 
 
-class _CheckedFeeds(LRUCache):
-    """ETags this worker computed, each with the feed clock's version it was computed at.
-
-    Keyed by everything else the ETag depends on: the token row (and its hash, so that rows
-    reused by another database, as tests do, never match), the role (staff feeds hold more) and
-    the host in the UIDs. A bounded LRU: a feed that falls out is simply computed again.
-    """
-
-    def get_etag(self, key: tuple, version: int | None, now: datetime) -> str | None:
-        entry = self.get(key)
-        if entry is None or entry[0] != version or now >= entry[1]:
-            return None
-        return entry[2]
-
-    def put_etag(self, key: tuple, version: int | None, valid_until: datetime, etag: str) -> None:
-        self.put(key, (version, valid_until, etag))
-
-
-CHECKED = _CheckedFeeds(20_000)
-
-
-def current_etag(access: FeedAccess, host: str, make_etag: Callable[[list[tuple], str], str],
-                 now: datetime | None = None) -> str:
-    """The feed's ETag: remembered while the feed clock stands still (and time changes nothing),
-    else computed from the membership (and remembered)."""
+def confirmed_etag(access: FeedAccess, host: str, now: datetime | None = None) -> str | None:
+    """The stored ETag, while the feed is known to be unchanged since it was confirmed: the feed
+    clock has not moved, time alone has changed nothing yet, and the UIDs' host is the same.
+    None when the membership must be read again."""
     now = now or feed_now()
-    key = (access.feed_id, access.token_hash, access.user.id, access.user.role, host)
-    etag = CHECKED.get_etag(key, access.version, now)
-    # The stored ETag must agree too: another worker may have served a newer feed since.
-    if etag is not None and etag == access.etag:
-        return etag
-    state = feed_state(access.user, now)
-    etag = make_etag(state.fingerprint, host)
-    CHECKED.put_etag(key, access.version, state.valid_until, etag)
-    return etag
+    if (access.etag is None or access.changed_at is None or access.version is None
+            or access.checked_version != access.version or access.checked_host != host
+            or access.checked_until is None or now >= access.checked_until):
+        return None
+    return access.etag
 
 
 def feed_members(user: User | Subscriber, now: datetime | None = None) -> list[Member]:
@@ -422,8 +309,12 @@ def event_members(user: User, event: CourtEvent) -> Member | None:
                   event.ends_at)
 
 
-def remember_feed_state(feed: FeedToken, etag: str, now: datetime | None = None) -> datetime:
-    """Record the served ETag; returns when the feed last changed (its Last-Modified)."""
+def remember_feed_state(feed: FeedToken, etag: str, *, version: int | None = None,
+                        valid_until: datetime | None = None, host: str | None = None,
+                        now: datetime | None = None) -> datetime:
+    """Record the served ETag and when it was confirmed (the feed clock's `version`, read with the
+    token before the membership, so never newer than what the ETag was made from); returns when the
+    feed last changed (its Last-Modified)."""
     if feed.etag != etag or feed.changed_at is None:
         changed_at = (now or feed_now()).replace(microsecond=0)
         if feed.changed_at is not None and changed_at <= feed.changed_at:
@@ -432,5 +323,6 @@ def remember_feed_state(feed: FeedToken, etag: str, now: datetime | None = None)
             changed_at = feed.changed_at + timedelta(seconds=1)
         feed.etag = etag
         feed.changed_at = changed_at
-        db.session.flush()
+    feed.checked_version, feed.checked_until, feed.checked_host = version, valid_until, host
+    db.session.flush()
     return feed.changed_at

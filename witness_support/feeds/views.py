@@ -95,16 +95,19 @@ def feed(token: str) -> Response:
         # One plain answer for unknown, rotated and revoked tokens alike: nothing to tell them apart.
         return Response("Not found.\n", status=404, mimetype="text/plain")
     host = uid_host()
-    # Unchanged since this worker last looked (the feed clock stands still): no membership query.
-    etag = operations.current_etag(access, host, ical.feed_etag)
-    if access.etag != etag or access.changed_at is None:
+    now = operations.feed_now()
+    etag = operations.confirmed_etag(access, host, now)
+    if etag is not None:  # unchanged since confirmed (the feed clock stands still): nothing to read
+        last_modified = access.changed_at
+    else:
+        state = operations.feed_state(access.user, now)
+        etag = ical.feed_etag(state.fingerprint, host)
         feed_row = db.session.get(FeedToken, access.feed_id)
         if feed_row is None:  # revoked a moment ago
             return Response("Not found.\n", status=404, mimetype="text/plain")
-        last_modified = operations.remember_feed_state(feed_row, etag)
+        last_modified = operations.remember_feed_state(feed_row, etag, version=access.version,
+                                                       valid_until=state.valid_until, host=host, now=now)
         db.session.commit()
-    else:  # nothing to write: the read-only transaction ends with the request
-        last_modified = access.changed_at
     if_none_match = request.headers.get("If-None-Match")
     if_modified_since = request.headers.get("If-Modified-Since")
     # If-None-Match wins when both are sent (RFC 9110 13.2.2).

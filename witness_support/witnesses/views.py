@@ -79,7 +79,7 @@ def _broad_page(staff: bool, by_next_court: bool, keyset: bool, identity: bool) 
     A page of the witnesses assigned to the user (read from their assignments, which are few) and
     a page of those in the user's cases (witnesses in page order, each checked by index probes,
     stopping after `limit`), merged. Written as one `EXISTS … OR EXISTS …`, PostgreSQL hashes both
-    subqueries over every visible witness first (≈70 ms at 100,000), and a walk over all witnesses
+    subqueries over every visible witness first (docs/performance.md), and a walk over all witnesses
     for the assignments costs SQLite as much when there are none.
     """
     # Stands in for the user in the need-to-know rules, its id a parameter.

@@ -1,5 +1,5 @@
-"""The floors the benchmark (bench/run.py) measures our pages against; registered only when the
-BENCHMARK setting is on, never in production.
+"""The floors the benchmark (bench/run.py) measures our pages against. Only the bench registers
+them (bench/wsgi.py for gunicorn, bench/run.py in process): the product has no such route.
 
 - /_bench/hello: a hello-world endpoint (the throughput ceiling of the stack);
 - /_bench/table: the witness list template rendering 50 rows held in memory (no database);
@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 from flask_login import current_user
 
-from .court import readiness
-from .court.operations import MAX_EVENT_HOURS
-from .db import today_utc, utc_now
-from .extensions import db
-from .permissions import Permission
-from .web import permission_required
-from .witnesses.forms import NameSearchForm
-from .witnesses.models import Witness
+from witness_support.court import readiness
+from witness_support.court.operations import MAX_EVENT_HOURS
+from witness_support.db import today_utc, utc_now
+from witness_support.extensions import db
+from witness_support.permissions import Permission
+from witness_support.web import permission_required
+from witness_support.witnesses.forms import NameSearchForm
+from witness_support.witnesses.models import Witness
 
 bp = Blueprint("bench_floor", __name__, url_prefix="/_bench")
 
@@ -258,6 +258,5 @@ def readiness_table() -> str:
 
 
 def register(app: Flask) -> None:
-    """Only with BENCHMARK on: these routes show that a page is fast, and have no place in production."""
-    if app.config.get("BENCHMARK"):
-        app.register_blueprint(bp)
+    """Add the floors to an app made by create_app (before its first request)."""
+    app.register_blueprint(bp)
