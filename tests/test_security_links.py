@@ -59,6 +59,7 @@ def test_reset_link_ignores_the_request_host(client, officer, smtp_server, heade
     _assert_only_base_links(smtp_server)
 
 
+@pytest.mark.real_commits  # a second app (behind the proxy setting) on the same database
 @pytest.mark.parametrize("headers", HOSTILE_HEADERS)
 def test_reset_link_ignores_forwarded_host_behind_the_proxy(app, app_config, officer, smtp_server, headers):
     proxied = _proxied_app(app_config, MAIL_PORT=app.config["MAIL_PORT"])
