@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.helpers import CANARY_OFFENDER
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
+from witness_support.custody import operations as custody_ops
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
@@ -99,12 +100,14 @@ def test_only_the_nearest_distance_is_told_and_every_distance_recorded(app, offi
     assert len(_notices()) == 2
 
 
-def test_closed_journeys_are_not_told_and_opted_out_witnesses_are_audited(app, officer, world):
+def test_closed_journeys_opted_out_are_not_told_and_opted_out_witnesses_are_audited(app, officer, world):
     case, [defendant], people, journeys = world(witnesses=3)
     told, opted, closed = people
     notify_ops.set_preferences(officer, opted, language="en", opted_out=[KIND, "hearing_set"])
     notify_ops.set_preferences(officer, told, language="en", opted_out=["hearing_set"])
-    case_ops.transition_journey(officer, journeys[2], "closed", reason="Moved abroad; asked not to be contacted")
+    # A closed journey stays enrolled for offender notices unless the witness opts out, as here.
+    custody_ops.close_journey(officer, journeys[2], reason="Moved abroad; asked not to be contacted",
+                              stay_enrolled=False)
     db.session.commit()
     outcome = _convict(officer, defendant, days=30)
     assert sweep.raise_release_reminders(today_utc()) == 1
@@ -120,6 +123,17 @@ def test_closed_journeys_are_not_told_and_opted_out_witnesses_are_audited(app, o
     assert not [e for e in _events("notification.opted_out") + _events("notification.queue")
                 if e.witness_id == closed.id and e.details.get("kind") == KIND]
     assert _reminders(outcome.id) == [(30, today_utc() + timedelta(days=30))]
+
+
+def test_closed_journeys_still_enrolled_are_told_until_the_sentence_ends(app, officer, world):
+    case, [defendant], [witness], [journey] = world(witnesses=1)
+    case_ops.transition_journey(officer, journey, "closed", reason="Trial over")  # enrolled by default
+    db.session.commit()
+    outcome = _convict(officer, defendant, days=30)
+    assert sweep.raise_release_reminders(today_utc()) == 1
+    [notice] = _notices()
+    assert (notice.witness_id, notice.dedup_key) == (witness.id, f"release-upcoming:o{outcome.id}:30d:"
+                                                     f"{outcome.proposed_release_date.isoformat()}:w{witness.id}")
 
 
 def test_each_defendant_released_is_its_own_notice(app, officer, world):

@@ -119,7 +119,10 @@ def test_preferences_read_and_replace(client, world):
             "opted_out": ["release_upcoming"], "third_party_name": "A trusted friend"}
     saved = call(client, "PUT", path, world.headers["officer"], body)
     assert saved.status_code == 200 and saved.get_json()["stored"] is True
-    assert call(client, "GET", path, world.headers["prosecutor"]).get_json()["email"] == "safe@example.test"
+    assert call(client, "GET", path, world.headers["officer"]).get_json()["email"] == "safe@example.test"
+    # A prosecutor on the case reads how the witness hears news, not how to reach them.
+    seen_by_prosecutor = call(client, "GET", path, world.headers["prosecutor"]).get_json()
+    assert seen_by_prosecutor["channel"] == "email" and "email" not in seen_by_prosecutor
     refused = call(client, "PUT", path, world.headers["officer"], {"channel": "sms", "language": "en"})
     assert refused.status_code == 422 and "phone" in refused.get_json()["error"]["fields"]
     unknown_kind = call(client, "PUT", path, world.headers["officer"],

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from witness_support import permissions as perms
+from witness_support import access as perms
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
 from witness_support.extensions import db
@@ -287,6 +287,7 @@ def test_bulk_seed_is_deterministic_and_the_ledger_verifies(app, tmp_path):
     assert references == [f"W-0007-{n:07d}" for n in range(1, 6)]
 
 
+@pytest.mark.real_commits  # the bulk seed sets PRAGMA synchronous, refused inside a transaction
 def test_every_bulk_demo_row_keeps_the_models_rules(app):
     """Bulk rows bypass the operations, so each enumerated column holds a member of its model's enum,
     each NOT NULL column a value, each text no more than its column holds (SQLite would not refuse

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import AuthActions, IsolatedClient
+from witness_support.access import can_view_case, can_view_witness
 from witness_support.cases import operations as case_ops
 from witness_support.extensions import db
-from witness_support.permissions import Permission, can_view_case, can_view_witness, has_permission
+from witness_support.permissions import Permission, has_permission
 from witness_support.witnesses import operations as witness_ops
 
 MISSING_ID = 987654

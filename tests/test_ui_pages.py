@@ -9,13 +9,13 @@ from datetime import date, timedelta
 import pytest
 
 from tests.helpers import past
+from witness_support.access import visible_case_ids
 from witness_support.cases import operations as case_ops
 from witness_support.court import calendar
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 from witness_support.main.timeline import witness_timeline
 from witness_support.outcomes import operations as outcome_ops
-from witness_support.permissions import visible_case_ids
 from witness_support.witnesses import operations as witness_ops
 
 

@@ -190,10 +190,12 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
+    from .custody import models as _custody  # noqa: F401
     from .feeds import models as _feeds  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
+    from .protection import models as _protection  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
@@ -205,11 +207,13 @@ def _connect_signals() -> None:
     from .feeds import clock as feed_clock
     from .main import hooks as main_hooks
     from .notifications import court_hooks as notification_hooks
+    from .notifications import custody_hooks
     from .outcomes import hooks as outcome_hooks
 
     court_hooks.connect()  # child aids proposed, next court dates refreshed
     main_hooks.connect()  # the witness page's timeline
     notification_hooks.connect()  # notices of hearings and outcomes
+    custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
     outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
 
@@ -220,6 +224,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
+    from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
@@ -230,7 +235,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp,
+        court_bp, feeds_bp, custody_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
@@ -315,9 +320,16 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from .custody import queries as custody_queries
     from .templating import register
 
     register(app)
+    # Custody in words on the case and witness pages, and the at-large flag next to the risk flag.
+    app.jinja_env.globals.update(
+        custody_entries=lambda case_id: [("", c) for c in custody_queries.case_custody(case_id)],
+        condition_words=custody_queries.condition_words,
+        offender_at_large=custody_queries.offender_at_large,
+    )
 
 
 def _create_sqlite_schema_on_first_run(app: Flask) -> None:

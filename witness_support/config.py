@@ -50,6 +50,13 @@ DEFAULT_NOTIFICATION_DEADLINES = {
     "released": 0,
     "escaped": 0,
     "recalled": 0,
+    "at_large": 0,
+    "in_custody": 1,
+    "bail": 1,
+    "bail_breached": 1,
+    "custody_update": 1,
+    "parole_hearing": 1,
+    "deported": 1,
 }
 
 
@@ -123,6 +130,9 @@ def from_environment(instance_path: str) -> dict:
         "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),
         # The key of the blind index used for exact-match name search; unset, instance/identity-index.key.
         "IDENTITY_INDEX_KEY": os.environ.get("IDENTITY_INDEX_KEY", ""),
+        # Bits kept of each name token's keyed hash in the name search index: fewer bits, more
+        # names share each value (docs/security.md). Changing it needs `flask witnesses reindex-names`.
+        "NAME_TOKEN_BITS": _int("NAME_TOKEN_BITS", 12),
         # Served behind a TLS-terminating proxy: trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
@@ -146,6 +156,9 @@ def from_environment(instance_path: str) -> dict:
         "RELEASE_REMINDER_DAYS": _int_list("RELEASE_REMINDER_DAYS", [30, 7]),
         "IMPACT_STATEMENT_REMINDER_DAYS": _int("IMPACT_STATEMENT_REMINDER_DAYS", 10),
         "PROTECTION_PLAN_REVISION_WORKING_DAYS": _int("PROTECTION_PLAN_REVISION_WORKING_DAYS", 5),
+        # The account (a shared team inbox) that receives the tasks of a witness whose officer has
+        # left; unset, the longest-serving active liaison officer receives them.
+        "AFTERCARE_TEAM_EMAIL": os.environ.get("AFTERCARE_TEAM_EMAIL", ""),
         # ISO weekdays that are working days (1 = Monday) and public holidays (YYYY-MM-DD).
         "WORKING_WEEKDAYS": _int_list("WORKING_WEEKDAYS", [1, 2, 3, 4, 5]),
         "HOLIDAYS": _str_list("HOLIDAYS"),

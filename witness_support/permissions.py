@@ -1,22 +1,18 @@
-"""Named permissions, the role table, and the object-level need-to-know checks.
+"""Named permissions, the role table, the field groups and who sees each group.
 
-Two levels: a role grants a permission for a kind of action (checked on the route), and the
-object-level checks below decide whether this user may see this witness or case at all.
-Anything a user may not see answers 404 so that nobody learns a witness exists.
+Two levels: a role grants a permission for a kind of action (checked on the route); access.py
+decides whether this user may see this witness or case at all, and which field groups of it.
+Anything a user may not see answers 404 so that nobody learns a witness exists; a field group a
+user may not see is left out (absent, not blanked).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .auth.models import User
-    from .cases.models import Case
-    from .witnesses.models import Witness
 
 
 class Role(StrEnum):
@@ -135,226 +131,129 @@ def has_permission(user: User | None, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
 
 
-# Assignment roles on a witness that need to know who the witness is. An interpreter or an
-# intermediary works with the pseudonymous reference and the practical details only.
-IDENTITY_ASSIGNMENT_ROLES = frozenset({"liaison_officer", "support_worker", "guardian"})
+# ---- field groups: need-to-know per field ------------------------------------------------------
 
 
-def visible_witness_ids(user: User) -> sa.Select:
-    """A SELECT of the ids of the witnesses this user may see at all (assigned, or via a case)."""
-    from .cases.models import CaseAssignment, Journey
-    from .witnesses.models import WitnessAssignment
-
-    direct = sa.select(WitnessAssignment.witness_id).where(
-        WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause()
-    )
-    via_case = (
-        sa.select(Journey.witness_id)
-        .join(CaseAssignment, CaseAssignment.case_id == Journey.case_id)
-        .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
-    )
-    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return sa.union(direct, via_case)
-    return direct
+class FieldGroup(StrEnum):
+    IDENTITY = "identity"
+    LOCATION = "location"
+    CONTACT = "contact"
+    RISK_DETAIL = "risk_detail"
+    RISK_LEVEL = "risk_level"
+    NEEDS = "needs"
+    BENEFITS_DETAIL = "benefits_detail"
+    BENEFITS_SUMMARY = "benefits_summary"
+    COURT_LOGISTICS = "court_logistics"
 
 
-def identity_witness_ids(user: User) -> sa.Select:
-    """A SELECT of the ids of the witnesses whose identity this user may see (can_view_identity).
+# Every field that carries witness data, as "resource.field", in exactly one group. A resource
+# is what a serialiser or a page section shows; "benefit.accommodation" is a benefit of the
+# accommodation kind, whose provider and description say where the witness lives. Fields of a
+# resource that are not listed here are left out of the API's JSON (access.filter_fields), and a
+# test fails on any field a serialiser emits without a group.
+FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
+    FieldGroup.IDENTITY: frozenset({
+        "witness.legal_name", "witness.date_of_birth", "witness.gender", "witness.nationality",
+    }),
+    FieldGroup.LOCATION: frozenset({
+        "witness.address", "benefit.accommodation.provider", "benefit.accommodation.description",
+        "notice_preferences.postal_address",
+    }),
+    FieldGroup.CONTACT: frozenset({
+        "witness.contact_details", "notice_preferences.email", "notice_preferences.phone",
+        "notice_preferences.third_party_name",
+    }),
+    FieldGroup.RISK_DETAIL: frozenset({"risk_assessment.threats", "risk_assessment.measures"}),
+    FieldGroup.RISK_LEVEL: frozenset({
+        "witness.risk_level", "witness.high_risk", "witness.next_review_on",
+        "risk_assessment.level", "risk_assessment.stage", "risk_assessment.assessed_on",
+        "risk_assessment.next_review_on", "risk_assessment.assessor_id",
+    }),
+    FieldGroup.NEEDS: frozenset({"witness.presumed_child", "witness.age_assessment"}),
+    FieldGroup.BENEFITS_DETAIL: frozenset({
+        "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",
+        "benefit.authorised_by", "benefit.entered_by", "benefit.entered_at", "benefit.provided_until",
+    }),
+    FieldGroup.BENEFITS_SUMMARY: frozenset({
+        "benefit.kind", "benefit.amount", "benefit.currency", "benefit.provided_on", "benefit.corrects_id",
+        "benefit.correction_type", "benefit.near_testimony", "benefit.corrected_by",
+    }),
+    FieldGroup.COURT_LOGISTICS: frozenset({
+        "witness.reference", "witness.is_child", "witness.stages", "witness.participation",
+        "witness.in_reflection_period", "witness.reflection_start", "witness.reflection_end",
+        "witness.preferred_language", "witness.interpreter_language",
+    }),
+}
 
-    Search by name is limited to these: otherwise a match would tell an interpreter a name.
-    """
-    from .witnesses.models import WitnessAssignment
+# Fields that carry no witness data (ids, the chain's hashes): shown to whoever sees the object.
+UNGUARDED_FIELDS: frozenset[str] = frozenset({
+    "witness.id", "risk_assessment.id", "risk_assessment.witness_id", "benefit.id", "benefit.sequence",
+    "benefit.witness_id", "benefit.prev_hash", "benefit.hash", "notice_preferences.witness_id",
+    "notice_preferences.channel", "notice_preferences.language", "notice_preferences.opted_out",
+    "notice_preferences.stored", "notice_preferences.contact_is_safe",
+})
 
-    if not has_permission(user, Permission.WITNESS_VIEW):
-        return sa.select(WitnessAssignment.witness_id).where(sa.false())
-    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return visible_witness_ids(user)
-    return sa.select(WitnessAssignment.witness_id).where(
-        WitnessAssignment.user_id == user.id,
-        WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES),
-        WitnessAssignment.active_clause(),
-    )
+_ALL = frozenset(FieldGroup)
+_PROSECUTION = frozenset({
+    FieldGroup.IDENTITY, FieldGroup.NEEDS, FieldGroup.RISK_DETAIL, FieldGroup.RISK_LEVEL,
+    FieldGroup.BENEFITS_DETAIL, FieldGroup.BENEFITS_SUMMARY, FieldGroup.COURT_LOGISTICS,
+})
 
+# Who sees which group, by the person's assignment role on that witness (docs/security.md
+# gives the reason for each cell, and a test holds the two tables together).
+ASSIGNMENT_GROUPS: dict[str, frozenset[FieldGroup]] = {
+    "liaison_officer": _ALL,
+    "guardian": _ALL - {FieldGroup.BENEFITS_DETAIL},
+    "support_worker": frozenset({
+        FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NEEDS, FieldGroup.RISK_LEVEL, FieldGroup.BENEFITS_SUMMARY,
+        FieldGroup.COURT_LOGISTICS,
+    }),
+    "intermediary": frozenset({FieldGroup.NEEDS, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS}),
+    "interpreter": frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS}),
+}
 
-def visible_case_ids(user: User) -> sa.Select:
-    from .cases.models import CaseAssignment
+# Staff who see a witness through a case they work on, without being assigned to the witness:
+# what the prosecution needs, not where the witness lives or how to reach them (they ask the
+# witness's officer, or an officer opens it by break-glass).
+CASE_GROUPS: dict[Role, frozenset[FieldGroup]] = {
+    Role.PROSECUTOR: _PROSECUTION,
+    Role.LIAISON_OFFICER: _PROSECUTION,
+}
 
-    return sa.select(CaseAssignment.case_id).where(
-        CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None)
-    )
+# The most a staff role can ever see, whatever the assignments say.
+ROLE_GROUP_LIMIT: dict[Role, frozenset[FieldGroup]] = {
+    Role.ADMIN: frozenset(),
+    Role.LIAISON_OFFICER: _ALL,
+    Role.PROSECUTOR: _ALL,
+    Role.SUPPORT_PERSON: _ALL,
+}
 
+# The groups whose every read is audited (and listed to the witness's officer).
+PROTECTED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGroup.CONTACT})
 
-Check = TypeVar("Check", bound=Callable[..., bool])
-
-
-def sql_rule(rule: Callable[[User, Any], sa.ColumnElement[bool]]) -> Callable[[Check], Check]:
-    """Attach to an object check its SQL form: `rule(user, model)` is a WHERE clause on the model's
-    table that holds exactly for the rows the check allows, so `load_visible` can load and check
-    in one statement."""
-
-    def attach(check: Check) -> Check:
-        check.sql_rule = rule  # type: ignore[attr-defined]
-        return check
-
-    return attach
-
-
-def load_visible(user: User, model: Any, object_id: int, check: Callable[[User, Any], bool]) -> Any | None:
-    """The object if it exists and the check allows it, else None.
-
-    With a check that has an SQL form (`sql_rule`), one statement does both: a hidden id and a
-    missing id then run the same single statement, hydrate no row and decrypt nothing, so the
-    time of a 404 does not tell them apart. Otherwise a hidden object would cost a load and a
-    check query, a missing one only the load: about a millisecond, measurable over a few hundred
-    requests (bench/timing_oracle.py)."""
-    from .extensions import db
-
-    rule = getattr(check, "sql_rule", None)
-    if rule is None:
-        obj = db.session.get(model, object_id)
-        return obj if obj is not None and check(user, obj) else None
-    return db.session.execute(
-        sa.select(model).where(model.id == object_id, rule(user, model))
-    ).scalar_one_or_none()
-
-
-def witness_rule(permission: Permission) -> Callable[[User, Any], sa.ColumnElement[bool]]:
-    """The SQL form of "has the permission and may see the witness" on a table whose `id` is
-    the witness's."""
-
-    def rule(user: User, model: Any) -> sa.ColumnElement[bool]:
-        if not (has_permission(user, permission) and has_permission(user, Permission.WITNESS_VIEW)):
-            return sa.false()
-        return model.id.in_(visible_witness_ids(user).scalar_subquery())
-
-    return rule
-
-
-def case_rule(permission: Permission, column: str = "id") -> Callable[[User, Any], sa.ColumnElement[bool]]:
-    """The SQL form of "has the permission and may see the case" on a table whose `column` holds
-    the case's id (`id` for cases, `case_id` for court events)."""
-
-    def rule(user: User, model: Any) -> sa.ColumnElement[bool]:
-        if not (has_permission(user, permission) and has_permission(user, Permission.CASE_VIEW)):
-            return sa.false()
-        return getattr(model, column).in_(visible_case_ids(user).scalar_subquery())
-
-    return rule
-
-
-@sql_rule(witness_rule(Permission.WITNESS_VIEW))
-def can_view_witness(user: User, witness: Witness) -> bool:
-    if not has_permission(user, Permission.WITNESS_VIEW):
-        return False
-    from .extensions import db
-
-    query = sa.select(sa.literal(True)).where(
-        sa.literal(witness.id).in_(visible_witness_ids(user).scalar_subquery())
-    )
-    return bool(db.session.execute(query).scalar())
+# Groups every way of seeing a witness includes, so lists that show only these (reference, risk
+# flag, child flag, next court date, stages) need no per-row check.
+LIST_GROUPS = frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS})
 
 
-def can_view_identity(user: User, witness: Witness) -> bool:
-    """Identity (name, birth date, contact, address) is for staff assigned to the witness or
-    their case, and for support persons whose assignment role needs it."""
-    if not can_view_witness(user, witness):
-        return False
-    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return True
-    from .extensions import db
-    from .witnesses.models import WitnessAssignment
-
-    query = sa.select(sa.func.count()).where(
-        WitnessAssignment.user_id == user.id,
-        WitnessAssignment.witness_id == witness.id,
-        WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES),
-        WitnessAssignment.active_clause(),
-    )
-    return bool(db.session.execute(query).scalar())
+def groups_for(role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool) -> frozenset[FieldGroup]:
+    """The groups a person of staff `role` sees of a witness they hold `assignment_roles` on (active
+    assignments) and, with `via_case`, reach through one of their cases."""
+    groups: set[FieldGroup] = set()
+    for assignment_role in assignment_roles:
+        groups |= ASSIGNMENT_GROUPS.get(assignment_role, frozenset())
+    if via_case:
+        groups |= CASE_GROUPS.get(Role(role), frozenset())
+    return frozenset(groups) & ROLE_GROUP_LIMIT.get(Role(role), frozenset())
 
 
-@sql_rule(case_rule(Permission.CASE_VIEW))
-def can_view_case(user: User, case: Case) -> bool:
-    if not has_permission(user, Permission.CASE_VIEW):
-        return False
-    from .extensions import db
-
-    query = sa.select(sa.literal(True)).where(
-        sa.literal(case.id).in_(visible_case_ids(user).scalar_subquery())
-    )
-    return bool(db.session.execute(query).scalar())
+def field_group(resource: str, field: str) -> FieldGroup | None:
+    """The group of `resource.field`; a resource "a.b" falls back to "a" for fields it does not name."""
+    name = f"{resource}.{field}"
+    group = _GROUP_OF.get(name)
+    if group is None and "." in resource:
+        return field_group(resource.rsplit(".", 1)[0], field)
+    return group
 
 
-@sql_rule(witness_rule(Permission.WITNESS_EDIT))
-def can_edit_witness(user: User, witness: Witness) -> bool:
-    return has_permission(user, Permission.WITNESS_EDIT) and can_view_witness(user, witness)
-
-
-@sql_rule(case_rule(Permission.CASE_EDIT))
-def can_edit_case(user: User, case: Case) -> bool:
-    return has_permission(user, Permission.CASE_EDIT) and can_view_case(user, case)
-
-
-# ---- the same rules, shaped for large caseloads --------------------------------------------------
-
-# Above this many open case assignments a person's lists read the big tables in index order and
-# check need-to-know per row (correlated EXISTS), stopping after one page; below it the lists start
-# from the person's few ids (IN), as the planner cannot tell the two apart by itself.
-BROAD_CASELOAD = 200
-
-
-def has_broad_caseload(user: User) -> bool:
-    """One bounded query: does the user work on more than BROAD_CASELOAD cases?"""
-    from .cases.models import CaseAssignment
-    from .extensions import db
-
-    assigned = (
-        sa.select(CaseAssignment.id)
-        .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
-        .limit(BROAD_CASELOAD + 1)
-        .subquery()
-    )
-    return db.session.execute(sa.select(sa.func.count()).select_from(assigned)).scalar() > BROAD_CASELOAD
-
-
-def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """`case_id` is one of visible_case_ids(user), as a correlated EXISTS."""
-    from .cases.models import CaseAssignment
-
-    return sa.exists().where(
-        CaseAssignment.case_id == case_id, CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None)
-    )
-
-
-def witness_in_visible_case(user: User, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """`witness_id` has a journey in one of the user's cases, as a correlated EXISTS (the journey,
-    then its case assignment: each an index probe). With an active assignment to the witness
-    itself, this is visible_witness_ids(user); only liaison officers and prosecutors see by case."""
-    from .cases.models import Journey
-
-    if user.role not in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        return sa.false()
-    return sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
-
-
-def first_visible(
-    user: User, query: sa.Select, witness_id: sa.ColumnElement[int], row_id: sa.ColumnElement[int], limit: int
-) -> sa.Select:
-    """The first `limit` rows of the ordered `query` whose witness (`witness_id`) the user may see;
-    `row_id` identifies the query's rows (e.g. Witness.id, Notification.id).
-
-    A narrow caseload filters by the user's few visible ids. A broad one reads two streams in the
-    query's order, each stopping after `limit` rows (the witnesses assigned to the user; those in
-    the user's cases, checked by index probes per row), and merges them: filtering by 100,000
-    visible ids instead cost seconds on the home page (see witnesses.views._broad_page)."""
-    from .witnesses.models import WitnessAssignment
-
-    if not has_broad_caseload(user):
-        return query.where(witness_id.in_(visible_witness_ids(user).scalar_subquery())).limit(limit)
-    assigned = witness_id.in_(
-        sa.select(WitnessAssignment.witness_id).where(
-            WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause())
-    )
-    streams = [query.with_only_columns(row_id.label("row_id")).where(condition).limit(limit).subquery()
-               for condition in (assigned, witness_in_visible_case(user, witness_id))]
-    return query.where(row_id.in_(sa.union_all(*(sa.select(s.c.row_id) for s in streams)))).limit(limit)
+_GROUP_OF: dict[str, FieldGroup] = {name: group for group, names in FIELD_GROUPS.items() for name in names}

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
 
+from . import access
+from .dates import as_local
 from .permissions import Permission, has_permission
 
 
 def local_time(value: datetime | None, tz: str | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
     if value is None:
         return ""
-    zone = ZoneInfo(tz) if tz else None
-    local = value.astimezone(zone) if zone else value
+    local = as_local(value, tz) if tz else value
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
@@ -51,7 +51,20 @@ def form_errors(form: Any) -> list[Any]:
     return [f for f in form if f.errors and f.type not in ("CSRFTokenField", "HiddenField")]
 
 
+def sees(witness: Any, group: str) -> bool:
+    """In a template: may the person signed in see this field group of this witness?"""
+    return access.sees(current_user, witness, group)
+
+
+def shows(witness: Any, resource: str, field: str) -> bool:
+    """In a template: may the person signed in see `resource.field` of this witness's data?"""
+    return access.shows(access.visible_groups(current_user, witness), resource, field)
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["sees"] = sees
+    app.jinja_env.globals["shows"] = shows
+    app.jinja_env.filters["benefit_resource"] = access.benefit_resource
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["form_errors"] = form_errors
     app.jinja_env.filters["local_time"] = local_time

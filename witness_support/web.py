@@ -12,9 +12,10 @@ from flask import abort, g, redirect
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .access import load_visible
 from .db import MAX_ID
 from .extensions import db, login_manager
-from .permissions import Permission, has_permission, load_visible
+from .permissions import Permission, has_permission
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_NEXT_LENGTH = 2000  # a longer "next" is no page of ours
@@ -40,7 +41,7 @@ def permission_required(permission: Permission) -> Callable[[F], F]:
 
 def get_or_404(model: type, object_id: int, check: Callable[[Any, Any], bool] | None = None) -> Any:
     """The object, or 404 when it is missing or the check refuses it; with a check that has an
-    SQL form, both 404s run the same single statement (permissions.load_visible)."""
+    SQL form, both 404s run the same single statement (access.load_visible)."""
     obj = db.session.get(model, object_id) if check is None else load_visible(current_user, model, object_id, check)
     if obj is None:
         abort(404)

@@ -5,6 +5,7 @@ from wtforms import DateField, EmailField, SelectChoice, SelectField, SelectMult
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..dates import InRange
 from ..permissions import Role
 
 # SelectChoice rather than tuples: tuples are deprecated from WTForms 3.3.
@@ -47,8 +48,8 @@ class AuditFilterForm(FlaskForm):
     user = StringField("User email", validators=[Optional(), Length(max=254)])
     witness = StringField("Witness reference", validators=[Optional(), Length(max=40)])
     action = StringField("Action", validators=[Optional(), Length(max=80)])
-    date_from = DateField("From (UTC date)", validators=[Optional()])
-    date_to = DateField("To (UTC date)", validators=[Optional()])
+    date_from = DateField("From (UTC date)", validators=[Optional(), InRange("search")])
+    date_to = DateField("To (UTC date)", validators=[Optional(), InRange("search")])
 
 
 class UserEditForm(UserStatusForm):
@@ -58,3 +59,11 @@ class UserEditForm(UserStatusForm):
         "Supervisor", coerce=int,
         description="Sees open concerns about the support given to this person's witnesses.",
     )
+
+
+class HandoverForm(FlaskForm):
+    receivers = SelectMultipleField(
+        "Hand over to", coerce=int, validators=[DataRequired(message="Choose at least one person.")],
+        description="One person takes everything; several share the witnesses out, fewest current witnesses first.",
+    )
+    reason = StringField("Reason", validators=[Optional(), Length(max=500)], description="Leave, leaving, rebalancing…")

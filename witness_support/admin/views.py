@@ -21,11 +21,12 @@ from ..auth import operations as auth_ops
 from ..auth.models import ApiToken, Team, User
 from ..extensions import db
 from ..forms import run_action, run_operation
+from ..handover import operations as handover_ops
 from ..mail import commit_and_send
 from ..permissions import Permission, Role
 from ..web import get_or_404, permission_required
 from ..witnesses.models import Witness
-from .forms import AuditFilterForm, InviteForm, TeamForm, UserEditForm
+from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -95,21 +96,52 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit():
         supervisor_id = form.supervisor_id.data
         supervisor = db.session.get(User, supervisor_id) if supervisor_id else None
+        active = form.active.data == "1"
+
+        def update() -> None:
+            # Someone with open work is handed over before being disabled (the handover package's rule).
+            if user.active and not active:
+                handover_ops.refuse_disabling_with_open_work(user)
+            auth_ops.update_account(current_user, user, role=form.role.data, active=active,
+                                    teams=_teams_by_id(form.teams.data or []), supervisor=supervisor)
+
+        result = run_operation(form, update, "Account updated.", url_for("admin.edit_user", user_id=user.id))
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
+        open_work=handover_ops.open_work(user),
+    )
+
+
+@bp.route("/users/<int:user_id>/handover", methods=["GET", "POST"])
+@permission_required(Permission.USER_MANAGE)
+def handover(user_id: int) -> str | Response:
+    """Hand a person's witnesses, cases and open tasks to one colleague or share them out."""
+    user = get_or_404(User, user_id)
+    form = HandoverForm()
+    form.receivers.choices = [
+        SelectChoice(u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+        for u in db.session.execute(
+            sa.select(User).where(User.id != user.id, User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    ]
+    error = None
+    if form.validate_on_submit():
+        receivers = list(db.session.execute(sa.select(User).where(User.id.in_(form.receivers.data))).scalars())
         result = run_operation(
-            form,
-            lambda: auth_ops.update_account(
-                current_user, user, role=form.role.data, active=form.active.data == "1",
-                teams=_teams_by_id(form.teams.data or []), supervisor=supervisor,
-            ),
-            "Account updated.",
+            form, lambda: handover_ops.hand_over(current_user, user, receivers, form.reason.data or ""),
+            lambda moved: f"Handed over {moved.witness_assignments} witness assignments, {moved.case_assignments} "
+                          f"case assignments and {moved.open_tasks} open tasks.",
             url_for("admin.edit_user", user_id=user.id),
         )
         if isinstance(result, Response):
             return result
         error = result
-    return render_template(
-        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user)
-    )
+    return render_template("admin/handover.html", form=form, user=user, error=error,
+                           open_work=handover_ops.open_work(user))
 
 
 def _account_action(user_id: int, action: Any, done: str) -> Response:

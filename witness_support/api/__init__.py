@@ -186,6 +186,14 @@ def reply(value: BaseModel, status: int = 200) -> Response:
     return response
 
 
+def reply_json(data: dict[str, Any], status: int = 200) -> Response:
+    """Answer with a schema's JSON shape from which fields the caller may not see were removed
+    (access.filter_fields): the schema documents which field group each field needs."""
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
 def query_int(name: str, default: int | None = None) -> int | None:
     """A whole-number query parameter within an id column's range, else a 422 naming it."""
     raw = request.args.get(name)

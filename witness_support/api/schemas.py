@@ -23,6 +23,8 @@ from pydantic import (
     create_model,
 )
 
+from ..access import document_groups
+
 MAX_ID = 2**31 - 1  # the range of an INTEGER id column on PostgreSQL
 
 
@@ -93,6 +95,15 @@ Money = Annotated[
 
 
 @cache
+def field_groups(resource: str) -> Any:
+    """A model's `json_schema_extra` saying, of each field, which field group of the witness it
+    needs (access.document_groups): fields of groups a caller does not see are absent."""
+    def extra(schema: dict[str, Any], _model: type) -> None:
+        document_groups(schema, resource)
+
+    return extra
+
+
 def items_of(model: type[BaseModel]) -> type[Output]:
     """The `{"items": [...]}` list answer of a resource."""
     return create_model(f"{model.__name__}List", __base__=Output, items=(list[model], ...))  # type: ignore[valid-type]

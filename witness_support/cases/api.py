@@ -6,15 +6,16 @@ import sqlalchemy as sa
 from flask import Response
 from flask_login import current_user
 
+from ..access import can_edit_case, can_view_witness, visible_case_ids
 from ..api import body, bp, reply, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import Permission, can_edit_case, can_view_witness, visible_case_ids
+from ..permissions import Permission
 from ..witnesses.queries import load_witness
 from . import operations, queries, schemas
-from .models import Case, Journey
+from .models import Case, CaseAssignment, Journey
 
 
 def load_case(case_id: int) -> Case:
@@ -75,6 +76,33 @@ def transition_api(journey_id: int) -> tuple[Response, int]:
     return reply(schemas.Transition.model_validate(transition), 201)
 
 
+@bp.get("/cases/<int:case_id>/assignments")
+def list_case_assignments_api(case_id: int) -> Response:
+    require(Permission.CASE_VIEW)
+    case = load_case(case_id)
+    rows = db.session.execute(
+        sa.select(CaseAssignment).where(CaseAssignment.case_id == case.id).order_by(CaseAssignment.id)
+    ).scalars()
+    return reply(items_of(schemas.CaseAssignment)(items=[schemas.CaseAssignment.model_validate(a) for a in rows]))
+
+
+@bp.delete("/cases/<int:case_id>/assignments/<int:assignment_id>")
+def end_case_assignment_api(case_id: int, assignment_id: int) -> Response:
+    """Ends the case assignment (the record stays, for the audit trail); access ends at once.
+    The body gives the reason: {"reason": "..."}."""
+    require(Permission.CASE_EDIT)
+    case = load_case(case_id)
+    if not can_edit_case(current_user, case):
+        raise NotFound()
+    assignment = db.session.get(CaseAssignment, assignment_id)
+    if assignment is None or assignment.case_id != case.id:
+        raise NotFound()
+    data = body(schemas.CaseAssignmentEnd)
+    operations.end_case_assignment(current_user, assignment, data.reason)
+    db.session.commit()
+    return reply(schemas.CaseAssignment.model_validate(assignment))
+
+
 add_paths({
     "/cases": {
         "get": Op("Cases you work on", {"200": items_of(schemas.Case)}),
@@ -92,5 +120,14 @@ add_paths({
     "/journeys/{journey_id}/transitions": {
         "parameters": [id_param("journey_id")],
         "post": Op("Move a journey to another stage", {"201": schemas.Transition}, schemas.TransitionInput),
+    },
+    "/cases/{case_id}/assignments": {
+        "parameters": [id_param("case_id")],
+        "get": Op("Staff assignments of the case (ended ones included)", {"200": items_of(schemas.CaseAssignment)}),
+    },
+    "/cases/{case_id}/assignments/{assignment_id}": {
+        "parameters": [id_param("case_id"), id_param("assignment_id")],
+        "delete": Op("Take a person off the case (the record is kept, the reason audited); they lose access at once",
+                     {"200": schemas.CaseAssignment}, schemas.CaseAssignmentEnd),
     },
 })

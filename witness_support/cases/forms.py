@@ -31,6 +31,11 @@ class CaseStaffForm(OnceForm):
     user_id = SelectField("Prosecutor or liaison officer", coerce=int)
 
 
+class EndCaseAssignmentForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)],
+                         description="Why this person is taken off the case (kept in the audit trail).")
+
+
 class LinkWitnessForm(OnceForm):
     witness_id = SelectField("Witness", coerce=int)
 

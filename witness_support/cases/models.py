@@ -30,6 +30,10 @@ class CustodyStatus(StrEnum):
     BAILED = "bailed"
     AT_LARGE = "at_large"
     SENTENCED = "sentenced"
+    # Set by the custody history (custody/): after release, temporary release, removal.
+    RELEASED = "released"
+    TEMPORARY_RELEASE = "temporary_release"
+    REMOVED = "removed"
 
 
 class CaseRole(StrEnum):

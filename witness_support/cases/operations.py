@@ -9,6 +9,7 @@ from flask import current_app
 
 from .. import audit
 from ..auth.models import User
+from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Role
@@ -86,6 +87,41 @@ def assign_to_case(actor: User, case: Case, user: User) -> CaseAssignment:
     db.session.add(assignment)
     db.session.flush()
     audit.record("case.assign", case, actor=actor, details={"user_id": user.id, "role": assignment.role})
+    return assignment
+
+
+def end_case_assignment(actor: User, assignment: CaseAssignment, reason: str) -> CaseAssignment:
+    """Take a person off a case: the record stays (for the audit trail), access ends at once.
+
+    Every visibility check reads `ended_at IS NULL`, and a change to case assignments moves the
+    feed clock, so pages, the API, search and calendar feeds all stop showing the case on the
+    next request. The last person on a case cannot be taken off: nobody could see it again.
+    """
+    reason = (reason or "").strip()
+    if assignment.ended_at is not None:
+        raise Conflict("This person no longer works on this case.")
+    if not reason:
+        raise ValidationFailed({"reason": "Say why this person is taken off the case."})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": "At most 500 characters."})
+    others = db.session.execute(
+        sa.select(sa.func.count()).where(
+            CaseAssignment.case_id == assignment.case_id,
+            CaseAssignment.id != assignment.id,
+            CaseAssignment.ended_at.is_(None),
+        )
+    ).scalar()
+    if not others:
+        raise Conflict(
+            "This is the last person on the case: add someone else first, or nobody could reach the case.",
+            {"reason": "Add someone else to the case first."},
+        )
+    assignment.ended_at = utc_now()
+    db.session.flush()
+    audit.record(
+        "case.unassign", assignment.case, actor=actor,
+        details={"user_id": assignment.user_id, "role": assignment.role, "reason": reason},
+    )
     return assignment
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..access import can_view_case, load_visible
 from ..auth.models import User
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import can_view_case, load_visible
 from ..witnesses.models import AssignmentRole, WitnessAssignment
 from .models import Case, CaseAssignment, CaseRole
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..api.schemas import BlankText, Id, Input, Instant, Output, Text
-from .models import CustodyStatus, Stage
+from .models import CaseRole, CustodyStatus, Stage
 
 # ---- input ---------------------------------------------------------------------------------------
 
@@ -33,6 +33,12 @@ class TransitionInput(Input):
     to: Stage
     reason: BlankText(2000) = ""
     override_reason: BlankText(2000) = ""
+
+
+class CaseAssignmentEnd(Input):
+    """Take a person off the case: the reason is audited."""
+
+    reason: Text(500, min_length=1)
 
 
 # ---- output --------------------------------------------------------------------------------------
@@ -89,3 +95,10 @@ class Journey(Output):
     transitions: list[Transition]
 
 
+class CaseAssignment(Output):
+    id: int
+    case_id: int
+    user_id: int
+    role: CaseRole
+    created_at: Instant
+    ended_at: Instant | None

@@ -8,22 +8,15 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ..access import can_edit_case, can_view_case, can_view_witness, visible_case_ids, visible_witness_ids
 from ..auth.models import User
 from ..extensions import db
 from ..forms import run_operation, submitted_once
-from ..permissions import (
-    Permission,
-    Role,
-    can_edit_case,
-    can_view_case,
-    can_view_witness,
-    visible_case_ids,
-    visible_witness_ids,
-)
+from ..permissions import Permission, Role
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
-from .forms import CaseForm, CaseStaffForm, DefendantForm, LinkWitnessForm, TransitionForm
+from .forms import CaseForm, CaseStaffForm, DefendantForm, EndCaseAssignmentForm, LinkWitnessForm, TransitionForm
 from .models import Case, CaseAssignment, Journey
 
 bp = Blueprint("cases", __name__)
@@ -86,6 +79,29 @@ def show(case_id: int) -> str:
     )
 
 
+@bp.route("/cases/<int:case_id>/staff/<int:assignment_id>/end", methods=["GET", "POST"])
+@permission_required(Permission.CASE_EDIT)
+def end_staff(case_id: int, assignment_id: int) -> str | Response:
+    """GET asks for confirmation and a reason; POST takes the person off the case."""
+    case = get_or_404(Case, case_id, can_edit_case)
+    assignment = db.session.get(CaseAssignment, assignment_id)
+    if assignment is None or assignment.case_id != case.id or assignment.ended_at is not None:
+        abort(404)
+    form = EndCaseAssignmentForm()
+    error = None
+    if form.validate_on_submit():
+        result = run_operation(
+            form,
+            lambda: operations.end_case_assignment(current_user, assignment, form.reason.data),
+            f"{assignment.user.display_name} no longer works on {case.reference}.",
+            # Someone who took themselves off can no longer see the case.
+            url_for("cases.show", case_id=case.id) if assignment.user_id != current_user.id
+            else url_for("cases.index"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("cases/end_staff.html", form=form, case=case, assignment=assignment, error=error)
 
 
 @bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])

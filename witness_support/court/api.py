@@ -12,6 +12,7 @@ from flask import Response
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..access import can_view_witness
 from ..api import body, bp, reply, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
@@ -19,7 +20,7 @@ from ..auth.models import User
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_view_witness
+from ..permissions import Permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import WitnessAssignment
 from ..witnesses.queries import load_witness
@@ -33,7 +34,7 @@ def parse_instant(name: str, value: str, tz: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed({name: "Give a date and time as YYYY-MM-DDTHH:MM, optionally with an offset."}) from None
-    return operations.from_court_local(parsed, tz)
+    return operations.from_court_local(parsed, tz, name)
 
 
 def load_event(event_id: int) -> CourtEvent:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..auth.models import User
 from ..cases.models import Case
+from ..dates import as_local
 from ..extensions import db
 from .models import Attendance, CourtEvent
 from .operations import find_conflicts
@@ -121,7 +122,7 @@ def build(
         cursor += timedelta(days=1)
     for event in events:
         tz = ZoneInfo(event.case.court_timezone)
-        local_start, local_end = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
+        local_start, local_end = as_local(event.starts_at, tz), as_local(event.ends_at, tz)
         day = days.get(local_start.date())
         if day is None:
             continue

@@ -19,6 +19,7 @@ from flask import current_app
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, Journey
+from ..dates import as_local, check_date, local_to_utc
 from ..db import today_utc, utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
@@ -89,14 +90,13 @@ def _refresh_for_event(event: CourtEvent) -> None:
 
 
 def court_local(value: datetime, tz: str) -> datetime:
-    return value.astimezone(ZoneInfo(tz))
+    return as_local(value, tz)
 
 
-def from_court_local(value: datetime, tz: str) -> datetime:
-    """A time a user typed for a court (naive) means the court's wall clock; aware times stay as given."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(tz))
-    return value.astimezone(ZoneInfo("UTC"))
+def from_court_local(value: datetime, tz: str, field: str = "starts_at") -> datetime:
+    """A time a user typed for a court (naive) means the court's wall clock; aware times stay as given.
+    Out of a court event's range (or without any UTC instant, near year 1 or 9999): refused by `field`."""
+    return local_to_utc(field, value, tz, "court_event")
 
 
 def _check_times(starts_at: datetime | None, ends_at: datetime | None, errors: dict[str, str]) -> None:
@@ -105,6 +105,9 @@ def _check_times(starts_at: datetime | None, ends_at: datetime | None, errors: d
     if ends_at is None:
         errors["ends_at"] = "Give the end date and time."
     if starts_at is None or ends_at is None:
+        return
+    if not (check_date(errors, "starts_at", starts_at, "court_event")
+            & check_date(errors, "ends_at", ends_at, "court_event")):
         return
     if ends_at <= starts_at:
         errors["ends_at"] = "The event must end after it starts."
@@ -699,6 +702,7 @@ def change_aid_status(
     errors: dict[str, str] = {}
     if on > today_utc():
         errors["on"] = "The date cannot be in the future."
+    check_date(errors, "on", on, "court_past")
     if status in (AidStatus.GRANTED, AidStatus.REFUSED) and aid.applied_on and on < aid.applied_on:
         errors["on"] = "The decision cannot come before the application."
     if order_reference is not None and len(order_reference) > 100:

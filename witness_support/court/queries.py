@@ -9,21 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..access import can_view_case, case_rule, sql_rule, visible_groups_by_witness
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import utc_now
 from ..extensions import db
-from ..permissions import (
-    IDENTITY_ASSIGNMENT_ROLES,
-    Permission,
-    Role,
-    can_view_case,
-    case_rule,
-    has_permission,
-    sql_rule,
-)
+from ..permissions import FieldGroup, Permission, has_permission
 from ..witnesses import operations as witness_ops
-from ..witnesses.models import Witness, WitnessAssignment
+from ..witnesses.models import Witness
 from . import operations
 from .models import AidStatus, CourtEvent, TestimonialAid
 
@@ -56,18 +49,11 @@ def schedule_for(user: User) -> list[dict[str, Any]]:
                                         TestimonialAid.status == AidStatus.GRANTED).order_by(TestimonialAid.id)
     ).scalars():
         granted[(aid.witness_id, aid.case_id)].append(aid.kind)
-    identity_ids: set[int] = set()
-    if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
-        identity_ids = set(witness_ids)
-    else:
-        identity_ids = set(db.session.execute(
-            sa.select(WitnessAssignment.witness_id).where(
-                WitnessAssignment.user_id == user.id, WitnessAssignment.witness_id.in_(witness_ids),
-                WitnessAssignment.role.in_(IDENTITY_ASSIGNMENT_ROLES), WitnessAssignment.active_clause())
-        ).scalars())
+    groups = visible_groups_by_witness(user, witness_ids)
+    identity_ids = {w for w, seen in groups.items() if FieldGroup.IDENTITY in seen}
     conflicts = operations.find_conflicts(list(events.values()))
     for witness_id in sorted(identity_ids & set(witness_ids)):
-        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule")
+        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule", groups={FieldGroup.IDENTITY})
     items = []
     for event, attendance in rows:
         witness, case = witnesses[attendance.witness_id], cases[event.case_id]

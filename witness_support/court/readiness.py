@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.dialects import postgresql
 
+from ..access import has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc, utc_now
 from ..extensions import db
-from ..permissions import has_broad_caseload, visible_case_clause, visible_case_ids
 from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
 from .models import (
     OPEN_AID_STATUSES,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from ..api.schemas import BlankText, Day, Id, Input, Instant, NullText, OneOf, Output, Text
+from ..dates import as_local
 from ..witnesses.models import AssignmentRole
 from . import models
 from .models import AidKind, AidStatus, EventKind, EventStatus
@@ -142,8 +143,8 @@ class CourtEvent(Output):
         tz = ZoneInfo(event.case.court_timezone)
         return cls(
             id=event.id, case_id=event.case_id, kind=event.kind, status=event.status, starts_at=event.starts_at,
-            ends_at=event.ends_at, local_starts_at=event.starts_at.astimezone(tz),
-            local_ends_at=event.ends_at.astimezone(tz), court_timezone=event.case.court_timezone,
+            ends_at=event.ends_at, local_starts_at=as_local(event.starts_at, tz),
+            local_ends_at=as_local(event.ends_at, tz), court_timezone=event.case.court_timezone,
             court_name=event.court_name, room=event.room, remote_link=event.remote_link,
             interpreter_language=event.interpreter_language, revision=event.revision, updated_at=event.updated_at,
             witnesses=[RequiredWitness(witness_id=r.witness_id, reference=r.witness.reference,
@@ -227,11 +228,11 @@ class TrialDayReadiness(Output):
     @classmethod
     def of(cls, trial: TrialReadiness) -> Self:
         tz = ZoneInfo(trial.case.court_timezone)
-        local_start = trial.event.starts_at.astimezone(tz)
+        local_start = as_local(trial.event.starts_at, tz)
         return cls(
             event_id=trial.event.id, case_id=trial.case.id, starts_at=trial.event.starts_at,
             ends_at=trial.event.ends_at, local_starts_at=local_start, local_start=local_start,
-            local_ends_at=trial.event.ends_at.astimezone(tz), court_timezone=trial.case.court_timezone,
+            local_ends_at=as_local(trial.event.ends_at, tz), court_timezone=trial.case.court_timezone,
             ready=trial.ready_count, total=trial.total, state=trial.state,
             witnesses=[WitnessReadiness(witness_id=w.witness.id, reference=w.witness.reference, ready=w.ready,
                                         blockers=[Blocker.model_validate(b) for b in w.blockers])

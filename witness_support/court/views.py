@@ -11,20 +11,20 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from ..auth.models import User
-from ..cases.models import Case, Journey
-from ..db import today_utc, utc_now
-from ..extensions import db
-from ..forms import attempt, run_operation, submitted_once
-from ..permissions import (
-    Permission,
+from ..access import (
     can_view_case,
     can_view_witness,
-    has_permission,
     sql_rule,
     visible_case_ids,
     witness_rule,
 )
+from ..auth.models import User
+from ..cases.models import Case, Journey
+from ..dates import date_error
+from ..db import today_utc, utc_now
+from ..extensions import db
+from ..forms import attempt, run_operation, submitted_once
+from ..permissions import Permission, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
@@ -102,8 +102,8 @@ def new_event(case_id: int) -> str | Response:
             form,
             lambda: operations.schedule_event(
                 current_user, case, kind=form.kind.data,
-                starts_at=operations.from_court_local(form.starts_at.data, tz),
-                ends_at=operations.from_court_local(form.ends_at.data, tz),
+                starts_at=operations.from_court_local(form.starts_at.data, tz, "starts_at"),
+                ends_at=operations.from_court_local(form.ends_at.data, tz, "ends_at"),
                 room=form.room.data or "", court_name=form.court_name.data or None,
                 remote_link=form.remote_link.data, interpreter_language=form.interpreter_language.data or None,
                 witness_ids=form.witness_ids.data or [],
@@ -183,8 +183,8 @@ def move_event(event_id: int) -> str | Response:
     def act(event: CourtEvent) -> None:
         tz = event.case.court_timezone
         operations.move_event(
-            current_user, event, starts_at=operations.from_court_local(form.starts_at.data, tz),
-            ends_at=operations.from_court_local(form.ends_at.data, tz), reason=form.reason.data,
+            current_user, event, starts_at=operations.from_court_local(form.starts_at.data, tz, "starts_at"),
+            ends_at=operations.from_court_local(form.ends_at.data, tz, "ends_at"), reason=form.reason.data,
             room=form.room.data, reflection_override_reason=form.reflection_override_reason.data or "",
         )
 
@@ -391,9 +391,6 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 1900, 2200
-
-
 @bp.route("/court/calendar")
 @permission_required(Permission.COURT_EVENT_VIEW)
 def calendar_view() -> str:
@@ -403,8 +400,8 @@ def calendar_view() -> str:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         anchor = today_utc()
-    if not CALENDAR_FIRST_YEAR <= anchor.year <= CALENDAR_LAST_YEAR:
-        anchor = today_utc()  # year 1 or 9999 has no month before or after it to link to
+    if date_error(anchor, "search"):  # a month around year 1 or 9999 has no edges to show
+        anchor = today_utc()
     court = (request.args.get("court") or "").strip()[:200] or None
     case_ids = visible_case_ids(current_user)
     month = calendar.build(case_ids, view, anchor, court=court, case_id=_int_arg("case"),

@@ -23,6 +23,7 @@ reach a feed.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
@@ -32,9 +33,12 @@ import sqlalchemy as sa
 
 from ..cache import LRUCache
 from ..court.models import CourtEvent, EventStatus
+from ..dates import showable
 from ..extensions import db
 from ..templating import label
 from .operations import Member
+
+log = logging.getLogger(__name__)
 
 PRODID = "-//Witness support//Court schedule 1.0//EN"
 CALENDAR_NAME = "Court schedule (witness support)"
@@ -184,6 +188,10 @@ def _header(subscription: bool) -> str:
 def render_calendar(members: list[Member], host: str, *, subscription: bool = True,
                     loader: Callable[[list[int]], dict[int, CourtEvent]] | None = None) -> str:
     """The whole calendar: header, one VTIMEZONE per zone used, the events (cached where possible)."""
+    shown = [m for m in members if showable(m.starts_at) and showable(m.ends_at)]
+    if len(shown) < len(members):  # written past the checks; the rest of the feed still serves
+        log.warning("%d court event(s) at the edge of the calendar left out of a feed", len(members) - len(shown))
+    members = shown
     years = zone_years(
         (member.timezone, moment.year) for member in members for moment in (member.starts_at, member.ends_at)
     )

@@ -23,6 +23,7 @@ from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment
 from ..court.models import Attendance, CourtEvent, EventStatus, EventWitness
+from ..dates import showable
 from ..db import utc_now
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -258,6 +259,8 @@ def feed_state(user: User | Subscriber, now: datetime | None = None) -> FeedStat
     fingerprint = []
     for event_id, revision, timezone, reference, ends_at, status, updated_at in rows:
         fingerprint.append((event_id, revision, timezone, reference))
+        if not showable(ends_at):  # written past the checks: left out of the feed (ical.render_calendar)
+            continue
         until = min(until, ends_at + keep)
         if status == EventStatus.CANCELLED:
             until = min(until, updated_at + keep)

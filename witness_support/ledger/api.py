@@ -8,18 +8,19 @@ from __future__ import annotations
 from flask import Response, request
 from flask_login import current_user
 
-from ..api import body, bp, error_response, reply, require
+from ..access import can_view_witness, filter_fields, visible_groups
+from ..api import body, bp, error_response, reply, reply_json, require
 from ..api.openapi import Op, add_paths, error, id_param
 from ..auth.models import User
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_view_witness
+from ..permissions import FieldGroup, Permission
 from ..witnesses.models import Witness
 from ..witnesses.queries import load_witness
 from . import operations as ledger_ops
 from . import schemas
-from .export import schedule_csv
+from .export import schedule_csv, schedule_json
 from .models import BenefitEntry
 
 
@@ -34,6 +35,19 @@ def _authoriser(user_id: int | None) -> User | None:
     return user
 
 
+def benefit_groups(witness: Witness) -> frozenset[FieldGroup]:
+    """The caller's groups of the witness; without the benefits summary its benefits are not theirs to see."""
+    groups = visible_groups(current_user, witness)
+    if FieldGroup.BENEFITS_SUMMARY not in groups:
+        raise NotFound()
+    return groups
+
+
+def entry_answer(entry: BenefitEntry, groups: frozenset[FieldGroup]) -> dict:
+    """The entry in its schema's shape, without the fields of groups the caller does not see."""
+    return filter_fields(schemas.BenefitEntry.model_validate(entry).model_dump(mode="json"), groups, "benefit")
+
+
 def load_entry(entry_id: int) -> BenefitEntry:
     entry = db.session.get(BenefitEntry, entry_id)
     if entry is None or not can_view_witness(current_user, entry.witness):
@@ -45,8 +59,10 @@ def load_entry(entry_id: int) -> BenefitEntry:
 def list_benefits_api(witness_id: int) -> Response:
     require(Permission.BENEFIT_VIEW)
     witness = load_witness(current_user, witness_id)
+    groups = benefit_groups(witness)
     entries = ledger_ops.entries_for([witness.id])
-    return reply(schemas.BenefitList.of(entries, ledger_ops.totals(entries)))
+    totals = schemas.BenefitList.of([], ledger_ops.totals(entries)).model_dump(mode="json")["totals"]
+    return reply_json({"items": [entry_answer(e, groups) for e in entries], "totals": totals})
 
 
 @bp.post("/witnesses/<int:witness_id>/benefits")
@@ -58,13 +74,14 @@ def record_benefit_api(witness_id: int) -> tuple[Response, int]:
     entry = ledger_ops.record_benefit(current_user, witness, authorised_by=authoriser,
                                       **data.model_dump(exclude={"authorised_by_id"}))
     db.session.commit()
-    return reply(schemas.BenefitEntry.model_validate(entry), 201)
+    return reply_json(entry_answer(entry, visible_groups(current_user, witness)), 201)
 
 
 @bp.get("/benefits/<int:entry_id>")
 def get_benefit_api(entry_id: int) -> Response:
     require(Permission.BENEFIT_VIEW)
-    return reply(schemas.BenefitEntry.model_validate(load_entry(entry_id)))
+    entry = load_entry(entry_id)
+    return reply_json(entry_answer(entry, benefit_groups(entry.witness)))
 
 
 @bp.route("/benefits/<int:entry_id>", methods=["PUT", "PATCH", "DELETE"])
@@ -90,7 +107,7 @@ def correct_benefit_api(entry_id: int) -> tuple[Response, int]:
     entry = ledger_ops.correct_benefit(current_user, original, authorised_by=authoriser,
                                        **data.model_dump(exclude={"authorised_by_id"}))
     db.session.commit()
-    return reply(schemas.BenefitEntry.model_validate(entry), 201)
+    return reply_json(entry_answer(entry, visible_groups(current_user, original.witness)), 201)
 
 
 @bp.post("/benefits/<int:entry_id>/concerns")
@@ -119,10 +136,12 @@ def _schedule_response(schedule: ledger_ops.Schedule, filename: str) -> Response
     ledger_ops.record_schedule_view(current_user, schedule, f"api-{fmt}")
     db.session.commit()
     if fmt == "csv":
-        response = Response(schedule_csv(schedule), mimetype="text/csv")
+        response = Response(schedule_csv(schedule, current_user), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    return reply(schemas.DisclosureSchedule.of(schedule))
+    # Shaped as schemas.DisclosureSchedule, by the export module (which leaves out whole sections
+    # and fields the caller may not see).
+    return reply_json(schedule_json(schedule, current_user))
 
 
 @bp.get("/cases/<int:case_id>/disclosure")

@@ -19,6 +19,7 @@ from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, Journey
 from ..court.models import CourtEvent, EventWitness
+from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
 from ..errors import Conflict, NotFound, OperationError, ValidationFailed
 from ..extensions import db
@@ -301,6 +302,9 @@ def record_benefit(
         errors["provided_on"] = "Give the date it was provided (the first day, for recurring support)."
     elif provided_on > today_utc() + timedelta(days=1):
         errors["provided_on"] = "Record a benefit once it has been provided, not before."
+    else:
+        check_date(errors, "provided_on", provided_on, "benefit")
+    check_date(errors, "provided_until", provided_until, "benefit_until")
     if provided_until is not None and provided_on is not None and provided_until < provided_on:
         errors["provided_until"] = "The period cannot end before it starts."
     provider = (provider or "").strip()
@@ -765,6 +769,7 @@ def record_disclosure(
         raise ValidationFailed({"disclosed_on": "Give the date the schedule was disclosed to the defence."})
     if disclosed_on > today_utc() + timedelta(days=1):
         raise ValidationFailed({"disclosed_on": "The disclosure date cannot be in the future."})
+    require_dates({"disclosed_on": "disclosure"}, {"disclosed_on": disclosed_on})
     if len(note or "") > 2000:
         raise ValidationFailed({"note": "At most 2000 characters."})
     schedule = build_schedule(witness=witness, case=case)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from ..api.schemas import Day, Id, Input, Instant, Money, NullText, Output, Text
+from ..api.schemas import Day, Id, Input, Instant, Money, NullText, Output, Text, field_groups
 from . import models
 from .models import BenefitKind, CorrectionType
 from .operations import Schedule, Total
@@ -71,17 +71,22 @@ class Person(Output):
     name: str = Field(validation_alias="display_name")
 
 
+_ACCOMMODATION = "Of an accommodation benefit, present only for callers who see the location field group."
+
+
 class BenefitEntry(Output):
+    model_config = ConfigDict(json_schema_extra=field_groups("benefit"))
+
     id: int
     sequence: int = Field(validation_alias="id", description="Position in the hash chain (equals id).")
     witness_id: int
     kind: BenefitKind
-    description: str
+    description: str = Field(description=_ACCOMMODATION)
     amount: Money = Field(description="Signed decimal string; negative for reductions by correction.")
     currency: str | None = Field(pattern="^[A-Z]{3}$")
     provided_on: date
     provided_until: date | None
-    provider: str
+    provider: str = Field(description=_ACCOMMODATION)
     rationale: str = Field(description="The need the benefit meets.")
     authorised_by: Person
     entered_by: Person

@@ -10,12 +10,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..access import can_view_case, can_view_witness, remember_groups
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc
 from ..extensions import db
 from ..forms import attempt, run_operation, submitted_once
-from ..permissions import Permission, can_view_case, can_view_witness, has_permission
+from ..permissions import Permission, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
@@ -173,11 +174,12 @@ def _render_schedule(schedule: operations.Schedule, filename: str, record_url: s
     operations.record_schedule_view(current_user, schedule, fmt)
     db.session.commit()
     if fmt == "csv":
-        response = Response(schedule_csv(schedule), mimetype="text/csv")
+        response = Response(schedule_csv(schedule, current_user), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
     form = DisclosureForm()
     form.disclosed_on.data = today_utc()
+    remember_groups(current_user, [s.witness.id for s in schedule.sections])
     return render_template(
         "ledger/disclosure.html", schedule=schedule, form=form, record_url=record_url,
         can_record=has_permission(current_user, Permission.DISCLOSURE_RECORD),

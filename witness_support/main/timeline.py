@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager
 
+from ..access import visible_case_ids
 from ..auth.models import User
 from ..cases.models import Case, Journey, JourneyTransition
 from ..court.models import AidStatusChange, CourtEvent, EventWitness, TestimonialAid
 from ..extensions import db
 from ..notifications.models import Notification, Status
-from ..permissions import Permission, has_permission, visible_case_ids
+from ..permissions import Permission, has_permission
 from ..witnesses.models import RiskAssessment, Witness
 
 

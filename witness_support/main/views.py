@@ -11,24 +11,18 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, load_only, selectinload
 from werkzeug.wrappers import Response
 
+from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
 from ..cases.models import Case
 from ..court import readiness
 from ..court.models import CourtEvent, EventWitness
 from ..court.operations import MAX_EVENT_HOURS
 from ..court.queries import schedule_for
+from ..dates import as_local
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..notifications.operations import undelivered_for
-from ..permissions import (
-    Permission,
-    Role,
-    first_visible,
-    has_broad_caseload,
-    has_permission,
-    visible_case_clause,
-    visible_case_ids,
-)
+from ..permissions import Permission, Role, has_permission
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness, WitnessRow
 
@@ -111,7 +105,7 @@ def _week_events(user: User) -> dict[str, list]:
     split: dict[str, list] = {"today": [], "week": []}
     for event in rows:
         local_today = now.astimezone(ZoneInfo(event.case.court_timezone)).date()
-        local_day = event.starts_at.astimezone(ZoneInfo(event.case.court_timezone)).date()
+        local_day = as_local(event.starts_at, event.case.court_timezone).date()
         if local_day < local_today:
             continue
         split["today" if local_day == local_today else "week"].append(event)

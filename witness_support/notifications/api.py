@@ -7,12 +7,13 @@ from flask import Response
 from flask_login import current_user
 
 from .. import audit
-from ..api import body, bp, reply, require
+from ..access import filter_fields, visible_groups
+from ..api import body, bp, reply, reply_json, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import Permission, can_view_identity
+from ..permissions import FieldGroup, Permission
 from ..witnesses.models import Witness
 from ..witnesses.queries import load_witness
 from . import operations, schemas
@@ -20,21 +21,28 @@ from .models import Notification
 
 
 def _load_with_contacts(witness_id: int) -> Witness:
-    """Preferences hold safe addresses and numbers: identity-level need-to-know."""
+    """Setting preferences replaces the safe numbers (contact) and the postal address (location):
+    only for someone who sees both."""
     witness = load_witness(current_user, witness_id)
-    if not can_view_identity(current_user, witness):
+    if not {FieldGroup.CONTACT, FieldGroup.LOCATION} <= visible_groups(current_user, witness):
         raise NotFound()
     return witness
+
+
+def _preferences(pref: object, witness: Witness) -> dict:
+    """The preferences as the caller may see them: contacts and the postal address only with their groups."""
+    shaped = schemas.NotificationPreferences.of(pref).model_dump(mode="json")
+    return filter_fields(shaped, visible_groups(current_user, witness), "notice_preferences")
 
 
 @bp.get("/witnesses/<int:witness_id>/notification-preferences")
 def get_preferences_api(witness_id: int) -> Response:
     require(Permission.NOTIFICATION_VIEW)
-    witness = _load_with_contacts(witness_id)
+    witness = load_witness(current_user, witness_id)
     pref = operations.preferences_for(witness)
     audit.record("notification_preference.view", witness, actor=current_user)
     db.session.commit()
-    return reply(schemas.NotificationPreferences.of(pref))
+    return reply_json(_preferences(pref, witness))
 
 
 @bp.put("/witnesses/<int:witness_id>/notification-preferences")
@@ -45,7 +53,7 @@ def put_preferences_api(witness_id: int) -> Response:
     opted_out = [str(kind) for kind in data.opted_out or []]
     pref = operations.set_preferences(current_user, witness, **data.model_dump() | {"opted_out": opted_out})
     db.session.commit()
-    return reply(schemas.NotificationPreferences.of(pref))
+    return reply_json(_preferences(pref, witness))
 
 
 @bp.get("/witnesses/<int:witness_id>/notifications")

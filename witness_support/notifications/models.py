@@ -26,6 +26,20 @@ class Kind(StrEnum):
     RELEASED = "released"
     ESCAPED = "escaped"
     RECALLED = "recalled"
+    # Custody before and after trial (custody/).
+    IN_CUSTODY = "in_custody"
+    BAIL = "bail"
+    BAIL_BREACHED = "bail_breached"
+    AT_LARGE = "at_large"
+    CUSTODY_UPDATE = "custody_update"
+    PAROLE_HEARING = "parole_hearing"
+    DEPORTED = "deported"
+
+
+# What a witness whose journey closed still hears while enrolled (until the latest sentence end).
+AFTER_CASE_KINDS = frozenset({
+    Kind.RELEASE_UPCOMING, Kind.PAROLE_HEARING, Kind.RELEASED, Kind.ESCAPED, Kind.RECALLED, Kind.DEPORTED,
+})
 
 
 class Channel(StrEnum):

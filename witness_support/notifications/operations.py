@@ -20,16 +20,20 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..access import first_visible
 from ..auth.models import User
 from ..cases.models import Case, Journey, Stage
+from ..cases.queries import liaison_officer_for
+from ..custody.models import CustodyEvent, Enrolment
 from ..db import JsonRows, UTCDateTime, json_object, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..permissions import first_visible
+from ..outcomes.models import Outcome
+from ..permissions import Role
 from ..tasks.models import Task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from ..workdays import add_working_days
-from .models import Channel, Kind, Notification, NotificationPreference, Status
+from .models import AFTER_CASE_KINDS, Channel, Kind, Notification, NotificationPreference, Status
 from .texts import language_code
 
 PREFERENCE_FIELDS = (
@@ -38,6 +42,30 @@ PREFERENCE_FIELDS = (
 
 
 # ---- who looks after a witness -----------------------------------------------------------------
+
+
+def team_inbox() -> User | None:
+    """Who receives the aftercare of a witness nobody is assigned to any more: the account named by
+    AFTERCARE_TEAM_EMAIL, else the longest-serving active liaison officer."""
+    email = (current_app.config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()
+    if email:
+        named = db.session.execute(
+            sa.select(User).where(sa.func.lower(User.email) == email, User.active.is_(True))
+        ).scalar_one_or_none()
+        if named is not None:
+            return named
+    return db.session.execute(
+        sa.select(User)
+        .where(User.active.is_(True), User.role == Role.LIAISON_OFFICER)
+        .order_by(User.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def responsible_for(witness_id: int, case_id: int | None = None) -> User | None:
+    """The witness's liaison officer, or the team inbox when their officer has left: never nobody
+    while the service has an active officer."""
+    return liaison_officer_for(witness_id, case_id) or team_inbox()
 
 
 def guardians_of(witness: Witness) -> list[User]:
@@ -236,16 +264,40 @@ def insert_statement(target: Any, dialect: str | None = None) -> Any:
     return insert(target)
 
 
-def still_told() -> sa.ColumnElement[bool]:
-    """Journeys whose witness is still told about their case: every one not closed."""
-    return Journey.stage != Stage.CLOSED
+def sentence_end(case_id: Any) -> sa.ScalarSelect:
+    """The latest sentence end recorded for the case's defendants (outcomes' proposed release
+    dates, custody entries' release dates); NULL when none is recorded."""
+    return sa.select(sa.func.max(sa.literal_column("release_on"))).select_from(
+        sa.union_all(
+            sa.select(Outcome.proposed_release_date.label("release_on")).where(Outcome.case_id == case_id),
+            sa.select(CustodyEvent.release_date.label("release_on")).where(CustodyEvent.case_id == case_id),
+        ).subquery()
+    ).scalar_subquery()
 
 
-def case_witness_ids(case_id: int) -> list[int]:
-    """Witnesses of the case whose journey is not closed: the people to tell."""
+def still_told(kind: str | None = None, today: Any = None) -> sa.ColumnElement[bool]:
+    """Journeys whose witness is told about their case: every one not closed, and for the
+    offender notices of AFTER_CASE_KINDS also closed ones whose witness stays enrolled (the
+    default: no enrolment row) until the latest sentence end recorded for the case, if any.
+    `today` is a date or a bound parameter."""
+    still_open = Journey.stage != Stage.CLOSED
+    if kind not in AFTER_CASE_KINDS:
+        return still_open
+    opted_out = sa.exists().where(
+        Enrolment.witness_id == Journey.witness_id, Enrolment.case_id == Journey.case_id,
+        Enrolment.enrolled.is_(False),
+    )
+    end = sentence_end(Journey.case_id)
+    return sa.or_(still_open, sa.and_(~opted_out, sa.or_(end.is_(None), end >= today)))
+
+
+def case_witness_ids(case_id: int, kind: str | None = None) -> list[int]:
+    """The witnesses of the case to tell about a notice of `kind` (see `still_told`)."""
+    today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
     return list(
         db.session.execute(
-            sa.select(Journey.witness_id).where(Journey.case_id == case_id, still_told()).order_by(Journey.witness_id)
+            sa.select(Journey.witness_id).where(Journey.case_id == case_id, still_told(kind, today))
+            .order_by(Journey.witness_id)
         ).scalars()
     )
 
@@ -255,7 +307,7 @@ def notify_case_witnesses(
 ) -> list[Notification]:
     """Queue one notice per witness of the case; `key` identifies the event (per witness it is unique)."""
     notices = []
-    for witness_id in case_witness_ids(case_id):
+    for witness_id in case_witness_ids(case_id, kind):
         notice = queue_notice(
             witness_id, kind, context=context, triggered_at=triggered_at, case_id=case_id,
             dedup_key=f"{key}:w{witness_id}",
@@ -303,12 +355,15 @@ _QUEUED = JsonRows("queued", id=sa.Integer())
 
 
 @functools.cache
-def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert, sa.Insert]:
-    """The three statements of `notify_case_witnesses_in_bulk`, built once per database kind."""
+def _bulk_statements(dialect_name: str, after_case: bool = False) -> tuple[sa.Select, sa.Insert, sa.Insert]:
+    """The three statements of `notify_case_witnesses_in_bulk`, built once per database kind and
+    per audience (open journeys only, or also closed and enrolled: bound parameter `today`)."""
+    today = sa.bindparam("today", type_=sa.Date)
+    audience = still_told(min(AFTER_CASE_KINDS) if after_case else None, today)
     opt_outs = (
         sa.select(Journey.case_id, Journey.witness_id, NotificationPreference.opted_out)
         .join(NotificationPreference, NotificationPreference.witness_id == Journey.witness_id)
-        .where(Journey.case_id.in_(sa.bindparam("case_ids", expanding=True)), still_told())
+        .where(Journey.case_id.in_(sa.bindparam("case_ids", expanding=True)), audience)
         .order_by(Journey.case_id, Journey.witness_id)
     )
     told, opted_out = _TOLD.table(dialect_name), _OPTED_OUT.table(dialect_name)
@@ -332,7 +387,7 @@ def _bulk_statements(dialect_name: str) -> tuple[sa.Select, sa.Insert, sa.Insert
     rows = (
         sa.select(*columns.values())
         .join_from(Journey, told, told.c.case_id == Journey.case_id)
-        .where(still_told(), Journey.witness_id.not_in(sa.select(opted_out.c.witness_id)))
+        .where(audience, Journey.witness_id.not_in(sa.select(opted_out.c.witness_id)))
         # One order for every writer: two bulk inserts of overlapping keys cannot deadlock.
         .order_by(Journey.witness_id, told.c.case_id)
     )
@@ -366,11 +421,12 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
     if not events:
         return 0
     dialect = db.session.get_bind().dialect
-    opt_outs, queue, record = _bulk_statements(dialect.name)
+    opt_outs, queue, record = _bulk_statements(dialect.name, kind in AFTER_CASE_KINDS)
+    today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
     # Opt-outs live in stored preferences only (the defaults opt out of nothing).
     opted_by_case: dict[int, list[int]] = {}
     for case_id, witness_id, opted_out in db.session.execute(
-        opt_outs, {"case_ids": sorted({e.case_id for e in events})}
+        opt_outs, {"case_ids": sorted({e.case_id for e in events}), "today": today}
     ):
         if kind in (opted_out or []):
             opted_by_case.setdefault(case_id, []).append(witness_id)
@@ -382,7 +438,7 @@ def _notify_in_bulk(kind: str, events: list[CaseNotice], triggered_at: datetime)
             for e in events]
     opted_out = [{"witness_id": w} for w in sorted({w for ids in opted_by_case.values() for w in ids})]
     queued = db.session.execute(queue, {
-        "kind": str(kind), "triggered_at": triggered_at, "now": utc_now(),
+        "kind": str(kind), "triggered_at": triggered_at, "now": utc_now(), "today": today,
         **_TOLD.params(told, dialect), **_OPTED_OUT.params(opted_out, dialect),
     }).scalars().all()
     refused = [{"witness_id": witness_id, "case_id": event.case_id}

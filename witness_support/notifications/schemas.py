@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from ..api.schemas import BlankText, Input, Instant, Output, Text
+from ..api.schemas import BlankText, Input, Instant, Output, Text, field_groups
 from . import models
 from .models import Channel, Kind, Status
 
@@ -25,6 +25,8 @@ class NotificationPreferencesInput(Input):
 
 
 class NotificationPreferences(Output):
+    model_config = ConfigDict(json_schema_extra=field_groups("notice_preferences"))
+
     witness_id: int
     channel: Channel
     language: str

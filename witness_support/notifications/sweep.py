@@ -22,14 +22,16 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
+from ..auth.models import User
 from ..cases.models import Case, Defendant
 from ..cases.queries import liaison_officer_for
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
 from ..outcomes.models import Outcome, ReleaseReminder
 from ..outcomes.operations import raise_statement_reminders
+from ..tasks.models import Task
 from ..tasks.operations import create_task
-from ..witnesses.models import Witness
+from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from . import channels
 from .models import Channel, Kind, Notification, Status
 from .operations import (
@@ -40,6 +42,8 @@ from .operations import (
     insert_statement,
     notify_case_witnesses_in_bulk,
     preferences_for,
+    responsible_for,
+    team_inbox,
     today_in,
 )
 from .texts import render
@@ -204,6 +208,55 @@ def raise_release_reminders(today: date) -> int:
     return queued
 
 
+@functools.cache
+def _safety_planning_statement(dialect_name: str) -> sa.Insert:
+    """One INSERT ... SELECT of a safety-planning task per release notice queued since `since`, for
+    the witness's liaison officer (else the team inbox, bound as `team`), ON CONFLICT DO NOTHING
+    on the task's key: a fixed number of statements however many are told, and each once."""
+    notices, tasks = Notification.__table__, Task.__table__
+    officer = (
+        sa.select(WitnessAssignment.user_id)
+        .join(User, User.id == WitnessAssignment.user_id)
+        .where(WitnessAssignment.witness_id == notices.c.witness_id,
+               WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
+               WitnessAssignment.active_clause(), User.active.is_(True))
+        .order_by(WitnessAssignment.id).limit(1).scalar_subquery()
+    )
+    rows = (
+        sa.select(
+            sa.func.coalesce(officer, sa.bindparam("team", type_=sa.Integer)),
+            notices.c.witness_id, notices.c.case_id, sa.literal("safety_planning", sa.String),
+            sa.func.substr(sa.literal("Plan the safety of ", sa.String) + Witness.reference
+                           + sa.literal(": a defendant's release is approaching", sa.String), 1, 300),
+            notices.c.deadline_at, sa.literal(False, sa.Boolean), sa.literal("notification", sa.String),
+            notices.c.id, sa.func.substr(sa.literal("safety-planning:", sa.String) + notices.c.dedup_key, 1, 200),
+            sa.bindparam("now", type_=UTCDateTime), sa.literal("", sa.String),
+        )
+        .join(Witness, Witness.id == notices.c.witness_id)
+        .where(notices.c.kind == Kind.RELEASE_UPCOMING,
+               notices.c.created_at >= sa.bindparam("since", type_=UTCDateTime),
+               sa.func.coalesce(officer, sa.bindparam("team", type_=sa.Integer)).is_not(None))
+        .order_by(notices.c.id)
+    )
+    return (
+        insert_statement(tasks, dialect_name)
+        .from_select(["assignee_id", "witness_id", "case_id", "kind", "title", "due_at", "urgent", "source_type",
+                      "source_id", "dedup_key", "created_at", "note"], rows)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+    )
+
+
+def raise_safety_planning(now: datetime) -> None:
+    """A release approaching: each witness told (in the last two days: a sweep runs every minute)
+    gets a safety-planning task for their officer. Commits."""
+    team = team_inbox()
+    connection = db.session.connection()
+    connection.execute(_safety_planning_statement(connection.dialect.name), {
+        "since": now - timedelta(days=2), "now": utc_now(), "team": team.id if team is not None else None,
+    })
+    db.session.commit()
+
+
 def due_notice_ids(now: datetime, limit: int = 200) -> list[int]:
     return list(
         db.session.execute(
@@ -232,7 +285,8 @@ def claim(notice_id: int, worker: str) -> bool:
 
 def _officer_task(notice: Notification, kind: str, title: str, *, urgent: bool, due_at: datetime | None,
                   key: str) -> int | None:
-    officer = liaison_officer_for(notice.witness_id, notice.case_id)
+    # The team inbox when the witness's officer has left: never nobody.
+    officer = responsible_for(notice.witness_id, notice.case_id)
     if officer is None:
         current_app.logger.error("notice %s: no liaison officer to raise a %s task for", notice.id, kind)
         return None
@@ -296,7 +350,7 @@ def deliver(notice: Notification) -> str:
         return Status.AWAITING_OFFICER  # in the print queue until the officer marks it posted
     _officer_task(
         notice, "deliver_notice", f"Tell {witness.reference} in person: {notice.kind.replace('_', ' ')} news",
-        urgent=notice.kind in (Kind.ESCAPED, Kind.RELEASED), due_at=notice.deadline_at,
+        urgent=notice.kind in (Kind.ESCAPED, Kind.RELEASED, Kind.AT_LARGE), due_at=notice.deadline_at,
         key=f"deliver-notice:{notice.id}",
     )
     return Status.AWAITING_OFFICER
@@ -396,6 +450,8 @@ def send_due(
     result = SweepResult()
     today = today_in(current_app.config["NOTIFICATION_TIMEZONE"])
     result.reminders = raise_release_reminders(today)
+    if result.reminders:
+        raise_safety_planning(now)
     try:
         result.statement_reminders = raise_statement_reminders(today)
         db.session.commit()

@@ -68,6 +68,26 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                     "now. Your liaison officer {officer_name} ({officer_phone}) is being told."),
         "recalled": ("Return to custody",
                      "{offender} was returned to custody on {changed_on}."),
+        "in_custody": ("In custody",
+                       "{offender} is in custody since {changed_on}. {officer_name} will tell you what happens next."),
+        "bail": ("A bail decision",
+                 "{offender} was released on bail on {changed_on}. {conditions}Contact {officer_name} on "
+                 "{officer_phone} if any condition is broken or you feel unsafe."),
+        "bail_breached": ("Bail conditions broken",
+                          "{offender} broke their bail conditions (recorded on {changed_on}). Contact "
+                          "{officer_name} on {officer_phone} if you feel unsafe."),
+        "at_large": ("Urgent: wanted by the police",
+                     "A warrant was issued for {offender} on {changed_on}: they are not in custody and their "
+                     "whereabouts are not known. If you are in danger call the police now. Your liaison officer "
+                     "{officer_name} ({officer_phone}) is being told."),
+        "custody_update": ("Custody news",
+                           "News about {offender} on {changed_on}: {what}. {officer_name} will explain what it "
+                           "means for you."),
+        "parole_hearing": ("A parole or licence hearing",
+                           "A parole or licence hearing about {offender} is scheduled for {hearing_on}. "
+                           "{officer_name} can help you give your views."),
+        "deported": ("Removed from the country",
+                     "{offender} was deported or removed from the country on {changed_on}."),
     },
     "id": {
         "hearing_set": ("Jadwal sidang telah ditetapkan",
@@ -104,6 +124,26 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                     "sedang diberi tahu."),
         "recalled": ("Kembali ke tahanan",
                      "{offender} dikembalikan ke tahanan pada {changed_on}."),
+        "in_custody": ("Dalam tahanan",
+                       "{offender} ditahan sejak {changed_on}. {officer_name} akan memberi tahu langkah berikutnya."),
+        "bail": ("Keputusan penangguhan penahanan",
+                 "{offender} dilepaskan dengan jaminan pada {changed_on}. {conditions}Hubungi {officer_name} di "
+                 "{officer_phone} jika ada syarat yang dilanggar atau Anda merasa tidak aman."),
+        "bail_breached": ("Syarat jaminan dilanggar",
+                          "{offender} melanggar syarat jaminan (dicatat pada {changed_on}). Hubungi "
+                          "{officer_name} di {officer_phone} jika Anda merasa tidak aman."),
+        "at_large": ("Penting: dicari polisi",
+                     "Surat perintah penangkapan dikeluarkan untuk {offender} pada {changed_on}: ia tidak dalam "
+                     "tahanan dan keberadaannya tidak diketahui. Jika Anda dalam bahaya, segera hubungi polisi. "
+                     "Petugas pendamping Anda {officer_name} ({officer_phone}) sedang diberi tahu."),
+        "custody_update": ("Kabar penahanan",
+                           "Kabar tentang {offender} pada {changed_on}: {what}. {officer_name} akan menjelaskan "
+                           "artinya bagi Anda."),
+        "parole_hearing": ("Sidang pembebasan bersyarat",
+                           "Sidang pembebasan bersyarat untuk {offender} dijadwalkan pada {hearing_on}. "
+                           "{officer_name} dapat membantu Anda menyampaikan pandangan Anda."),
+        "deported": ("Dideportasi",
+                     "{offender} dideportasi atau dikeluarkan dari negara ini pada {changed_on}."),
     },
     # Thai ships the urgent custody notices; the rest fall back to English with a warning.
     "th": {
@@ -114,6 +154,9 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                     "{offender} หลบหนีจากการควบคุมเมื่อ {changed_on} หากคุณตกอยู่ในอันตราย "
                     "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
         "recalled": ("กลับเข้าสู่การควบคุม", "{offender} ถูกนำตัวกลับเข้าสู่การควบคุมเมื่อ {changed_on}"),
+        "at_large": ("ด่วน: ถูกตำรวจออกหมายจับ",
+                     "มีการออกหมายจับ {offender} เมื่อ {changed_on} บุคคลนี้ไม่ได้อยู่ในการควบคุม หากคุณตกอยู่ในอันตราย "
+                     "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
     },
 }
 
@@ -136,6 +179,28 @@ IMPLICATIONS = {
            "dismissed": "perkara berakhir tanpa putusan atas fakta. Perlindungan Anda tetap berlanjut.",
            "other": "petugas pendamping Anda akan menjelaskan arti putusan ini bagi Anda."},
 }
+
+
+# Bail conditions that protect the witness, in their language (the places are as the court wrote them).
+PROTECTIVE_WORDS = {
+    "en": {"intro": "The court set conditions that protect you: ", "no_contact": "{offender} must not contact you",
+           "zones": "{offender} must not enter: {zones}", "join": "; ", "end": ". "},
+    "id": {"intro": "Pengadilan menetapkan syarat untuk melindungi Anda: ",
+           "no_contact": "{offender} dilarang menghubungi Anda", "zones": "{offender} dilarang memasuki: {zones}",
+           "join": "; ", "end": ". "},
+}
+
+
+def protective_conditions(code: str, values: dict[str, Any]) -> str:
+    """The protective bail conditions told to this witness, as a sentence in their language."""
+    told = values.get("protective") or {}
+    words = PROTECTIVE_WORDS.get(code, PROTECTIVE_WORDS["en"])
+    parts = []
+    if told.get("no_contact"):
+        parts.append(_render(words["no_contact"], values))
+    if told.get("zones"):
+        parts.append(_render(words["zones"], {**values, "zones": ", ".join(told["zones"])}))
+    return words["intro"] + words["join"].join(parts) + words["end"] if parts else ""
 
 
 def language_code(language: str | None) -> str | None:
@@ -169,4 +234,6 @@ def render(kind: str, language: str | None, values: dict[str, Any], *, minimal: 
         meaning = IMPLICATIONS.get(code, IMPLICATIONS["en"])
         values["verdict"] = words.get(values["verdict_code"], values["verdict_code"])
         values["implications"] = meaning.get(values["verdict_code"], "")
+    if "protective" in values:
+        values["conditions"] = protective_conditions(code, values)
     return _render(subject, values), _render(body, values), code, fallback

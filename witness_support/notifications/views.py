@@ -9,9 +9,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from .. import audit
+from ..access import can_view_witness, sees, visible_groups, visible_witness_ids
 from ..extensions import db
 from ..forms import attempt, run_action
-from ..permissions import Permission, can_view_identity, can_view_witness, visible_witness_ids
+from ..permissions import FieldGroup, Permission
 from ..web import mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
@@ -52,8 +53,8 @@ def letter(notice_id: int) -> str:
     if notice.channel != Channel.LETTER or notice.body is None:
         abort(404)
     witness = db.session.get(Witness, notice.witness_id)
-    # The postal address is contact data: only with need to know, and the read is audited.
-    if not can_view_identity(current_user, witness):
+    # The postal address says where the witness lives: only with the location group, audited.
+    if not sees(current_user, witness, FieldGroup.LOCATION):
         abort(404)
     mark_sensitive()
     pref = operations.preferences_for(witness)
@@ -74,8 +75,8 @@ def delivered(notice_id: int) -> Response:
 @permission_required(Permission.NOTIFICATION_MANAGE)
 def preferences(witness_id: int) -> str | Response:
     witness = db.session.get(Witness, witness_id)
-    # Safe addresses and numbers are contact data: identity-level need-to-know.
-    if witness is None or not can_view_identity(current_user, witness):
+    # Safe addresses and numbers are contact data (the postal address, location: the form has both).
+    if witness is None or not {FieldGroup.CONTACT, FieldGroup.LOCATION} <= visible_groups(current_user, witness):
         abort(404)
     mark_sensitive()
     pref = operations.preferences_for(witness)

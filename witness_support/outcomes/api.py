@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Response
 from flask_login import current_user
 
+from ..access import can_view_case
 from ..api import body, bp, reply, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
@@ -13,7 +14,7 @@ from ..cases.models import Defendant
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_view_case
+from ..permissions import Permission
 from . import operations, schemas
 from .models import Outcome
 

@@ -15,6 +15,7 @@ from ..auth.models import User
 from ..cases.models import Case, CustodyStatus, Defendant, Journey, Stage
 from ..cases.operations import transition_journey
 from ..cases.queries import liaison_officer_for
+from ..dates import check_date, require_dates
 from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
@@ -42,6 +43,17 @@ APPEAL_PARTIES = frozenset({"prosecution", "defence"})
 # Custody changes the victim must hear about at once.
 CUSTODY_NOTICES = {CustodyChange.RELEASED: News.RELEASED, CustodyChange.ESCAPED: News.ESCAPED,
                    CustodyChange.RECALLED: News.RECALLED}
+
+
+# The range each date of an outcome must fall in (dates.RULES).
+DATE_RULES = {"sentenced_on": "court_past", "earliest_release_date": "release", "proposed_release_date": "release",
+              "appeal_deadline": "court_future", "appeal_lodged_on": "court_past"}
+
+
+def _check_date_ranges(given: dict[str, Any], errors: dict[str, str]) -> None:
+    """Only the dates the user gave: a stored one never blocks an unrelated change."""
+    for name, rule in DATE_RULES.items():
+        check_date(errors, name, given.get(name), rule)
 
 
 def _plain(value: Any) -> Any:
@@ -146,13 +158,15 @@ def _after_verdict(actor: User, outcome: Outcome, now: datetime) -> None:
                     officer, "post_trial_assessment",
                     f"Record a post-trial risk assessment for {reference} and move the journey to post-trial",
                     due_at=due, witness_id=journey.witness_id, case_id=case.id, urgent=True,
-                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", actor=actor,
+                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", group_open=True,
+                    actor=actor,
                 )
         create_task(
             officer, "revise_protection_plan",
             f"Revise the protection plan with {reference} after the verdict",
             due_at=due, witness_id=journey.witness_id, case_id=case.id,
-            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}", actor=actor,
+            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}",
+            group_open=True, actor=actor,
         )
 
 
@@ -165,6 +179,7 @@ def record_outcome(actor: User, defendant: Defendant, *, note: str = "", **field
     values["charges"] = (values["charges"] or "").strip()
     values["sentence_details"] = (values["sentence_details"] or "").strip()
     errors = _validate(values)
+    _check_date_ranges(values, errors)
     if errors:
         raise ValidationFailed(errors)
     if db.session.execute(sa.select(Outcome.id).where(Outcome.defendant_id == defendant.id)).first():
@@ -211,6 +226,8 @@ def update_outcome(actor: User, outcome: Outcome, *, note: str = "", **fields: A
     if not changed and custody is None:
         raise ValidationFailed({}, "Nothing to change.")
     errors = _validate(after)
+    _check_date_ranges(fields, errors)
+    check_date(errors, "custody_changed_on", custody_on, "court_past")
     if custody is not None and custody not in set(CustodyChange):
         errors["custody"] = "Choose released, recalled, escaped, transferred or died."
     if errors:
@@ -263,6 +280,7 @@ def record_custody_change(actor: User, outcome: Outcome, change: str, *, on: dat
     on = on or utc_now().date()
     if on > utc_now().date() + timedelta(days=1):
         raise ValidationFailed({"custody_changed_on": "A custody change cannot be in the future."})
+    require_dates({"custody_changed_on": "court_past"}, {"custody_changed_on": on})
     entry = OutcomeChange(
         outcome_id=outcome.id, kind="custody", actor_id=actor.id, note=(note or "").strip(),
         changes={"custody": [outcome.custody, change], "custody_changed_on": [_plain(outcome.custody_changed_on),
@@ -315,6 +333,8 @@ def record_impact_statement(
         sa.select(Journey.id).where(Journey.case_id == case.id, Journey.witness_id == witness.id)
     ).first():
         errors["case_id"] = "The witness is not a witness in this case."
+    check_date(errors, "sentencing_date", sentencing_date, "court_future")
+    check_date(errors, "due_date", due_date, "court_future")
     if due_date and sentencing_date and due_date > sentencing_date:
         errors["due_date"] = "The statement is due before the sentencing hearing."
     if errors:

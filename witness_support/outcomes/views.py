@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..access import can_view_case, can_view_witness
 from ..cases.models import Case, Defendant, Journey
 from ..extensions import db
 from ..forms import attempt, submitted_once
-from ..permissions import Permission, can_view_case, can_view_witness, has_permission
+from ..permissions import Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations

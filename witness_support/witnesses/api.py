@@ -6,23 +6,34 @@ import sqlalchemy as sa
 from flask import Response, request
 from flask_login import current_user
 
-from ..api import body, bp, query_int, reply, require
+from ..access import can_edit_witness, filter_fields, visible_groups
+from ..api import body, bp, query_int, reply, reply_json, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission, can_edit_witness, can_view_identity
+from ..permissions import FieldGroup, Permission
 from . import operations, queries, schemas
 from .models import RiskAssessment, Witness
 from .views import list_witnesses, search_name
 
 
-def witness_detail(witness: Witness) -> schemas.Witness:
-    """The witness, with its identity only for those with need to know (and that read audited)."""
-    identity = can_view_identity(current_user, witness)
+def witness_detail(witness: Witness) -> dict:
+    """The witness as this caller may see it: fields of groups they do not see are absent, and
+    `identity` holds only the identity, contact and location fields they see (null if none)."""
+    groups = visible_groups(current_user, witness)
+    shaped = schemas.Witness.of(witness, identity=True).model_dump(mode="json", by_alias=True)
+    identity = filter_fields(shaped.pop("identity"), groups, "witness")
+    body = filter_fields(shaped, groups, "witness")
+    body["identity"] = identity or None
     if identity:
-        operations.record_identity_view(current_user, witness, via="api")
-    return schemas.Witness.of(witness, identity=identity)
+        operations.record_identity_view(current_user, witness, via="api", groups=groups)
+    return body
+
+
+def risk_items(assessments: list[RiskAssessment], groups: frozenset[FieldGroup]) -> list[dict]:
+    return [filter_fields(schemas.RiskAssessment.of(a).model_dump(mode="json"), groups, "risk_assessment")
+            for a in assessments]
 
 
 def load_witness(witness_id: int) -> Witness:
@@ -58,7 +69,7 @@ def create_witness_api() -> tuple[Response, int]:
     db.session.commit()
     answer = witness_detail(witness)
     db.session.commit()
-    return reply(answer, 201)
+    return reply_json(answer, 201)
 
 
 @bp.get("/witnesses/<int:witness_id>")
@@ -67,7 +78,7 @@ def get_witness_api(witness_id: int) -> Response:
     witness = load_witness(witness_id)
     answer = witness_detail(witness)
     db.session.commit()
-    return reply(answer)
+    return reply_json(answer)
 
 
 @bp.patch("/witnesses/<int:witness_id>")
@@ -81,7 +92,7 @@ def update_witness_api(witness_id: int) -> Response:
     db.session.commit()
     answer = witness_detail(witness)
     db.session.commit()
-    return reply(answer)
+    return reply_json(answer)
 
 
 @bp.get("/witnesses/<int:witness_id>/risk-assessments")
@@ -93,7 +104,7 @@ def list_risk_api(witness_id: int) -> Response:
         .where(RiskAssessment.witness_id == witness.id)
         .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
     ).scalars()
-    return reply(items_of(schemas.RiskAssessment)(items=[schemas.RiskAssessment.of(a) for a in assessments]))
+    return reply_json({"items": risk_items(list(assessments), visible_groups(current_user, witness))})
 
 
 @bp.post("/witnesses/<int:witness_id>/risk-assessments")
@@ -103,7 +114,7 @@ def create_risk_api(witness_id: int) -> tuple[Response, int]:
     data = body(schemas.RiskAssessmentInput)
     assessment = operations.record_risk_assessment(current_user, witness, **data.model_dump())
     db.session.commit()
-    return reply(schemas.RiskAssessment.of(assessment), 201)
+    return reply_json(risk_items([assessment], visible_groups(current_user, witness))[0], 201)
 
 
 _NAME_SEARCH = (

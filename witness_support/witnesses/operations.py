@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,10 +12,11 @@ from flask import current_app
 
 from .. import audit
 from ..auth.models import User
+from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..permissions import Role
+from ..permissions import PROTECTED_GROUPS, Role
 from .models import (
     AgeAssessment,
     AssignmentRole,
@@ -68,18 +70,18 @@ def _check_reflection(data: dict[str, Any], errors: dict[str, str]) -> None:
         errors["reflection_start"] = "Give the start of the reflection period too."
 
 
-def _validate(data: dict[str, Any]) -> None:
+def _validate(data: dict[str, Any], given: dict[str, Any] | None = None) -> None:
+    """`given`: the values the user gave (default: all of `data`); only those are range-checked,
+    so that a stored date from before a range was set never blocks an unrelated change."""
     errors: dict[str, str] = {}
+    given = data if given is None else given
     if "legal_name" in data and not (data["legal_name"] or "").strip():
         errors["legal_name"] = "Enter the witness's legal name."
     if "preferred_language" in data and not (data["preferred_language"] or "").strip():
         errors["preferred_language"] = "Enter the language the witness understands best."
-    dob = data.get("date_of_birth")
-    if dob is not None:
-        if dob > today_utc():
-            errors["date_of_birth"] = "The date of birth cannot be in the future."
-        elif dob.year < 1900:
-            errors["date_of_birth"] = "Check the year of birth."
+    check_date(errors, "date_of_birth", given.get("date_of_birth"), "birth")
+    check_date(errors, "reflection_start", given.get("reflection_start"), "reflection")
+    check_date(errors, "reflection_end", given.get("reflection_end"), "reflection")
     if "participation" in data and data["participation"] not in set(Participation):
         errors["participation"] = "Choose undecided, participating, declined or withdrawn."
     if "age_assessment" in data and data["age_assessment"] not in set(AgeAssessment):
@@ -95,6 +97,8 @@ def create_witness(actor: User, **data: Any) -> Witness:
         raise ValidationFailed(dict.fromkeys(sorted(unknown), "Unknown field."))
     data.setdefault("participation", Participation.UNDECIDED)
     data.setdefault("age_assessment", AgeAssessment.NONE)
+    # Checked before the default end is computed from it: year 9999 plus the period does not exist.
+    require_dates({"reflection_start": "reflection"}, data)
     if data.get("reflection_start") and not data.get("reflection_end"):
         days = current_app.config["REFLECTION_PERIOD_DEFAULT_DAYS"]
         data["reflection_end"] = data["reflection_start"] + timedelta(days=days)
@@ -128,7 +132,7 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     if "interpreter_language" in changes:
         changes["interpreter_language"] = (changes["interpreter_language"] or "").strip() or None
     merged = {name: getattr(witness, name) for name in EDITABLE_FIELDS} | changes
-    _validate({**changes, **{k: merged[k] for k in ("reflection_start", "reflection_end")}})
+    _validate({**changes, **{k: merged[k] for k in ("reflection_start", "reflection_end")}}, changes)
     changed = [name for name, value in changes.items() if getattr(witness, name) != value]
     if not changed:
         return []
@@ -152,8 +156,12 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     return changed
 
 
-def record_identity_view(actor: User, witness: Witness, via: str = "web") -> None:
-    audit.record("witness.identity.view", witness, actor=actor, details={"via": via})
+def record_identity_view(
+    actor: User, witness: Witness, via: str = "web", groups: Iterable[str] = PROTECTED_GROUPS
+) -> None:
+    """A read of identity, location or contact: audited with the groups that were shown."""
+    shown = sorted(str(g) for g in set(groups) & PROTECTED_GROUPS)
+    audit.record("witness.identity.view", witness, actor=actor, details={"via": via, "groups": shown})
 
 
 def record_identity_search(actor: User, matches: int, via: str = "web") -> None:
@@ -181,6 +189,8 @@ def assign_support(
     elif role == AssignmentRole.LIAISON_OFFICER and user.role != Role.LIAISON_OFFICER:
         errors["role"] = "Only a liaison officer's account can take the liaison officer role."
     starts_on = starts_on or today_utc()
+    check_date(errors, "starts_on", starts_on, "assignment")
+    check_date(errors, "ends_on", ends_on, "assignment")
     if ends_on is not None and ends_on < starts_on:
         errors["ends_on"] = "The assignment cannot end before it starts."
     if errors:
@@ -237,12 +247,13 @@ def record_risk_assessment(
         errors["stage"] = "Choose the stage this assessment is for: pre_trial, trial or post_trial."
     if level not in set(RiskLevel):
         errors["level"] = "Choose low, medium, high or critical."
-    if assessed_on > today_utc():
-        errors["assessed_on"] = "An assessment cannot be dated in the future."
+    check_date(errors, "assessed_on", assessed_on, "risk_assessed")
     if next_review_on is None:
         errors["next_review_on"] = "Set the date of the next review."
     elif next_review_on <= assessed_on:
         errors["next_review_on"] = "The next review must come after the assessment."
+    else:
+        check_date(errors, "next_review_on", next_review_on, "risk_review")
     if errors:
         raise ValidationFailed(errors)
     assessment = RiskAssessment(

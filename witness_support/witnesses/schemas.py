@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Self
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from ..api.schemas import BlankText, Day, Input, NullText, OneOf, Output, Text
+from ..api.schemas import BlankText, Day, Input, NullText, OneOf, Output, Text, field_groups
 from ..cases.models import Stage
 from . import models
 from .models import AgeAssessment, Participation, RiskLevel
@@ -73,6 +73,8 @@ class StageOfCase(Output):
 class WitnessSummary(Output):
     """A witness without identity: what anyone assigned sees."""
 
+    model_config = ConfigDict(json_schema_extra=field_groups("witness"))
+
     id: int
     reference: str = Field(pattern="^W-[0-9]{4}-[0-9]{4,}$")
     is_child: bool
@@ -104,7 +106,9 @@ class WitnessPage(Output):
 
 
 class Identity(Output):
-    """Present only for people with need to know; every read is audited."""
+    """The identity, contact and location fields the caller sees (null when none); every read is audited."""
+
+    model_config = ConfigDict(json_schema_extra=field_groups("witness"))
 
     legal_name: str
     date_of_birth: date | None
@@ -113,6 +117,8 @@ class Identity(Output):
 
 
 class Witness(WitnessSummary):
+    model_config = ConfigDict(json_schema_extra=field_groups("witness"))
+
     identity: Identity | None
     presumed_child: bool
     age_assessment: AgeAssessment
@@ -136,6 +142,8 @@ class Witness(WitnessSummary):
 
 
 class RiskAssessment(Output):
+    model_config = ConfigDict(json_schema_extra=field_groups("risk_assessment"))
+
     id: int
     witness_id: int
     stage: OneOf(*RISK_STAGES)

@@ -1,0 +1,118 @@
+"""Reads of custody: a defendant's history, its current state in words, who is at large."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import g
+from sqlalchemy.orm import selectinload
+
+from ..cases.models import Defendant, Journey
+from ..extensions import db
+from .models import BAIL_KINDS, CONDITION_WORDS, BailCondition, CustodyEvent, Enrolment, EventKind
+
+
+def history(defendant_id: int) -> list[CustodyEvent]:
+    """Every event of the defendant, most recent first (corrections included, as entered)."""
+    return list(db.session.execute(
+        sa.select(CustodyEvent)
+        .where(CustodyEvent.defendant_id == defendant_id)
+        .options(selectinload(CustodyEvent.conditions).selectinload(BailCondition.witness))
+        .order_by(CustodyEvent.occurred_at.desc(), CustodyEvent.id.desc())
+    ).scalars())
+
+
+def standing(events: list[CustodyEvent]) -> list[CustodyEvent]:
+    """The events that still count: those no later entry corrects."""
+    corrected = {e.corrects_id for e in events if e.corrects_id}
+    return [e for e in events if e.id not in corrected]
+
+
+def current_event(events: list[CustodyEvent]) -> CustodyEvent | None:
+    """The latest standing event that says where the defendant is (a scheduled hearing does not)."""
+    for event in sorted(standing(events), key=lambda e: (e.occurred_at, e.id), reverse=True):
+        if event.kind != EventKind.PAROLE_HEARING:
+            return event
+    return None
+
+
+def current_conditions(events: list[CustodyEvent]) -> list[BailCondition]:
+    """The conditions of the latest standing bail decision, while the defendant is on bail."""
+    current = current_event(events)
+    if current is None or current.kind not in (*BAIL_KINDS, EventKind.BAIL_BREACHED):
+        return []
+    for event in sorted(standing(events), key=lambda e: (e.occurred_at, e.id), reverse=True):
+        if event.kind in BAIL_KINDS:
+            return list(event.conditions)
+    return []
+
+
+def condition_words(condition: BailCondition, *, reference: bool = True) -> str:
+    words = CONDITION_WORDS.get(condition.kind, condition.kind.replace("_", " "))
+    if condition.kind == "no_contact":
+        target = condition.witness.reference if (reference and condition.witness) else "a witness"
+        return f"{words} {target}" + (f" ({condition.text})" if condition.text else "")
+    return f"{words}: {condition.text}" if condition.text else words
+
+
+@dataclass
+class DefendantCustody:
+    defendant: Defendant
+    events: list[CustodyEvent]
+    current: CustodyEvent | None
+    conditions: list[BailCondition] = field(default_factory=list)
+    hearings: list[CustodyEvent] = field(default_factory=list)
+
+
+def case_custody(case_id: int) -> list[DefendantCustody]:
+    """Each defendant of the case with its history, current state and conditions (case page)."""
+    defendants = db.session.execute(
+        sa.select(Defendant).where(Defendant.case_id == case_id).order_by(Defendant.id)
+    ).scalars().all()
+    events = db.session.execute(
+        sa.select(CustodyEvent).where(CustodyEvent.case_id == case_id)
+        .options(selectinload(CustodyEvent.conditions).selectinload(BailCondition.witness),
+                 selectinload(CustodyEvent.entered_by))
+        .order_by(CustodyEvent.occurred_at.desc(), CustodyEvent.id.desc())
+    ).scalars().all()
+    result = []
+    for defendant in defendants:
+        own = [e for e in events if e.defendant_id == defendant.id]
+        result.append(DefendantCustody(
+            defendant, own, current_event(own), current_conditions(own),
+            [e for e in standing(own) if e.kind == EventKind.PAROLE_HEARING],
+        ))
+    return result
+
+
+def witness_custody(witness_id: int) -> list[tuple[int, DefendantCustody]]:
+    """(case id, custody) of every defendant in the witness's cases (witness page)."""
+    case_ids = db.session.execute(
+        sa.select(Journey.case_id).where(Journey.witness_id == witness_id).order_by(Journey.case_id)
+    ).scalars().all()
+    return [(case_id, custody) for case_id in case_ids for custody in case_custody(case_id)]
+
+
+def at_large_witness_ids() -> frozenset[int]:
+    """Witnesses with a defendant at large in one of their cases; read once per request (the flag
+    shows on lists, next to the high-risk flag)."""
+    if "custody_at_large" not in g:
+        g.custody_at_large = frozenset(db.session.execute(
+            sa.select(Journey.witness_id).distinct()
+            .join(Defendant, Defendant.case_id == Journey.case_id)
+            .where(Defendant.custody_status == "at_large")
+        ).scalars())
+    return g.custody_at_large
+
+
+def offender_at_large(witness: object) -> bool:
+    """For templates: does the risk flag 'offender at large' show for this witness?"""
+    witness_id = getattr(witness, "id", None)
+    return witness_id is not None and witness_id in at_large_witness_ids()
+
+
+def enrolment(witness_id: int, case_id: int) -> Enrolment | None:
+    return db.session.execute(
+        sa.select(Enrolment).where(Enrolment.witness_id == witness_id, Enrolment.case_id == case_id)
+    ).scalar_one_or_none()
