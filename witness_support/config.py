@@ -144,6 +144,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "witness-support@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # "smtp", or "file": each message written to MAIL_FILE_DIR (the default in demo mode).
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND") or ("file" if _bool("DEMO_MODE") else "smtp"),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", ""),
         # Post-trial notices (witness_support/notifications). See docs/notifications.md.
         "NOTIFICATION_DEADLINES": _int_map("NOTIFICATION_DEADLINES", DEFAULT_NOTIFICATION_DEADLINES),
         "NOTIFICATION_IMMEDIATE_MINUTES": _int("NOTIFICATION_IMMEDIATE_MINUTES", 60),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -20,11 +20,11 @@ from ..audit import AuditEvent
 from ..auth import operations as auth_ops
 from ..auth.models import ApiToken, Team, User
 from ..extensions import db
-from ..forms import run_action, run_operation
+from ..forms import attempt, run_action, run_operation
 from ..handover import operations as handover_ops
-from ..mail import commit_and_send
+from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
-from ..web import get_or_404, permission_required
+from ..web import get_or_404, id_arg, permission_required
 from ..witnesses.models import Witness
 from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
@@ -59,19 +59,19 @@ def new_user() -> str | Response:
     form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
-        result = run_operation(
-            form,
+        sent: list = []  # what commit_and_send could not deliver, for the message
+        result = attempt(
             lambda: auth_ops.invite_user(
                 current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
                 teams=_teams_by_id(form.teams.data or []),
             ),
-            lambda user: f"Invitation sent to {user.email}.",
-            lambda user: url_for("admin.edit_user", user_id=user.id),
-            commit=commit_and_send,
+            form, commit=lambda: sent.append(commit_and_send()),
         )
-        if isinstance(result, Response):
-            return result
-        error = result
+        if result.ok:
+            user = result.value
+            _report_invitation(user, sent[0], f"Invitation sent to {user.email}.")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        error = result.error
     return render_template("admin/user_form.html", form=form, error=error)
 
 
@@ -112,6 +112,7 @@ def edit_user(user_id: int) -> str | Response:
     return render_template(
         "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
         open_work=handover_ops.open_work(user),
+        undelivered=auth_ops.invitation_undelivered(user),
     )
 
 
@@ -144,10 +145,32 @@ def handover(user_id: int) -> str | Response:
                            open_work=handover_ops.open_work(user))
 
 
+def _report_invitation(user: User, undelivered: list[OutgoingEmail], done: str) -> None:
+    """Say whether the invitation reached the mail server; in development, show its link too."""
+    sent = [m for m in undelivered if m.to == user.email]
+    if sent:
+        auth_ops.record_undelivered_invitation(user)
+        db.session.commit()
+        flash(f"The invitation to {user.email} was not delivered: the mail server did not accept it. "
+              "Send a new invitation from this page once mail works.", "error")
+    else:
+        flash(done, "success")
+    link = next((m.link for m in last_batch() if m.to == user.email), "")
+    if link and show_links():
+        flash(f"Development: the invitation link is {link}", "info")
+
+
 def _account_action(user_id: int, action: Any, done: str) -> Response:
     user = get_or_404(User, user_id)
-    return run_action(lambda: action(current_user, user), done, url_for("admin.edit_user", user_id=user_id),
-                      commit=commit_and_send)
+    sent: list = []  # what commit_and_send could not deliver, for the message
+    result = attempt(lambda: action(current_user, user), commit=lambda: sent.append(commit_and_send()))
+    if not result.ok:
+        flash(result.summary, "error")
+    elif action is auth_ops.resend_invitation:
+        _report_invitation(user, sent[0], done)
+    else:
+        flash(done, "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
@@ -282,13 +305,19 @@ def audit_trail() -> str | tuple[str, int]:
         return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
                                filters={}), 400
     query, filters = _audit_query(form)
-    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT)).scalars())
+    before = id_arg(request.args.get("before"))  # keyset paging: events older than this id
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT + 1)).scalars())
+    older = events[AUDIT_PAGE_LIMIT - 1].id if len(events) > AUDIT_PAGE_LIMIT else None
+    events = events[:AUDIT_PAGE_LIMIT]
     references, actors = _names(events)
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters
+        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters,
+        older=older, newer=before is not None,
     )
 
 

@@ -86,15 +86,15 @@ def list_case_assignments_api(case_id: int) -> Response:
     return reply(items_of(schemas.CaseAssignment)(items=[schemas.CaseAssignment.model_validate(a) for a in rows]))
 
 
-@bp.delete("/cases/<int:case_id>/assignments/<int:assignment_id>")
-def end_case_assignment_api(case_id: int, assignment_id: int) -> Response:
+@bp.delete("/cases/<int:case_id>/assignments/<int:case_assignment_id>")
+def end_case_assignment_api(case_id: int, case_assignment_id: int) -> Response:
     """Ends the case assignment (the record stays, for the audit trail); access ends at once.
     The body gives the reason: {"reason": "..."}."""
     require(Permission.CASE_EDIT)
     case = load_case(case_id)
     if not can_edit_case(current_user, case):
         raise NotFound()
-    assignment = db.session.get(CaseAssignment, assignment_id)
+    assignment = db.session.get(CaseAssignment, case_assignment_id)
     if assignment is None or assignment.case_id != case.id:
         raise NotFound()
     data = body(schemas.CaseAssignmentEnd)
@@ -125,8 +125,8 @@ add_paths({
         "parameters": [id_param("case_id")],
         "get": Op("Staff assignments of the case (ended ones included)", {"200": items_of(schemas.CaseAssignment)}),
     },
-    "/cases/{case_id}/assignments/{assignment_id}": {
-        "parameters": [id_param("case_id"), id_param("assignment_id")],
+    "/cases/{case_id}/assignments/{case_assignment_id}": {
+        "parameters": [id_param("case_id"), id_param("case_assignment_id")],
         "delete": Op("Take a person off the case (the record is kept, the reason audited); they lose access at once",
                      {"200": schemas.CaseAssignment}, schemas.CaseAssignmentEnd),
     },

@@ -79,12 +79,12 @@ def show(case_id: int) -> str:
     )
 
 
-@bp.route("/cases/<int:case_id>/staff/<int:assignment_id>/end", methods=["GET", "POST"])
+@bp.route("/cases/<int:case_id>/staff/<int:case_assignment_id>/end", methods=["GET", "POST"])
 @permission_required(Permission.CASE_EDIT)
-def end_staff(case_id: int, assignment_id: int) -> str | Response:
+def end_staff(case_id: int, case_assignment_id: int) -> str | Response:
     """GET asks for confirmation and a reason; POST takes the person off the case."""
     case = get_or_404(Case, case_id, can_edit_case)
-    assignment = db.session.get(CaseAssignment, assignment_id)
+    assignment = db.session.get(CaseAssignment, case_assignment_id)
     if assignment is None or assignment.case_id != case.id or assignment.ended_at is not None:
         abort(404)
     form = EndCaseAssignmentForm()

@@ -22,6 +22,7 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc, utc_now
 from ..extensions import db
+from ..permissions import Permission
 from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
 from .models import (
     OPEN_AID_STATUSES,
@@ -41,7 +42,13 @@ UTC = ZoneInfo("UTC")
 class Blocker:
     code: str
     message: str
-    link: str
+    link: str  # where the blocker is fixed
+    # The permission that opens `link`, and the one that fixes the blocker there. A reader without
+    # the first is never linked there; a reader without the second is also offered `ask_link`: a
+    # page that says who fixes the blocker and lets them ask.
+    permission: str = ""
+    fix_permission: str = ""
+    ask_link: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "link": self.link}
@@ -380,46 +387,42 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
     config = current_app.config
     ref = witness.reference
     blockers: list[Blocker] = []
+
+    def add(code: str, message: str, link: str, permission: Permission, fix: Permission | None = None) -> None:
+        blockers.append(Blocker(code, message, link, permission.value, (fix or permission).value,
+                                links("court.ask_to_fix", "witness_id", witness.id, blocker=code)))
+
     if not assessed:
-        blockers.append(Blocker(
-            "risk_assessment",
+        add("risk_assessment",
             f"No risk assessment for the trial stage in the last {config['RISK_ASSESSMENT_MAX_AGE_DAYS']} days.",
-            links("witnesses.new_risk_assessment", "witness_id", witness.id),
-        ))
+            links("witnesses.new_risk_assessment", "witness_id", witness.id), Permission.RISK_CREATE)
     if witness.participation != Participation.PARTICIPATING:
-        blockers.append(Blocker(
-            "participation",
-            f"Participation is {witness.participation}, not participating.",
-            links("witnesses.edit", "witness_id", witness.id),
-        ))
+        add("participation", f"Participation is {witness.participation}, not participating.",
+            links("witnesses.edit", "witness_id", witness.id), Permission.WITNESS_EDIT)
     if witness.reflection_end is not None and witness.reflection_end >= today:
-        blockers.append(Blocker(
-            "reflection_period",
-            f"Reflection period runs until {witness.reflection_end.isoformat()}.",
-            links("witnesses.show", "witness_id", witness.id),
-        ))
+        add("reflection_period", f"Reflection period runs until {witness.reflection_end.isoformat()}.",
+            links("witnesses.show", "witness_id", witness.id), Permission.WITNESS_VIEW, Permission.WITNESS_EDIT)
     days_left = (first_day - today).days
     if aids and days_left < config["AID_DEADLINE_DAYS"]:
         kinds = ", ".join(f"{a.kind.replace('_', ' ')} ({a.status})" for a in aids)
-        blockers.append(Blocker(
-            "aid_pending",
-            f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
-            links("court.witness_aids", "witness_id", witness.id),
-        ))
+        add("aid_pending", f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
+            links("court.witness_aids", "witness_id", witness.id), Permission.AID_MANAGE)
     support_roles = roles - {AssignmentRole.INTERPRETER}
     if not support_roles:
-        blockers.append(Blocker("no_support_person", "Nobody is booked to attend this trial day in support.",
-                                links("court.show_event", "event_id", event.id) + "#attendance"))
+        add("no_support_person", "Nobody is booked to attend this trial day in support.",
+            links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
+            Permission.COURT_ATTENDANCE_MANAGE)
     if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
         language = witness.interpreter_language or event.interpreter_language
-        blockers.append(Blocker("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
-                                links("court.show_event", "event_id", event.id) + "#attendance"))
+        add("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
+            links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
+            Permission.COURT_ATTENDANCE_MANAGE)
     if not familiarised:
-        blockers.append(Blocker("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
-                                links("court.new_event", "case_id", case.id, kind="familiarisation_visit")))
+        add("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
+            links("court.new_event", "case_id", case.id, kind="familiarisation_visit"), Permission.COURT_EVENT_MANAGE)
     if witness.is_child_on(max(event_day, today)) and not has_guardian:
-        blockers.append(Blocker("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
-                                links("witnesses.new_assignment", "witness_id", witness.id)))
+        add("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
+            links("witnesses.new_assignment", "witness_id", witness.id), Permission.WITNESS_ASSIGN)
     return blockers
 
 

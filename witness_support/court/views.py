@@ -25,6 +25,7 @@ from ..db import today_utc, utc_now
 from ..extensions import db
 from ..forms import attempt, run_operation, submitted_once
 from ..permissions import Permission, has_permission
+from ..tasks.models import Task
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
@@ -368,6 +369,31 @@ def witness_readiness(witness_id: int) -> str:
     trials = readiness.witness_readiness(witness, visible_case_ids(current_user))
     return render_template("court/witness_readiness.html", witness=witness, trials=trials,
                            labels=readiness.STATE_LABELS)
+
+
+@bp.route("/witnesses/<int:witness_id>/readiness/ask", methods=["GET", "POST"])
+@permission_required(Permission.READINESS_VIEW)
+def ask_to_fix(witness_id: int) -> str | Response:
+    """Where a readiness blocker is fixed by someone else: who that is, and a button to ask them."""
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    code = request.values.get("blocker", "")
+    if code not in operations.BLOCKER_REQUESTS:
+        abort(404)
+    mark_sensitive()
+    if request.method == "POST":
+        result = attempt(lambda: operations.ask_to_fix_blocker(current_user, witness, code))
+        if not result.ok:
+            flash(result.message, "error")
+        else:
+            tasks, created = result.value
+            names = ", ".join(sorted({t.assignee.display_name for t in tasks}))
+            flash(f"Asked {names}." if created else f"{names} already has this task open.", "success")
+        return redirect(url_for("court.witness_readiness", witness_id=witness.id), 303)
+    open_tasks = db.session.execute(
+        sa.select(Task).where(Task.witness_id == witness.id, Task.kind == f"blocker_{code}", Task.done_at.is_(None))
+    ).scalars().all()
+    return render_template("court/ask_to_fix.html", witness=witness, code=code, open_tasks=open_tasks,
+                           request_text=operations.BLOCKER_REQUESTS[code], fixers=operations.blocker_fixers(witness))
 
 
 # ---- a support person's schedule -------------------------------------------------------------
