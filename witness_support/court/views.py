@@ -377,6 +377,8 @@ def ask_to_fix(witness_id: int) -> str | Response:
     """Where a readiness blocker is fixed by someone else: who that is, and a button to ask them."""
     witness = get_or_404(Witness, witness_id, can_view_witness)
     code = request.values.get("blocker", "")
+    if not code:
+        abort(400)  # the page is about one blocker: the link names it
     if code not in operations.BLOCKER_REQUESTS:
         abort(404)
     mark_sensitive()
