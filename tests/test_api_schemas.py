@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from witness_support.cases.models import Defendant
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 
@@ -32,9 +33,13 @@ def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # n
     event = make_event(setup.case, [setup.witness])
     aid = court_ops.propose_aid(officer, setup.witness, setup.case, "screen")
     entry = record_benefit(setup.witness)
+    defendant = Defendant(case_id=setup.case.id, name="A. Defendant", custody_status="unknown")
+    db.session.add(defendant)
     db.session.commit()
+    # No consent is needed: withdrawing one has no required field, so its path is never called.
     return {"witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
-            "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id}
+            "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id, "defendant_id": defendant.id,
+            "consent_id": 0}
 
 
 def test_each_documented_required_field_left_out_is_a_422_naming_it(client, officer, api_token, ids):

@@ -90,6 +90,8 @@ def from_environment(instance_path: str) -> dict:
         "AID_DEADLINE_DAYS": _int("AID_DEADLINE_DAYS", 14),
         "READINESS_WINDOW_DAYS": _int("READINESS_WINDOW_DAYS", 60),
         "AID_DECISION_TASK_DAYS": _int("AID_DECISION_TASK_DAYS", 2),
+        # A referral not answered within this many days raises a task for the witness's officer.
+        "REFERRAL_RESPONSE_DAYS": _int("REFERRAL_RESPONSE_DAYS", 7),
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
         # The address people reach the service at, e.g. https://witness-support.example.org: every
         # absolute link the app sends or shows (invitations, password resets, feed URLs) starts with
@@ -111,6 +113,8 @@ def from_environment(instance_path: str) -> dict:
         "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
         "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 30),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # How long a break-glass grant opens a witness to an officer who is not assigned.
+        "BREAK_GLASS_HOURS": _int("BREAK_GLASS_HOURS", 4),
         # Personal API tokens: the lifetime when none is chosen, and the longest one may choose.
         "API_TOKEN_DEFAULT_DAYS": _int("API_TOKEN_DEFAULT_DAYS", 90),
         "API_TOKEN_MAX_DAYS": _int("API_TOKEN_MAX_DAYS", 365),

@@ -12,7 +12,8 @@ from .auth import operations as auth_ops
 from .auth.models import User
 from .auth.passwords import DEMO_PASSWORD
 from .cases import operations as case_ops
-from .db import today_utc
+from .custody.demo import seed_custody_demo
+from .db import today_utc, utc_now
 from .errors import OperationError
 from .extensions import db
 from .permissions import Role
@@ -144,6 +145,7 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
     _seed_court(officer, cases)
     if alive:
         _seed_alive(rng, officer, support, cases)
+    seed_custody_demo(officer, cases)
 
     from .ledger.demo import seed_ledger_demo
 
@@ -201,6 +203,8 @@ def _seed_alive(rng: random.Random, officer: User, support: User, cases: list) -
     from zoneinfo import ZoneInfo
 
     from .court import operations as court_ops
+    from .services import operations as services_ops
+    from .services.models import READINESS_TOPICS
     from .tasks.operations import create_task
 
     today = today_utc()
@@ -228,6 +232,9 @@ def _seed_alive(rng: random.Random, officer: User, support: User, cases: list) -
                 officer, witness, stage=stage, level="medium", assessed_on=today - timedelta(days=3),
                 next_review_on=today + timedelta(days=27), threats="Invented.", measures="Invented.",
             )
+        for topic in READINESS_TOPICS:  # explained in their language before the trial
+            services_ops.record_information(officer, witness, topic=topic, method="both", language="English",
+                                            given_at=utc_now() - timedelta(days=4))
         ready.append(witness)
     not_ready = next(journey.witness for journey in case.journeys if journey.witness not in ready)
     visit = court_ops.schedule_event(

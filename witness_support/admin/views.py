@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from .. import audit
+from ..access import audit_details
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
 from ..auth.models import ApiToken, Team, User
@@ -339,10 +340,11 @@ def audit_export() -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["at_utc", "actor", "action", "object_type", "object_id", "witness", "ip", "details"])
+    details = audit_details(current_user, events)
     for e in events:
         writer.writerow([_csv_cell(v) for v in (
             e.at.isoformat(), actors.get(e.actor_id, ""), e.action, e.object_type, e.object_id,
-            references.get(e.witness_id, ""), e.ip, json.dumps(e.details or {}, sort_keys=True),
+            references.get(e.witness_id, ""), e.ip, json.dumps(details[e.id], sort_keys=True),
         )])
     audit.record("audit.export", object_type="audit", details={**filters, "rows": len(events)})
     db.session.commit()

@@ -12,15 +12,15 @@ from flask import Response
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..access import can_view_witness
-from ..api import body, bp, reply, require
+from ..access import can_view_witness, filter_fields
+from ..api import body, bp, reply, reply_json, require
 from ..api.openapi import Op, add_paths, id_param
 from ..api.schemas import items_of
 from ..auth.models import User
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import Permission
+from ..permissions import LIST_GROUPS, Permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import WitnessAssignment
 from ..witnesses.queries import load_witness
@@ -28,6 +28,16 @@ from . import operations, readiness, schemas
 from .models import CourtEvent, EventStatus, EventWitness, TestimonialAid
 from .queries import can_manage_event, can_view_event
 
+
+def event_answer(event: CourtEvent) -> dict:
+    """The event in its schema's shape; a field without a field group is left out."""
+    data = schemas.CourtEvent.of(event).model_dump(mode="json", by_alias=True)
+    return filter_fields(data, LIST_GROUPS, "court_event")
+
+
+def aid_answer(aid: TestimonialAid) -> dict:
+    """The aid in its schema's shape: court logistics, which whoever sees the witness sees."""
+    return filter_fields(schemas.Aid.model_validate(aid).model_dump(mode="json", by_alias=True), LIST_GROUPS, "aid")
 
 def parse_instant(name: str, value: str, tz: str) -> datetime:
     try:
@@ -67,7 +77,7 @@ def list_events_api(case_id: int) -> Response:
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)
     ).scalars()
-    return reply(items_of(schemas.CourtEvent)(items=[schemas.CourtEvent.of(e) for e in events]))
+    return reply_json({"items": [event_answer(e) for e in events]})
 
 
 @bp.post("/cases/<int:case_id>/court-events")
@@ -87,13 +97,13 @@ def create_event_api(case_id: int) -> tuple[Response, int]:
         reflection_override_reason=data.reflection_override_reason,
     )
     db.session.commit()
-    return reply(schemas.CourtEvent.of(event), 201)
+    return reply_json(event_answer(event), 201)
 
 
 @bp.get("/court-events/<int:event_id>")
 def get_event_api(event_id: int) -> Response:
     require(Permission.COURT_EVENT_VIEW)
-    return reply(schemas.CourtEvent.of(load_event(event_id)))
+    return reply_json(event_answer(load_event(event_id)))
 
 
 @bp.patch("/court-events/<int:event_id>")
@@ -128,7 +138,7 @@ def patch_event_api(event_id: int) -> Response:
     else:
         operations.update_event_details(current_user, event, room=data.room, reason=reason, **details)
     db.session.commit()
-    return reply(schemas.CourtEvent.of(event))
+    return reply_json(event_answer(event))
 
 
 @bp.post("/court-events/<int:event_id>/attendance")
@@ -154,7 +164,7 @@ def list_aids_api(witness_id: int) -> Response:
         sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id)
         .order_by(TestimonialAid.case_id, TestimonialAid.id)
     ).scalars()
-    return reply(items_of(schemas.Aid)(items=[schemas.Aid.model_validate(a) for a in aids]))
+    return reply_json({"items": [aid_answer(a) for a in aids]})
 
 
 @bp.post("/witnesses/<int:witness_id>/aids")
@@ -165,7 +175,7 @@ def create_aid_api(witness_id: int) -> tuple[Response, int]:
     case = load_case(current_user, data.case_id)
     aid = operations.propose_aid(current_user, witness, case, data.kind, data.note)
     db.session.commit()
-    return reply(schemas.Aid.model_validate(aid), 201)
+    return reply_json(aid_answer(aid), 201)
 
 
 @bp.patch("/aids/<int:aid_id>")
@@ -178,7 +188,7 @@ def patch_aid_api(aid_id: int) -> Response:
     operations.change_aid_status(current_user, aid, data.status, on=data.on, order_reference=data.order_reference,
                                  note=data.note)
     db.session.commit()
-    return reply(schemas.Aid.model_validate(aid))
+    return reply_json(aid_answer(aid))
 
 
 # ---- assignments (the witnesses area's model and operations) ---------------------------------

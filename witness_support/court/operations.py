@@ -756,6 +756,7 @@ BLOCKER_REQUESTS = {
     "no_interpreter": "Book an interpreter for the trial day",
     "no_familiarisation_visit": "Arrange a familiarisation visit to the court",
     "child_without_guardian": "Assign a guardian to the child witness",
+    "not_explained": "Explain the court process and the testimonial aids in the witness's language",
 }
 
 

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Literal, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from ..api.schemas import BlankText, Day, Id, Input, Instant, NullText, OneOf, Output, Text
+from ..api.schemas import BlankText, Day, Id, Input, Instant, NullText, OneOf, Output, Text, field_groups
 from ..dates import as_local
 from ..witnesses.models import AssignmentRole
 from . import models
@@ -119,6 +119,11 @@ class EventChange(Output):
 
 
 class CourtEvent(Output):
+    """A court event; every field has a field group (a field without one is left out). Whoever
+    sees the event sees the court logistics of its witnesses, through the case."""
+
+    model_config = ConfigDict(json_schema_extra=field_groups("court_event"))
+
     id: int
     case_id: int
     kind: EventKind
@@ -164,6 +169,10 @@ class AidChange(Output):
 
 
 class Aid(Output):
+    """A testimonial aid: court logistics, which whoever sees the witness sees."""
+
+    model_config = ConfigDict(json_schema_extra=field_groups("aid"))
+
     id: int
     witness_id: int
     case_id: int
@@ -197,7 +206,15 @@ class Assignment(Output):
 
 class Blocker(Output):
     code: Literal["risk_assessment", "participation", "reflection_period", "aid_pending", "no_support_person",
-                  "no_interpreter", "no_familiarisation_visit", "child_without_guardian"]
+                  "no_interpreter", "no_familiarisation_visit", "child_without_guardian", "not_explained"]
+    message: str
+    link: str
+
+
+class TrialWarning(Output):
+    """Said with the trial day; nobody is less ready."""
+
+    code: Literal["defendant_at_large"]
     message: str
     link: str
 
@@ -223,6 +240,7 @@ class TrialDayReadiness(Output):
     ready: int
     total: int
     state: Literal["ready", "partly_ready", "not_ready", "no_witnesses"]
+    warnings: list[TrialWarning] = Field(description="Said with the trial day; nobody is less ready.")
     witnesses: list[WitnessReadiness]
 
     @classmethod
@@ -234,6 +252,7 @@ class TrialDayReadiness(Output):
             ends_at=trial.event.ends_at, local_starts_at=local_start, local_start=local_start,
             local_ends_at=as_local(trial.event.ends_at, tz), court_timezone=trial.case.court_timezone,
             ready=trial.ready_count, total=trial.total, state=trial.state,
+            warnings=[TrialWarning.model_validate(w.as_dict()) for w in trial.warnings],
             witnesses=[WitnessReadiness(witness_id=w.witness.id, reference=w.witness.reference, ready=w.ready,
                                         blockers=[Blocker.model_validate(b) for b in w.blockers])
                        for w in trial.witnesses],

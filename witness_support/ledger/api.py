@@ -9,7 +9,7 @@ from flask import Response, request
 from flask_login import current_user
 
 from ..access import can_view_witness, filter_fields, visible_groups
-from ..api import body, bp, error_response, reply, reply_json, require
+from ..api import body, bp, error_response, reply_json, require
 from ..api.openapi import Op, add_paths, error, id_param
 from ..auth.models import User
 from ..cases.queries import load_case
@@ -21,7 +21,7 @@ from ..witnesses.queries import load_witness
 from . import operations as ledger_ops
 from . import schemas
 from .export import schedule_csv, schedule_json
-from .models import BenefitEntry
+from .models import BenefitConcern, BenefitEntry
 
 
 def _authoriser(user_id: int | None) -> User | None:
@@ -46,6 +46,11 @@ def benefit_groups(witness: Witness) -> frozenset[FieldGroup]:
 def entry_answer(entry: BenefitEntry, groups: frozenset[FieldGroup]) -> dict:
     """The entry in its schema's shape, without the fields of groups the caller does not see."""
     return filter_fields(schemas.BenefitEntry.model_validate(entry).model_dump(mode="json"), groups, "benefit")
+
+
+def concern_answer(concern: BenefitConcern, groups: frozenset[FieldGroup]) -> dict:
+    """The concern in its schema's shape, as someone who sees `groups` of its witness may read it."""
+    return filter_fields(schemas.Concern.of(concern).model_dump(mode="json"), groups, "concern")
 
 
 def load_entry(entry_id: int) -> BenefitEntry:
@@ -117,7 +122,7 @@ def raise_entry_concern_api(entry_id: int) -> tuple[Response, int]:
     data = body(schemas.ConcernInput)
     concern = ledger_ops.raise_concern(current_user, entry.witness, data.description, entry)
     db.session.commit()
-    return reply(schemas.Concern.of(concern), 201)
+    return reply_json(concern_answer(concern, visible_groups(current_user, entry.witness)), 201)
 
 
 @bp.post("/witnesses/<int:witness_id>/concerns")
@@ -127,7 +132,7 @@ def raise_witness_concern_api(witness_id: int) -> tuple[Response, int]:
     data = body(schemas.ConcernInput)
     concern = ledger_ops.raise_concern(current_user, witness, data.description)
     db.session.commit()
-    return reply(schemas.Concern.of(concern), 201)
+    return reply_json(concern_answer(concern, visible_groups(current_user, witness)), 201)
 
 
 def _schedule_response(schedule: ledger_ops.Schedule, filename: str) -> Response:

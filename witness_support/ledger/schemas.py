@@ -115,6 +115,10 @@ class BenefitList(Output):
 
 
 class Concern(Output):
+    """A concern; its free text goes with the benefits summary (fields say their group)."""
+
+    model_config = ConfigDict(json_schema_extra=field_groups("concern"))
+
     id: int
     witness_id: int
     entry_id: int | None

@@ -20,7 +20,7 @@ from ..permissions import Permission, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
-from .export import schedule_csv
+from .export import schedule_csv, visible_totals
 from .forms import ActionForm, BenefitForm, ConcernForm, CorrectionForm, DisclosureForm, ResolutionForm
 from .models import BenefitConcern, BenefitEntry, LedgerCheckpoint, VerificationRun
 
@@ -182,6 +182,7 @@ def _render_schedule(schedule: operations.Schedule, filename: str, record_url: s
     remember_groups(current_user, [s.witness.id for s in schedule.sections])
     return render_template(
         "ledger/disclosure.html", schedule=schedule, form=form, record_url=record_url,
+        schedule_totals=visible_totals(schedule, current_user),
         can_record=has_permission(current_user, Permission.DISCLOSURE_RECORD),
     )
 
@@ -223,6 +224,7 @@ def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | t
     schedule = operations.build_schedule(**scope)
     return render_template(
         "ledger/disclosure.html", schedule=schedule, form=form, record_url=request.path, error=error,
+        schedule_totals=visible_totals(schedule, current_user),
         can_record=True,
     ), 422
 

@@ -79,6 +79,9 @@ class Witness(db.Model):
     # The start of the witness's next open court event, kept current by court/operations.py (and
     # refreshed once it has passed), so "upcoming, by next court date" reads an index, not every event.
     next_court_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set by the witness's own officer on a high-risk witness: nobody may open this witness by
+    # break-glass (breakglass/operations.py); the emergency then goes through that officer.
+    no_break_glass: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)

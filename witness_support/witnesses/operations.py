@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
+from ..access import access_reasons
 from ..auth.models import User
 from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
@@ -159,9 +160,12 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
 def record_identity_view(
     actor: User, witness: Witness, via: str = "web", groups: Iterable[str] = PROTECTED_GROUPS
 ) -> None:
-    """A read of identity, location or contact: audited with the groups that were shown."""
+    """A read of identity, location or contact: audited with the groups that were shown and why the
+    reader sees them (access.access_reasons: their assignment, a case of theirs, break-glass), so
+    that the witness's officer can be shown who has looked and why."""
     shown = sorted(str(g) for g in set(groups) & PROTECTED_GROUPS)
-    audit.record("witness.identity.view", witness, actor=actor, details={"via": via, "groups": shown})
+    audit.record("witness.identity.view", witness, actor=actor,
+                 details={"via": via, "groups": shown, "because": access_reasons(actor, witness)})
 
 
 def record_identity_search(actor: User, matches: int, via: str = "web") -> None:

@@ -12,10 +12,12 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..access import (
+    access_reasons,
     can_edit_witness,
     can_view_witness,
     has_broad_caseload,
     identity_witness_ids,
+    sees,
     visible_case_ids,
     visible_groups,
     visible_witness_ids,
@@ -27,7 +29,7 @@ from ..crypto import blind_index
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..forms import attempt, run_operation, submitted_once
-from ..permissions import PROTECTED_GROUPS, Permission, Role, has_permission
+from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations, queries
 from .forms import (
@@ -38,7 +40,8 @@ from .forms import (
     WitnessFilterForm,
     WitnessForm,
 )
-from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
+from .models import AssignmentRole, JourneyRow, Witness, WitnessAssignment, WitnessRow
+from .queries import current_accommodation, who_has_looked
 from .signals import listing_by_court_date, timeline_wanted
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
@@ -327,11 +330,16 @@ def show(witness_id: int) -> str:
         .options(selectinload(WitnessAssignment.user))
         .order_by(WitnessAssignment.ended_at.is_not(None), WitnessAssignment.id)
     ).scalars().all()
+    # The witness's own officer is shown who else has looked, and may close the witness to break-glass.
+    own_officer = f"assignment:{AssignmentRole.LIAISON_OFFICER}" in access_reasons(current_user, witness)
     return render_template(
         "witnesses/show.html",
         witness=witness,
         journeys=journeys,
         assignments=assignments,
+        own_officer=own_officer,
+        looks=who_has_looked(witness) if own_officer else [],
+        accommodation=current_accommodation(witness) if sees(current_user, witness, FieldGroup.LOCATION) else [],
         can_edit=can_edit_witness(current_user, witness),
         end_form=EndAssignmentForm(),
         today=today_utc(),
