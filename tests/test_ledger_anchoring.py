@@ -26,6 +26,9 @@ from witness_support.ledger.models import (
     trigger_ddl,
 )
 
+# The anchoring checks rewrite rows through a second connection, as an intruder would: real commits.
+pytestmark = pytest.mark.real_commits
+
 KEY = "the key kept outside the database"
 
 

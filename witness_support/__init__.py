@@ -205,11 +205,18 @@ def _import_models() -> None:
 
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
+    from .court import hooks as court_hooks
     from .feeds import clock as feed_clock
-    from .notifications import court_hooks, custody_hooks
+    from .main import hooks as main_hooks
+    from .notifications import court_hooks as notification_hooks
+    from .notifications import custody_hooks
+    from .outcomes import hooks as outcome_hooks
 
-    court_hooks.connect()
+    court_hooks.connect()  # child aids proposed, next court dates refreshed
+    main_hooks.connect()  # the witness page's timeline
+    notification_hooks.connect()  # notices of hearings and outcomes
     custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
+    outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
 
 
@@ -220,16 +227,13 @@ def _register_blueprints(app: Flask) -> None:
     from .breakglass.views import bp as breakglass_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
-    from .custody import api as _custody_api  # noqa: F401 - its routes register on the API blueprint
     from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
-    from .protection import api as _protection_api  # noqa: F401 - its routes register on the API blueprint
     from .protection.views import bp as protection_bp
-    from .services import api as _services_api  # noqa: F401 - its routes register on the API blueprint
     from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
@@ -239,6 +243,17 @@ def _register_blueprints(app: Flask) -> None:
         court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp,
     ):
         app.register_blueprint(blueprint)
+    # Each domain's API routes register on the shared blueprint when its module is imported.
+    from .cases import api as _cases_api  # noqa: F401
+    from .court import api as _court_api  # noqa: F401
+    from .custody import api as _custody_api  # noqa: F401
+    from .ledger import api as _ledger_api  # noqa: F401
+    from .notifications import api as _notifications_api  # noqa: F401
+    from .outcomes import api as _outcomes_api  # noqa: F401
+    from .protection import api as _protection_api  # noqa: F401
+    from .services import api as _services_api  # noqa: F401
+    from .witnesses import api as _witnesses_api  # noqa: F401
+
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py
 

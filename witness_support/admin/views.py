@@ -20,9 +20,8 @@ from ..access import audit_details
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
 from ..auth.models import ApiToken, Team, User
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import attempt, run_action, run_operation
 from ..handover import operations as handover_ops
 from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
@@ -61,18 +60,19 @@ def new_user() -> str | Response:
     form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
-        try:
-            user = auth_ops.invite_user(
+        sent: list = []  # what commit_and_send could not deliver, for the message
+        result = attempt(
+            lambda: auth_ops.invite_user(
                 current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
                 teams=_teams_by_id(form.teams.data or []),
-            )
-            undelivered = commit_and_send()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            _report_invitation(user, undelivered, f"Invitation sent to {user.email}.")
+            ),
+            form, commit=lambda: sent.append(commit_and_send()),
+        )
+        if result.ok:
+            user = result.value
+            _report_invitation(user, sent[0], f"Invitation sent to {user.email}.")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+        error = result.error
     return render_template("admin/user_form.html", form=form, error=error)
 
 
@@ -95,21 +95,21 @@ def edit_user(user_id: int) -> str | Response:
     ]
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.set_role(current_user, user, form.role.data)
-            if user.active and form.active.data != "1":
+        supervisor_id = form.supervisor_id.data
+        supervisor = db.session.get(User, supervisor_id) if supervisor_id else None
+        active = form.active.data == "1"
+
+        def update() -> None:
+            # Someone with open work is handed over before being disabled (the handover package's rule).
+            if user.active and not active:
                 handover_ops.refuse_disabling_with_open_work(user)
-            auth_ops.set_active(current_user, user, form.active.data == "1")
-            auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
-            supervisor_id = form.supervisor_id.data
-            auth_ops.set_supervisor(current_user, user, db.session.get(User, supervisor_id) if supervisor_id else None)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Account updated.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            auth_ops.update_account(current_user, user, role=form.role.data, active=active,
+                                    teams=_teams_by_id(form.teams.data or []), supervisor=supervisor)
+
+        result = run_operation(form, update, "Account updated.", url_for("admin.edit_user", user_id=user.id))
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template(
         "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
         open_work=handover_ops.open_work(user),
@@ -133,16 +133,15 @@ def handover(user_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         receivers = list(db.session.execute(sa.select(User).where(User.id.in_(form.receivers.data))).scalars())
-        try:
-            moved = handover_ops.hand_over(current_user, user, receivers, form.reason.data or "")
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Handed over {moved.witness_assignments} witness assignments, {moved.case_assignments} case "
-                  f"assignments and {moved.open_tasks} open tasks.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+        result = run_operation(
+            form, lambda: handover_ops.hand_over(current_user, user, receivers, form.reason.data or ""),
+            lambda moved: f"Handed over {moved.witness_assignments} witness assignments, {moved.case_assignments} "
+                          f"case assignments and {moved.open_tasks} open tasks.",
+            url_for("admin.edit_user", user_id=user.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("admin/handover.html", form=form, user=user, error=error,
                            open_work=handover_ops.open_work(user))
 
@@ -164,17 +163,14 @@ def _report_invitation(user: User, undelivered: list[OutgoingEmail], done: str) 
 
 def _account_action(user_id: int, action: Any, done: str) -> Response:
     user = get_or_404(User, user_id)
-    try:
-        action(current_user, user)
-        undelivered = commit_and_send()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
+    sent: list = []  # what commit_and_send could not deliver, for the message
+    result = attempt(lambda: action(current_user, user), commit=lambda: sent.append(commit_and_send()))
+    if not result.ok:
+        flash(result.summary, "error")
+    elif action is auth_ops.resend_invitation:
+        _report_invitation(user, sent[0], done)
     else:
-        if action is auth_ops.resend_invitation:
-            _report_invitation(user, undelivered, done)
-        else:
-            flash(done, "success")
+        flash(done, "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
@@ -216,15 +212,7 @@ def api_tokens() -> str:
 
 def _token_action(token_id: int, action: Any, done: str) -> Response:
     token = get_or_404(ApiToken, token_id)
-    try:
-        action(token)
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("admin.api_tokens"))
+    return run_action(lambda: action(token), done, url_for("admin.api_tokens"))
 
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
@@ -250,15 +238,11 @@ def teams() -> str | Response:
     form = TeamForm()
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.create_team(current_user, form.name.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Team created.", "success")
-            return redirect(url_for("admin.teams"))
+        result = run_operation(form, lambda: auth_ops.create_team(current_user, form.name.data), "Team created.",
+                               url_for("admin.teams"))
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("admin/teams.html", form=form, error=error, teams=_all_teams())
 
 

@@ -756,3 +756,13 @@ def set_supervisor(actor: User, user: User, supervisor: User | None) -> None:
         before = user.supervisor_id
         user.supervisor_id = new_id
         audit.record("user.supervisor", user, actor=actor, details={"from": before, "to": new_id})
+
+
+def update_account(
+    actor: User, user: User, *, role: str, active: bool, teams: Iterable[Team], supervisor: User | None
+) -> None:
+    """The administrator's account page in one operation: role, active, teams and supervisor."""
+    set_role(actor, user, role)
+    set_active(actor, user, active)
+    set_teams(actor, user, teams)
+    set_supervisor(actor, user, supervisor)

@@ -492,28 +492,3 @@ def dashboard(
     if limit is not None:
         params["limit"] = limit
     return readiness_for_events(_trial_days(db.session.execute(statement, params)), today=today)
-
-
-def trial_json(trial: TrialReadiness) -> dict:
-    tz = trial.case.court_timezone
-    return {
-        "event_id": trial.event.id,
-        "case_id": trial.case.id,
-        "starts_at": trial.event.starts_at.isoformat(),
-        "ends_at": trial.event.ends_at.isoformat(),
-        "local_start": trial.event.starts_at.astimezone(ZoneInfo(tz)).isoformat(),
-        "court_timezone": tz,
-        "ready": trial.ready_count,
-        "total": trial.total,
-        "state": trial.state,
-        "warnings": [w.as_dict() for w in trial.warnings],
-        "witnesses": [
-            {
-                "witness_id": w.witness.id,
-                "reference": w.witness.reference,
-                "ready": w.ready,
-                "blockers": [b.as_dict() for b in w.blockers],
-            }
-            for w in trial.witnesses
-        ],
-    }

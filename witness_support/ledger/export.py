@@ -1,4 +1,5 @@
-"""The disclosure schedule as JSON and CSV (the HTML page renders the same Schedule object)."""
+"""The disclosure schedule as CSV (the HTML page renders the same Schedule object, the API's
+JSON is `schemas.DisclosureSchedule`)."""
 
 from __future__ import annotations
 

@@ -16,10 +16,10 @@ from .. import audit, mail
 from ..access import visible_groups
 from ..auth.models import User
 from ..cases.models import Journey
+from ..cases.queries import liaison_officer_for
 from ..db import today_utc, utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
-from ..notifications.operations import liaison_officer_for
 from ..permissions import FieldGroup
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness

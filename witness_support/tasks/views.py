@@ -12,7 +12,7 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, submitted_once
+from ..forms import apply_errors, attempt, submitted_once
 from ..permissions import Permission
 from ..web import get_or_404, id_arg, permission_required, redirect_next
 from ..witnesses.models import Witness
@@ -134,11 +134,6 @@ def comment(task_id: int) -> Response:
 @login_required
 def done(task_id: int) -> Response:
     task = _load_task(task_id)
-    try:
-        operations.complete_task(current_user, task, request.form.get("note", ""))
-        db.session.commit()
-        flash("Task done.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    result = attempt(lambda: operations.complete_task(current_user, task, request.form.get("note", "")))
+    flash("Task done." if result.ok else result.message, "success" if result.ok else "error")
     return redirect_next(request.form.get("next"), url_for("main.home"))

@@ -27,6 +27,7 @@ from .models import (
     Witness,
     WitnessAssignment,
 )
+from .signals import child_status_changed
 
 IDENTITY_FIELDS = ("legal_name", "date_of_birth", "contact_details", "address")
 EDITABLE_FIELDS = (
@@ -152,10 +153,7 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     db.session.flush()
     if {"date_of_birth", "presumed_child", "age_assessment"} & set(changed):
         # Becoming a child (or proving it) proposes the standard child aids in each case, once.
-        # Imported here: court operations import this module's models.
-        from ..court.operations import propose_child_aids
-
-        propose_child_aids(actor, witness)
+        child_status_changed.send(witness, actor=actor)
     return changed
 
 

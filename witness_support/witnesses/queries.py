@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..access import identity_witness_ids, visible_case_ids, visible_witness_ids
+from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids, visible_witness_ids
 from ..audit import AuditEvent
 from ..auth.models import User
 from ..cases.models import Journey
 from ..crypto import keyring, name_token_keys
 from ..db import today_utc, utc_now
+from ..errors import NotFound
 from ..extensions import db
 from ..ledger.models import BenefitEntry
 from ..permissions import PROTECTED_GROUPS
@@ -168,6 +169,14 @@ def rebuild_name_index(batch: int = 1000) -> int:
             db.session.execute(table.insert(), values)
         count += len(rows)
         last = rows[-1][0]
+
+
+def load_witness(user: User, witness_id: int) -> Witness:
+    """The witness, or NotFound when there is none or `user` may not see it (the same answer)."""
+    witness = load_visible(user, Witness, witness_id, can_view_witness)  # hidden or missing: one statement
+    if witness is None:
+        raise NotFound()
+    return witness
 
 
 LOOKED_DAYS = 90

@@ -27,10 +27,8 @@ from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..crypto import blind_index
 from ..db import today_utc, utc_now
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, submitted_once
-from ..main.timeline import witness_timeline
+from ..forms import attempt, run_operation, submitted_once
 from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations, queries
@@ -44,6 +42,7 @@ from .forms import (
 )
 from .models import AssignmentRole, JourneyRow, Witness, WitnessAssignment, WitnessRow
 from .queries import current_accommodation, who_has_looked
+from .signals import listing_by_court_date, timeline_wanted
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
@@ -190,6 +189,12 @@ def index() -> str:
     )
 
 
+def _timeline(witness: Witness) -> list:
+    """The witness's timeline, gathered by whoever answers `timeline_wanted` (the main package)."""
+    answers = timeline_wanted.send(witness, user=current_user, now=utc_now())
+    return next((entries for _receiver, entries in answers if entries is not None), [])
+
+
 FILTER_ARGS = ("stage", "risk", "participation", "case", "court_from", "court_to", "officer",
                "review_overdue", "reflection")
 
@@ -236,11 +241,9 @@ def refresh_passed_court_dates() -> None:
     """A stored next court date that has passed is recomputed before the list is read (one indexed
     probe when none has; the passed ones are few: each is refreshed once, then it is in the future
     or empty)."""
-    from ..court.operations import refresh_next_court_dates
-
     now = utc_now()
     if db.session.execute(sa.select(Witness.id).where(Witness.next_court_at < now).limit(1)).first():
-        refresh_next_court_dates(now=now)
+        listing_by_court_date.send(now=now)
         db.session.commit()
 
 
@@ -296,15 +299,14 @@ def new() -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            witness = operations.create_witness(current_user, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Registered {witness.reference}.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.create_witness(current_user, **data),
+            lambda witness: f"Registered {witness.reference}.",
+            lambda witness: url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/form.html", form=form, witness=None, error=error)
 
 
@@ -341,7 +343,7 @@ def show(witness_id: int) -> str:
         can_edit=can_edit_witness(current_user, witness),
         end_form=EndAssignmentForm(),
         today=today_utc(),
-        timeline=witness_timeline(current_user, witness, utc_now()),
+        timeline=_timeline(witness),
     )
 
 
@@ -354,15 +356,14 @@ def edit(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            changed = operations.update_witness(current_user, witness, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Saved." if changed else "Nothing changed.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.update_witness(current_user, witness, **data),
+            lambda changed: "Saved." if changed else "Nothing changed.",
+            url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     elif request.method == "GET":
         operations.record_identity_view(current_user, witness, via="edit")
         db.session.commit()
@@ -384,8 +385,9 @@ def new_risk_assessment(witness_id: int) -> str | Response:
             form.stage.data = stages[0]
     error = None
     if form.validate_on_submit():
-        try:
-            operations.record_risk_assessment(
+        result = run_operation(
+            form,
+            lambda: operations.record_risk_assessment(
                 current_user,
                 witness,
                 stage=form.stage.data,
@@ -394,14 +396,13 @@ def new_risk_assessment(witness_id: int) -> str | Response:
                 next_review_on=form.next_review_on.data,
                 threats=form.threats.data or "",
                 measures=form.measures.data or "",
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Risk assessment recorded.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="risk"))
+            ),
+            "Risk assessment recorded.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="risk"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/risk_form.html", form=form, witness=witness, error=error)
 
 
@@ -426,17 +427,17 @@ def new_assignment(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
-            operations.assign_support(
+        result = run_operation(
+            form,
+            lambda: operations.assign_support(
                 current_user, witness, user, form.role.data, form.starts_on.data, form.ends_on.data
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Assignment added.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="support"))
+            ),
+            "Assignment added.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="support"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/assignment_form.html", form=form, witness=witness, error=error)
 
 
@@ -449,13 +450,11 @@ def end_assignment(assignment_id: int) -> Response:
     form = EndAssignmentForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.end_assignment(current_user, assignment, form.reason.data or "")
-        db.session.commit()
+    result = attempt(lambda: operations.end_assignment(current_user, assignment, form.reason.data or ""))
+    if result.ok:
         flash("Assignment ended; that person no longer has access.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    else:
+        flash(result.message, "error")
     if has_permission(current_user, Permission.WITNESS_VIEW) and can_view_witness(
         current_user, assignment.witness
     ):
