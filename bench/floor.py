@@ -26,7 +26,7 @@ from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.permissions import Permission
 from witness_support.web import permission_required
-from witness_support.witnesses.forms import NameSearchForm
+from witness_support.witnesses.forms import NameSearchForm, WitnessFilterForm
 from witness_support.witnesses.models import Witness
 
 bp = Blueprint("bench_floor", __name__, url_prefix="/_bench")
@@ -98,7 +98,22 @@ _TABLE_ROWS = [
 def table() -> str:
     """The witness list page with 50 rows from memory: what a page costs without a database."""
     return render_template("witnesses/index.html", witnesses=_TABLE_ROWS, next_after=51, today=today_utc(),
-                           search_form=NameSearchForm(formdata=None), searched=False, by_next_court=False)
+                           search_form=NameSearchForm(formdata=None), filter_form=WitnessFilterForm(formdata=None),
+                           filter_args={}, filtered=False, searched=False, by_next_court=False)
+
+
+def _filter_form(uid: int) -> WitnessFilterForm:
+    """The list's filter form with the same choices as the page's, read in one raw statement."""
+    form = WitnessFilterForm(formdata=None)
+    rows = _raw(
+        "SELECT 'case' AS kind, c.id, c.reference AS label FROM cases c WHERE c.id IN"
+        " (SELECT case_id FROM case_assignments WHERE user_id = %s AND ended_at IS NULL)"
+        " UNION ALL SELECT 'officer', u.id, u.display_name FROM users u"
+        " WHERE u.role = 'liaison_officer' AND u.active ORDER BY 1, 3", [uid])
+    form.case.choices = {"": "Any case", **{str(i): label for kind, i, label in rows if kind == "case"}}
+    form.officer.choices = {"": "Anyone", "none": "Nobody (no liaison officer)",
+                            **{str(i): label or f"Officer {i}" for kind, i, label in rows if kind == "officer"}}
+    return form
 
 
 @bp.route("/witnesses")
@@ -150,8 +165,8 @@ def witnesses() -> str:
     page = list(rows.values())
     next_after = page[49].id if len(page) > 50 else None
     return render_template("witnesses/index.html", witnesses=page[:50], next_after=next_after, today=today,
-                           search_form=NameSearchForm(formdata=None), searched=False,
-                           by_next_court=by_next_court)
+                           search_form=NameSearchForm(formdata=None), filter_form=_filter_form(uid),
+                           filter_args={}, filtered=False, searched=False, by_next_court=by_next_court)
 
 
 @bp.route("/readiness")

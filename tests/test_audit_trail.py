@@ -43,3 +43,19 @@ def test_the_migrated_schema_has_the_triggers_too(tmp_path):
             db.session.execute(sa.text("DELETE FROM audit_events"))
         db.session.rollback()
         db.engine.dispose()
+
+
+def test_the_trail_pages_back_through_every_event(app, client, auth, admin):
+    from witness_support import audit as audit_module
+    from witness_support.admin.views import AUDIT_PAGE_LIMIT
+
+    for n in range(AUDIT_PAGE_LIMIT + 5):
+        audit_module.record("demo.paged", object_type="system", object_id=n + 1, actor=admin)
+    db.session.commit()
+    auth.login(admin)
+    first = client.get("/admin/audit?action=demo.paged").get_data(as_text=True)
+    assert first.count("<td>demo.paged</td>") == AUDIT_PAGE_LIMIT and "Older events" in first
+    older = first.split('Older events')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True)
+    assert second.count("<td>demo.paged</td>") == 5 and "Older events" not in second and "Newest events" in second
+    assert "system #1<" in second  # the very first event is reached

@@ -290,7 +290,11 @@ def test_event_list_reads_a_fixed_number_of_queries(
     for day in range(6):
         make_event(busy, [witness], kind="mention", days=40 + day)
     headers = api_token(officer)
+    client.get("/api/v1/cases", headers=headers)  # a token's first use notes it (a write): not counted here
     urls = [world.url("/cases/{case_id}/court-events"), f"/api/v1/cases/{busy.id}/court-events"]
+    # A token's first use writes its last-use note (bookkeeping, not the list's work): done here,
+    # so that both measured requests read the same way apart from the number of events.
+    client.get(urls[0], headers=headers)
     counts = []
     for url in urls:
         db.session.remove()  # the test and its requests share a session: start each from an empty one

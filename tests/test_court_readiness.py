@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests.helpers import future, past
+from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court import readiness
 from witness_support.court.models import CourtEvent, TestimonialAid
+from witness_support.custody import operations as custody_ops
+from witness_support.db import utc_now
 from witness_support.extensions import db
+from witness_support.services import operations as services_ops
 from witness_support.witnesses import operations as witness_ops
 
 
@@ -37,6 +41,9 @@ def ready(officer, support_person, make_case, make_witness, make_journey, make_e
     court_ops.mark_event_held(officer, visit)
     trial = make_event(case, [witness], kind="trial_day", days=30)
     court_ops.assign_attendance(officer, trial, witness, support_person)
+    for topic in ("court_process", "testimonial_aids"):
+        services_ops.record_information(officer, witness, topic=topic, method="both",
+                                        language=witness.preferred_language)
     db.session.commit()
     return Setup(case, witness, trial, visit, support_person)
 
@@ -185,7 +192,7 @@ def test_every_blocker_has_code_message_and_link(officer, make_case, make_witnes
     blockers = trial.witnesses[0].blockers
     assert {b.code for b in blockers} == {
         "risk_assessment", "participation", "reflection_period", "aid_pending", "no_support_person",
-        "no_interpreter", "no_familiarisation_visit", "child_without_guardian"}
+        "no_interpreter", "no_familiarisation_visit", "child_without_guardian", "not_explained"}
     assert all(b.message for b in blockers)
     event = trial.event
     assert {b.code: b.link for b in blockers} == {
@@ -197,6 +204,7 @@ def test_every_blocker_has_code_message_and_link(officer, make_case, make_witnes
         "no_interpreter": f"/court-events/{event.id}#attendance",
         "no_familiarisation_visit": f"/cases/{case.id}/court-events/new?kind=familiarisation_visit",
         "child_without_guardian": f"/witnesses/{witness.id}/assignments/new",
+        "not_explained": f"/witnesses/{witness.id}/services/information/new",
     }
     assert trial.state == "not_ready"
 
@@ -256,3 +264,19 @@ def test_dashboard_window_order_and_visibility(app, prosecutor, make_user, make_
     trials = readiness.dashboard(prosecutor)
     assert [t.event.id for t in trials] == [soon.id, late.id]
     assert trials[0].state == "no_witnesses"
+
+
+def test_a_defendant_at_large_is_a_warning_not_a_blocker(app, client, auth, officer, ready):
+    defendant = case_ops.add_defendant(officer, ready.case, name="Dodi Fugitive", custody_status="remanded")
+    db.session.commit()
+    [trial] = readiness.case_readiness(ready.case)
+    assert trial.warnings == []
+    custody_ops.record_custody_event(officer, defendant, kind="escaped", occurred_at=utc_now() - timedelta(hours=1),
+                                     source="Prison governor")
+    db.session.commit()
+    [trial] = readiness.case_readiness(ready.case)
+    assert [w.code for w in trial.warnings] == ["defendant_at_large"]
+    assert (trial.ready_count, trial.state) == (1, "ready")  # nobody is less ready for it
+    auth.login(officer)
+    page = client.get(f"/cases/{ready.case.id}/readiness").get_data(as_text=True)
+    assert "A defendant is at large: plan the witnesses&#39; safety at court." in page

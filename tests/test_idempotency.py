@@ -212,6 +212,8 @@ def test_without_a_key_each_post_acts(client, ledger_world, api):
     assert _count(BenefitEntry) == 2
 
 
+# Two threads, each on a connection of its own: the data they race on must be committed for real.
+@pytest.mark.real_commits
 def test_two_identical_posts_at_once_create_one_record(app, client, ledger_world, api):
     """Two connections, released together: the second waits on the key, then replays or says 409."""
     url = f"/api/v1/witnesses/{ledger_world.witness.id}/benefits"

@@ -13,10 +13,10 @@ from witness_support.errors import Conflict, ValidationFailed
 from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
 from witness_support.notifications.models import Notification
-from witness_support.notifications.workdays import add_working_days
 from witness_support.outcomes import operations
 from witness_support.outcomes.models import ImpactStatement, Outcome, OutcomeChange
 from witness_support.tasks.models import Task
+from witness_support.workdays import add_working_days
 
 
 def _notices(kind: str | None = None) -> list[Notification]:

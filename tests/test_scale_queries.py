@@ -104,7 +104,9 @@ def test_upcoming_list_query_count_is_fixed(app, client, auth, make_user, make_c
     with count_queries() as statements:
         response = client.get("/witnesses/?sort=next_court")
     assert response.status_code == 200
-    assert len(statements) == 4  # user with session, caseload, stale dates, the page with its journeys
+    # user with session, stale dates, the filter choices, caseload, the page with its journeys, the
+    # "offender at large" flags
+    assert len(statements) == 6
 
 
 def test_broad_caseload_sees_exactly_what_visible_witness_ids_allows(

@@ -76,7 +76,7 @@ def is_api(rule: Rule) -> bool:
 def world(app, officer, prosecutor, admin, make_user, trial_case) -> dict[str, Any]:  # noqa: ANN001
     """One of everything a route can name, and one user per role who may reach all of it."""
     setup = trial_case()
-    case_ops.assign_to_case(officer, setup.case, prosecutor)
+    on_case = case_ops.assign_to_case(officer, setup.case, prosecutor)
     guardian = make_user("support_person")
     witness_ops.assign_support(officer, setup.witness, guardian, "guardian")
     interpreter = make_user("support_person")
@@ -99,6 +99,7 @@ def world(app, officer, prosecutor, admin, make_user, trial_case) -> dict[str, A
             "outcome_id": outcome.id,
             "notice_id": notice.id,
             "assignment_id": ending.id,
+            "case_assignment_id": on_case.id,
             "user_id": target.id,
         },
     }

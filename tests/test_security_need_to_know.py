@@ -15,18 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from witness_support.access import visible_groups, visible_groups_by_witness
+from witness_support.breakglass import operations as breakglass_ops
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
-from witness_support.db import today_utc
+from witness_support.custody import operations as custody_ops
+from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.feeds import operations as feed_ops
 from witness_support.ledger import operations as ledger_ops
 from witness_support.notifications import operations as notify_ops
 from witness_support.permissions import (
     ASSIGNMENT_GROUPS,
+    BREAK_GLASS_GROUPS,
     CASE_GROUPS,
     FIELD_GROUPS,
     LIST_GROUPS,
@@ -37,6 +41,8 @@ from witness_support.permissions import (
     groups_for,
     has_permission,
 )
+from witness_support.protection import operations as protection_ops
+from witness_support.tasks.models import Task
 from witness_support.witnesses import operations as witness_ops
 
 G = FieldGroup
@@ -103,6 +109,7 @@ def test_the_table_in_the_docs_is_the_table_in_the_code():
     expected = {f"assigned {role}": set(groups) for role, groups in ASSIGNMENT_GROUPS.items()}
     expected |= {f"{role} on the case": set(groups) for role, groups in CASE_GROUPS.items()}
     expected["admin"] = set(ROLE_GROUP_LIMIT[Role.ADMIN])
+    expected["break-glass grant"] = set(BREAK_GLASS_GROUPS)
     assert table == expected
 
 
@@ -123,7 +130,14 @@ CANARIES: dict[str, G] = {
     "Cnrybenefitfrom": G.BENEFITS_DETAIL,
     "Cnrybenefitneed": G.BENEFITS_DETAIL,
     "4321.17": G.BENEFITS_SUMMARY,
+    "Cnryconcerntext": G.BENEFITS_SUMMARY,  # a concern of misuse of support: free text about the benefits
     "Cnrycourtroom": G.COURT_LOGISTICS,
+    "Cnrylocexclusion": G.LOCATION,  # a bail condition's exclusion zone
+    "Cnrylocresidence": G.LOCATION,  # a bail condition's residence
+    "Cnrycustodysource": G.COURT_LOGISTICS,  # where a custody change was learned
+    "Cnrylocrelocated": G.LOCATION,  # a plan measure of kind relocation
+    "Cnryriskescort": G.RISK_DETAIL,  # a plan measure of another kind
+    "Cnryriskplanwhy": G.RISK_DETAIL,  # a plan revision's summary
 }
 
 # Canaries only pages behind a further permission show: the others need not see them anywhere.
@@ -139,9 +153,9 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
     setup = trial_case(legal_name="Cnryidname Zq", nationality="Cnryidnation", address="Cnrylocaddress",
                        contact_details="Cnrycontactline", post_trial_assessed=False)
     witness, case = setup.witness, setup.case
-    witness_ops.record_risk_assessment(officer, witness, stage="trial", level="high", assessed_on=today_utc(),
-                                       next_review_on=today_utc() + timedelta(days=20),
-                                       threats="Cnryriskthreat", measures="Cnryriskmeasure")
+    assessment = witness_ops.record_risk_assessment(
+        officer, witness, stage="trial", level="high", assessed_on=today_utc(),
+        next_review_on=today_utc() + timedelta(days=20), threats="Cnryriskthreat", measures="Cnryriskmeasure")
     case_ops.assign_to_case(officer, case, prosecutor)
     colleague = make_user("liaison_officer", display_name="Colin Case")
     case_ops.assign_to_case(officer, case, colleague)
@@ -150,6 +164,12 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
     for role in ("support_worker", "guardian", "interpreter", "intermediary"):
         people[role] = make_user("support_person", display_name=f"Pat {role.title()}")
         witness_ops.assign_support(officer, witness, people[role], role)
+    # An on-call officer holding a break-glass grant that lasts, and one whose grant has ended.
+    people["break-glass"] = make_user("liaison_officer", display_name="Bea Breakglass")
+    breakglass_ops.open_break_glass(people["break-glass"], witness.reference, "Witness called in danger at night")
+    people["break-glass ended"] = make_user("liaison_officer", display_name="Ed Ended")
+    breakglass_ops.open_break_glass(people["break-glass ended"], witness.reference, "Witness called in danger",
+                                    now=utc_now() - timedelta(hours=5))
     db.session.commit()
     event = make_event(case, [witness], room="Cnrycourtroom", days=5)
     for role in ("support_worker", "guardian", "interpreter", "intermediary"):
@@ -164,8 +184,20 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
                                   authorised_by=officer)
     notify_ops.set_preferences(officer, witness, channel="letter", language="en", email="cnrymail@example.invalid",
                                postal_address="Cnrylocpostal", contact_is_safe=True)
+    custody_ops.record_custody_event(
+        officer, setup.defendant, kind="bailed", occurred_at=utc_now() - timedelta(hours=3), source="Cnrycustodysource",
+        conditions=[{"kind": "no_contact", "witness_id": witness.id},
+                    {"kind": "exclusion_zone", "text": "Cnrylocexclusion"},
+                    {"kind": "residence", "text": "Cnrylocresidence"}])
+    protection_ops.revise_plan(
+        officer, witness, review_on=today_utc() + timedelta(days=30), risk_assessment_id=assessment.id,
+        summary="Cnryriskplanwhy",
+        measures=[{"kind": "relocation", "text": "Cnrylocrelocated", "responsible": "Police"},
+                  {"kind": "escort_to_court", "text": "Cnryriskescort", "responsible": "Ushers"}])
     db.session.commit()
     entry = ledger_ops.entries_for([witness.id])[0]
+    ledger_ops.raise_concern(people["support_worker"], witness, "Cnryconcerntext: the grant looks too generous", entry)
+    db.session.commit()
     ids = {"witness_id": witness.id, "case_id": case.id, "journey_id": setup.journey.id, "event_id": event.id,
            "entry_id": entry.id, "defendant_id": setup.defendant.id}
     return {"people": people, "ids": ids, "witness": witness}
@@ -212,7 +244,7 @@ def _read_everything(app: Flask, client, auth, api_token, person, ids: dict[str,
 
 
 PEOPLE = ["officer", "case officer", "prosecutor", "support_worker", "guardian", "interpreter", "intermediary",
-          "admin", "stranger"]
+          "admin", "stranger", "break-glass", "break-glass ended"]
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -244,3 +276,15 @@ def test_the_people_hold_the_groups_the_table_gives_them(app, canary_world):
         if role != "liaison_officer":
             assert groups[role] == expected
     assert groups["admin"] == groups["stranger"] == set()
+    # Location and contact while the grant lasts, nothing after.
+    assert groups["break-glass"] == set(BREAK_GLASS_GROUPS) >= {G.IDENTITY, G.LOCATION, G.CONTACT}
+    assert groups["break-glass ended"] == set()
+
+
+def test_notices_to_staff_carry_no_witness_data(app, canary_world):
+    """Tasks (the notices to staff: a benefit to check, a break-glass to review...) name the
+    witness by reference only; their recipients' home pages are walked above as well."""
+    titles = [task.title for task in db.session.execute(sa.select(Task)).scalars()]
+    assert any("break-glass" in title for title in titles)
+    for canary in CANARIES:
+        assert not [title for title in titles if canary.lower() in title.lower()], canary

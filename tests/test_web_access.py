@@ -159,7 +159,7 @@ def test_ending_an_assignment_removes_access_at_once(client, auth, world):
 
 # The policy, written out whole: any change to who may do what must change this table too.
 EXPECTED_PERMISSIONS = {
-    "admin": {"audit:view", "ledger:verify", "user:manage"},
+    "admin": {"audit:view", "ledger:verify", "organisation:manage", "user:manage"},
     "liaison_officer": {
         "benefit:record",
         "benefit:view",
@@ -182,10 +182,14 @@ EXPECTED_PERMISSIONS = {
         "journey:transition",
         "notification:manage",
         "notification:view",
+        "organisation:manage",
         "outcome:record",
         "risk:create",
         "risk:view",
+        "services:record",
         "witness:assign",
+        "witness:break_glass:refuse",
+        "witness:break_glass:use",
         "witness:create",
         "witness:edit",
         "witness:list",

@@ -188,6 +188,7 @@ def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
     from . import audit, idempotency  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .breakglass import models as _breakglass  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .court import models as _court  # noqa: F401
     from .custody import models as _custody  # noqa: F401
@@ -197,6 +198,7 @@ def _import_models() -> None:
     from .outcomes import models as _outcomes  # noqa: F401
     from .protection import models as _protection  # noqa: F401
     from .remedies import models as _remedies  # noqa: F401
+    from .services import models as _services  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
 
@@ -204,13 +206,20 @@ def _import_models() -> None:
 
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
+    from .court import hooks as court_hooks
     from .feeds import clock as feed_clock
-    from .notifications import court_hooks, custody_hooks
+    from .main import hooks as main_hooks
+    from .notifications import court_hooks as notification_hooks
+    from .notifications import custody_hooks
+    from .outcomes import hooks as outcome_hooks
     from .remedies import hooks as remedies_hooks
     from .remedies import reminders as remedies_reminders
 
-    court_hooks.connect()
+    court_hooks.connect()  # child aids proposed, next court dates refreshed
+    main_hooks.connect()  # the witness page's timeline
+    notification_hooks.connect()  # notices of hearings and outcomes
     custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
+    outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
     remedies_reminders.connect()  # each sweep raises the remedies' reminders as tasks
     remedies_hooks.connect()  # a compensation order recorded with an outcome opens a claim
@@ -220,6 +229,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .breakglass.views import bp as breakglass_bp
     from .cases.views import bp as cases_bp
     from .court.views import bp as court_bp
     from .custody.views import bp as custody_bp
@@ -228,16 +238,28 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
+    from .protection.views import bp as protection_bp
     from .remedies.views import bp as remedies_bp
+    from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, remedies_bp,
+        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
     ):
         app.register_blueprint(blueprint)
-    from .remedies import api as _remedies_api  # noqa: F401 - its routes register on the API blueprint
+    # Each domain's API routes register on the shared blueprint when its module is imported.
+    from .cases import api as _cases_api  # noqa: F401
+    from .court import api as _court_api  # noqa: F401
+    from .custody import api as _custody_api  # noqa: F401
+    from .ledger import api as _ledger_api  # noqa: F401
+    from .notifications import api as _notifications_api  # noqa: F401
+    from .outcomes import api as _outcomes_api  # noqa: F401
+    from .protection import api as _protection_api  # noqa: F401
+    from .remedies import api as _remedies_api  # noqa: F401
+    from .services import api as _services_api  # noqa: F401
+    from .witnesses import api as _witnesses_api  # noqa: F401
 
     app.register_blueprint(api_bp)
     extensions.csrf.exempt(api_bp)  # bearer tokens are not ambient credentials; see api/__init__.py
@@ -313,7 +335,10 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from .custody import queries as custody_queries
+    from .protection import queries as protection_queries
     from .templating import register
 
     register(app)
@@ -321,7 +346,13 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         custody_entries=lambda case_id: [("", c) for c in custody_queries.case_custody(case_id)],
         condition_words=custody_queries.condition_words,
+        # Only the conditions the reader may see: a place needs the location group of the witness.
+        visible_conditions=lambda conditions: custody_queries.visible_conditions(current_user, conditions),
         offender_at_large=custody_queries.offender_at_large,
+        # Plan measures the reader may see (relocation and safe accommodation need the location group).
+        visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
+        measure_words=lambda kind: protection_queries.MEASURE_WORDS.get(kind, kind.replace("_", " ")),
+        protection_plan=protection_queries.plan_for,
     )
 
 

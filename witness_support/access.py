@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 from flask import g, has_request_context
 
+from .db import utc_now
 from .extensions import db
 from .permissions import (
     ASSIGNMENT_GROUPS,
     CASE_GROUPS,
     LIST_GROUPS,
-    PROTECTED_GROUPS,
     UNGUARDED_FIELDS,
     FieldGroup,
     Permission,
@@ -56,8 +56,19 @@ def visible_witness_ids(user: User) -> sa.Select:
         .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None))
     )
     if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
+        if has_permission(user, Permission.BREAK_GLASS_USE):
+            return sa.union(direct, via_case, break_glass_witness_ids(user))
         return sa.union(direct, via_case)
     return direct
+
+
+def break_glass_witness_ids(user: User) -> sa.Select:
+    """A SELECT of the ids of the witnesses this user holds a break-glass grant on that lasts."""
+    from .breakglass.models import BreakGlassGrant
+
+    return sa.select(BreakGlassGrant.witness_id).where(
+        BreakGlassGrant.user_id == user.id, BreakGlassGrant.until > utc_now()
+    )
 
 
 def identity_witness_ids(user: User) -> sa.Select:
@@ -163,8 +174,9 @@ def can_view_case(user: User, case: Case) -> bool:
 
 
 def can_edit_witness(user: User, witness: Witness) -> bool:
-    """The edit form shows every field: only for someone who sees every group of it."""
-    return has_permission(user, Permission.WITNESS_EDIT) and visible_groups(user, witness) >= PROTECTED_GROUPS
+    """The edit form shows every field: only for someone who sees every group of it (a break-glass
+    grant opens identity, location and contact to read, not the whole witness to change)."""
+    return has_permission(user, Permission.WITNESS_EDIT) and visible_groups(user, witness) >= frozenset(FieldGroup)
 
 
 @sql_rule(case_rule(Permission.CASE_EDIT))
@@ -175,68 +187,105 @@ def can_edit_case(user: User, case: Case) -> bool:
 # ---- field groups per witness --------------------------------------------------------------------
 
 
-def visible_groups_by_witness(user: User, witness_ids: Iterable[int]) -> dict[int, frozenset[FieldGroup]]:
-    """The field groups the user sees of each witness, in one statement whatever the number of
-    witnesses (their active assignment roles, and whether one of their cases holds the witness).
-    A witness the user may not see at all maps to no groups."""
+# What a person holds on a witness, as `_held_by_witness` reports it: their active assignment roles,
+# CASE for a case of theirs that holds the witness, BREAK_GLASS for a grant that lasts.
+CASE = "#case"
+BREAK_GLASS = "#break_glass"
+
+
+def _held_by_witness(user: User, ids: list[int]) -> dict[int, frozenset[str]]:
+    """What the user holds on each witness, in one statement whatever the number of witnesses."""
+    from .breakglass.models import BreakGlassGrant
     from .cases.models import CaseAssignment, Journey
     from .witnesses.models import WitnessAssignment
 
-    ids = sorted(set(witness_ids))
-    result: dict[int, frozenset[FieldGroup]] = dict.fromkeys(ids, frozenset())
+    held: dict[int, set[str]] = {}
     if not ids or user is None or not has_permission(user, Permission.WITNESS_VIEW):
-        return result
-    assigned = sa.select(WitnessAssignment.witness_id, WitnessAssignment.role).where(
+        return {}
+    parts: list[sa.Select] = [sa.select(WitnessAssignment.witness_id, WitnessAssignment.role).where(
         WitnessAssignment.user_id == user.id, WitnessAssignment.witness_id.in_(ids),
         WitnessAssignment.active_clause(),
-    )
-    statement: sa.Select | sa.CompoundSelect = assigned
+    )]
     if user.role in CASE_GROUPS:
-        via_case = (
-            sa.select(Journey.witness_id, sa.literal("").label("role"))
+        parts.append(
+            sa.select(Journey.witness_id, sa.literal(CASE).label("role"))
             .join(CaseAssignment, CaseAssignment.case_id == Journey.case_id)
             .where(CaseAssignment.user_id == user.id, CaseAssignment.ended_at.is_(None), Journey.witness_id.in_(ids))
         )
-        statement = sa.union(assigned, via_case)
-    roles: dict[int, set[str]] = {}
+    if has_permission(user, Permission.BREAK_GLASS_USE):
+        parts.append(sa.select(BreakGlassGrant.witness_id, sa.literal(BREAK_GLASS).label("role")).where(
+            BreakGlassGrant.user_id == user.id, BreakGlassGrant.witness_id.in_(ids), BreakGlassGrant.until > utc_now()
+        ))
+    statement = parts[0] if len(parts) == 1 else sa.union(*parts)
     for witness_id, role in db.session.execute(statement):
-        roles.setdefault(witness_id, set()).add(role)
-    for witness_id, held in roles.items():
-        result[witness_id] = groups_for(user.role, held - {""}, "" in held)
+        held.setdefault(witness_id, set()).add(role)
+    return {witness_id: frozenset(roles) for witness_id, roles in held.items()}
+
+
+def _groups_of(user: User, held: frozenset[str]) -> frozenset[FieldGroup]:
+    return groups_for(user.role, held - {CASE, BREAK_GLASS}, CASE in held, BREAK_GLASS in held)
+
+
+def visible_groups_by_witness(user: User, witness_ids: Iterable[int]) -> dict[int, frozenset[FieldGroup]]:
+    """The field groups the user sees of each witness, in one statement whatever the number of
+    witnesses (their active assignment roles, whether one of their cases holds the witness, and a
+    break-glass grant that lasts). A witness the user may not see at all maps to no groups."""
+    ids = sorted(set(witness_ids))
+    result: dict[int, frozenset[FieldGroup]] = dict.fromkeys(ids, frozenset())
+    for witness_id, held in _held_by_witness(user, ids).items():
+        result[witness_id] = _groups_of(user, held)
     return result
 
 
+def _memo() -> dict[tuple[int, int], frozenset[str]] | None:
+    return g.setdefault("access_held", {}) if has_request_context() else None
+
+
+def _held(user: User, witness: Witness) -> frozenset[str]:
+    """What the user holds on `witness`, remembered for the rest of the request, so a page and its
+    template ask once per witness."""
+    memo = _memo()
+    if memo is not None and (user.id, witness.id) in memo:
+        return memo[(user.id, witness.id)]
+    held = _held_by_witness(user, [witness.id]).get(witness.id, frozenset())
+    if memo is not None:
+        memo[(user.id, witness.id)] = held
+    return held
+
+
 def visible_groups(user: User, witness: Witness) -> frozenset[FieldGroup]:
-    """The field groups of `witness` this user sees (none when they may not see it at all).
-    Remembered for the rest of the request, so a page and its template ask once per witness."""
+    """The field groups of `witness` this user sees (none when they may not see it at all)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    memo: dict[tuple[int, int], frozenset[FieldGroup]] | None = None
-    if has_request_context():
-        memo = g.setdefault("visible_groups", {})
-        if (user.id, witness.id) in memo:
-            return memo[(user.id, witness.id)]
-    groups = visible_groups_by_witness(user, [witness.id])[witness.id]
-    if memo is not None:
-        memo[(user.id, witness.id)] = groups
-    return groups
+    return _groups_of(user, _held(user, witness))
+
+
+def access_reasons(user: User, witness: Witness) -> list[str]:
+    """Why the user sees `witness`, in words the audit trail keeps with each read of identity,
+    location or contact: "assignment:<role>", "case", "break_glass"."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    held = _held(user, witness)
+    reasons = sorted(f"assignment:{role}" for role in held - {CASE, BREAK_GLASS})
+    return reasons + [name for marker, name in ((CASE, "case"), (BREAK_GLASS, "break_glass")) if marker in held]
 
 
 def remember_groups(user: User, witness_ids: Iterable[int]) -> None:
     """Ask for many witnesses in one statement, so that the page's later `visible_groups` calls
     (a template's `sees`, say) find the answer without one statement per witness."""
-    if not has_request_context() or user is None or not getattr(user, "is_authenticated", False):
+    memo = _memo()
+    if memo is None or user is None or not getattr(user, "is_authenticated", False):
         return
-    memo = g.setdefault("visible_groups", {})
-    wanted = [w for w in set(witness_ids) if (user.id, w) not in memo]
-    for witness_id, groups in visible_groups_by_witness(user, wanted).items():
-        memo[(user.id, witness_id)] = groups
+    wanted = sorted(w for w in set(witness_ids) if (user.id, w) not in memo)
+    found = _held_by_witness(user, wanted)
+    for witness_id in wanted:
+        memo[(user.id, witness_id)] = found.get(witness_id, frozenset())
 
 
 def forget_visible_groups() -> None:
-    """An operation changed assignments within this request: ask again."""
+    """An operation changed assignments or grants within this request: ask again."""
     if has_request_context():
-        g.pop("visible_groups", None)
+        g.pop("access_held", None)
 
 
 def sees(user: User, witness: Witness, group: FieldGroup | str) -> bool:
@@ -253,6 +302,45 @@ def benefit_resource(kind: str) -> str:
     return "benefit.accommodation" if kind == "accommodation" else "benefit"
 
 
+# Resources whose kind decides the group of some fields ("bail_condition.exclusion_zone" names a
+# place; "plan_measure.relocation" says where the witness went); other kinds fall back to the resource.
+_KINDED = frozenset({"bail_condition", "plan_measure"})
+
+
+def kinded_resource(resource: str, kind: str | None) -> str:
+    return f"{resource}.{kind}" if resource in _KINDED and kind else resource
+
+
+def case_groups(user: User, case_id: int) -> frozenset[FieldGroup]:
+    """The field groups this user sees of every witness of the case: what a case-level record that
+    may concern any of them (a custody entry, a bail condition naming no witness) may show. A case
+    without witnesses carries no witness data beyond the list groups."""
+    from .cases.models import Journey
+
+    memo: dict[Any, frozenset[FieldGroup]] | None = None
+    if has_request_context() and user is not None and getattr(user, "is_authenticated", False):
+        memo = g.setdefault("visible_groups", {})  # forgotten with the witnesses' groups
+        if ("case", user.id, case_id) in memo:
+            return memo[("case", user.id, case_id)]
+    witness_ids = db.session.execute(sa.select(Journey.witness_id).where(Journey.case_id == case_id)).scalars().all()
+    groups = _case_groups(user, witness_ids)
+    if memo is not None:
+        memo[("case", user.id, case_id)] = groups
+    return groups
+
+
+def _case_groups(user: User, witness_ids: list[int]) -> frozenset[FieldGroup]:
+    if not witness_ids:
+        return LIST_GROUPS if user is not None and has_permission(user, Permission.CASE_VIEW) else frozenset()
+    if has_request_context():
+        remember_groups(user, witness_ids)
+        memo = g.get("visible_groups", {})
+        per_witness = [memo.get((user.id, w)) for w in witness_ids]
+        if all(groups is not None for groups in per_witness):
+            return frozenset.intersection(*per_witness)
+    return frozenset.intersection(*visible_groups_by_witness(user, witness_ids).values())
+
+
 def shows(groups: frozenset[FieldGroup], resource: str, field: str) -> bool:
     """May a person who sees `groups` see `resource.field`? Unknown fields: no."""
     if f"{resource.split('.')[0]}.{field}" in UNGUARDED_FIELDS:
@@ -266,6 +354,8 @@ def filter_fields(data: dict[str, Any], groups: frozenset[FieldGroup], resource:
     not blanked. A field no group names is left out too (a test catches such a field)."""
     if resource == "benefit" and "kind" in data:
         resource = benefit_resource(data["kind"])
+    elif resource in _KINDED:
+        resource = kinded_resource(resource, data.get("kind"))
     return {key: value for key, value in data.items() if shows(groups, resource, key)}
 
 
@@ -348,3 +438,30 @@ def first_visible(
     streams = [query.with_only_columns(row_id.label("row_id")).where(condition).limit(limit).subquery()
                for condition in (assigned, witness_in_visible_case(user, witness_id))]
     return query.where(row_id.in_(sa.union_all(*(sa.select(s.c.row_id) for s in streams)))).limit(limit)
+
+
+# ---- the audit trail's rendered details ---------------------------------------------------------
+
+# Detail keys that hold free text people typed (reasons, overrides) or a server's message (a mail
+# server's error can quote the recipient's address). The trail keeps them; they are shown only to
+# someone who sees every group of the event's witness, its own officer, as free text may say
+# anything about the witness. Other keys hold ids, names of fields, kinds and states.
+AUDIT_FREE_TEXT_KEYS = frozenset({
+    "reason", "error", "note", "reflection_override", "double_booking_override", "override_reason",
+})
+
+
+def audit_details(viewer: User, events: Iterable[Any]) -> dict[int, dict[str, Any]]:
+    """Each event's details as `viewer` may read them (event id → details): the free-text keys
+    are left out (absent) unless the viewer sees every group of the event's witness. One
+    statement for all the events' witnesses; an admin, who sees no witness, never reads them."""
+    events = list(events)
+    groups = visible_groups_by_witness(viewer, [e.witness_id for e in events if e.witness_id is not None])
+    everything = frozenset(FieldGroup)
+    shown: dict[int, dict[str, Any]] = {}
+    for event in events:
+        details = dict(event.details or {})
+        if event.witness_id is not None and groups.get(event.witness_id, frozenset()) != everything:
+            details = {key: value for key, value in details.items() if key not in AUDIT_FREE_TEXT_KEYS}
+        shown[event.id] = details
+    return shown

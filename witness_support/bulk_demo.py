@@ -23,10 +23,11 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from .cases.models import CaseRole, CustodyStatus, Stage
 from .court.models import AidKind, AidStatus, EventKind, EventStatus
-from .crypto import blind_index
+from .crypto import blind_index, keyring
 from .db import today_utc, utc_now
 from .extensions import db
 from .ledger.models import BenefitKind
@@ -154,12 +155,14 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
     witness_case = {w: (w - 1) // WITNESSES_PER_CASE % cases + 1 for w in range(1, count + 1)}
     children: set[int] = set()
 
+    names: dict[int, str] = {}
+
     def witness_rows() -> Iterator[dict[str, Any]]:
         for w in range(1, count + 1):
             child = rng.random() < 0.15
             if child:
                 children.add(w)
-            name = f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} {rng.choice(_GIVEN)}"
+            name = names[w] = f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)} {rng.choice(_GIVEN)}"
             language = rng.choice(_LANGUAGES)
             reflection_start = today - timedelta(days=rng.randint(5, 900))
             level = rng.choice(_RISK_LEVELS)
@@ -179,6 +182,11 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
             }
 
     _load("witnesses", witness_rows(), count, "witnesses (encrypted)")
+    # The name search index, from the names just written (an ORM insert would keep it itself).
+    ring, bits = keyring(), int(current_app.config["NAME_TOKEN_BITS"])
+    _load("witness_name_tokens", ({"witness_id": w, "token": t} for w, name in names.items()
+                                  for t in ring.name_tokens(name, bits)), count * 3, "name search index")
+    names.clear()
     _load("journeys", ({"witness_id": w, "case_id": witness_case[w],
                         "stage": Stage.TRIAL if next_court(w) else Stage.PRE_TRIAL, "started_at": now}
                        for w in range(1, count + 1)), count, "journeys")

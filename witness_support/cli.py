@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from .auth import operations as auth_ops
 from .auth.models import ApiToken, User
+from .auth.queries import user_by_email
 from .errors import OperationError
 from .extensions import db
 from .permissions import Role
@@ -54,9 +55,7 @@ def list_users_command() -> None:
 
 
 def _user_by_email(email: str) -> User:
-    user = db.session.execute(
-        sa.select(User).where(User.email == auth_ops.normalise_email(email))
-    ).scalar_one_or_none()
+    user = user_by_email(email)
     if user is None:
         _fail(f"No account for {email}.")
     return user
@@ -160,3 +159,6 @@ def register_cli(app: Flask) -> None:
     from .remedies.cli import remedies_cli
 
     app.cli.add_command(remedies_cli)
+    from .witnesses.cli import witnesses_cli
+
+    app.cli.add_command(witnesses_cli)

@@ -91,6 +91,8 @@ def from_environment(instance_path: str) -> dict:
         "AID_DEADLINE_DAYS": _int("AID_DEADLINE_DAYS", 14),
         "READINESS_WINDOW_DAYS": _int("READINESS_WINDOW_DAYS", 60),
         "AID_DECISION_TASK_DAYS": _int("AID_DECISION_TASK_DAYS", 2),
+        # A referral not answered within this many days raises a task for the witness's officer.
+        "REFERRAL_RESPONSE_DAYS": _int("REFERRAL_RESPONSE_DAYS", 7),
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
         # The address people reach the service at, e.g. https://witness-support.example.org: every
         # absolute link the app sends or shows (invitations, password resets, feed URLs) starts with
@@ -112,6 +114,8 @@ def from_environment(instance_path: str) -> dict:
         "LOCKOUT_WINDOW_MINUTES": _int("LOCKOUT_WINDOW_MINUTES", 15),
         "RESET_TOKEN_MINUTES": _int("RESET_TOKEN_MINUTES", 30),
         "INVITE_TOKEN_HOURS": _int("INVITE_TOKEN_HOURS", 72),
+        # How long a break-glass grant opens a witness to an officer who is not assigned.
+        "BREAK_GLASS_HOURS": _int("BREAK_GLASS_HOURS", 4),
         # Personal API tokens: the lifetime when none is chosen, and the longest one may choose.
         "API_TOKEN_DEFAULT_DAYS": _int("API_TOKEN_DEFAULT_DAYS", 90),
         "API_TOKEN_MAX_DAYS": _int("API_TOKEN_MAX_DAYS", 365),
@@ -131,6 +135,9 @@ def from_environment(instance_path: str) -> dict:
         "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", ""),
         # The key of the blind index used for exact-match name search; unset, instance/identity-index.key.
         "IDENTITY_INDEX_KEY": os.environ.get("IDENTITY_INDEX_KEY", ""),
+        # Bits kept of each name token's keyed hash in the name search index: fewer bits, more
+        # names share each value (docs/security.md). Changing it needs `flask witnesses reindex-names`.
+        "NAME_TOKEN_BITS": _int("NAME_TOKEN_BITS", 12),
         # Served behind a TLS-terminating proxy: trust this many X-Forwarded-* hops (0 = none).
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
@@ -142,6 +149,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "witness-support@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # "smtp", or "file": each message written to MAIL_FILE_DIR (the default in demo mode).
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND") or ("file" if _bool("DEMO_MODE") else "smtp"),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", ""),
         # Post-trial notices (witness_support/notifications). See docs/notifications.md.
         "NOTIFICATION_DEADLINES": _int_map("NOTIFICATION_DEADLINES", DEFAULT_NOTIFICATION_DEADLINES),
         "NOTIFICATION_IMMEDIATE_MINUTES": _int("NOTIFICATION_IMMEDIATE_MINUTES", 60),

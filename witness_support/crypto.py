@@ -9,6 +9,12 @@ adds a key and re-encrypts every row (see docs/security.md).
 Exact-match search by name uses a blind index: HMAC-SHA256 of the normalised name under a
 separate key (`IDENTITY_INDEX_KEY` or its own key file), so that the database never holds
 anything a reader could reverse or compare against a list of names without that key.
+
+Search by any part of a name uses a second, deliberately lossy index in the manner of
+CipherSweet's blind indexes: each token of the name is folded (accents, case, common
+transliteration variants), hashed with the same key, and truncated to NAME_TOKEN_BITS bits so
+that each stored value stands for many different names. Candidates are confirmed by decrypting
+them (see docs/security.md, "The name search index").
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -108,6 +115,14 @@ class Keyring:
             return False
         return True
 
+    def name_token(self, key: str, bits: int) -> int:
+        """A folded token's keyed hash, truncated to its top `bits` bits (a small integer)."""
+        digest = hmac.new(self.index_key, b"name-token\x00" + key.encode("utf-8"), hashlib.sha256).digest()
+        return int.from_bytes(digest[:4], "big") >> (32 - bits)
+
+    def name_tokens(self, name: str | None, bits: int) -> set[int]:
+        return {self.name_token(key, bits) for key in name_token_keys(name or "")}
+
     def blind_index(self, name: str | None) -> str | None:
         if name is None:
             return None
@@ -117,6 +132,41 @@ class Keyring:
 def normalise_name(name: str) -> str:
     """Case, Unicode form and spacing do not matter to a search: 'ANA  maría' finds 'Ana María'."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l",
+                          "ı": "i", "þ": "th", "ŋ": "ng"})
+# Common transliteration variants, applied in order to an accent-free lower-case token:
+# Sophia/Sofia, Khan/Kan, Yusuf/Jusuf/Iusuf, Mohammed/Mohamed, Wladimir/Vladimir, Aleksandr/Alexandr.
+_VARIANTS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"[yj]"), "i"),
+    (re.compile(r"(?<=[bcdfgkprt])h"), ""),
+    (re.compile(r"[qc](?=[aoukr]|$)"), "k"),
+    (re.compile(r"ou|oo"), "u"),
+    (re.compile(r"ee"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+def name_token_keys(text: str) -> set[str]:
+    """The folded tokens of a name: 'Nguyễn Thị  MAI-Ly' -> {nguien, ti, mai, li}.
+
+    Two spellings that differ by accents, case, punctuation or a listed transliteration variant
+    give the same key, which is what both the index and the confirmation of a match compare."""
+    plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    keys = set()
+    for token in _SPLIT.split(plain):
+        for pattern, replacement in _VARIANTS:
+            token = pattern.sub(replacement, token)
+        if token:
+            keys.add(token)
+    return keys
 
 
 def _index_key(app: Flask) -> bytes:
@@ -188,6 +238,11 @@ def _open(token: str, how: Callable[[Keyring, str], T]) -> T:
 
 def blind_index(name: str | None) -> str | None:
     return keyring().blind_index(name)
+
+
+def name_tokens(name: str | None) -> set[int]:
+    """The truncated keyed hashes of a name's tokens, as stored in the name search index."""
+    return keyring().name_tokens(name, int(current_app.config["NAME_TOKEN_BITS"]))
 
 
 class EncryptedText(sa.types.TypeDecorator):

@@ -12,7 +12,8 @@ from .auth import operations as auth_ops
 from .auth.models import User
 from .auth.passwords import DEMO_PASSWORD
 from .cases import operations as case_ops
-from .db import today_utc
+from .custody.demo import seed_custody_demo
+from .db import today_utc, utc_now
 from .errors import OperationError
 from .extensions import db
 from .permissions import Role
@@ -94,7 +95,9 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
             )
         cases.append(case)
 
-    for index in range(count):
+    # Of `count`, three are the witnesses `_seed_alive` makes ready (when there are enough to show a mix).
+    alive = count >= 6
+    for index in range(count - 3 if alive else count):
         child = rng.random() < 0.2
         birth_year = today.year - (rng.randint(14, 17) if child else rng.randint(19, 45))
         language = rng.choice(_LANGUAGES)
@@ -140,6 +143,9 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
                     officer, journey, "trial", override_reason="Demo: trial date fixed by the court."
                 )
     _seed_court(officer, cases)
+    if alive:
+        _seed_alive(rng, officer, support, cases)
+    seed_custody_demo(officer, cases)
 
     from .ledger.demo import seed_ledger_demo
 
@@ -186,3 +192,69 @@ def _seed_court(officer: User, cases: list) -> None:  # noqa: ANN001 - Case list
                 ).scalars():
                     with contextlib.suppress(OperationError):
                         court_ops.assign_attendance(officer, trial, witness, assignment.user)
+
+
+def _seed_alive(rng: random.Random, officer: User, support: User, cases: list) -> None:  # noqa: ANN001
+    """What makes the first screen alive: court today and this week, open tasks, and one trial day
+    each *Ready* and *Partly ready* beside the random ones (which are mostly *Not ready*).
+
+    Three invented witnesses are made ready on purpose in the first case: adult, participating,
+    reflection period over, assessed for trial, shown the court, with a support worker booked."""
+    from zoneinfo import ZoneInfo
+
+    from .court import operations as court_ops
+    from .services import operations as services_ops
+    from .services.models import READINESS_TOPICS
+    from .tasks.operations import create_task
+
+    today = today_utc()
+    case = cases[0]
+    zone = ZoneInfo(case.court_timezone)
+
+    def at(days: int, hour: int) -> datetime:
+        day = today + timedelta(days=days)
+        return datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+
+    ready = []
+    for index in range(3):
+        witness = witness_ops.create_witness(
+            officer, legal_name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
+            date_of_birth=today.replace(year=today.year - 30 - index, day=1), presumed_child=False,
+            gender=rng.choice(["female", "male"]), nationality="Indonesian", preferred_language="English",
+            interpreter_language=None, contact_details=f"+00 555 02{index:02d} (invented)",
+            address=f"{index + 40} Invented Lane, Safe House 3", participation="participating",
+            reflection_start=today - timedelta(days=120), reflection_end=today - timedelta(days=60),
+        )
+        witness_ops.assign_support(officer, witness, support, AssignmentRole.SUPPORT_WORKER)
+        case_ops.start_journey(officer, case, witness)
+        for stage in ("pre_trial", "trial"):
+            witness_ops.record_risk_assessment(
+                officer, witness, stage=stage, level="medium", assessed_on=today - timedelta(days=3),
+                next_review_on=today + timedelta(days=27), threats="Invented.", measures="Invented.",
+            )
+        for topic in READINESS_TOPICS:  # explained in their language before the trial
+            services_ops.record_information(officer, witness, topic=topic, method="both", language="English",
+                                            given_at=utc_now() - timedelta(days=4))
+        ready.append(witness)
+    not_ready = next(journey.witness for journey in case.journeys if journey.witness not in ready)
+    visit = court_ops.schedule_event(
+        officer, case, kind="familiarisation_visit", starts_at=at(-5, 10), ends_at=at(-5, 11),
+        room="Witness suite", witness_ids=[w.id for w in ready],
+    )
+    court_ops.mark_event_held(officer, visit, "Demo: shown the courtroom and the video-link room.")
+    # Court today (a mention, late enough to be ahead on most of the day) and this week.
+    court_ops.schedule_event(officer, case, kind="mention", starts_at=at(0, 16), ends_at=at(0, 17),
+                             room="3", witness_ids=[ready[0].id])
+    override = "Demo: the court fixed the date; the witness was consulted."
+    for days, witnesses in ((3, ready), (5, [*ready[:2], not_ready])):
+        trial = court_ops.schedule_event(
+            officer, case, kind="trial_day", starts_at=at(days, 9), ends_at=at(days, 16), room="2",
+            witness_ids=[w.id for w in witnesses], reflection_override_reason=override,
+        )
+        for witness in witnesses[:2] if days == 5 else witnesses:
+            court_ops.assign_attendance(officer, trial, witness, support)
+    # Open tasks on the officer's home page (witnesses by reference only, as tasks always are).
+    create_task(officer, "aid_decision", f"Tell {ready[0].reference} the court's decision on the video link",
+                due_at=at(1, 12), witness_id=ready[0].id, urgent=True)
+    create_task(officer, "revise_protection_plan", f"Revise the protection plan of {ready[1].reference}",
+                due_at=at(4, 12), witness_id=ready[1].id)

@@ -30,7 +30,12 @@ def scrub(text: str) -> str:
 class ScrubbingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        record.msg = scrub(message)
+        if record.name == "werkzeug" and not record.args:
+            # Werkzeug's own fixed text (the start-up banner: a warning, then " * Running on …"):
+            # several lines on purpose and nothing from a request, which always comes as arguments.
+            record.msg = "\n".join(scrub(line) for line in message.split("\n"))
+        else:
+            record.msg = scrub(message)
         record.args = None
         return True
 

@@ -56,6 +56,12 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD = "disclosure:record"
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
+    SERVICES_RECORD = "services:record"
+    ORGANISATION_MANAGE = "organisation:manage"
+    # Open an unassigned witness's identity, location and contact for a few hours, with a reason.
+    BREAK_GLASS_USE = "witness:break_glass:use"
+    # Mark a high-risk witness one's own officer answers for as closed to break-glass.
+    BREAK_GLASS_REFUSE = "witness:break_glass:refuse"
 
 
 _STAFF_CASEWORK = {
@@ -74,7 +80,9 @@ _STAFF_CASEWORK = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Admins run checkpoints and verification, which show no witness data.
-    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY}),
+    # They also keep the directory of organisations, which holds no witness data.
+    Role.ADMIN: frozenset({Permission.USER_MANAGE, Permission.AUDIT_VIEW, Permission.LEDGER_VERIFY,
+                           Permission.ORGANISATION_MANAGE}),
     Role.LIAISON_OFFICER: frozenset(
         _STAFF_CASEWORK
         | {
@@ -96,6 +104,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISCLOSURE_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE,
             Permission.FEED_SUBSCRIBE,
+            Permission.SERVICES_RECORD,
+            Permission.ORGANISATION_MANAGE,
+            # The on-call officer at night, when a witness calls in danger, is a liaison officer.
+            Permission.BREAK_GLASS_USE,
+            Permission.BREAK_GLASS_REFUSE,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -169,18 +182,43 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.LOCATION: frozenset({
         "witness.address", "benefit.accommodation.provider", "benefit.accommodation.description",
         "notice_preferences.postal_address",
+        # Bail conditions that name a place (where the defendant may not go, or must live) can say
+        # where the witness lives; so can a plan measure that moves or shelters the witness.
+        "bail_condition.exclusion_zone.text", "bail_condition.residence.text",
+        *(f"plan_measure.{kind}.{field}" for kind in ("relocation", "safe_accommodation")
+          for field in ("kind", "text", "responsible")),
     }),
     FieldGroup.CONTACT: frozenset({
         "witness.contact_details", "notice_preferences.email", "notice_preferences.phone",
         "notice_preferences.third_party_name",
     }),
-    FieldGroup.RISK_DETAIL: frozenset({"risk_assessment.threats", "risk_assessment.measures"}),
+    FieldGroup.RISK_DETAIL: frozenset({
+        "risk_assessment.threats", "risk_assessment.measures",
+        "protection_plan.revisions", "plan_revision.number", "plan_revision.review_on", "plan_revision.summary",
+        "plan_revision.risk_assessment_id", "plan_revision.task_id", "plan_revision.revised_by_id",
+        "plan_revision.revised_at", "plan_revision.measures",
+        "plan_measure.kind", "plan_measure.text", "plan_measure.responsible",
+    }),
     FieldGroup.RISK_LEVEL: frozenset({
         "witness.risk_level", "witness.high_risk", "witness.next_review_on",
         "risk_assessment.level", "risk_assessment.stage", "risk_assessment.assessed_on",
         "risk_assessment.next_review_on", "risk_assessment.assessor_id",
     }),
-    FieldGroup.NEEDS: frozenset({"witness.presumed_child", "witness.age_assessment"}),
+    # What the witness was told and agreed to, their referrals and service plan: consent
+    # details say who they trust and what they need, so they are need-to-know like the rest.
+    FieldGroup.NEEDS: frozenset({
+        "witness.presumed_child", "witness.age_assessment",
+        *(f"information_given.{name}" for name in (
+            "topic", "method", "language", "interpreter", "given_by_id", "given_at", "questions")),
+        *(f"consent.{name}" for name in (
+            "purpose", "organisation_id", "service", "detail", "scope", "given_at", "given_how", "given_to_id",
+            "guardian_involvement", "child_view", "withdrawn_at", "withdrawal_note", "active")),
+        *(f"referral.{name}" for name in (
+            "organisation_id", "consent_id", "service", "field_groups", "status", "no_terms_reason", "note",
+            "decline_reason", "feedback", "sent_at", "respond_by", "answered_at", "stopped_at", "created_by_id")),
+        *(f"service_need.{name}" for name in ("service", "area", "status", "goal", "organisation_id", "review_on")),
+        *(f"sustainability_review.{name}" for name in ("journey_id", "continues_after", "reviewed_at")),
+    }),
     FieldGroup.BENEFITS_DETAIL: frozenset({
         "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",
         "benefit.authorised_by", "benefit.entered_by", "benefit.entered_at", "benefit.provided_until",
@@ -199,11 +237,29 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
         "compensation_claim.acting", "compensation_claim.case_id", "compensation_claim.outcome_id",
         "compensation_payment.amount", "compensation_payment.currency", "compensation_payment.paid_on",
         "compensation_payment.note",
+        # A concern of misuse of support is about the benefits: free text read with them.
+        "concern.description", "concern.resolution", "concern.raised_by", "concern.raised_at", "concern.status",
+        "concern.resolved_at", "concern.resolved_by",
     }),
     FieldGroup.COURT_LOGISTICS: frozenset({
         "witness.reference", "witness.is_child", "witness.stages", "witness.participation",
         "witness.in_reflection_period", "witness.reflection_start", "witness.reflection_end",
         "witness.preferred_language", "witness.interpreter_language",
+        # A court event (as the API gives it, with its witnesses, attendance and history) and a
+        # testimonial aid are court logistics of the witnesses they name.
+        "court_event.kind", "court_event.status", "court_event.starts_at", "court_event.ends_at",
+        "court_event.local_starts_at", "court_event.local_ends_at", "court_event.court_timezone",
+        "court_event.court_name", "court_event.room", "court_event.remote_link", "court_event.interpreter_language",
+        "court_event.revision", "court_event.updated_at", "court_event.witnesses", "court_event.attendance",
+        "court_event.history",
+        "aid.kind", "aid.status", "aid.applied_on", "aid.decided_on", "aid.order_reference", "aid.note",
+        "aid.proposed_automatically", "aid.history",
+        "defendant.custody_status", "defendant.events",
+        "custody_event.kind", "custody_event.words", "custody_event.occurred_at", "custody_event.learned_at",
+        "custody_event.source", "custody_event.note", "custody_event.release_date", "custody_event.hearing_on",
+        "custody_event.corrects_id", "custody_event.entered_by_id", "custody_event.entered_at",
+        "custody_event.conditions", "bail_condition.kind", "bail_condition.text", "bail_condition.witness_id",
+        "enrolment.enrolled", "enrolment.changed_at", "enrolment.reason",
     }),
 }
 
@@ -216,6 +272,15 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "compensation_claim.id", "compensation_claim.witness_id", "compensation_payment.id",
     "compensation_payment.claim_id", "residence_permit.id", "residence_permit.witness_id",
     "charge_against_witness.id", "charge_against_witness.witness_id", "property_item.id", "property_item.witness_id",
+    "information_given.id", "information_given.witness_id", "consent.id", "consent.witness_id", "referral.id",
+    "referral.witness_id", "service_need.id", "service_need.witness_id", "sustainability_review.id",
+    "sustainability_review.witness_id",
+    "court_event.id", "court_event.case_id", "aid.id", "aid.witness_id", "aid.case_id",
+    "concern.id", "concern.witness_id", "concern.entry_id",
+    # A defendant is not witness data; the custody and plan records are reached through their ids.
+    "defendant.id", "defendant.case_id", "defendant.name", "custody_event.id", "custody_event.defendant_id",
+    "custody_event.case_id", "bail_condition.id", "protection_plan.witness_id", "plan_revision.id",
+    "plan_measure.id", "enrolment.witness_id", "enrolment.case_id",
 })
 
 _ALL = frozenset(FieldGroup)
@@ -245,6 +310,13 @@ CASE_GROUPS: dict[Role, frozenset[FieldGroup]] = {
     Role.LIAISON_OFFICER: _PROSECUTION,
 }
 
+# What a break-glass grant opens while it lasts: who the witness is, where and how to reach them,
+# and (as every way of seeing a witness) the list groups. Not the risk detail, needs or benefits:
+# the emergency is finding and reaching the witness; the rest can wait for their own officer.
+BREAK_GLASS_GROUPS: frozenset[FieldGroup] = frozenset({
+    FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGroup.CONTACT, FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS,
+})
+
 # The most a staff role can ever see, whatever the assignments say.
 ROLE_GROUP_LIMIT: dict[Role, frozenset[FieldGroup]] = {
     Role.ADMIN: frozenset(),
@@ -261,14 +333,19 @@ PROTECTED_GROUPS = frozenset({FieldGroup.IDENTITY, FieldGroup.LOCATION, FieldGro
 LIST_GROUPS = frozenset({FieldGroup.RISK_LEVEL, FieldGroup.COURT_LOGISTICS})
 
 
-def groups_for(role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool) -> frozenset[FieldGroup]:
+def groups_for(
+    role: Role | str, assignment_roles: set[str] | frozenset[str], via_case: bool, break_glass: bool = False
+) -> frozenset[FieldGroup]:
     """The groups a person of staff `role` sees of a witness they hold `assignment_roles` on (active
-    assignments) and, with `via_case`, reach through one of their cases."""
+    assignments), with `via_case` reach through one of their cases, and with `break_glass` hold a
+    grant on that lasts."""
     groups: set[FieldGroup] = set()
     for assignment_role in assignment_roles:
         groups |= ASSIGNMENT_GROUPS.get(assignment_role, frozenset())
     if via_case:
         groups |= CASE_GROUPS.get(Role(role), frozenset())
+    if break_glass and Permission.BREAK_GLASS_USE in ROLE_PERMISSIONS.get(Role(role), frozenset()):
+        groups |= BREAK_GLASS_GROUPS
     return frozenset(groups) & ROLE_GROUP_LIMIT.get(Role(role), frozenset())
 
 

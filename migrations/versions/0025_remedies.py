@@ -1,7 +1,7 @@
 """remedies: compensation claims, residence permits, charges against witnesses, property taken
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0019
 Also the compensation order on outcomes (amount, currency, due date, the witness it is for).
 
 Create Date: 2026-12-06 02:06:15.375265
@@ -15,7 +15,7 @@ import witness_support.db
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0021'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,8 @@ from witness_support.cases.models import Case
 from witness_support.court import operations as court_ops
 from witness_support.db import today_utc
 from witness_support.extensions import db
+from witness_support.services import operations as services_ops
+from witness_support.services.models import READINESS_TOPICS
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
 
@@ -90,6 +92,13 @@ def held_visit(actor: User, case: Case, witness: Witness) -> Any:
     court_ops.mark_event_held(actor, visit)
     db.session.commit()
     return visit
+
+
+def explained(actor: User, witness: Witness) -> None:
+    """The court process and the testimonial aids explained to the witness in their language."""
+    for topic in READINESS_TOPICS:
+        services_ops.record_information(actor, witness, topic=topic, method="both", language=witness.preferred_language)
+    db.session.commit()
 
 
 def fresh(obj: Any) -> Any:

@@ -17,13 +17,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import CHROMIUM, axe_sweep, track
 from tests.helpers import base_config
-from tests.node_tools import node_modules
 from witness_support import create_app
 from witness_support.extensions import db
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,9 +86,9 @@ def page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
-    visited = _track(tab)
+    visited = track(tab)
     yield tab
-    _axe_sweep(tab, visited)
+    axe_sweep(tab, visited)
     context.close()
 
 
@@ -99,90 +97,7 @@ def phone_page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 360, "height": 740}, is_mobile=True)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
-    visited = _track(tab)
+    visited = track(tab)
     yield tab
-    _axe_sweep(tab, visited)
+    axe_sweep(tab, visited)
     context.close()
-
-
-# Pages already checked with axe, per tab: the sweep at the end of a test skips them.
-_CHECKED: dict[int, set[str]] = {}
-
-
-def _track(tab: Any) -> list[str]:
-    """Record every page the tab lands on, for the axe sweep."""
-    visited: list[str] = []
-    _CHECKED[id(tab)] = set()
-    tab.on("framenavigated", lambda frame: visited.append(frame.url) if frame == tab.main_frame else None)
-    return visited
-
-
-def _axe_sweep(tab: Any, visited: list[str]) -> None:
-    """axe on every page the test visited and did not check itself (pages are fetched again: GET only)."""
-    checked = _CHECKED.pop(id(tab), set())
-    for url in dict.fromkeys(u.split("#")[0] for u in visited):
-        if not url.startswith("http") or url in checked or "/logout" in url:
-            continue
-        tab.goto(url)
-        assert_accessible(tab)
-
-
-def screenshot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def assert_accessible(page: Any) -> None:
-    """axe-core in the page: no serious or critical WCAG 2.x A/AA violation."""
-    # Evaluated through the DevTools protocol: our CSP (rightly) blocks injected <script> tags.
-    source = (node_modules() / "axe-core" / "axe.min.js").read_text()
-    page.evaluate("source => { (0, eval)(source); }", source)
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not bad, "accessibility violations on " + page.url + ":\n" + "\n".join(bad)
-    _CHECKED.get(id(page), set()).add(page.url.split("#")[0])
-
-
-def login(page: Any, email: str, password: str) -> None:
-    """Sign in as a person does: password, then the authenticator code. On the first sign-in the
-    account is enrolled through the real enrolment page, reading the key shown for manual entry."""
-    import pyotp
-
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    if "/mfa/enrol" in page.url:
-        secret = page.locator("#totp-secret").inner_text().strip()
-        page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
-        page.get_by_role("button", name="Confirm").click()
-        page.get_by_role("link", name="I have kept them — continue").click()
-    elif "/login/code" in page.url:
-        page.locator("input[name=code]").fill(_fresh_code(email))
-        page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(lambda url: "/login" not in url and "/mfa/" not in url)
-
-
-def _fresh_code(email: str) -> str:
-    """A code for a step not used yet: each code is accepted once, and tests sign in quickly."""
-    import pyotp
-    import sqlalchemy as sa
-
-    from witness_support.auth import operations as auth_ops
-    from witness_support.auth.models import User
-
-    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
-    db.session.refresh(user)
-    user.totp_last_step = None
-    db.session.commit()
-    return pyotp.TOTP(user.totp_secret).at(auth_ops.now())

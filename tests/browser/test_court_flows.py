@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.court import operations as court_ops
 from witness_support.court.models import Attendance, CourtEvent

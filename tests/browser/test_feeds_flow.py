@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
 from witness_support.extensions import db

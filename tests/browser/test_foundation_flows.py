@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
 from witness_support.cases import operations as case_ops

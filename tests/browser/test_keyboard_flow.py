@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.conftest import _axe_sweep, _fresh_code, _track, assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, axe_sweep, fresh_code, login, screenshot, track
 from tests.helpers import PASSWORD
 
 WITNESS_PAGE = re.compile(r"/witnesses/\d+(#.*)?$")
@@ -38,7 +38,7 @@ def test_keyboard_only_sign_in_register_and_assess(browser, page, live_url, live
     context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900})
     kb = context.new_page()
     kb.set_default_timeout(15_000)
-    visited = _track(kb)
+    visited = track(kb)
     kb.goto("/login")
 
     tab_to(kb, "Skip to content")
@@ -49,7 +49,7 @@ def test_keyboard_only_sign_in_register_and_assess(browser, page, live_url, live
     kb.keyboard.press("Enter")
     kb.wait_for_url("**/login/code")
     tab_to(kb, "code", by="id")
-    kb.keyboard.type(_fresh_code("officer@example.test"))
+    kb.keyboard.type(fresh_code("officer@example.test"))
     kb.keyboard.press("Enter")
     kb.wait_for_url(lambda url: "/login" not in url)
 
@@ -96,5 +96,5 @@ def test_keyboard_only_sign_in_register_and_assess(browser, page, live_url, live
     expect(kb.get_by_text("Critical risk").first).to_be_visible()
     assert_accessible(kb)
     screenshot(kb, "keyboard-only-flow")
-    _axe_sweep(kb, visited)
+    axe_sweep(kb, visited)
     context.close()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.conftest import _axe_sweep, _track, assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, axe_sweep, login, screenshot, track
 from tests.helpers import PASSWORD
 from witness_support.extensions import db
 from witness_support.witnesses import operations as witness_ops
@@ -17,6 +17,7 @@ def test_aid_granted_and_support_booked_make_the_trial_ready(browser, page, live
     witness_ops.assign_support(w.officer, w.witness, w.supporter, "support_worker")
     db.session.commit()
     builders.held_visit(w.officer, w.case, w.witness)
+    builders.explained(w.officer, w.witness)
     trial = builders.event(w.officer, w.case, [w.witness], days=10)  # inside the aid deadline
 
     # The officer records that a screen is needed: an undecided aid this close blocks readiness.
@@ -30,7 +31,7 @@ def test_aid_granted_and_support_booked_make_the_trial_ready(browser, page, live
     # The prosecutor, in their own browser, sees the trial day not ready and why.
     prosecutor_context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900})
     prosecutor = prosecutor_context.new_page()
-    visited = _track(prosecutor)
+    visited = track(prosecutor)
     login(prosecutor, "prosecutor@example.test", PASSWORD)
     prosecutor.goto("/court/readiness")
     expect(prosecutor.get_by_text("Not ready", exact=True).first).to_be_visible()
@@ -66,7 +67,7 @@ def test_aid_granted_and_support_booked_make_the_trial_ready(browser, page, live
     screenshot(prosecutor, "readiness")
     prosecutor.goto("/")
     expect(prosecutor.get_by_role("heading", name="Trial readiness — next 60 days")).to_be_visible()
-    _axe_sweep(prosecutor, visited)
+    axe_sweep(prosecutor, visited)
     prosecutor_context.close()
 
     # The story of the witness, on one screen.

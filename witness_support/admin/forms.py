@@ -59,3 +59,11 @@ class UserEditForm(UserStatusForm):
         "Supervisor", coerce=int,
         description="Sees open concerns about the support given to this person's witnesses.",
     )
+
+
+class HandoverForm(FlaskForm):
+    receivers = SelectMultipleField(
+        "Hand over to", coerce=int, validators=[DataRequired(message="Choose at least one person.")],
+        description="One person takes everything; several share the witnesses out, fewest current witnesses first.",
+    )
+    reason = StringField("Reason", validators=[Optional(), Length(max=500)], description="Leave, leaving, rebalancing…")

@@ -16,17 +16,18 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from .. import audit
+from ..access import audit_details
 from ..audit import AuditEvent
 from ..auth import operations as auth_ops
 from ..auth.models import ApiToken, Team, User
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
-from ..mail import commit_and_send
+from ..forms import attempt, run_action, run_operation
+from ..handover import operations as handover_ops
+from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
-from ..web import get_or_404, permission_required
+from ..web import get_or_404, id_arg, permission_required
 from ..witnesses.models import Witness
-from .forms import AuditFilterForm, InviteForm, TeamForm, UserEditForm
+from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,18 +60,19 @@ def new_user() -> str | Response:
     form.teams.choices = [SelectChoice(t.id, t.name) for t in _all_teams()]
     error = None
     if form.validate_on_submit():
-        try:
-            user = auth_ops.invite_user(
+        sent: list = []  # what commit_and_send could not deliver, for the message
+        result = attempt(
+            lambda: auth_ops.invite_user(
                 current_user, form.email.data, role=form.role.data, display_name=form.display_name.data or "",
                 teams=_teams_by_id(form.teams.data or []),
-            )
-            commit_and_send()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Invitation sent to {user.email}.", "success")
+            ),
+            form, commit=lambda: sent.append(commit_and_send()),
+        )
+        if result.ok:
+            user = result.value
+            _report_invitation(user, sent[0], f"Invitation sent to {user.email}.")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+        error = result.error
     return render_template("admin/user_form.html", form=form, error=error)
 
 
@@ -93,32 +95,80 @@ def edit_user(user_id: int) -> str | Response:
     ]
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.set_role(current_user, user, form.role.data)
-            auth_ops.set_active(current_user, user, form.active.data == "1")
-            auth_ops.set_teams(current_user, user, _teams_by_id(form.teams.data or []))
-            supervisor_id = form.supervisor_id.data
-            auth_ops.set_supervisor(current_user, user, db.session.get(User, supervisor_id) if supervisor_id else None)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Account updated.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+        supervisor_id = form.supervisor_id.data
+        supervisor = db.session.get(User, supervisor_id) if supervisor_id else None
+        active = form.active.data == "1"
+
+        def update() -> None:
+            # Someone with open work is handed over before being disabled (the handover package's rule).
+            if user.active and not active:
+                handover_ops.refuse_disabling_with_open_work(user)
+            auth_ops.update_account(current_user, user, role=form.role.data, active=active,
+                                    teams=_teams_by_id(form.teams.data or []), supervisor=supervisor)
+
+        result = run_operation(form, update, "Account updated.", url_for("admin.edit_user", user_id=user.id))
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template(
-        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user)
+        "admin/user_edit.html", form=form, user=user, error=error, sessions=auth_ops.active_sessions(user),
+        open_work=handover_ops.open_work(user),
+        undelivered=auth_ops.invitation_undelivered(user),
     )
+
+
+@bp.route("/users/<int:user_id>/handover", methods=["GET", "POST"])
+@permission_required(Permission.USER_MANAGE)
+def handover(user_id: int) -> str | Response:
+    """Hand a person's witnesses, cases and open tasks to one colleague or share them out."""
+    user = get_or_404(User, user_id)
+    form = HandoverForm()
+    form.receivers.choices = [
+        SelectChoice(u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+        for u in db.session.execute(
+            sa.select(User).where(User.id != user.id, User.active.is_(True), User.role != Role.ADMIN)
+            .order_by(User.display_name)
+        ).scalars()
+    ]
+    error = None
+    if form.validate_on_submit():
+        receivers = list(db.session.execute(sa.select(User).where(User.id.in_(form.receivers.data))).scalars())
+        result = run_operation(
+            form, lambda: handover_ops.hand_over(current_user, user, receivers, form.reason.data or ""),
+            lambda moved: f"Handed over {moved.witness_assignments} witness assignments, {moved.case_assignments} "
+                          f"case assignments and {moved.open_tasks} open tasks.",
+            url_for("admin.edit_user", user_id=user.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template("admin/handover.html", form=form, user=user, error=error,
+                           open_work=handover_ops.open_work(user))
+
+
+def _report_invitation(user: User, undelivered: list[OutgoingEmail], done: str) -> None:
+    """Say whether the invitation reached the mail server; in development, show its link too."""
+    sent = [m for m in undelivered if m.to == user.email]
+    if sent:
+        auth_ops.record_undelivered_invitation(user)
+        db.session.commit()
+        flash(f"The invitation to {user.email} was not delivered: the mail server did not accept it. "
+              "Send a new invitation from this page once mail works.", "error")
+    else:
+        flash(done, "success")
+    link = next((m.link for m in last_batch() if m.to == user.email), "")
+    if link and show_links():
+        flash(f"Development: the invitation link is {link}", "info")
 
 
 def _account_action(user_id: int, action: Any, done: str) -> Response:
     user = get_or_404(User, user_id)
-    try:
-        action(current_user, user)
-        commit_and_send()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
+    sent: list = []  # what commit_and_send could not deliver, for the message
+    result = attempt(lambda: action(current_user, user), commit=lambda: sent.append(commit_and_send()))
+    if not result.ok:
+        flash(result.summary, "error")
+    elif action is auth_ops.resend_invitation:
+        _report_invitation(user, sent[0], done)
     else:
         flash(done, "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
@@ -162,15 +212,7 @@ def api_tokens() -> str:
 
 def _token_action(token_id: int, action: Any, done: str) -> Response:
     token = get_or_404(ApiToken, token_id)
-    try:
-        action(token)
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.field_errors and next(iter(exc.field_errors.values())) or exc.message, "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("admin.api_tokens"))
+    return run_action(lambda: action(token), done, url_for("admin.api_tokens"))
 
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
@@ -196,15 +238,11 @@ def teams() -> str | Response:
     form = TeamForm()
     error = None
     if form.validate_on_submit():
-        try:
-            auth_ops.create_team(current_user, form.name.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Team created.", "success")
-            return redirect(url_for("admin.teams"))
+        result = run_operation(form, lambda: auth_ops.create_team(current_user, form.name.data), "Team created.",
+                               url_for("admin.teams"))
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("admin/teams.html", form=form, error=error, teams=_all_teams())
 
 
@@ -268,13 +306,19 @@ def audit_trail() -> str | tuple[str, int]:
         return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
                                filters={}), 400
     query, filters = _audit_query(form)
-    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT)).scalars())
+    before = id_arg(request.args.get("before"))  # keyset paging: events older than this id
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT + 1)).scalars())
+    older = events[AUDIT_PAGE_LIMIT - 1].id if len(events) > AUDIT_PAGE_LIMIT else None
+    events = events[:AUDIT_PAGE_LIMIT]
     references, actors = _names(events)
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters
+        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters,
+        older=older, newer=before is not None,
     )
 
 
@@ -296,10 +340,11 @@ def audit_export() -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["at_utc", "actor", "action", "object_type", "object_id", "witness", "ip", "details"])
+    details = audit_details(current_user, events)
     for e in events:
         writer.writerow([_csv_cell(v) for v in (
             e.at.isoformat(), actors.get(e.actor_id, ""), e.action, e.object_type, e.object_id,
-            references.get(e.witness_id, ""), e.ip, json.dumps(e.details or {}, sort_keys=True),
+            references.get(e.witness_id, ""), e.ip, json.dumps(details[e.id], sort_keys=True),
         )])
     audit.record("audit.export", object_type="audit", details={**filters, "rows": len(events)})
     db.session.commit()

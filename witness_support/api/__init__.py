@@ -1,4 +1,9 @@
-"""The JSON API under /api/v1: bearer-token authentication, JSON errors, shared input parsing.
+"""The JSON API under /api/v1: what every resource shares.
+
+The blueprint, bearer-token authentication, the JSON error format, reading a request body through
+a resource's schema, and answering with one. The routes themselves live in each domain's `api.py`
+(registered by `create_app`), their schemas in the domain's `schemas.py`, and `openapi.py` here
+assembles the document from those schemas.
 
 The API calls the same operations and the same permission checks as the web pages. It accepts
 only personal API tokens (never the session cookie), so it needs no CSRF token.
@@ -6,19 +11,19 @@ only personal API tokens (never the session cookie), so it needs no CSRF token.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
+from pydantic import BaseModel, ValidationError
 
 from .. import idempotency
 from ..errors import NotFound, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Permission, has_permission
+from .schemas import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_ID = 2**31 - 1  # the range of an INTEGER id column on PostgreSQL
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # Why a known token was refused, told to whoever holds it (it proves nothing to anyone else).
@@ -26,6 +31,8 @@ TOKEN_PROBLEMS = {
     "expired": ("token_expired", "This API token has expired. Create a new one on your account page."),
     "revoked": ("token_revoked", "This API token has been revoked. Create a new one on your account page."),
 }
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -123,17 +130,6 @@ def require(permission: Permission) -> None:
         raise NotFound()
 
 
-def json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise ValidationFailed({}, "Send a JSON object with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise _BadJson()
-    if not isinstance(data, dict):
-        raise ValidationFailed({}, "The request body must be a JSON object.")
-    return data
-
-
 class _BadJson(OperationError):
     status = 400
     code = "malformed_json"
@@ -142,77 +138,60 @@ class _BadJson(OperationError):
         super().__init__("The request body is not valid JSON (or is nested too deeply).")
 
 
-class Field:
-    """One accepted JSON field: its type, whether it may be null, and its maximum length."""
-
-    def __init__(
-        self, kind: type | tuple, *, required: bool = False, nullable: bool = True, max_length: int = 200,
-        choices: frozenset[str] | set[str] | None = None,
-    ) -> None:
-        self.kind, self.required, self.nullable = kind, required, nullable
-        self.max_length, self.choices = max_length, choices
-
-    def parse(self, name: str, value: Any) -> Any:  # noqa: C901 - one branch per JSON type
-        if value is None:
-            if self.nullable and not self.required:
-                return None
-            raise _FieldError(name, "This field cannot be null.")
-        if self.kind is date:
-            if not isinstance(value, str):
-                raise _FieldError(name, "Give a date as YYYY-MM-DD.")
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise _FieldError(name, "Give a real date as YYYY-MM-DD.") from None
-        if self.kind is list:
-            if not isinstance(value, list) or len(value) > 100:
-                raise _FieldError(name, "Give a list of at most 100 items.")
-            return value
-        if self.kind is bool:
-            if not isinstance(value, bool):
-                raise _FieldError(name, "Give true or false.")
-            return value
-        if self.kind is int:
-            # Beyond an id column's range no row can match, and the database would fail, not refuse.
-            if not isinstance(value, int) or isinstance(value, bool) or not -MAX_ID - 1 <= value <= MAX_ID:
-                raise _FieldError(name, "Give a whole number.")
-            return value
-        if not isinstance(value, str):
-            raise _FieldError(name, "Give text.")
-        if "\x00" in value:  # PostgreSQL cannot store it; nothing legitimate contains it
-            raise _FieldError(name, "Text cannot contain NUL characters.")
-        if len(value) > self.max_length:
-            raise _FieldError(name, f"At most {self.max_length} characters.")
-        if self.choices is not None and value not in self.choices:
-            raise _FieldError(name, "Choose one of: " + ", ".join(sorted(self.choices)) + ".")
-        return value
+_MESSAGES = {"missing": "This field is required.", "extra_forbidden": "Unknown field."}
 
 
-class _FieldError(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name, self.message = name, message
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    """`name`, `defendants[0].name`; an item of a list of plain values is named by its list."""
+    while loc and isinstance(loc[-1], int):
+        loc = loc[:-1]
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
 
 
-def parse(data: dict[str, Any], fields: dict[str, Field], *, partial: bool = False) -> dict[str, Any]:
-    """Check a JSON object against the accepted fields; every problem reported at once, by field."""
-    errors: dict[str, str] = {}
-    for name in data:
-        if name not in fields:
-            errors[name] = "Unknown field."
-    result: dict[str, Any] = {}
-    for name, spec in fields.items():
-        if name not in data:
-            if spec.required and not partial:
-                errors[name] = "This field is required."
-            continue
-        try:
-            result[name] = spec.parse(name, data[name])
-        except _FieldError as exc:
-            errors[exc.name] = exc.message
-    if errors:
-        raise ValidationFailed(errors)
-    return result
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """A schema's refusal in the API's error format: one message per field, the first one found."""
+    fields: dict[str, str] = {}
+    for problem in error.errors(include_url=False, include_input=False):
+        name = _field_name(problem["loc"]) or "body"
+        message = _MESSAGES.get(problem["type"], problem["msg"].removeprefix("Value error, "))
+        fields.setdefault(name, message if message.endswith(".") else message + ".")
+    return fields
+
+
+def body(schema: type[M]) -> M:
+    """The request's JSON object read through `schema`: 400 if it is not JSON, 422 naming each field."""
+    if not request.is_json:
+        raise ValidationFailed({}, "Send a JSON object with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise _BadJson()
+    if not isinstance(data, dict):
+        raise ValidationFailed({}, "The request body must be a JSON object.")
+    try:
+        # From the raw text, so that JSON's own types are checked strictly (a date is a string,
+        # true is not 1) while dates and enums are still read from their JSON spelling.
+        return schema.model_validate_json(request.get_data())
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+
+
+def reply(value: BaseModel, status: int = 200) -> Response:
+    """Answer with a resource in its schema's JSON shape."""
+    response = current_app.response_class(
+        value.model_dump_json(by_alias=True), status=status, mimetype="application/json"
+    )
+    return response
+
+
+def reply_json(data: dict[str, Any], status: int = 200) -> Response:
+    """Answer with a schema's JSON shape from which fields the caller may not see were removed
+    (access.filter_fields): the schema documents which field group each field needs."""
+    response = jsonify(data)
+    response.status_code = status
+    return response
 
 
 def query_int(name: str, default: int | None = None) -> int | None:
@@ -227,10 +206,3 @@ def query_int(name: str, default: int | None = None) -> int | None:
     if not -MAX_ID - 1 <= value <= MAX_ID:
         raise ValidationFailed({name: "Give a whole number."})
     return value
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-from . import cases, court, ledger, notifications, openapi, outcomes, witnesses  # noqa: E402,F401  - routes register on bp

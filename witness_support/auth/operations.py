@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from .. import audit
+from ..audit import AuditEvent
 from ..db import utc_now
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
@@ -156,7 +157,27 @@ def _send_invitation(user: User) -> None:
         "Your witness support account",
         f"An account has been created for you.\n\nChoose your password here (the link works once, "
         f"for {hours} hours):\n{link}\n\nYou will then set up an authenticator app.\n",
+        link=link,
     )
+
+
+def record_undelivered_invitation(user: User) -> None:
+    """The invitation just sent to `user` did not reach the mail server: the account page says so
+    until a later invitation is delivered."""
+    audit.record("user.invite_undelivered", user)
+
+
+def invitation_undelivered(user: User) -> bool:
+    """Whether the last invitation sent to a person who has not yet accepted was not delivered."""
+    if user.password_hash is not None:
+        return False
+    last = db.session.execute(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == user.id,
+               AuditEvent.action.in_(("user.invite", "user.invite_resend", "user.invite_undelivered")))
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar()
+    return last == "user.invite_undelivered"
 
 
 def set_role(actor: User, user: User, role: str) -> None:
@@ -735,3 +756,13 @@ def set_supervisor(actor: User, user: User, supervisor: User | None) -> None:
         before = user.supervisor_id
         user.supervisor_id = new_id
         audit.record("user.supervisor", user, actor=actor, details={"from": before, "to": new_id})
+
+
+def update_account(
+    actor: User, user: User, *, role: str, active: bool, teams: Iterable[Team], supervisor: User | None
+) -> None:
+    """The administrator's account page in one operation: role, active, teams and supervisor."""
+    set_role(actor, user, role)
+    set_active(actor, user, active)
+    set_teams(actor, user, teams)
+    set_supervisor(actor, user, supervisor)

@@ -11,9 +11,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..errors import OperationError
 from ..extensions import db, limiter, login_manager
-from ..forms import apply_errors
+from ..forms import attempt
 from ..links import PublicAddressMissing
 from ..mail import commit_and_send
 from ..web import redirect_next, safe_next
@@ -175,12 +174,12 @@ def enrol() -> str | Response:
     form = EnrolForm()
     error = None
     if form.validate_on_submit():
-        try:
-            codes = operations.confirm_enrolment(user, form.code.data)
-        except OperationError as exc:
-            db.session.commit()  # keeps the secret; nothing else changed
-            error = apply_errors(form, exc)
-        else:
+        # A refused code keeps the secret (nothing else changed); the login completes the commit.
+        result = attempt(lambda: operations.confirm_enrolment(user, form.code.data), form, commit=lambda: None,
+                         keep_on_refusal=True)
+        error = result.error
+        if result.ok:
+            codes = result.value
             _complete_login(user, None)
             # Shown once, on this response only; never stored in clear.
             return render_template("auth/recovery_codes.html", codes=codes,
@@ -207,13 +206,11 @@ def change_password() -> str | Response:
     form = ChangePasswordForm()
     error = None
     if form.validate_on_submit():
-        try:
-            operations.change_password(current_user, form.current_password.data, form.password.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
+        result = attempt(
+            lambda: operations.change_password(current_user, form.current_password.data, form.password.data), form
+        )
+        error = result.error
+        if result.ok:
             logout_user()
             session.clear()
             flash("Your password is changed. Every session has ended; sign in again.", "success")
@@ -249,12 +246,10 @@ def api_tokens() -> str:
     form = ApiTokenForm()
     error = secret = None
     if form.validate_on_submit():
-        try:
-            _, secret = operations.create_api_token(current_user, form.name.data, days=form.days.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
+        result = attempt(lambda: operations.create_api_token(current_user, form.name.data, days=form.days.data), form)
+        error = result.error
+        if result.ok:
+            _, secret = result.value
     return render_template(
         "auth/api_tokens.html", form=form, error=error, secret=secret, now=operations.now(),
         tokens=operations.api_tokens_of(current_user),
@@ -279,14 +274,10 @@ def revoke_api_token(token_id: int) -> Response:
 def new_recovery_codes() -> str | Response:
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
-            codes = operations.regenerate_recovery_codes(current_user, form.code.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(exc.field_errors.get("code", exc.message), "error")
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+        result = attempt(lambda: operations.regenerate_recovery_codes(current_user, form.code.data))
+        if result.ok:
+            return render_template("auth/recovery_codes.html", codes=result.value, next_url=url_for("auth.account"))
+        flash(result.summary, "error")
     return redirect(url_for("auth.account"))
 
 
@@ -317,13 +308,10 @@ def _token_page(purpose: str, token: str) -> str | Response:
     form = NewPasswordForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = operations.complete_with_token(purpose, token, form.password.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
+        result = attempt(lambda: operations.complete_with_token(purpose, token, form.password.data), form)
+        error = result.error
+        if result.ok:
+            user = result.value
             if purpose == "invite" and not user.mfa_enrolled and not operations.may_skip_mfa(user):
                 operations.begin_enrolment(user)
                 db.session.commit()

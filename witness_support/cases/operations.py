@@ -28,6 +28,7 @@ from .models import (
     JourneyTransition,
     Stage,
 )
+from .signals import journey_started
 
 
 def valid_timezone(name: str) -> bool:
@@ -170,10 +171,7 @@ def start_journey(actor: User, case: Case, witness: Witness) -> Journey:
     audit.record("journey.start", journey, actor=actor, details={"case_id": case.id})
     db.session.flush()
     # A child witness gets the standard child aids proposed as soon as they are in a case.
-    # Imported here: court operations import this package's models.
-    from ..court.operations import propose_child_aids
-
-    propose_child_aids(actor, witness, case)
+    journey_started.send(journey, actor=actor)
     return journey
 
 

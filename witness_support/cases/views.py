@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..access import can_edit_case, can_view_case, can_view_witness, visible_case_ids, visible_witness_ids
 from ..auth.models import User
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, run_operation, submitted_once
+from ..forms import run_operation, submitted_once
 from ..permissions import Permission, Role
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -41,21 +40,21 @@ def new() -> str | Response:
     form = CaseForm()
     error = None
     if form.validate_on_submit():
-        try:
-            case = operations.create_case(
+        result = run_operation(
+            form,
+            lambda: operations.create_case(
                 current_user,
                 reference=form.reference.data,
                 court_name=form.court_name.data,
                 court_timezone=form.court_timezone.data.strip(),
                 offence_type=form.offence_type.data,
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Case {case.reference} created.", "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+            ),
+            lambda case: f"Case {case.reference} created.",
+            lambda case: url_for("cases.show", case_id=case.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("cases/form.html", form=form, error=error)
 
 
@@ -80,12 +79,12 @@ def show(case_id: int) -> str:
     )
 
 
-@bp.route("/cases/<int:case_id>/staff/<int:assignment_id>/end", methods=["GET", "POST"])
+@bp.route("/cases/<int:case_id>/staff/<int:case_assignment_id>/end", methods=["GET", "POST"])
 @permission_required(Permission.CASE_EDIT)
-def end_staff(case_id: int, assignment_id: int) -> str | Response:
+def end_staff(case_id: int, case_assignment_id: int) -> str | Response:
     """GET asks for confirmation and a reason; POST takes the person off the case."""
     case = get_or_404(Case, case_id, can_edit_case)
-    assignment = db.session.get(CaseAssignment, assignment_id)
+    assignment = db.session.get(CaseAssignment, case_assignment_id)
     if assignment is None or assignment.case_id != case.id or assignment.ended_at is not None:
         abort(404)
     form = EndCaseAssignmentForm()

@@ -18,11 +18,12 @@ from flask import current_app
 
 from .. import audit
 from ..auth.models import User
-from ..cases.models import Case, Journey
+from ..cases.models import Case, CaseAssignment, CaseRole, Journey
 from ..dates import as_local, check_date, local_to_utc
 from ..db import today_utc, utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
+from ..tasks.models import Task
 from ..tasks.operations import create_task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from .models import (
@@ -741,3 +742,67 @@ def change_aid_status(
                 due_at=utc_now() + timedelta(days=current_app.config["AID_DECISION_TASK_DAYS"]),
             )
     return aid
+
+
+# ---- asking the person who fixes a readiness blocker --------------------------------------------
+
+# What each blocker asks of the person who fixes it, said on the page where a reader asks them.
+BLOCKER_REQUESTS = {
+    "risk_assessment": "Record a risk assessment for the trial stage",
+    "participation": "Confirm the witness's decision to take part in the trial",
+    "reflection_period": "Review the trial date against the witness's reflection period",
+    "aid_pending": "Get the testimonial aids decided before the trial",
+    "no_support_person": "Book a support person to attend the trial day",
+    "no_interpreter": "Book an interpreter for the trial day",
+    "no_familiarisation_visit": "Arrange a familiarisation visit to the court",
+    "child_without_guardian": "Assign a guardian to the child witness",
+    "not_explained": "Explain the court process and the testimonial aids in the witness's language",
+}
+
+
+def blocker_fixers(witness: Witness) -> list[User]:
+    """Who fixes a witness's readiness blockers: their liaison officers (active assignments), else
+    the liaison officers on the witness's cases."""
+    officers = list(db.session.execute(
+        sa.select(User).join(WitnessAssignment, WitnessAssignment.user_id == User.id)
+        .where(WitnessAssignment.witness_id == witness.id, WitnessAssignment.active_clause(),
+               WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER, User.active)
+        .order_by(User.display_name, User.id).distinct()
+    ).scalars())
+    if officers:
+        return officers
+    return list(db.session.execute(
+        sa.select(User).join(CaseAssignment, CaseAssignment.user_id == User.id)
+        .join(Journey, Journey.case_id == CaseAssignment.case_id)
+        .where(Journey.witness_id == witness.id, CaseAssignment.ended_at.is_(None),
+               CaseAssignment.role == CaseRole.LIAISON_OFFICER, User.active)
+        .order_by(User.display_name, User.id).distinct()
+    ).scalars())
+
+
+def ask_to_fix_blocker(actor: User, witness: Witness, code: str) -> tuple[list[Task], bool]:
+    """Raise a task for each person who fixes `code` for this witness, naming the blocker (by the
+    witness's reference only). A second ask while the first task is still open raises nothing:
+    it answers the open tasks and False."""
+    request = BLOCKER_REQUESTS.get(code)
+    if request is None:
+        raise ValidationFailed("That is not a readiness blocker.")
+    fixers = blocker_fixers(witness)
+    if not fixers:
+        raise Conflict("Nobody is assigned to fix this yet: the witness has no liaison officer.")
+    kind = f"blocker_{code}"
+    open_tasks = {task.assignee_id: task for task in db.session.execute(
+        sa.select(Task).where(Task.witness_id == witness.id, Task.kind == kind, Task.done_at.is_(None))
+    ).scalars()}
+    created = False
+    tasks = []
+    for fixer in fixers:
+        task = open_tasks.get(fixer.id)
+        if task is None:
+            task = create_task(fixer, kind, f"{request} for {witness.reference} (asked by {actor.display_name})",
+                               witness_id=witness.id, actor=actor)
+            created = True
+        tasks.append(task)
+    audit.record("readiness.ask", witness, actor=actor,
+                 details={"blocker": code, "tasks": [t.id for t in tasks], "new": created})
+    return tasks, created

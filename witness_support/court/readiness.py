@@ -19,9 +19,11 @@ from sqlalchemy.dialects import postgresql
 
 from ..access import has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
-from ..cases.models import Case
+from ..cases.models import Case, Defendant
 from ..db import today_utc, utc_now
 from ..extensions import db
+from ..permissions import Permission
+from ..services.models import READINESS_TOPICS, TOPIC_WORDS, InformationGiven
 from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
 from .models import (
     OPEN_AID_STATUSES,
@@ -42,7 +44,13 @@ UTC = ZoneInfo("UTC")
 class Blocker:
     code: str
     message: str
-    link: str
+    link: str  # where the blocker is fixed
+    # The permission that opens `link`, and the one that fixes the blocker there. A reader without
+    # the first is never linked there; a reader without the second is also offered `ask_link`: a
+    # page that says who fixes the blocker and lets them ask.
+    permission: str = ""
+    fix_permission: str = ""
+    ask_link: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "link": self.link}
@@ -60,6 +68,7 @@ class ReadinessFinding:
     message: str
     endpoint: str
     blocking: bool = True
+    permission: str = "witness:view"  # the permission that opens `endpoint` and fixes the finding there
 
 
 # What readiness reads, as plain values: a dashboard page has about 50 trial days and 100
@@ -71,6 +80,7 @@ class TrialCase:
     id: int
     reference: str
     court_timezone: str
+    at_large: int = 0  # defendants at large (warrant issued, escaped)
 
 
 @dataclass(slots=True)
@@ -127,6 +137,8 @@ class TrialReadiness:
     case: TrialCase
     witnesses: list[WitnessReadiness] = field(default_factory=list)
     case_link: str = ""  # the case's readiness page
+    # Said next to the trial day without making anyone "not ready" (a defendant at large, say).
+    warnings: list[Blocker] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -163,6 +175,10 @@ def _aware(value: datetime) -> datetime:
 _TRIAL_DAY_COLUMNS = (
     CourtEvent.id, CourtEvent.case_id, CourtEvent.starts_at, CourtEvent.ends_at, CourtEvent.court_name,
     CourtEvent.interpreter_language, Case.reference, Case.court_timezone,
+    # In the same statement: a case's defendants are few, and readiness keeps its fixed query count.
+    sa.select(sa.func.count(Defendant.id))
+    .where(Defendant.case_id == Case.id, Defendant.custody_status == "at_large")
+    .correlate(Case).scalar_subquery(),
 )
 
 
@@ -170,10 +186,10 @@ def _trial_days(rows: sa.Result) -> list[TrialDay]:
     """Rows of `_TRIAL_DAY_COLUMNS` as trial days, one TrialCase per case."""
     cases: dict[int, TrialCase] = {}
     days = []
-    for event_id, case_id, starts_at, ends_at, court_name, language, reference, timezone in rows:
+    for event_id, case_id, starts_at, ends_at, court_name, language, reference, timezone, at_large in rows:
         case = cases.get(case_id)
         if case is None:
-            case = cases[case_id] = TrialCase(case_id, reference, timezone)
+            case = cases[case_id] = TrialCase(case_id, reference, timezone, at_large or 0)
         days.append(TrialDay(event_id, case_id, starts_at, ends_at, court_name, language, case))
     return days
 
@@ -304,13 +320,23 @@ def _witness_rows(dialect_name: str) -> sa.Select:
                trial.status != EventStatus.CANCELLED)
         .scalar_subquery()
     )
+    # Was each readiness topic explained to the witness in their own language before the first trial day?
+    explained = [
+        sa.exists().where(
+            InformationGiven.witness_id == witness_id,
+            InformationGiven.topic == topic,
+            sa.func.lower(InformationGiven.language) == sa.func.lower(Witness.preferred_language),
+            InformationGiven.given_at < first_trial,
+        )
+        for topic in READINESS_TOPICS
+    ]
     return (
         sa.select(
             EventWitness.event_id,
             # Only what the rules and the pages use: the encrypted identity is never read.
             Witness.id, Witness.reference, Witness.participation, Witness.reflection_end,
             Witness.interpreter_language, Witness.date_of_birth, Witness.presumed_child, Witness.age_assessment,
-            assessed, has_guardian, familiarised, roles, aids, first_trial,
+            assessed, has_guardian, familiarised, roles, aids, first_trial, *explained,
         )
         .join(event, event.id == EventWitness.event_id)
         .join(Witness, Witness.id == witness_id)
@@ -348,16 +374,24 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
         tz = ZoneInfo(case.court_timezone)
         event_day = event.starts_at.astimezone(tz).date()
         trial = TrialReadiness(event=event, case=case, case_link=links("court.case_readiness", "case_id", case.id))
-        for witness, assessed, has_guardian, familiarised, roles, aids, first in by_event[event.id]:
+        if case.at_large:
+            # A warning, not a blocker: no witness can make it right, but the day's safety plan must.
+            some = "A defendant is" if case.at_large == 1 else f"{case.at_large} defendants are"
+            trial.warnings.append(Blocker(
+                "defendant_at_large", f"{some} at large: plan the witnesses' safety at court.",
+                links("cases.show", "case_id", case.id) + "#custody-title"))
+        for witness, assessed, has_guardian, familiarised, roles, aids, first, *explained in by_event[event.id]:
             first_day = _aware(first or event.starts_at).astimezone(tz).date()
             blockers = _blockers(
                 witness, event, case, today=today, event_day=event_day, first_day=first_day,
                 assessed=bool(assessed), aids=_open_aids(aids), has_guardian=bool(has_guardian),
                 roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
+                unexplained=[t for t, done in zip(READINESS_TOPICS, explained, strict=True) if not done],
             )
             notes = []
             for finding in findings.get((event.id, witness.id), ()):
-                item = Blocker(finding.code, finding.message, links(finding.endpoint, "witness_id", witness.id))
+                item = Blocker(finding.code, finding.message, links(finding.endpoint, "witness_id", witness.id),
+                               finding.permission, finding.permission)
                 (blockers if finding.blocking else notes).append(item)
             trial.witnesses.append(WitnessReadiness(
                 witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", witness.id),
@@ -413,51 +447,51 @@ class _Links:
 def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
     witness: ReadinessWitness, event: TrialDay, case: TrialCase, *, today: date, event_day: date,
     first_day: date, assessed: bool, aids: list[OpenAid], has_guardian: bool, roles: set[str],
-    familiarised: bool, links: _Links,
+    familiarised: bool, links: _Links, unexplained: list[str] = (),
 ) -> list[Blocker]:
     config = current_app.config
     ref = witness.reference
     blockers: list[Blocker] = []
+
+    def add(code: str, message: str, link: str, permission: Permission, fix: Permission | None = None) -> None:
+        blockers.append(Blocker(code, message, link, permission.value, (fix or permission).value,
+                                links("court.ask_to_fix", "witness_id", witness.id, blocker=code)))
+
     if not assessed:
-        blockers.append(Blocker(
-            "risk_assessment",
+        add("risk_assessment",
             f"No risk assessment for the trial stage in the last {config['RISK_ASSESSMENT_MAX_AGE_DAYS']} days.",
-            links("witnesses.new_risk_assessment", "witness_id", witness.id),
-        ))
+            links("witnesses.new_risk_assessment", "witness_id", witness.id), Permission.RISK_CREATE)
     if witness.participation != Participation.PARTICIPATING:
-        blockers.append(Blocker(
-            "participation",
-            f"Participation is {witness.participation}, not participating.",
-            links("witnesses.edit", "witness_id", witness.id),
-        ))
+        add("participation", f"Participation is {witness.participation}, not participating.",
+            links("witnesses.edit", "witness_id", witness.id), Permission.WITNESS_EDIT)
     if witness.reflection_end is not None and witness.reflection_end >= today:
-        blockers.append(Blocker(
-            "reflection_period",
-            f"Reflection period runs until {witness.reflection_end.isoformat()}.",
-            links("witnesses.show", "witness_id", witness.id),
-        ))
+        add("reflection_period", f"Reflection period runs until {witness.reflection_end.isoformat()}.",
+            links("witnesses.show", "witness_id", witness.id), Permission.WITNESS_VIEW, Permission.WITNESS_EDIT)
     days_left = (first_day - today).days
     if aids and days_left < config["AID_DEADLINE_DAYS"]:
         kinds = ", ".join(f"{a.kind.replace('_', ' ')} ({a.status})" for a in aids)
-        blockers.append(Blocker(
-            "aid_pending",
-            f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
-            links("court.witness_aids", "witness_id", witness.id),
-        ))
+        add("aid_pending", f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
+            links("court.witness_aids", "witness_id", witness.id), Permission.AID_MANAGE)
     support_roles = roles - {AssignmentRole.INTERPRETER}
     if not support_roles:
-        blockers.append(Blocker("no_support_person", "Nobody is booked to attend this trial day in support.",
-                                links("court.show_event", "event_id", event.id) + "#attendance"))
+        add("no_support_person", "Nobody is booked to attend this trial day in support.",
+            links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
+            Permission.COURT_ATTENDANCE_MANAGE)
     if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
         language = witness.interpreter_language or event.interpreter_language
-        blockers.append(Blocker("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
-                                links("court.show_event", "event_id", event.id) + "#attendance"))
+        add("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
+            links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
+            Permission.COURT_ATTENDANCE_MANAGE)
     if not familiarised:
-        blockers.append(Blocker("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
-                                links("court.new_event", "case_id", case.id, kind="familiarisation_visit")))
+        add("no_familiarisation_visit", "No familiarisation visit to the court has been held.",
+            links("court.new_event", "case_id", case.id, kind="familiarisation_visit"), Permission.COURT_EVENT_MANAGE)
     if witness.is_child_on(max(event_day, today)) and not has_guardian:
-        blockers.append(Blocker("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
-                                links("witnesses.new_assignment", "witness_id", witness.id)))
+        add("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
+            links("witnesses.new_assignment", "witness_id", witness.id), Permission.WITNESS_ASSIGN)
+    if unexplained:
+        topics = " and ".join(TOPIC_WORDS[t] for t in unexplained)
+        add("not_explained", f"Not explained in {ref}'s language before the first trial day: {topics}.",
+            links("services.new_information", "witness_id", witness.id), Permission.SERVICES_RECORD)
     return blockers
 
 
@@ -498,28 +532,3 @@ def dashboard(
     if limit is not None:
         params["limit"] = limit
     return readiness_for_events(_trial_days(db.session.execute(statement, params)), today=today)
-
-
-def trial_json(trial: TrialReadiness) -> dict:
-    tz = trial.case.court_timezone
-    return {
-        "event_id": trial.event.id,
-        "case_id": trial.case.id,
-        "starts_at": trial.event.starts_at.isoformat(),
-        "ends_at": trial.event.ends_at.isoformat(),
-        "local_start": trial.event.starts_at.astimezone(ZoneInfo(tz)).isoformat(),
-        "court_timezone": tz,
-        "ready": trial.ready_count,
-        "total": trial.total,
-        "state": trial.state,
-        "witnesses": [
-            {
-                "witness_id": w.witness.id,
-                "reference": w.witness.reference,
-                "ready": w.ready,
-                "blockers": [b.as_dict() for b in w.blockers],
-                "notes": [n.as_dict() for n in w.notes],
-            }
-            for w in trial.witnesses
-        ],
-    }

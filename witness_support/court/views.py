@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,22 +14,19 @@ from werkzeug.wrappers import Response
 from ..access import (
     can_view_case,
     can_view_witness,
-    case_rule,
     sql_rule,
     visible_case_ids,
-    visible_groups_by_witness,
     witness_rule,
 )
 from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..dates import date_error
 from ..db import today_utc, utc_now
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import run_operation, submitted_once
-from ..permissions import FieldGroup, Permission, has_permission
+from ..forms import attempt, run_operation, submitted_once
+from ..permissions import Permission, has_permission
+from ..tasks.models import Task
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
-from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
 from .forms import (
@@ -43,19 +39,10 @@ from .forms import (
     MoveForm,
     RequiredWitnessForm,
 )
-from .models import AidStatus, CourtEvent, EventKind, EventWitness, TestimonialAid
+from .models import CourtEvent, EventKind, EventWitness, TestimonialAid
+from .queries import can_manage_event, can_view_event, schedule_for
 
 bp = Blueprint("court", __name__)
-
-
-@sql_rule(case_rule(Permission.COURT_EVENT_VIEW, "case_id"))
-def can_view_event(user: User, event: CourtEvent) -> bool:
-    return has_permission(user, Permission.COURT_EVENT_VIEW) and can_view_case(user, event.case)
-
-
-@sql_rule(case_rule(Permission.COURT_EVENT_MANAGE, "case_id"))
-def can_manage_event(user: User, event: CourtEvent) -> bool:
-    return has_permission(user, Permission.COURT_EVENT_MANAGE) and can_view_case(user, event.case)
 
 
 @sql_rule(witness_rule(Permission.AID_VIEW))
@@ -187,27 +174,6 @@ def _event_action(event_id: int, form_name: str, form: Any, action: Any, success
     else:
         error = "Some fields need attention."
     return render_template("court/event.html", **_event_page(event, **{form_name: form, "error": error})), 422
-
-
-@bp.route("/court-events/<int:event_id>/event.ics")
-@permission_required(Permission.SCHEDULE_VIEW)
-def event_ics(event_id: int) -> Response:
-    """One event as a calendar file, with the feed's content rules (pseudonymous, no identity).
-
-    Anyone whose feed would carry the event may download it: the people booked to attend it and
-    the staff of its case.
-    """
-    from ..feeds import ical
-    from ..feeds import operations as feed_ops
-    from ..feeds.views import CALENDAR_MIMETYPE, uid_host
-
-    event = db.session.get(CourtEvent, event_id)
-    member = feed_ops.event_members(current_user, event) if event is not None else None
-    if member is None:
-        abort(404)
-    response = Response(ical.render_calendar([member], uid_host(), subscription=False), mimetype=CALENDAR_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="court-event-{event.id}.ics"'
-    return response
 
 
 @bp.route("/court-events/<int:event_id>/move", methods=["POST"])
@@ -358,15 +324,11 @@ def aid_status(aid_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         message = "Choose a status and a valid date."
     else:
-        try:
-            operations.change_aid_status(current_user, aid, form.status.data, on=form.on.data,
-                                         order_reference=form.order_reference.data or None,
-                                         note=form.note.data or "")
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            message = exc.message
-        else:
+        result = attempt(lambda: operations.change_aid_status(
+            current_user, aid, form.status.data, on=form.on.data, order_reference=form.order_reference.data or None,
+            note=form.note.data or ""))
+        message = result.error
+        if result.ok:
             flash(f"Aid is now {aid.status}.", "success")
             return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
     # Back to the page with the change as typed, the reason by it and at the top.
@@ -409,43 +371,34 @@ def witness_readiness(witness_id: int) -> str:
                            labels=readiness.STATE_LABELS)
 
 
+@bp.route("/witnesses/<int:witness_id>/readiness/ask", methods=["GET", "POST"])
+@permission_required(Permission.READINESS_VIEW)
+def ask_to_fix(witness_id: int) -> str | Response:
+    """Where a readiness blocker is fixed by someone else: who that is, and a button to ask them."""
+    witness = get_or_404(Witness, witness_id, can_view_witness)
+    code = request.values.get("blocker", "")
+    if not code:
+        abort(400)  # the page is about one blocker: the link names it
+    if code not in operations.BLOCKER_REQUESTS:
+        abort(404)
+    mark_sensitive()
+    if request.method == "POST":
+        result = attempt(lambda: operations.ask_to_fix_blocker(current_user, witness, code))
+        if not result.ok:
+            flash(result.message, "error")
+        else:
+            tasks, created = result.value
+            names = ", ".join(sorted({t.assignee.display_name for t in tasks}))
+            flash(f"Asked {names}." if created else f"{names} already has this task open.", "success")
+        return redirect(url_for("court.witness_readiness", witness_id=witness.id), 303)
+    open_tasks = db.session.execute(
+        sa.select(Task).where(Task.witness_id == witness.id, Task.kind == f"blocker_{code}", Task.done_at.is_(None))
+    ).scalars().all()
+    return render_template("court/ask_to_fix.html", witness=witness, code=code, open_tasks=open_tasks,
+                           request_text=operations.BLOCKER_REQUESTS[code], fixers=operations.blocker_fixers(witness))
+
+
 # ---- a support person's schedule -------------------------------------------------------------
-
-
-def schedule_for(user: User) -> list[dict[str, Any]]:
-    """The person's own upcoming events (a fixed number of queries): witness by reference, court, room,
-    interpreter language, aids granted, conflicts — and the identity only where their role needs it."""
-    rows = operations.events_for_user(user, since=utc_now() - timedelta(hours=12))
-    if not rows:
-        return []
-    events = {e.id: e for e, _ in rows}
-    witness_ids = sorted({a.witness_id for _, a in rows})
-    case_ids = sorted({e.case_id for e in events.values()})
-    witnesses = {w.id: w for w in db.session.execute(sa.select(Witness).where(Witness.id.in_(witness_ids))).scalars()}
-    cases = {c.id: c for c in db.session.execute(sa.select(Case).where(Case.id.in_(case_ids))).scalars()}
-    granted: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for aid in db.session.execute(
-        sa.select(TestimonialAid).where(TestimonialAid.witness_id.in_(witness_ids),
-                                        TestimonialAid.case_id.in_(case_ids),
-                                        TestimonialAid.status == AidStatus.GRANTED).order_by(TestimonialAid.id)
-    ).scalars():
-        granted[(aid.witness_id, aid.case_id)].append(aid.kind)
-    groups = visible_groups_by_witness(user, witness_ids)
-    identity_ids = {w for w, seen in groups.items() if FieldGroup.IDENTITY in seen}
-    conflicts = operations.find_conflicts(list(events.values()))
-    for witness_id in sorted(identity_ids & set(witness_ids)):
-        witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule", groups={FieldGroup.IDENTITY})
-    items = []
-    for event, attendance in rows:
-        witness, case = witnesses[attendance.witness_id], cases[event.case_id]
-        show_identity = witness.id in identity_ids
-        items.append({
-            "event": event, "case": case, "witness": witness, "role": attendance.role,
-            "interpreter_language": event.interpreter_language or witness.interpreter_language,
-            "aids": granted[(witness.id, case.id)], "show_identity": show_identity,
-            "conflicts": sorted(conflicts.get(event.id, ())),
-        })
-    return items
 
 
 @bp.route("/court/schedule")

@@ -8,8 +8,11 @@ import sqlalchemy as sa
 from flask import g
 from sqlalchemy.orm import selectinload
 
+from ..access import case_groups, kinded_resource, shows, visible_groups
+from ..auth.models import User
 from ..cases.models import Defendant, Journey
 from ..extensions import db
+from ..permissions import FieldGroup
 from .models import BAIL_KINDS, CONDITION_WORDS, BailCondition, CustodyEvent, Enrolment, EventKind
 
 
@@ -54,6 +57,23 @@ def condition_words(condition: BailCondition, *, reference: bool = True) -> str:
         target = condition.witness.reference if (reference and condition.witness) else "a witness"
         return f"{words} {target}" + (f" ({condition.text})" if condition.text else "")
     return f"{words}: {condition.text}" if condition.text else words
+
+
+def condition_groups(user: User, condition: BailCondition) -> frozenset[FieldGroup]:
+    """The groups through which `user` reads this condition: those of the witness it names, else
+    those of every witness of the case (an unnamed exclusion zone may be about any of them)."""
+    if condition.witness_id is not None:
+        return visible_groups(user, condition.witness)
+    return case_groups(user, condition.event.case_id)
+
+
+def condition_visible(user: User, condition: BailCondition) -> bool:
+    """May `user` read this condition? A place (exclusion zone, residence) needs the location group."""
+    return shows(condition_groups(user, condition), kinded_resource("bail_condition", condition.kind), "text")
+
+
+def visible_conditions(user: User, conditions: list[BailCondition]) -> list[BailCondition]:
+    return [c for c in conditions if condition_visible(user, c)]
 
 
 @dataclass

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.models import User
-from ..errors import NotFound
+from ..court.models import CourtEvent
 from ..extensions import db, limiter
+from ..forms import attempt
 from ..links import PublicAddressMissing, public_base_url, public_url
 from ..permissions import Permission
 from ..web import get_or_404, permission_required
@@ -153,12 +154,26 @@ def admin_revoke(user_id: int) -> Response:
     user = get_or_404(User, user_id)
     form = FeedForm()
     if form.validate_on_submit():
-        try:
-            operations.revoke_feed_token(current_user, user)
-            db.session.commit()
+        result = attempt(lambda: operations.revoke_feed_token(current_user, user))
+        if result.ok:
             flash("The calendar feed link was revoked; it stopped working at once.", "success")
-        except NotFound:
-            db.session.rollback()
+        else:  # the only refusal: there is no link to revoke
             flash("This person has no calendar feed link.", "error")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
+
+@bp.route("/court-events/<int:event_id>/event.ics")
+@permission_required(Permission.SCHEDULE_VIEW)
+def event_ics(event_id: int) -> Response:
+    """One event as a calendar file, with the feed's content rules (pseudonymous, no identity).
+
+    Anyone whose feed would carry the event may download it: the people booked to attend it and
+    the staff of its case.
+    """
+    event = db.session.get(CourtEvent, event_id)
+    member = operations.event_members(current_user, event) if event is not None else None
+    if member is None:
+        abort(404)
+    response = Response(ical.render_calendar([member], uid_host(), subscription=False), mimetype=CALENDAR_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="court-event-{event.id}.ics"'
+    return response

@@ -1,4 +1,5 @@
-"""The disclosure schedule as JSON and CSV (the HTML page renders the same Schedule object)."""
+"""The disclosure schedule as CSV (the HTML page renders the same Schedule object, the API's
+JSON is `schemas.DisclosureSchedule`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..access import benefit_resource, filter_fields, remember_groups, shows, vi
 from ..auth.models import User
 from ..permissions import FieldGroup
 from .models import BenefitConcern, BenefitEntry, LedgerCheckpoint
-from .operations import Schedule, Total
+from .operations import Schedule, Total, totals
 
 
 def iso(value: Any) -> str | None:
@@ -50,8 +51,10 @@ def total_json(total: Total) -> dict[str, Any]:
     return {"kind": total.kind, "currency": total.currency, "amount": money(total.amount), "entries": total.entries}
 
 
-def concern_json(concern: BenefitConcern) -> dict[str, Any]:
-    return {
+def concern_json(concern: BenefitConcern, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+    """A concern as someone who sees `groups` of its witness may read it (its text is free and
+    goes with the benefits summary)."""
+    return filter_fields({
         "id": concern.id,
         "witness_id": concern.witness_id,
         "entry_id": concern.entry_id,
@@ -62,7 +65,7 @@ def concern_json(concern: BenefitConcern) -> dict[str, Any]:
         "resolved_at": iso(concern.resolved_at),
         "resolved_by": concern.resolved_by.display_name if concern.resolved_by else None,
         "resolution": concern.resolution,
-    }
+    }, groups, "concern")
 
 
 def checkpoint_json(checkpoint: LedgerCheckpoint | None, authentic: bool) -> dict[str, Any] | None:
@@ -83,6 +86,15 @@ def visible_sections(schedule: Schedule, user: User) -> list[Any]:
     """The schedule's witness sections whose benefits the user may see (one statement for all)."""
     remember_groups(user, [s.witness.id for s in schedule.sections])
     return [s for s in schedule.sections if FieldGroup.BENEFITS_SUMMARY in visible_groups(user, s.witness)]
+
+
+def visible_totals(schedule: Schedule, user: User) -> list[Total]:
+    """The schedule's totals over the sections the user may see: a total over a witness whose
+    benefits they may not see would tell them the amounts."""
+    sections = visible_sections(schedule, user)
+    if len(sections) == len(schedule.sections):
+        return schedule.totals
+    return totals([r.entry for s in sections for r in s.rows])
 
 
 def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
@@ -107,7 +119,7 @@ def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
                     for r in s.rows
                 ],
                 "totals": [total_json(t) for t in s.totals],
-                "concerns": [concern_json(c) for c in s.concerns],
+                "concerns": [concern_json(c, visible_groups(user, s.witness)) for c in s.concerns],
                 # Not benefits: claims the witness made against a defendant, for the defence to see.
                 "compensation_claims": [
                     {"claim_id": c.claim_id, "defendant": c.defendant, "route": c.route, "status": c.status,
@@ -119,7 +131,7 @@ def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
             }
             for s in visible_sections(schedule, user)
         ],
-        "totals": [total_json(t) for t in schedule.totals],
+        "totals": [total_json(t) for t in visible_totals(schedule, user)],
         "checkpoint": checkpoint_json(schedule.checkpoint, schedule.checkpoint_authentic),
         "disclosures": [
             {"id": d.id, "disclosed_on": iso(d.disclosed_on), "up_to_sequence": d.up_to_sequence,
@@ -191,7 +203,7 @@ def schedule_csv(schedule: Schedule, user: User) -> str:
             write({"record": "concern", "witness_reference": s.witness.reference, "sequence": c.entry_id,
                    "description": c.description, "entered_at": iso(c.raised_at),
                    "concern_status": "open" if c.is_open else "resolved", "resolution": c.resolution})
-    for t in schedule.totals:
+    for t in visible_totals(schedule, user):
         write({"record": "total", "kind": t.kind, "amount": money(t.amount), "currency": t.currency,
                "description": f"{t.entries} benefit(s)"})
     if schedule.checkpoint is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,11 +18,13 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, Journey
+from ..court.models import CourtEvent, EventWitness
 from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
 from ..errors import Conflict, NotFound, OperationError, ValidationFailed
 from ..extensions import db
 from ..permissions import Role
+from ..tasks.operations import create_task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from . import chain, digest
 from .currencies import ISO_4217
@@ -47,11 +50,6 @@ AUTHORISER_ROLES = (Role.LIAISON_OFFICER, Role.PROSECUTOR)
 def testimony_dates(witness_id: int, case_id: int | None = None) -> list[date]:
     """The court-local dates of the trial days the witness is required at (not cancelled), in one
     case or (case_id None) in all: the days a benefit given shortly before looks most like an inducement."""
-    from zoneinfo import ZoneInfo
-
-    from ..cases.models import Case
-    from ..court.models import CourtEvent, EventWitness
-
     query = (
         sa.select(CourtEvent.starts_at, Case.court_timezone)
         .join(EventWitness, EventWitness.event_id == CourtEvent.id)
@@ -247,7 +245,6 @@ def _tell_authoriser(actor: User, entry: BenefitEntry, witness: Witness) -> None
     cannot be used without them knowing: they confirm it, or raise a concern against it."""
     if entry.authorised_by_id == actor.id:
         return
-    from ..tasks.operations import create_task
 
     create_task(
         entry.authorised_by_id, "check_benefit_authorisation",

@@ -14,14 +14,13 @@ from ..access import can_view_case, can_view_witness, remember_groups
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, submitted_once
+from ..forms import attempt, run_operation, submitted_once
 from ..permissions import Permission, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
-from .export import schedule_csv
+from .export import schedule_csv, visible_totals
 from .forms import ActionForm, BenefitForm, ConcernForm, CorrectionForm, DisclosureForm, ResolutionForm
 from .models import BenefitConcern, BenefitEntry, LedgerCheckpoint, VerificationRun
 
@@ -68,21 +67,21 @@ def new_benefit(witness_id: int) -> str | BaseResponse:
         form.provided_on.data = today_utc()
     error = None
     if form.validate_on_submit():
-        try:
-            entry = operations.record_benefit(
+        authoriser = db.session.get(User, form.authorised_by_id.data)
+        result = run_operation(
+            form,
+            lambda: operations.record_benefit(
                 current_user, witness, kind=form.kind.data, description=form.description.data,
                 amount=form.amount.data or None, currency=form.currency.data or None,
                 provided_on=form.provided_on.data, provided_until=form.provided_until.data,
-                provider=form.provider.data, rationale=form.rationale.data,
-                authorised_by=db.session.get(User, form.authorised_by_id.data),
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Benefit #{entry.id} recorded.", "success")
-            return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+                provider=form.provider.data, rationale=form.rationale.data, authorised_by=authoriser,
+            ),
+            lambda entry: f"Benefit #{entry.id} recorded.",
+            url_for("ledger.witness_ledger", witness_id=witness.id),
+        )
+        if isinstance(result, BaseResponse):
+            return result
+        error = result
     return render_template("ledger/benefit_form.html", form=form, witness=witness, error=error)
 
 
@@ -99,18 +98,19 @@ def correct_benefit(entry_id: int) -> str | BaseResponse:
         form.authorised_by_id.data = current_user.id
     error = None
     if form.validate_on_submit():
-        try:
-            correction = operations.correct_benefit(
+        authoriser = db.session.get(User, form.authorised_by_id.data)
+        result = run_operation(
+            form,
+            lambda: operations.correct_benefit(
                 current_user, entry, correction_type=form.correction_type.data, reason=form.reason.data,
-                amount=form.amount.data or None, authorised_by=db.session.get(User, form.authorised_by_id.data),
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Correction #{correction.id} recorded; #{entry.id} stays on the ledger.", "success")
-            return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+                amount=form.amount.data or None, authorised_by=authoriser,
+            ),
+            lambda correction: f"Correction #{correction.id} recorded; #{entry.id} stays on the ledger.",
+            url_for("ledger.witness_ledger", witness_id=witness.id),
+        )
+        if isinstance(result, BaseResponse):
+            return result
+        error = result
     return render_template("ledger/correction_form.html", form=form, witness=witness, entry=entry, error=error)
 
 
@@ -130,15 +130,14 @@ def new_concern(witness_id: int) -> str | BaseResponse:
             abort(404)
     error = None
     if form.validate_on_submit():
-        try:
-            operations.raise_concern(current_user, witness, form.description.data, entry)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Concern recorded; the liaison officer's supervisor will see it until it is resolved.", "success")
-            return redirect(url_for("ledger.witness_ledger", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.raise_concern(current_user, witness, form.description.data, entry),
+            "Concern recorded; the liaison officer's supervisor will see it until it is resolved.",
+            url_for("ledger.witness_ledger", witness_id=witness.id),
+        )
+        if isinstance(result, BaseResponse):
+            return result
+        error = result
     return render_template("ledger/concern_form.html", form=form, witness=witness, entry=entry, error=error)
 
 
@@ -159,15 +158,11 @@ def resolve_concern(concern_id: int) -> str | BaseResponse:
     form = ResolutionForm()
     error = None
     if form.validate_on_submit():
-        try:
-            operations.resolve_concern(current_user, concern, form.resolution.data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Concern resolved.", "success")
-            return redirect(url_for("ledger.concerns"))
+        result = run_operation(form, lambda: operations.resolve_concern(current_user, concern, form.resolution.data),
+                               "Concern resolved.", url_for("ledger.concerns"))
+        if isinstance(result, BaseResponse):
+            return result
+        error = result
     return render_template("ledger/resolve_form.html", form=form, concern=concern, error=error)
 
 
@@ -187,6 +182,7 @@ def _render_schedule(schedule: operations.Schedule, filename: str, record_url: s
     remember_groups(current_user, [s.witness.id for s in schedule.sections])
     return render_template(
         "ledger/disclosure.html", schedule=schedule, form=form, record_url=record_url,
+        schedule_totals=visible_totals(schedule, current_user),
         can_record=has_permission(current_user, Permission.DISCLOSURE_RECORD),
     )
 
@@ -215,16 +211,12 @@ def case_disclosure(case_id: int) -> Any:
 
 def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
-        try:
-            operations.record_disclosure(current_user, disclosed_on=form.disclosed_on.data,
-                                         note=form.note.data or "", **scope)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(lambda: operations.record_disclosure(
+            current_user, disclosed_on=form.disclosed_on.data, note=form.note.data or "", **scope), form)
+        if result.ok:
             flash("Disclosure to the defence recorded.", "success")
             return redirect(target)
+        error = result.error or result.message
     else:
         error = "Give the date the schedule was disclosed to the defence."
     # Back to the schedule with the form as typed and the reason by the field.
@@ -232,6 +224,7 @@ def _record(form: DisclosureForm, target: str, **scope: Any) -> BaseResponse | t
     schedule = operations.build_schedule(**scope)
     return render_template(
         "ledger/disclosure.html", schedule=schedule, form=form, record_url=request.path, error=error,
+        schedule_totals=visible_totals(schedule, current_user),
         can_record=True,
     ), 422
 

@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager
 
-from ..access import sees, visible_case_ids
+from ..access import access_reasons, sees, visible_case_ids
 from ..auth.models import User
-from ..cases.models import Case, Journey, JourneyTransition
+from ..cases.models import Case, Defendant, Journey, JourneyTransition
 from ..court.models import AidStatusChange, CourtEvent, EventWitness, TestimonialAid
+from ..custody.models import CustodyEvent
 from ..extensions import db
 from ..notifications.models import Notification, Status
 from ..permissions import FieldGroup, Permission, has_permission
+from ..protection.models import PlanRevision, ProtectionPlan
 from ..remedies import queries as remedies_queries
 from ..witnesses.models import RiskAssessment, Witness
 
@@ -29,7 +31,7 @@ class Entry:
     """One point on the timeline. `kind` names the CSS marker; `title` and `detail` are the words."""
 
     at: datetime
-    kind: str  # stage, court_event, risk, aid, notice
+    kind: str  # stage, court_event, risk, aid, notice, custody, plan
     title: str
     detail: str = ""
     tz: str = "UTC"
@@ -47,6 +49,16 @@ NOTICE_STATES = {
     Status.SENT: "sent",
     Status.FAILED: "failed",
 }
+
+
+class _All:
+    """Every case id (the events are read from the user's cases only)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+CASE_IDS_ALL = _All()
 
 
 def _day(value: date) -> datetime:
@@ -92,12 +104,16 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
         ))
 
     if has_permission(user, Permission.COURT_EVENT_VIEW):
+        break_glass = "break_glass" in access_reasons(user, witness)
+        case_ids = set(db.session.execute(visible_case_ids(user)).scalars()) if break_glass else CASE_IDS_ALL
         for event in db.session.execute(
             sa.select(CourtEvent)
             .join(EventWitness, EventWitness.event_id == CourtEvent.id)
             .join(Case, Case.id == CourtEvent.case_id)
             .options(contains_eager(CourtEvent.case))
-            .where(EventWitness.witness_id == witness.id, CourtEvent.case_id.in_(cases))
+            # An officer holding break-glass sees the witness's court dates (court logistics)
+            # without the case.
+            .where(EventWitness.witness_id == witness.id, sa.true() if break_glass else CourtEvent.case_id.in_(cases))
             .order_by(CourtEvent.starts_at, CourtEvent.id)
         ).scalars():
             status = "" if event.status == "scheduled" else f" — {_words(event.status)}"
@@ -105,7 +121,8 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 at=event.starts_at, kind="court_event", tz=event.case.court_timezone, modifier=event.status,
                 title=f"{_words(event.kind).capitalize()}{status} ({event.case.reference})",
                 detail=", ".join(p for p in (event.court_name, event.room) if p),
-                link=url_for("court.show_event", event_id=event.id), future=event.starts_at > now,
+                link=url_for("court.show_event", event_id=event.id) if event.case_id in case_ids else None,
+                future=event.starts_at > now,
             ))
 
     if has_permission(user, Permission.AID_VIEW):
@@ -134,6 +151,35 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 title=f"Notice {NOTICE_STATES.get(notice.status, notice.status)}: {_words(notice.kind)}",
                 detail=(f"by {_words(notice.channel)}" if notice.channel else "")
                 if sent else f"to be delivered by {notice.deadline_at:%d %b %Y %H:%M} UTC",
+            ))
+
+    if sees(user, witness, FieldGroup.COURT_LOGISTICS):
+        # What happened to the defendants' custody, in words (the conditions stay on the pages that
+        # filter them per field group).
+        for event, case, offender in db.session.execute(
+            sa.select(CustodyEvent, Case, Defendant.name)
+            .join(Case, Case.id == CustodyEvent.case_id)
+            .join(Defendant, Defendant.id == CustodyEvent.defendant_id)
+            .join(Journey, Journey.case_id == CustodyEvent.case_id)
+            .where(Journey.witness_id == witness.id)
+            .order_by(CustodyEvent.occurred_at, CustodyEvent.id)
+        ).all():
+            entries.append(Entry(
+                at=event.occurred_at, kind="custody", tz=case.court_timezone, modifier=event.kind,
+                title=f"Custody: {offender} {event.words} ({case.reference})",
+                detail=f"Corrects an earlier entry: {event.note}" if event.corrects_id else "",
+            ))
+
+    if sees(user, witness, FieldGroup.RISK_DETAIL):
+        for revision in db.session.execute(
+            sa.select(PlanRevision).join(ProtectionPlan, ProtectionPlan.id == PlanRevision.plan_id)
+            .where(ProtectionPlan.witness_id == witness.id).order_by(PlanRevision.number)
+        ).scalars():
+            entries.append(Entry(
+                at=revision.revised_at, kind="plan",
+                title=f"Protection plan revised (revision {revision.number})",
+                detail=f"Next review {revision.review_on.isoformat()}",
+                link=url_for("protection.show", witness_id=witness.id),
             ))
 
     entries.extend(_remedies(user, witness, now))

@@ -13,7 +13,11 @@ from werkzeug.wrappers import Response
 
 from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
+from ..cases.models import Case
+from ..court import readiness
+from ..court.models import CourtEvent, EventWitness
 from ..court.operations import MAX_EVENT_HOURS
+from ..court.queries import schedule_for
 from ..dates import as_local
 from ..db import today_utc, utc_now
 from ..extensions import db
@@ -46,9 +50,6 @@ def home() -> str | Response:
     reflecting = first(sa.and_(Witness.reflection_end >= today, Witness.reflection_start <= today),
                        Witness.reflection_end, Witness.id)
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
-    from ..court import readiness
-    from ..court.views import schedule_for
-
     schedule_items = readiness_trials = None
     week_events = (_week_events(current_user)
                    if current_user.role == Role.LIAISON_OFFICER else None)
@@ -82,9 +83,6 @@ def _week_events(user: User) -> dict[str, list]:
     """Court events in the next seven days in the user's cases at which a witness is required (each
     a witness of the case, so one the user sees), split into today and the rest of the week (each
     by its own court's date)."""
-    from ..cases.models import Case
-    from ..court.models import CourtEvent, EventWitness
-
     now = utc_now()
     in_cases = (visible_case_clause(user, CourtEvent.case_id) if has_broad_caseload(user)
                 else CourtEvent.case_id.in_(visible_case_ids(user)))

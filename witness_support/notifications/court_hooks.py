@@ -1,8 +1,8 @@
-"""Court events tell witnesses about hearings and keep impact-statement dates in step.
+"""Witnesses hear of hearings (court events) and of outcomes (verdicts, sentences, appeals, custody).
 
-Connected to `court.signals.event_changed` at app start-up (create_app). Both receivers only write
-rows in the same transaction as the court change (a notice in the outbox, a date on a statement);
-nothing is sent before the commit: the sweep delivers the notice afterwards.
+Connected to `court.signals.event_changed` and `outcomes.signals.outcome_news` at app start-up
+(create_app). The receivers only write rows in the same transaction as the change (a notice in
+the outbox); nothing is sent before the commit: the sweep delivers the notice afterwards.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from typing import Any
 
 from ..court.models import CourtEvent
 from ..court.signals import event_changed
-from ..outcomes.operations import set_sentencing_date
-from .operations import notify_hearing_change
+from ..outcomes.models import Outcome
+from ..outcomes.signals import outcome_news
+from .models import Kind
+from .operations import notify_case_witnesses, notify_hearing_change
 
 _HEARING_CHANGES = {"created": "set", "moved": "moved", "cancelled": "cancelled"}
 # Hearings a victim is told about. A familiarisation visit is arranged with the witness in
@@ -34,15 +36,13 @@ def _on_event_changed(event: CourtEvent, *, action: str, old_starts_at: datetime
             new_start=None if change == "cancelled" else event.starts_at,
             court_timezone=event.case.court_timezone,
         )
-    if event.kind == "sentencing" and action in ("created", "moved"):
-        set_sentencing_date(event.case_id, event.starts_at.astimezone(_zone(event)).date())
 
 
-def _zone(event: CourtEvent):  # noqa: ANN202 - a tzinfo
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(event.case.court_timezone)
+def _on_outcome_news(outcome: Outcome, *, news: str, key: str, context: dict[str, Any], triggered_at: datetime,
+                     **_: Any) -> None:
+    notify_case_witnesses(outcome.case_id, Kind(news), context=context, triggered_at=triggered_at, key=key)
 
 
 def connect() -> None:
     event_changed.connect(_on_event_changed, weak=False)
+    outcome_news.connect(_on_outcome_news, weak=False)

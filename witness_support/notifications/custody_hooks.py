@@ -24,9 +24,9 @@ from ..db import utc_now
 from ..extensions import db
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
+from ..workdays import add_working_days
 from .models import AFTER_CASE_KINDS, Kind, Notification, Status
 from .operations import case_witness_ids, close_notice_tasks, queue_notice, responsible_for
-from .workdays import add_working_days
 
 NOTICE_KIND = {
     EventKind.ARRESTED: Kind.IN_CUSTODY,

@@ -22,17 +22,19 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..access import first_visible
 from ..auth.models import User
-from ..cases.models import Case, CaseAssignment, CaseRole, Journey, Stage
+from ..cases.models import Case, Journey, Stage
+from ..cases.queries import liaison_officer_for
 from ..custody.models import CustodyEvent, Enrolment
 from ..db import JsonRows, UTCDateTime, json_object, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..outcomes.models import Outcome
 from ..permissions import Role
+from ..tasks.models import Task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
+from ..workdays import add_working_days
 from .models import AFTER_CASE_KINDS, Channel, Kind, Notification, NotificationPreference, Status
 from .texts import language_code
-from .workdays import add_working_days
 
 PREFERENCE_FIELDS = (
     "channel", "language", "opted_out", "email", "phone", "postal_address", "contact_is_safe", "third_party_name",
@@ -40,31 +42,6 @@ PREFERENCE_FIELDS = (
 
 
 # ---- who looks after a witness -----------------------------------------------------------------
-
-
-def liaison_officer_for(witness_id: int, case_id: int | None = None) -> User | None:
-    """The witness's own liaison officer, else the case's, else anyone working on the case."""
-    officer = db.session.execute(
-        sa.select(User)
-        .join(WitnessAssignment, WitnessAssignment.user_id == User.id)
-        .where(
-            WitnessAssignment.witness_id == witness_id,
-            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
-            WitnessAssignment.active_clause(),
-            User.active.is_(True),
-        )
-        .order_by(WitnessAssignment.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if officer is not None or case_id is None:
-        return officer
-    return db.session.execute(
-        sa.select(User)
-        .join(CaseAssignment, CaseAssignment.user_id == User.id)
-        .where(CaseAssignment.case_id == case_id, CaseAssignment.ended_at.is_(None), User.active.is_(True))
-        .order_by((CaseAssignment.role == CaseRole.LIAISON_OFFICER).desc(), CaseAssignment.id)
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def team_inbox() -> User | None:
@@ -539,8 +516,6 @@ def mark_delivered(actor: User, notice: Notification) -> Notification:
 
 def close_notice_tasks(notice: Notification, actor: User | None = None) -> int:
     """A delivered notice needs no more chasing: its open delivery and escalation tasks are done."""
-    from ..tasks.models import Task
-
     return db.session.execute(
         sa.update(Task)
         .where(Task.source_type == "notification", Task.source_id == notice.id, Task.done_at.is_(None),

@@ -24,9 +24,11 @@ from flask import current_app
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, Defendant
+from ..cases.queries import liaison_officer_for
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
 from ..outcomes.models import Outcome, ReleaseReminder
+from ..outcomes.operations import raise_statement_reminders
 from ..tasks.models import Task
 from ..tasks.operations import create_task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
@@ -38,7 +40,6 @@ from .operations import (
     close_notice_tasks,
     guardians_of,
     insert_statement,
-    liaison_officer_for,
     notify_case_witnesses_in_bulk,
     preferences_for,
     responsible_for,
@@ -448,8 +449,6 @@ def send_due(
     """One pass: reminders due today, then every due notice this sweep manages to claim, then
     the deadline watch. `on_candidates` sees the ids found due before any is claimed (the
     concurrency tests use it to make two sweeps race for the same notices)."""
-    from ..outcomes.operations import raise_statement_reminders
-
     now = now or utc_now()
     worker = worker or worker_name()
     result = SweepResult()

@@ -10,9 +10,8 @@ from werkzeug.wrappers import Response
 
 from .. import audit
 from ..access import can_view_witness, sees, visible_groups, visible_witness_ids
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors
+from ..forms import attempt, run_action
 from ..permissions import FieldGroup, Permission
 from ..web import mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -68,14 +67,8 @@ def letter(notice_id: int) -> str:
 @permission_required(Permission.NOTIFICATION_MANAGE)
 def delivered(notice_id: int) -> Response:
     notice = _load(notice_id)
-    try:
-        operations.mark_delivered(current_user, notice)
-        db.session.commit()
-        flash("Marked as delivered.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message if not exc.field_errors else " ".join(exc.field_errors.values()), "error")
-    return redirect(url_for("notifications.queue"))
+    return run_action(lambda: operations.mark_delivered(current_user, notice), "Marked as delivered.",
+                      url_for("notifications.queue"))
 
 
 @bp.route("/witness/<int:witness_id>/preferences", methods=["GET", "POST"])
@@ -90,15 +83,11 @@ def preferences(witness_id: int) -> str | Response:
     form, error = PreferencesForm(obj=pref), None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.PREFERENCE_FIELDS}
-        try:
-            operations.set_preferences(current_user, witness, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(lambda: operations.set_preferences(current_user, witness, **data), form)
+        if result.ok:
             flash(f"Notice preferences of {witness.reference} saved.", "success")
             return redirect(url_for("witnesses.show", witness_id=witness.id))
+        error = result.error or result.message
     notices = db.session.execute(
         sa.select(Notification).where(Notification.witness_id == witness.id).order_by(Notification.id.desc()).limit(50)
     ).scalars().all()

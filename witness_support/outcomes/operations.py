@@ -15,16 +15,15 @@ from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CustodyStatus, Defendant, Journey, Stage
 from ..cases.operations import transition_journey
+from ..cases.queries import liaison_officer_for
 from ..dates import check_date, require_dates
 from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
 from ..ledger.currencies import ISO_4217
-from ..notifications.models import Kind
-from ..notifications.operations import liaison_officer_for, notify_case_witnesses
-from ..notifications.workdays import add_working_days
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
+from ..workdays import add_working_days
 from .models import (
     OPEN_STATEMENT_STATUSES,
     AppealOutcome,
@@ -36,7 +35,7 @@ from .models import (
     StatementStatus,
     Verdict,
 )
-from .signals import outcome_saved
+from .signals import News, outcome_news, outcome_saved
 
 SENTENCE_FIELDS = ("sentence_kind", "sentence_months", "sentence_details", "sentenced_on",
                    "earliest_release_date", "proposed_release_date", "appeal_deadline")
@@ -45,8 +44,8 @@ COMPENSATION_FIELDS = ("compensation_amount", "compensation_currency", "compensa
 EDITABLE = ("verdict", "charges", *SENTENCE_FIELDS, *APPEAL_FIELDS, "appeal_outcome", *COMPENSATION_FIELDS)
 APPEAL_PARTIES = frozenset({"prosecution", "defence"})
 # Custody changes the victim must hear about at once.
-CUSTODY_NOTICES = {CustodyChange.RELEASED: Kind.RELEASED, CustodyChange.ESCAPED: Kind.ESCAPED,
-                   CustodyChange.RECALLED: Kind.RECALLED}
+CUSTODY_NOTICES = {CustodyChange.RELEASED: News.RELEASED, CustodyChange.ESCAPED: News.ESCAPED,
+                   CustodyChange.RECALLED: News.RECALLED}
 
 
 # The range each date of an outcome must fall in (dates.RULES).
@@ -166,11 +165,9 @@ def notice_context(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _notify(outcome: Outcome, kind: str, key_part: str, now: datetime) -> None:
-    notify_case_witnesses(
-        outcome.case_id, kind, context=notice_context(outcome), triggered_at=now,
-        key=f"{kind}:o{outcome.id}:{key_part}",
-    )
+def _notify(outcome: Outcome, news: News, key_part: str, now: datetime) -> None:
+    outcome_news.send(outcome, news=news, context=notice_context(outcome), triggered_at=now,
+                      key=f"{news}:o{outcome.id}:{key_part}")
 
 
 def _working_days_from(now: datetime, days: int, case: Case) -> datetime:
@@ -202,13 +199,15 @@ def _after_verdict(actor: User, outcome: Outcome, now: datetime) -> None:
                     officer, "post_trial_assessment",
                     f"Record a post-trial risk assessment for {reference} and move the journey to post-trial",
                     due_at=due, witness_id=journey.witness_id, case_id=case.id, urgent=True,
-                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", actor=actor,
+                    source=("outcome", outcome.id), dedup_key=f"post-trial-move:j{journey.id}", group_open=True,
+                    actor=actor,
                 )
         create_task(
             officer, "revise_protection_plan",
             f"Revise the protection plan with {reference} after the verdict",
             due_at=due, witness_id=journey.witness_id, case_id=case.id,
-            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}", actor=actor,
+            source=("outcome", outcome.id), dedup_key=f"revise-plan:o{outcome.id}:w{journey.witness_id}",
+            group_open=True, actor=actor,
         )
 
 
@@ -242,9 +241,9 @@ def record_outcome(actor: User, defendant: Defendant, *, note: str = "", **field
                                                                   "verdict": outcome.verdict})
     _after_verdict(actor, outcome, now)
     outcome_saved.send(outcome, actor=actor, changed=frozenset(k for k, v in values.items() if v not in (None, "")))
-    _notify(outcome, Kind.VERDICT, outcome.verdict, now)
+    _notify(outcome, News.VERDICT, outcome.verdict, now)
     if outcome.sentence_kind:
-        _notify(outcome, Kind.SENTENCE, _sentence_key(outcome), now)
+        _notify(outcome, News.SENTENCE, _sentence_key(outcome), now)
     return outcome
 
 
@@ -291,14 +290,14 @@ def update_outcome(actor: User, outcome: Outcome, *, note: str = "", **fields: A
         audit.record("outcome.update", outcome, actor=actor, details={"kind": kind, "fields": sorted(changed)})
         outcome_saved.send(outcome, actor=actor, changed=frozenset(changed))
         if "verdict" in changed:
-            _notify(outcome, Kind.VERDICT, outcome.verdict, now)
+            _notify(outcome, News.VERDICT, outcome.verdict, now)
             _after_verdict(actor, outcome, now)
         if outcome.sentence_kind and set(changed) & {"sentence_kind", "sentence_months", "proposed_release_date"}:
-            _notify(outcome, Kind.SENTENCE, _sentence_key(outcome), now)
+            _notify(outcome, News.SENTENCE, _sentence_key(outcome), now)
         if "appeal_lodged_on" in changed and outcome.appeal_lodged_on:
-            _notify(outcome, Kind.APPEAL_LODGED, outcome.appeal_lodged_on.isoformat(), now)
+            _notify(outcome, News.APPEAL_LODGED, outcome.appeal_lodged_on.isoformat(), now)
         if "appeal_outcome" in changed and outcome.appeal_outcome:
-            _notify(outcome, Kind.APPEAL_OUTCOME, outcome.appeal_outcome, now)
+            _notify(outcome, News.APPEAL_OUTCOME, outcome.appeal_outcome, now)
     if custody is not None:
         record_custody_change(actor, outcome, custody, on=custody_on, note=note)
     return outcome

@@ -9,9 +9,8 @@ from werkzeug.wrappers import Response
 
 from ..access import can_view_case, can_view_witness
 from ..cases.models import Case, Defendant, Journey
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, submitted_once
+from ..forms import attempt, submitted_once
 from ..permissions import Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -63,13 +62,11 @@ def record(case_id: int, defendant_id: int) -> str | Response:
     form, error = OutcomeForm(), None
     form.set_witnesses(_case_witnesses(case.id))
     if form.validate_on_submit():
-        try:
-            operations.record_outcome(current_user, defendant, note=form.note.data or "", **form.values())
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(
+            lambda: operations.record_outcome(current_user, defendant, note=form.note.data or "", **form.values()), form
+        )
+        error = result.error or result.message
+        if result.ok:
             flash("Outcome recorded. The witnesses will be told; their protection plans are due for revision.",
                   "success")
             return redirect(url_for("outcomes.case_outcomes", case_id=case.id))
@@ -91,15 +88,13 @@ def edit(outcome_id: int) -> str | Response:
     form, error = OutcomeForm(obj=outcome), None
     form.set_witnesses(_case_witnesses(outcome.case_id))
     if form.validate_on_submit():
-        try:
-            operations.update_outcome(current_user, outcome, note=form.note.data or "", **form.values())
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(
+            lambda: operations.update_outcome(current_user, outcome, note=form.note.data or "", **form.values()), form
+        )
+        if result.ok:
             flash("Outcome changed; the change is kept in its history.", "success")
             return redirect(url_for("outcomes.case_outcomes", case_id=outcome.case_id))
+        error = result.error or result.message
     return _form_page(form, f"Change the outcome for {outcome.defendant.name}", outcome.case, error)
 
 
@@ -111,16 +106,12 @@ def custody(outcome_id: int) -> str | Response:
     mark_sensitive()
     form, error = CustodyForm(), None
     if form.validate_on_submit():
-        try:
-            operations.record_custody_change(current_user, outcome, form.custody.data, on=form.on.data,
-                                             note=form.note.data or "")
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(lambda: operations.record_custody_change(
+            current_user, outcome, form.custody.data, on=form.on.data, note=form.note.data or ""), form)
+        if result.ok:
             flash("Custody change recorded.", "success")
             return redirect(url_for("outcomes.case_outcomes", case_id=outcome.case_id))
+        error = result.error or result.message
     return _form_page(form, f"Custody change for {outcome.defendant.name}", outcome.case, error)
 
 
@@ -137,16 +128,13 @@ def statement(case_id: int, witness_id: int) -> str | Response:
         ImpactStatement.case_id == case.id, ImpactStatement.witness_id == witness.id)).scalar_one_or_none()
     form, error = ImpactStatementForm(obj=existing), None
     if form.validate_on_submit():
-        try:
-            saved = operations.record_impact_statement(
-                current_user, witness, case, status=form.status.data, sentencing_date=form.sentencing_date.data,
-                due_date=form.due_date.data, text=form.text.data,
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc) or exc.message
-        else:
+        result = attempt(lambda: operations.record_impact_statement(
+            current_user, witness, case, status=form.status.data, sentencing_date=form.sentencing_date.data,
+            due_date=form.due_date.data, text=form.text.data,
+        ), form)
+        error = result.error or result.message
+        if result.ok:
+            saved = result.value
             if saved.sentence_opinion_warnings:
                 flash("The statement seems to give an opinion on the sentence, which the court will not accept: "
                       + "; ".join(f"“{w}”" for w in saved.sentence_opinion_warnings[:3]), "error")

@@ -26,10 +26,10 @@ from ..db import utc_now
 from ..extensions import db
 from ..notifications.operations import responsible_for, today_in
 from ..notifications.signals import sweep_started
-from ..notifications.workdays import add_working_days_to_date
 from ..tasks.models import Task
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
+from ..workdays import add_working_days_to_date
 from .models import KEY_DATES, ClaimStatus, CompensationClaim, PropertyItem, ResidencePermit
 
 CLOSE_OF_BUSINESS = time(17, 0)

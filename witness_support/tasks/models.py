@@ -1,4 +1,5 @@
-"""To-dos for staff: tell a witness an aid decision, revise a protection plan, deliver a notice."""
+"""To-dos for staff: raised by the system (tell a witness an aid decision, revise a protection
+plan, deliver a notice) or written by people, with comments."""
 
 from __future__ import annotations
 
@@ -35,9 +36,15 @@ class Task(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Who wrote the task; None for a task the system raised.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     assignee = relationship("User", foreign_keys=[assignee_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    done_by = relationship("User", foreign_keys=[done_by_id])
     witness = relationship("Witness")
+    case = relationship("Case")
+    comments: Mapped[list[TaskComment]] = relationship(back_populates="task", order_by="TaskComment.id")
 
     @property
     def audit_witness_id(self) -> int | None:
@@ -48,3 +55,22 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.kind} assignee={self.assignee_id}>"
+
+
+class TaskComment(db.Model):
+    """A note on a task (what was tried, who to call): written with references, never names."""
+
+    __tablename__ = "task_comments"
+    __audit_type__ = "task_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    task: Mapped[Task] = relationship(back_populates="comments")
+    author = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<TaskComment {self.id} task={self.task_id}>"

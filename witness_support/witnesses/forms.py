@@ -62,6 +62,53 @@ class EndAssignmentForm(FlaskForm):
 
 
 class NameSearchForm(FlaskForm):
-    """Sent by POST: a name in a URL would reach browser history, proxy and access logs."""
+    """Sent by POST: a name in a URL would reach browser history, proxy and access logs.
 
-    name = StringField("Legal name (exact)", validators=[DataRequired(), Length(max=200)])
+    `q` is a reference (or its beginning) or any words of a name; `name` (no box on the page,
+    kept for existing links and scripts) is the whole legal name, matched exactly."""
+
+    q = StringField(
+        "Name or reference", validators=[Optional(), Length(max=200)],
+        description="A reference such as W-2026-3448, or any part of a name: accents and case do not matter.",
+    )
+    name = StringField("Legal name (exact)", validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - WTForms' signature
+        if not super().validate(extra_validators):
+            return False
+        if not (self.q.data or "").strip() and not (self.name.data or "").strip():
+            self.q.errors = ["Enter a reference or a name."]
+            return False
+        return True
+
+
+_FILTER_STAGES = {"": "Any stage", "pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial",
+                  "closed": "Closed"}
+
+
+class WitnessFilterForm(FlaskForm):
+    """The list's filters, read from the query string so that a filtered list has its own URL."""
+
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    stage = SelectField("Stage", choices=_FILTER_STAGES, default="", validators=[Optional()])
+    risk = SelectField("Risk level", choices={"": "Any risk level", **_choices(RiskLevel)}, default="",
+                       validators=[Optional()])
+    participation = SelectField("Participation", choices={"": "Any", **_choices(Participation)}, default="",
+                                validators=[Optional()])
+    case = SelectField("Case", coerce=str, choices={"": "Any case"}, default="", validators=[Optional()])
+    court_from = DateField("Next court date from", validators=[Optional()])
+    court_to = DateField("Next court date until", validators=[Optional()])
+    officer = SelectField("Liaison officer", coerce=str, choices={"": "Anyone"}, default="",
+                          validators=[Optional()])
+    review_overdue = BooleanField("Risk review overdue")
+    reflection = BooleanField("In the reflection period")
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - WTForms' signature
+        if not super().validate(extra_validators):
+            return False
+        if self.court_from.data and self.court_to.data and self.court_to.data < self.court_from.data:
+            self.court_to.errors = ["The end of the range cannot come before its start."]
+            return False
+        return True

@@ -10,7 +10,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..crypto import EncryptedDate, EncryptedText, blind_index
+from ..crypto import EncryptedDate, EncryptedText, blind_index, name_tokens
 from ..db import UTCDateTime, today_utc, utc_now
 from ..extensions import db
 
@@ -79,6 +79,9 @@ class Witness(db.Model):
     # The start of the witness's next open court event, kept current by court/operations.py (and
     # refreshed once it has passed), so "upcoming, by next court date" reads an index, not every event.
     next_court_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set by the witness's own officer on a high-risk witness: nobody may open this witness by
+    # break-glass (breakglass/operations.py); the emergency then goes through that officer.
+    no_break_glass: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
@@ -88,6 +91,9 @@ class Witness(db.Model):
     )
     assignments: Mapped[list[WitnessAssignment]] = relationship(back_populates="witness")
     journeys = relationship("Journey", viewonly=True, order_by="Journey.id")
+    name_tokens: Mapped[list[WitnessNameToken]] = relationship(
+        back_populates="witness", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def audit_witness_id(self) -> int:
@@ -129,6 +135,27 @@ class Witness(db.Model):
 def _index_legal_name(target: Witness, value: str | None, oldvalue: object, initiator: object) -> None:
     """Every way of setting the name keeps its blind index in step (search can never go stale)."""
     target.legal_name_index = blind_index(value)
+    wanted = name_tokens(value)
+    kept = [row for row in target.name_tokens if row.token in wanted]
+    have = {row.token for row in kept}
+    target.name_tokens = kept + [WitnessNameToken(token=token) for token in sorted(wanted - have)]
+
+
+class WitnessNameToken(db.Model):
+    """One row of the name search index: a truncated keyed hash of one folded token of the
+    witness's legal name (crypto.name_tokens). Each value stands for many names: a match is
+    only a candidate, confirmed by decrypting the name (witnesses/queries.py)."""
+
+    __tablename__ = "witness_name_tokens"
+    __table_args__ = (sa.Index("ix_witness_name_tokens_token", "token", "witness_id"),)
+
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+    witness: Mapped[Witness] = relationship(back_populates="name_tokens")
+
+    def __repr__(self) -> str:
+        return f"<WitnessNameToken witness={self.witness_id} {self.token}>"
 
 
 class WitnessAssignment(db.Model):

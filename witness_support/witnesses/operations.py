@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
+from ..access import access_reasons
 from ..auth.models import User
 from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
@@ -26,6 +27,7 @@ from .models import (
     Witness,
     WitnessAssignment,
 )
+from .signals import child_status_changed
 
 IDENTITY_FIELDS = ("legal_name", "date_of_birth", "contact_details", "address")
 EDITABLE_FIELDS = (
@@ -151,19 +153,19 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     db.session.flush()
     if {"date_of_birth", "presumed_child", "age_assessment"} & set(changed):
         # Becoming a child (or proving it) proposes the standard child aids in each case, once.
-        # Imported here: court operations import this module's models.
-        from ..court.operations import propose_child_aids
-
-        propose_child_aids(actor, witness)
+        child_status_changed.send(witness, actor=actor)
     return changed
 
 
 def record_identity_view(
     actor: User, witness: Witness, via: str = "web", groups: Iterable[str] = PROTECTED_GROUPS
 ) -> None:
-    """A read of identity, location or contact: audited with the groups that were shown."""
+    """A read of identity, location or contact: audited with the groups that were shown and why the
+    reader sees them (access.access_reasons: their assignment, a case of theirs, break-glass), so
+    that the witness's officer can be shown who has looked and why."""
     shown = sorted(str(g) for g in set(groups) & PROTECTED_GROUPS)
-    audit.record("witness.identity.view", witness, actor=actor, details={"via": via, "groups": shown})
+    audit.record("witness.identity.view", witness, actor=actor,
+                 details={"via": via, "groups": shown, "because": access_reasons(actor, witness)})
 
 
 def record_identity_search(actor: User, matches: int, via: str = "web") -> None:

@@ -12,27 +12,37 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..access import (
+    access_reasons,
     can_edit_witness,
     can_view_witness,
     has_broad_caseload,
     identity_witness_ids,
+    sees,
+    visible_case_ids,
     visible_groups,
     visible_witness_ids,
     witness_in_visible_case,
 )
 from ..auth.models import User
-from ..cases.models import Journey
+from ..cases.models import Case, Journey
 from ..crypto import blind_index
 from ..db import today_utc, utc_now
-from ..errors import OperationError
 from ..extensions import db
-from ..forms import apply_errors, submitted_once
-from ..main.timeline import witness_timeline
-from ..permissions import PROTECTED_GROUPS, Permission, Role, has_permission
+from ..forms import attempt, run_operation, submitted_once
+from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
-from . import operations
-from .forms import AssignmentForm, EndAssignmentForm, NameSearchForm, RiskAssessmentForm, WitnessForm
-from .models import JourneyRow, Witness, WitnessAssignment, WitnessRow
+from . import operations, queries
+from .forms import (
+    AssignmentForm,
+    EndAssignmentForm,
+    NameSearchForm,
+    RiskAssessmentForm,
+    WitnessFilterForm,
+    WitnessForm,
+)
+from .models import AssignmentRole, JourneyRow, Witness, WitnessAssignment, WitnessRow
+from .queries import current_accommodation, who_has_looked
+from .signals import listing_by_court_date, timeline_wanted
 
 bp = Blueprint("witnesses", __name__, url_prefix="/witnesses")
 
@@ -102,7 +112,7 @@ def _broad_page(staff: bool, by_next_court: bool, keyset: bool, identity: bool) 
 
 def list_witnesses(
     user: User, *, after: int | None = None, limit: int = 50, name: str | None = None, by_next_court: bool = False,
-    identity: bool = True,
+    identity: bool = True, conditions: list[sa.ColumnElement[bool]] | None = None,
 ) -> list[Witness] | list[WitnessRow]:
     """One page of visible witnesses, newest first, keyset-paginated by id (no OFFSET).
 
@@ -114,15 +124,16 @@ def list_witnesses(
 
     `name` is an exact match (case and spacing aside) through the blind index, and only among
     the witnesses whose identity the user may see; the search itself is audited, never its text.
+    `conditions` (filters, a search) narrow the list, in the same statement as visibility.
     """
     params: dict[str, object] = {}
-    if name is None and has_broad_caseload(user):
+    if name is None and not conditions and has_broad_caseload(user):
         statement = _broad_page(user.role in STAFF, by_next_court, after is not None, identity)
         params = {"user_id": user.id, "today": today_utc(), "limit": limit}
         if after is not None:
             params["after"] = after
     else:
-        conditions = [Witness.id.in_(visible_witness_ids(user).scalar_subquery())]
+        conditions = [Witness.id.in_(visible_witness_ids(user).scalar_subquery()), *(conditions or [])]
         if name is not None:
             conditions += [Witness.legal_name_index == blind_index(name),
                            Witness.id.in_(identity_witness_ids(user).scalar_subquery())]
@@ -155,9 +166,13 @@ def index() -> str:
     by_next_court = request.args.get("sort") == "next_court"
     if by_next_court:
         refresh_passed_court_dates()
+    filter_form = _filter_form()
+    filters, filter_args = _read_filters(filter_form)
     page_size = 50
-    witnesses = list_witnesses(current_user, after=after, limit=page_size + 1, by_next_court=by_next_court,
-                               identity=False)
+    witnesses = [] if filters is None else list_witnesses(
+        current_user, after=after, limit=page_size + 1, by_next_court=by_next_court, identity=False,
+        conditions=queries.filter_conditions(current_user, filters) if filters.any() else None,
+    )
     has_more = len(witnesses) > page_size
     witnesses = witnesses[:page_size]
     return render_template(
@@ -166,43 +181,113 @@ def index() -> str:
         next_after=witnesses[-1].id if has_more else None,
         today=today_utc(),
         search_form=NameSearchForm(formdata=None),
+        filter_form=filter_form,
+        filter_args=filter_args,
+        filtered=filters is None or filters.any(),
         searched=False,
         by_next_court=by_next_court,
     )
+
+
+def _timeline(witness: Witness) -> list:
+    """The witness's timeline, gathered by whoever answers `timeline_wanted` (the main package)."""
+    answers = timeline_wanted.send(witness, user=current_user, now=utc_now())
+    return next((entries for _receiver, entries in answers if entries is not None), [])
+
+
+FILTER_ARGS = ("stage", "risk", "participation", "case", "court_from", "court_to", "officer",
+               "review_overdue", "reflection")
+
+
+def _filter_form() -> WitnessFilterForm:
+    """The filter form bound to the query string, its choices limited to what the user may see."""
+    form = WitnessFilterForm(request.args)
+    # One statement for both lists of choices: the list page's query count stays flat.
+    cases = sa.select(sa.literal("case").label("kind"), Case.id, Case.reference.label("label")).where(
+        Case.id.in_(visible_case_ids(current_user).scalar_subquery()))
+    officers = sa.select(sa.literal("officer"), User.id, User.display_name).where(
+        User.role == Role.LIAISON_OFFICER, User.active.is_(True))
+    rows = db.session.execute(sa.union_all(cases, officers).order_by("kind", "label")).all()
+    form.case.choices = {"": "Any case", **{str(i): label for kind, i, label in rows if kind == "case"}}
+    form.officer.choices = {"": "Anyone", "none": "Nobody (no liaison officer)",
+                            **{str(i): label or f"Officer {i}" for kind, i, label in rows if kind == "officer"}}
+    return form
+
+
+def _read_filters(form: WitnessFilterForm) -> tuple[queries.WitnessFilters | None, dict[str, str]]:
+    """The filters asked for and the query-string arguments that repeat them (for the next page
+    link), or None when one is invalid (its message is then next to the field)."""
+    args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+    if not args:
+        return queries.WitnessFilters(), {}
+    if not form.validate():
+        return None, args
+    officer = form.officer.data or ""
+    return queries.WitnessFilters(
+        stage=form.stage.data or None,
+        risk_level=form.risk.data or None,
+        participation=form.participation.data or None,
+        case_id=int(form.case.data) if form.case.data else None,
+        court_from=form.court_from.data,
+        court_to=form.court_to.data,
+        officer_id=int(officer) if officer.isdigit() else None,
+        no_officer=officer == "none",
+        review_overdue=bool(form.review_overdue.data),
+        in_reflection=bool(form.reflection.data),
+    ), args
 
 
 def refresh_passed_court_dates() -> None:
     """A stored next court date that has passed is recomputed before the list is read (one indexed
     probe when none has; the passed ones are few: each is refreshed once, then it is in the future
     or empty)."""
-    from ..court.operations import refresh_next_court_dates
-
     now = utc_now()
     if db.session.execute(sa.select(Witness.id).where(Witness.next_court_at < now).limit(1)).first():
-        refresh_next_court_dates(now=now)
+        listing_by_court_date.send(now=now)
         db.session.commit()
 
 
 @bp.route("/search", methods=["POST"])
 @permission_required(Permission.WITNESS_LIST)
 def search() -> str:
-    """Exact-match search by legal name, among the witnesses whose identity the user may see."""
+    """Search by reference (or its beginning) among the witnesses the user may see, or by any
+    words of a name among those whose identity the user may see (`name`: the exact legal name)."""
     mark_sensitive()
     form = NameSearchForm()
     witnesses: list[Witness] = []
     if form.validate_on_submit():
-        name = search_name(form.name.data)
-        witnesses = list_witnesses(current_user, limit=200, name=name, identity=False) if name else []
-        operations.record_identity_search(current_user, len(witnesses), via="web")
+        witnesses = search_witnesses(current_user, form.q.data, form.name.data, via="web")
         db.session.commit()
+    filter_form = _filter_form()
     return render_template(
         "witnesses/index.html",
         witnesses=witnesses,
         next_after=None,
         today=today_utc(),
         search_form=form,
+        filter_form=filter_form,
+        filter_args={},
+        filtered=False,
         searched=True,
     )
+
+
+SEARCH_LIMIT = 200
+
+
+def search_witnesses(user: User, q: str | None, name: str | None, *, via: str,
+                     identity: bool = False, limit: int = SEARCH_LIMIT) -> list:
+    """One search (see `search`), audited as a use of identity data when it went by name."""
+    exact = search_name(name)
+    if exact is not None:
+        found = list_witnesses(user, limit=limit, name=exact, identity=identity)
+        operations.record_identity_search(user, len(found), via=via)
+        return found
+    condition, by = queries.search_condition(user, q or "")
+    found = list_witnesses(user, limit=limit, identity=identity, conditions=[condition])
+    if by == "name":
+        operations.record_identity_search(user, len(found), via=via)
+    return found
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -214,15 +299,14 @@ def new() -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            witness = operations.create_witness(current_user, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash(f"Registered {witness.reference}.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.create_witness(current_user, **data),
+            lambda witness: f"Registered {witness.reference}.",
+            lambda witness: url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/form.html", form=form, witness=None, error=error)
 
 
@@ -246,15 +330,20 @@ def show(witness_id: int) -> str:
         .options(selectinload(WitnessAssignment.user))
         .order_by(WitnessAssignment.ended_at.is_not(None), WitnessAssignment.id)
     ).scalars().all()
+    # The witness's own officer is shown who else has looked, and may close the witness to break-glass.
+    own_officer = f"assignment:{AssignmentRole.LIAISON_OFFICER}" in access_reasons(current_user, witness)
     return render_template(
         "witnesses/show.html",
         witness=witness,
         journeys=journeys,
         assignments=assignments,
+        own_officer=own_officer,
+        looks=who_has_looked(witness) if own_officer else [],
+        accommodation=current_accommodation(witness) if sees(current_user, witness, FieldGroup.LOCATION) else [],
         can_edit=can_edit_witness(current_user, witness),
         end_form=EndAssignmentForm(),
         today=today_utc(),
-        timeline=witness_timeline(current_user, witness, utc_now()),
+        timeline=_timeline(witness),
     )
 
 
@@ -267,15 +356,14 @@ def edit(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         data = {name: form[name].data for name in operations.EDITABLE_FIELDS}
-        try:
-            changed = operations.update_witness(current_user, witness, **data)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Saved." if changed else "Nothing changed.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id))
+        result = run_operation(
+            form, lambda: operations.update_witness(current_user, witness, **data),
+            lambda changed: "Saved." if changed else "Nothing changed.",
+            url_for("witnesses.show", witness_id=witness.id),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     elif request.method == "GET":
         operations.record_identity_view(current_user, witness, via="edit")
         db.session.commit()
@@ -297,8 +385,9 @@ def new_risk_assessment(witness_id: int) -> str | Response:
             form.stage.data = stages[0]
     error = None
     if form.validate_on_submit():
-        try:
-            operations.record_risk_assessment(
+        result = run_operation(
+            form,
+            lambda: operations.record_risk_assessment(
                 current_user,
                 witness,
                 stage=form.stage.data,
@@ -307,14 +396,13 @@ def new_risk_assessment(witness_id: int) -> str | Response:
                 next_review_on=form.next_review_on.data,
                 threats=form.threats.data or "",
                 measures=form.measures.data or "",
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Risk assessment recorded.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="risk"))
+            ),
+            "Risk assessment recorded.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="risk"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/risk_form.html", form=form, witness=witness, error=error)
 
 
@@ -339,17 +427,17 @@ def new_assignment(witness_id: int) -> str | Response:
     error = None
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
-            operations.assign_support(
+        result = run_operation(
+            form,
+            lambda: operations.assign_support(
                 current_user, witness, user, form.role.data, form.starts_on.data, form.ends_on.data
-            )
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            error = apply_errors(form, exc)
-        else:
-            flash("Assignment added.", "success")
-            return redirect(url_for("witnesses.show", witness_id=witness.id, _anchor="support"))
+            ),
+            "Assignment added.",
+            url_for("witnesses.show", witness_id=witness.id, _anchor="support"),
+        )
+        if isinstance(result, Response):
+            return result
+        error = result
     return render_template("witnesses/assignment_form.html", form=form, witness=witness, error=error)
 
 
@@ -362,13 +450,11 @@ def end_assignment(assignment_id: int) -> Response:
     form = EndAssignmentForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.end_assignment(current_user, assignment, form.reason.data or "")
-        db.session.commit()
+    result = attempt(lambda: operations.end_assignment(current_user, assignment, form.reason.data or ""))
+    if result.ok:
         flash("Assignment ended; that person no longer has access.", "success")
-    except OperationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    else:
+        flash(result.message, "error")
     if has_permission(current_user, Permission.WITNESS_VIEW) and can_view_witness(
         current_user, assignment.witness
     ):
