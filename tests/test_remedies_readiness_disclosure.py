@@ -15,6 +15,8 @@ from witness_support.court import readiness
 from witness_support.extensions import db
 from witness_support.ledger import operations as ledger_ops
 from witness_support.remedies import operations as ops
+from witness_support.services import operations as services_ops
+from witness_support.services.models import READINESS_TOPICS
 from witness_support.witnesses import operations as witness_ops
 
 
@@ -30,6 +32,9 @@ def ready(officer, support_person, make_case, make_witness, make_journey, make_e
     court_ops.mark_event_held(officer, visit)
     trial = make_event(case, [witness], kind="trial_day", days=30)
     court_ops.assign_attendance(officer, trial, witness, support_person)
+    for topic in READINESS_TOPICS:  # the court process and aids explained in the witness's language
+        services_ops.record_information(officer, witness, topic=topic, method="both",
+                                        language=witness.preferred_language)
     db.session.commit()
     return case, witness
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..api.schemas import Day, Id, Input, Money, NullText, OneOf, Output, Text, field_groups
 from .models import (
@@ -26,11 +26,19 @@ from .models import (
     Route,
 )
 
+
 # An amount as sent: a string ("125.50", exact) or a JSON number; the operation checks its value
 # (positive, two decimals).
+def _amount(value: object) -> object:
+    """A JSON number becomes its text; anything but text or a number (true, a list) is refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+        raise ValueError('Give the amount as a string such as "125.50".')
+    return value if value is None or isinstance(value, str) else str(value)
+
+
 Amount = Annotated[
-    str | int | float | None,
-    Field(union_mode="left_to_right"),
+    str | None,
+    BeforeValidator(_amount),
     WithJsonSchema({"type": ["string", "number", "null"],
                     "description": 'A positive amount, best as a string ("125.50").'}),
 ]
