@@ -310,9 +310,8 @@ def create_referral(  # noqa: C901 - one check per rule, each with its own messa
         errors["service"] = "Choose the service from the list."
     no_terms_reason = _text(errors, "no_terms_reason", no_terms_reason, 2000)
     note = _text(errors, "note", note, 2000)
-    if errors:
+    if errors or organisation is None:  # no organisation is among the errors
         raise ValidationFailed(errors)
-    assert organisation is not None
     problem = _covering_problem(witness, organisation, service, consent, groups)
     if problem:
         raise OperationError(problem, {"consent_id": problem})
