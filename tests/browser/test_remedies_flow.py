@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD, past
 from witness_support.cases import operations as case_ops
 from witness_support.extensions import db
