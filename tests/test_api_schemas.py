@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import past
 from witness_support.cases.models import Defendant
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
+from witness_support.remedies import operations as remedies_ops
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -35,11 +37,16 @@ def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # n
     entry = record_benefit(setup.witness)
     defendant = Defendant(case_id=setup.case.id, name="A. Defendant", custody_status="unknown")
     db.session.add(defendant)
+    claim = remedies_ops.open_claim(officer, setup.witness, route="civil_claim", respondent="state",
+                                    amount_claimed="100.00", claimed_currency="EUR")
+    charge = remedies_ops.record_charge(officer, setup.witness, offence="immigration")
+    item = remedies_ops.record_property(officer, setup.witness, kind="passport", taken_on=past(10),
+                                        taken_by="Invented Police")
     db.session.commit()
     # No consent is needed: withdrawing one has no required field, so its path is never called.
     return {"witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
             "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id, "defendant_id": defendant.id,
-            "consent_id": 0}
+            "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id}
 
 
 def test_each_documented_required_field_left_out_is_a_422_naming_it(client, officer, api_token, ids):

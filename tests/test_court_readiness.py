@@ -235,8 +235,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         bodies.append(response.get_data(as_text=True))
         auth.logout()
     assert [body.count("0/2 ready") for body in bodies] == [2, 20]
-    # user with session, caseload size, the trial days, their witnesses with every readiness input
-    assert counts == [4, 4]
+    # user with session, caseload size, the trial days, their witnesses with every readiness input,
+    # and the remedies' permits and pending charges (one statement for all the witnesses)
+    assert counts == [5, 5]
 
 
 def test_prosecutor_home_shows_the_ten_soonest_trial_days_and_links_to_the_rest(

@@ -197,6 +197,7 @@ def _import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .outcomes import models as _outcomes  # noqa: F401
     from .protection import models as _protection  # noqa: F401
+    from .remedies import models as _remedies  # noqa: F401
     from .services import models as _services  # noqa: F401
     from .tasks import models as _tasks  # noqa: F401
     from .witnesses import models as _witnesses  # noqa: F401
@@ -211,6 +212,8 @@ def _connect_signals() -> None:
     from .notifications import court_hooks as notification_hooks
     from .notifications import custody_hooks
     from .outcomes import hooks as outcome_hooks
+    from .remedies import hooks as remedies_hooks
+    from .remedies import reminders as remedies_reminders
 
     court_hooks.connect()  # child aids proposed, next court dates refreshed
     main_hooks.connect()  # the witness page's timeline
@@ -218,6 +221,8 @@ def _connect_signals() -> None:
     custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
     outcome_hooks.connect()  # impact statements follow the sentencing date
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
+    remedies_reminders.connect()  # each sweep raises the remedies' reminders as tasks
+    remedies_hooks.connect()  # a compensation order recorded with an outcome opens a claim
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -234,13 +239,14 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .outcomes.views import bp as outcomes_bp
     from .protection.views import bp as protection_bp
+    from .remedies.views import bp as remedies_bp
     from .services.views import bp as services_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp,
+        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
@@ -251,6 +257,7 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications import api as _notifications_api  # noqa: F401
     from .outcomes import api as _outcomes_api  # noqa: F401
     from .protection import api as _protection_api  # noqa: F401
+    from .remedies import api as _remedies_api  # noqa: F401
     from .services import api as _services_api  # noqa: F401
     from .witnesses import api as _witnesses_api  # noqa: F401
 

@@ -156,6 +156,9 @@ def register_cli(app: Flask) -> None:
     from .feeds.cli import feeds_cli
 
     app.cli.add_command(feeds_cli)
+    from .remedies.cli import remedies_cli
+
+    app.cli.add_command(remedies_cli)
     from .witnesses.cli import witnesses_cli
 
     app.cli.add_command(witnesses_cli)

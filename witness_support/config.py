@@ -57,6 +57,7 @@ DEFAULT_NOTIFICATION_DEADLINES = {
     "custody_update": 1,
     "parole_hearing": 1,
     "deported": 1,
+    "property_collectable": 1,
 }
 
 
@@ -162,6 +163,8 @@ def from_environment(instance_path: str) -> dict:
         # A claim older than this is abandoned by a crashed sweep: shown to the officer, never resent blindly.
         "NOTIFICATION_CLAIM_TIMEOUT_MINUTES": _int("NOTIFICATION_CLAIM_TIMEOUT_MINUTES", 15),
         "RELEASE_REMINDER_DAYS": _int_list("RELEASE_REMINDER_DAYS", [30, 7]),
+        "PERMIT_REMINDER_DAYS": _int_list("PERMIT_REMINDER_DAYS", [60, 30]),
+        "REMEDY_REMINDER_WORKING_DAYS": _int("REMEDY_REMINDER_WORKING_DAYS", 10),
         "IMPACT_STATEMENT_REMINDER_DAYS": _int("IMPACT_STATEMENT_REMINDER_DAYS", 10),
         "PROTECTION_PLAN_REVISION_WORKING_DAYS": _int("PROTECTION_PLAN_REVISION_WORKING_DAYS", 5),
         # The account (a shared team inbox) that receives the tasks of a witness whose officer has

@@ -167,6 +167,17 @@ class FieldGroup(StrEnum):
 FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.IDENTITY: frozenset({
         "witness.legal_name", "witness.date_of_birth", "witness.gender", "witness.nationality",
+        # Residence, charges against the witness and what the investigation took say who they are.
+        "residence_permit.kind", "residence_permit.number", "residence_permit.issued_on",
+        "residence_permit.expires_on", "residence_permit.depends_on_case", "residence_permit.case_id",
+        "residence_permit.note",
+        "charge_against_witness.offence", "charge_against_witness.details",
+        "charge_against_witness.arose_from_trafficking", "charge_against_witness.decision",
+        "charge_against_witness.decided_on",
+        "property_item.kind", "property_item.description", "property_item.taken_on", "property_item.taken_by",
+        "property_item.exhibit_reference", "property_item.held_at", "property_item.needed_urgently",
+        "property_item.needed_for", "property_item.return_requested_on", "property_item.collectable_from",
+        "property_item.returned_on", "property_item.not_returned_reason", "property_item.case_id",
     }),
     FieldGroup.LOCATION: frozenset({
         "witness.address", "benefit.accommodation.provider", "benefit.accommodation.description",
@@ -215,6 +226,17 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.BENEFITS_SUMMARY: frozenset({
         "benefit.kind", "benefit.amount", "benefit.currency", "benefit.provided_on", "benefit.corrects_id",
         "benefit.correction_type", "benefit.near_testimony", "benefit.corrected_by",
+        # Compensation is no benefit, but its amounts are as sensitive as the benefits' summary.
+        "compensation_claim.route", "compensation_claim.respondent", "compensation_claim.defendant_id",
+        "compensation_claim.respondent_name", "compensation_claim.heads_of_loss",
+        "compensation_claim.amount_claimed", "compensation_claim.claimed_currency",
+        "compensation_claim.amount_awarded", "compensation_claim.awarded_currency", "compensation_claim.awarded_on",
+        "compensation_claim.award_reason", "compensation_claim.amount_paid", "compensation_claim.payments",
+        "compensation_claim.limitation_on", "compensation_claim.filing_due_on", "compensation_claim.filed_on",
+        "compensation_claim.hearing_on", "compensation_claim.payment_due_on", "compensation_claim.status",
+        "compensation_claim.acting", "compensation_claim.case_id", "compensation_claim.outcome_id",
+        "compensation_payment.amount", "compensation_payment.currency", "compensation_payment.paid_on",
+        "compensation_payment.note",
         # A concern of misuse of support is about the benefits: free text read with them.
         "concern.description", "concern.resolution", "concern.raised_by", "concern.raised_at", "concern.status",
         "concern.resolved_at", "concern.resolved_by",
@@ -247,6 +269,9 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "benefit.witness_id", "benefit.prev_hash", "benefit.hash", "notice_preferences.witness_id",
     "notice_preferences.channel", "notice_preferences.language", "notice_preferences.opted_out",
     "notice_preferences.stored", "notice_preferences.contact_is_safe",
+    "compensation_claim.id", "compensation_claim.witness_id", "compensation_payment.id",
+    "compensation_payment.claim_id", "residence_permit.id", "residence_permit.witness_id",
+    "charge_against_witness.id", "charge_against_witness.witness_id", "property_item.id", "property_item.witness_id",
     "information_given.id", "information_given.witness_id", "consent.id", "consent.witness_id", "referral.id",
     "referral.witness_id", "service_need.id", "service_need.witness_id", "sustainability_review.id",
     "sustainability_review.witness_id",

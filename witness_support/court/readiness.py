@@ -35,6 +35,7 @@ from .models import (
     TestimonialAid,
 )
 from .operations import MAX_EVENT_HOURS
+from .signals import readiness_checking
 
 UTC = ZoneInfo("UTC")
 
@@ -53,6 +54,21 @@ class Blocker:
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "link": self.link}
+
+
+@dataclass(frozen=True)
+class ReadinessFinding:
+    """What another area's rule found for one witness at one trial day (see `readiness_checking`):
+    a blocker, or with `blocking=False` a note shown beside the witness. `endpoint` takes the
+    witness id as `witness_id`."""
+
+    event_id: int
+    witness_id: int
+    code: str
+    message: str
+    endpoint: str
+    blocking: bool = True
+    permission: str = "witness:view"  # the permission that opens `endpoint` and fixes the finding there
 
 
 # What readiness reads, as plain values: a dashboard page has about 50 trial days and 100
@@ -108,6 +124,7 @@ class WitnessReadiness:
     witness: ReadinessWitness
     blockers: list[Blocker] = field(default_factory=list)
     link: str = ""  # the witness's own readiness page
+    notes: list[Blocker] = field(default_factory=list)  # shown, not blocking (a pending charge, say)
 
     @property
     def ready(self) -> bool:
@@ -351,6 +368,7 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
         by_event[event_id].append((witness, *inputs))
 
     results, links = [], _Links()
+    findings = _findings(events, by_event)
     for event in events:
         case = event.case
         tz = ZoneInfo(case.court_timezone)
@@ -370,10 +388,32 @@ def readiness_for_events(events: list[TrialDay], *, today: date | None = None) -
                 roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
                 unexplained=[t for t, done in zip(READINESS_TOPICS, explained, strict=True) if not done],
             )
+            notes = []
+            for finding in findings.get((event.id, witness.id), ()):
+                item = Blocker(finding.code, finding.message, links(finding.endpoint, "witness_id", witness.id),
+                               finding.permission, finding.permission)
+                (blockers if finding.blocking else notes).append(item)
             trial.witnesses.append(WitnessReadiness(
-                witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", witness.id)))
+                witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", witness.id),
+                notes=notes))
         results.append(trial)
     return results
+
+
+def _findings(events: list[TrialDay], by_event: dict[int, list]) -> dict[tuple[int, int], list[ReadinessFinding]]:
+    """Other areas' findings (`readiness_checking`), by (event id, witness id); nothing is asked
+    when no area listens."""
+    if not readiness_checking.receivers:
+        return {}
+    pairs = [(event.id, row[0].id, event.starts_at.astimezone(ZoneInfo(event.case.court_timezone)).date())
+             for event in events for row in by_event[event.id]]
+    found: dict[tuple[int, int], list[ReadinessFinding]] = defaultdict(list)
+    if not pairs:
+        return found
+    for _, answer in readiness_checking.send(pairs):
+        for finding in answer or ():
+            found[(finding.event_id, finding.witness_id)].append(finding)
+    return found
 
 
 def _open_aids(codes: str | None) -> list[OpenAid]:

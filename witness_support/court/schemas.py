@@ -206,7 +206,16 @@ class Assignment(Output):
 
 class Blocker(Output):
     code: Literal["risk_assessment", "participation", "reflection_period", "aid_pending", "no_support_person",
-                  "no_interpreter", "no_familiarisation_visit", "child_without_guardian", "not_explained"]
+                  "no_interpreter", "no_familiarisation_visit", "child_without_guardian", "not_explained",
+                  "permit_expires"]
+    message: str
+    link: str
+
+
+class ReadinessNote(Output):
+    """Shown beside the witness; not blocking."""
+
+    code: Literal["charge_pending"]
     message: str
     link: str
 
@@ -224,6 +233,7 @@ class WitnessReadiness(Output):
     reference: str
     ready: bool
     blockers: list[Blocker]
+    notes: list[ReadinessNote] = Field(description="Shown beside the witness; not blocking.")
 
 
 class TrialDayReadiness(Output):
@@ -254,7 +264,8 @@ class TrialDayReadiness(Output):
             ready=trial.ready_count, total=trial.total, state=trial.state,
             warnings=[TrialWarning.model_validate(w.as_dict()) for w in trial.warnings],
             witnesses=[WitnessReadiness(witness_id=w.witness.id, reference=w.witness.reference, ready=w.ready,
-                                        blockers=[Blocker.model_validate(b) for b in w.blockers])
+                                        blockers=[Blocker.model_validate(b) for b in w.blockers],
+                                        notes=[ReadinessNote.model_validate(n) for n in w.notes])
                        for w in trial.witnesses],
         )
 

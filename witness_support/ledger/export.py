@@ -120,6 +120,14 @@ def schedule_json(schedule: Schedule, user: User) -> dict[str, Any]:
                 ],
                 "totals": [total_json(t) for t in s.totals],
                 "concerns": [concern_json(c, visible_groups(user, s.witness)) for c in s.concerns],
+                # Not benefits: claims the witness made against a defendant, for the defence to see.
+                "compensation_claims": [
+                    {"claim_id": c.claim_id, "defendant": c.defendant, "route": c.route, "status": c.status,
+                     "filed_on": iso(c.filed_on), "amount_claimed": money(c.amount_claimed),
+                     "claimed_currency": c.claimed_currency, "amount_awarded": money(c.amount_awarded),
+                     "awarded_currency": c.awarded_currency, "amount_paid": money(c.amount_paid)}
+                    for c in s.claims
+                ],
             }
             for s in visible_sections(schedule, user)
         ],

@@ -39,6 +39,7 @@ from .models import (
     LedgerHead,
     VerificationRun,
 )
+from .signals import schedule_building
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 _THOUSANDS = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
@@ -674,6 +675,23 @@ class ScheduleRow:
     corrected_by: list[int]
 
 
+@dataclass(frozen=True)
+class DisclosedClaim:
+    """A compensation claim the witness made against a defendant: not a benefit (it is no part of
+    the ledger or its totals), but listed because the defence may ask about it."""
+
+    claim_id: int
+    defendant: str
+    route: str
+    status: str
+    filed_on: date | None
+    amount_claimed: Decimal | None
+    claimed_currency: str | None
+    amount_awarded: Decimal | None
+    awarded_currency: str | None
+    amount_paid: Decimal | None
+
+
 @dataclass
 class WitnessSchedule:
     witness: Witness
@@ -681,6 +699,8 @@ class WitnessSchedule:
     totals: list[Total]
     concerns: list[BenefitConcern]
     testimony_dates: list[date]
+    claims: list[DisclosedClaim] = field(default_factory=list)
+    pending_charges: int = 0  # charges against the witness still pending: for the disclosure review
 
 
 @dataclass
@@ -743,6 +763,12 @@ def build_schedule(
         _witness_schedule(w, case_id, (dates or {}).get(w.id) if dates is not None else None, window)
         for w in witnesses
     ]
+    # Other areas add what the defence may ask about (remedies: claims against a defendant).
+    for _, answer in schedule_building.send([s.witness.id for s in sections], case_id=case_id):
+        for section in sections:
+            extra = (answer or {}).get(section.witness.id, {})
+            section.claims.extend(extra.get("claims", ()))
+            section.pending_charges += extra.get("pending_charges", 0)
     all_entries = [row.entry for s in sections for row in s.rows]
     checkpoint = latest_checkpoint()
     disclosures = list(

@@ -147,6 +147,22 @@ class ScheduledEntry(BenefitEntry):
     corrected_by: list[int]
 
 
+class DisclosedClaim(Output):
+    """A claim the witness made against a defendant: not a benefit (outside the ledger and its
+    totals), listed because the defence may ask."""
+
+    claim_id: int
+    defendant: str
+    route: str
+    status: str
+    filed_on: date | None
+    amount_claimed: Money
+    claimed_currency: str | None
+    amount_awarded: Money
+    awarded_currency: str | None
+    amount_paid: Money
+
+
 class WitnessSchedule(Output):
     witness_id: int
     witness_reference: str
@@ -154,6 +170,8 @@ class WitnessSchedule(Output):
     entries: list[ScheduledEntry]
     totals: list[BenefitTotal]
     concerns: list[Concern]
+    compensation_claims: list[DisclosedClaim] = Field(
+        description="Claims the witness made against a defendant: not benefits, listed because the defence may ask.")
 
 
 class Checkpoint(Output):
@@ -205,6 +223,7 @@ class DisclosureSchedule(Output):
                     ],
                     totals=[BenefitTotal.model_validate(t) for t in s.totals],
                     concerns=[Concern.of(c) for c in s.concerns],
+                    compensation_claims=[DisclosedClaim.model_validate(c) for c in s.claims],
                 )
                 for s in schedule.sections
             ],

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..notifications.models import Notification, Status
 from ..permissions import FieldGroup, Permission, has_permission
 from ..protection.models import PlanRevision, ProtectionPlan
+from ..remedies import queries as remedies_queries
 from ..witnesses.models import RiskAssessment, Witness
 
 
@@ -181,5 +182,43 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 link=url_for("protection.show", witness_id=witness.id),
             ))
 
+    entries.extend(_remedies(user, witness, now))
     entries.sort(key=lambda e: e.at)
+    return entries
+
+
+def _remedies(user: User, witness: Witness, now: datetime) -> list[Entry]:
+    """Claims, awards and payments (benefits summary); permits, charges and property (identity)."""
+    entries: list[Entry] = []
+    link = url_for("remedies.show", witness_id=witness.id)
+    if sees(user, witness, FieldGroup.BENEFITS_SUMMARY):
+        for claim in remedies_queries.claims_of(witness.id):
+            entries.append(Entry(at=claim.created_at, kind="remedy", title=f"Compensation claim: {claim.route_words}",
+                                 detail=_words(claim.status), link=link))
+            if claim.awarded_on:
+                entries.append(Entry(at=_day(claim.awarded_on), kind="remedy", date_only=True, link=link,
+                                     title=f"Compensation awarded: {claim.amount_awarded} {claim.awarded_currency}"))
+            for payment in claim.payments:
+                entries.append(Entry(at=_day(payment.paid_on), kind="remedy", date_only=True, link=link,
+                                     title=f"Compensation paid: {payment.amount} {payment.currency}"))
+    if sees(user, witness, FieldGroup.IDENTITY):
+        for permit in remedies_queries.permits_of(witness.id):
+            entries.append(Entry(at=_day(permit.issued_on), kind="remedy", date_only=True, link=link,
+                                 title=f"Residence permit issued: {permit.kind_words}"))
+            if permit.expires_on:
+                entries.append(Entry(at=_day(permit.expires_on), kind="remedy", date_only=True, link=link,
+                                     title=f"Residence permit expires: {permit.kind_words}",
+                                     future=_day(permit.expires_on) > now))
+        for charge in remedies_queries.charges_of(witness.id):
+            entries.append(Entry(at=charge.created_at, kind="remedy", link=link,
+                                 title=f"Charge against the witness recorded: {_words(charge.offence)}"))
+            if charge.decided_on:
+                entries.append(Entry(at=_day(charge.decided_on), kind="remedy", date_only=True, link=link,
+                                     title=f"Charge against the witness: {_words(charge.decision)}"))
+        for item in remedies_queries.property_of(witness.id):
+            entries.append(Entry(at=_day(item.taken_on), kind="remedy", date_only=True, link=link,
+                                 title=f"Taken as evidence: {_words(item.kind)}"))
+            if item.returned_on:
+                entries.append(Entry(at=_day(item.returned_on), kind="remedy", date_only=True, link=link,
+                                     title=f"Returned: {_words(item.kind)}"))
     return entries

@@ -34,6 +34,8 @@ class Kind(StrEnum):
     CUSTODY_UPDATE = "custody_update"
     PAROLE_HEARING = "parole_hearing"
     DEPORTED = "deported"
+    # Remedies: property taken as evidence is ready for the witness to collect.
+    PROPERTY_COLLECTABLE = "property_collectable"
 
 
 # What a witness whose journey closed still hears while enrolled (until the latest sentence end).

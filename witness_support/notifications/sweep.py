@@ -46,6 +46,7 @@ from .operations import (
     team_inbox,
     today_in,
 )
+from .signals import sweep_started
 from .texts import render
 
 
@@ -307,6 +308,9 @@ def deliver(notice: Notification) -> str:
         "officer_name": officer.display_name if officer else "",
         "officer_phone": current_app.config["LIAISON_OFFICE_PHONE"],
     }
+    if values.get("compensation_for") != notice.witness_id:
+        # A compensation order is told only to the witness it is for.
+        values["compensation_amount"] = ""
     language = pref.language
     addresses: list[str] = []
     if witness.is_child:
@@ -457,6 +461,12 @@ def send_due(
         db.session.commit()
     except sa.exc.IntegrityError:
         # Another sweep raised the same reminder task first (unique dedup_key); it stands.
+        db.session.rollback()
+    try:
+        # Other areas raise their own reminders (remedies: claim dates, permits, held property).
+        sweep_started.send(today, now=now)
+        db.session.commit()
+    except sa.exc.IntegrityError:
         db.session.rollback()
     # Reminders raised a moment ago by this very pass are due too.
     candidates = due_notice_ids(max(now, utc_now()), limit)

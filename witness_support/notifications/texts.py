@@ -46,12 +46,15 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                               "{officer_name} will tell you when a new date is set."),
         "verdict": ("The court has decided",
                     "The court has reached its verdict about {offender}: {verdict}. This means: {implications} "
-                    "Appeals can be lodged until {appeal_deadline}. {officer_name} will contact you to "
-                    "review your protection plan with you."),
+                    "Appeals can be lodged until {appeal_deadline}. {compensation}{officer_name} will contact you "
+                    "to review your protection plan with you."),
         "sentence": ("The sentence",
                      "{offender} has been sentenced: {sentence}. The earliest release date is "
                      "{earliest_release_date} and the proposed release date is {release_date}. "
-                     "Appeals can be lodged until {appeal_deadline}."),
+                     "Appeals can be lodged until {appeal_deadline}. {compensation}"),
+        "property_collectable": ("Your belongings can be collected",
+                                 "Your {item} taken as evidence can be collected from {collectable_from}. "
+                                 "Contact {officer_name} on {officer_phone} to arrange it; bring this message."),
         "appeal_lodged": ("An appeal has been lodged",
                           "An appeal was lodged by the {appeal_lodged_by} on {appeal_lodged_on} in the case "
                           "against {offender}. {officer_name} will explain what happens next."),
@@ -101,12 +104,15 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                               "memberi tahu Anda jadwal baru."),
         "verdict": ("Pengadilan telah memutus",
                     "Pengadilan telah menjatuhkan putusan terhadap {offender}: {verdict}. Artinya: {implications} "
-                    "Banding dapat diajukan sampai {appeal_deadline}. {officer_name} akan menghubungi Anda "
-                    "untuk meninjau rencana perlindungan Anda."),
+                    "Banding dapat diajukan sampai {appeal_deadline}. {compensation}{officer_name} akan "
+                    "menghubungi Anda untuk meninjau rencana perlindungan Anda."),
         "sentence": ("Putusan hukuman",
                      "{offender} dijatuhi hukuman: {sentence}. Tanggal pembebasan paling awal "
                      "{earliest_release_date}, tanggal pembebasan yang direncanakan {release_date}. "
-                     "Banding dapat diajukan sampai {appeal_deadline}."),
+                     "Banding dapat diajukan sampai {appeal_deadline}. {compensation}"),
+        "property_collectable": ("Barang Anda dapat diambil",
+                                 "{item} Anda yang disita sebagai barang bukti dapat diambil mulai "
+                                 "{collectable_from}. Hubungi {officer_name} di {officer_phone} untuk mengaturnya."),
         "appeal_lodged": ("Banding telah diajukan",
                           "Banding diajukan oleh {appeal_lodged_by} pada {appeal_lodged_on} dalam perkara "
                           "terhadap {offender}. {officer_name} akan menjelaskan langkah berikutnya."),
@@ -159,6 +165,16 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                      "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
     },
 }
+
+
+# A compensation order for the witness told, in the full verdict and sentence notices only.
+COMPENSATION_WORDS = {
+    "en": "The court ordered {offender} to pay you compensation of {compensation_amount} {compensation_currency}"
+          "{compensation_due}. Your officer will help you claim it. ",
+    "id": "Pengadilan memerintahkan {offender} membayar ganti rugi kepada Anda sebesar {compensation_amount} "
+          "{compensation_currency}{compensation_due}. Petugas Anda akan membantu Anda menagihnya. ",
+}
+COMPENSATION_DUE = {"en": ", to be paid by {compensation_due_on}", "id": ", paling lambat {compensation_due_on}"}
 
 
 # The verdict in words, and what it means for the victim (the guide: "the outcome and its implications").
@@ -234,6 +250,11 @@ def render(kind: str, language: str | None, values: dict[str, Any], *, minimal: 
         meaning = IMPLICATIONS.get(code, IMPLICATIONS["en"])
         values["verdict"] = words.get(values["verdict_code"], values["verdict_code"])
         values["implications"] = meaning.get(values["verdict_code"], "")
+    if values.get("compensation_amount"):
+        due = _render(COMPENSATION_DUE.get(code, COMPENSATION_DUE["en"]), values) if values.get(
+            "compensation_due_on") else ""
+        values["compensation"] = _render(COMPENSATION_WORDS.get(code, COMPENSATION_WORDS["en"]),
+                                         {**values, "compensation_due": due})
     if "protective" in values:
         values["conditions"] = protective_conditions(code, values)
     return _render(subject, values), _render(body, values), code, fallback

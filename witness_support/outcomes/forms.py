@@ -32,14 +32,27 @@ class OutcomeForm(OnceForm):
                                                                 "defence": "Defence"})
     appeal_lodged_on = DateField("Appeal lodged on", validators=[Optional()])
     appeal_outcome = SelectField("Appeal outcome", choices=_choices(AppealOutcome, "Not decided"))
+    compensation_witness_id = SelectField(
+        "Compensation order for", coerce=int, validators=[Optional()],
+        description="A compensation or restitution order made with the sentence opens a claim for that witness.")
+    compensation_amount = StringField("Compensation ordered", validators=[Optional(), Length(max=40)],
+                                      description="Such as 5000.00.")
+    compensation_currency = StringField("Currency", validators=[Optional(), Length(max=10)],
+                                        description="ISO 4217 code, such as EUR.")
+    compensation_due_on = DateField("Compensation to be paid by", validators=[Optional()])
     note = TextAreaField("Note for the history", validators=[Optional(), Length(max=2000)])
+
+    def set_witnesses(self, witnesses: dict[int, str]) -> None:
+        self.compensation_witness_id.choices = {0: "No compensation order"} | witnesses
 
     def values(self) -> dict:
         """The form's data as the operation takes it: blanks become None."""
         data = {name: self[name].data for name in (
             "verdict", "charges", "sentence_kind", "sentence_months", "sentence_details", "sentenced_on",
             "earliest_release_date", "proposed_release_date", "appeal_deadline", "appeal_lodged_by",
-            "appeal_lodged_on", "appeal_outcome")}
+            "appeal_lodged_on", "appeal_outcome", "compensation_amount", "compensation_currency",
+            "compensation_due_on")}
+        data["compensation_witness_id"] = self.compensation_witness_id.data or None
         return {k: (None if v == "" else v) for k, v in data.items()}
 
 

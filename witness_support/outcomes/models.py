@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -78,6 +79,12 @@ class Outcome(db.Model):
     appeal_outcome: Mapped[str | None] = mapped_column(sa.String(20))
     # The latest custody change after sentence (None while nothing changed).
     custody: Mapped[str | None] = mapped_column(sa.String(20))
+    # A compensation or restitution order made with the sentence, for one witness of the case; it
+    # opens a claim in the criminal-order route (remedies) and is told in that witness's notices.
+    compensation_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    compensation_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    compensation_due_on: Mapped[date | None]
+    compensation_witness_id: Mapped[int | None] = mapped_column(sa.ForeignKey("witnesses.id"))
     custody_changed_on: Mapped[date | None]
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

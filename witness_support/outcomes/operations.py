@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from ..dates import check_date, require_dates
 from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
+from ..ledger.currencies import ISO_4217
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from ..workdays import add_working_days
@@ -33,12 +35,13 @@ from .models import (
     StatementStatus,
     Verdict,
 )
-from .signals import News, outcome_news
+from .signals import News, outcome_news, outcome_saved
 
 SENTENCE_FIELDS = ("sentence_kind", "sentence_months", "sentence_details", "sentenced_on",
                    "earliest_release_date", "proposed_release_date", "appeal_deadline")
 APPEAL_FIELDS = ("appeal_lodged_by", "appeal_lodged_on")
-EDITABLE = ("verdict", "charges", *SENTENCE_FIELDS, *APPEAL_FIELDS, "appeal_outcome")
+COMPENSATION_FIELDS = ("compensation_amount", "compensation_currency", "compensation_due_on", "compensation_witness_id")
+EDITABLE = ("verdict", "charges", *SENTENCE_FIELDS, *APPEAL_FIELDS, "appeal_outcome", *COMPENSATION_FIELDS)
 APPEAL_PARTIES = frozenset({"prosecution", "defence"})
 # Custody changes the victim must hear about at once.
 CUSTODY_NOTICES = {CustodyChange.RELEASED: News.RELEASED, CustodyChange.ESCAPED: News.ESCAPED,
@@ -47,7 +50,8 @@ CUSTODY_NOTICES = {CustodyChange.RELEASED: News.RELEASED, CustodyChange.ESCAPED:
 
 # The range each date of an outcome must fall in (dates.RULES).
 DATE_RULES = {"sentenced_on": "court_past", "earliest_release_date": "release", "proposed_release_date": "release",
-              "appeal_deadline": "court_future", "appeal_lodged_on": "court_past"}
+              "appeal_deadline": "court_future", "appeal_lodged_on": "court_past",
+              "compensation_due_on": "court_future"}
 
 
 def _check_date_ranges(given: dict[str, Any], errors: dict[str, str]) -> None:
@@ -57,7 +61,39 @@ def _check_date_ranges(given: dict[str, Any], errors: dict[str, str]) -> None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _compensation(values: dict[str, Any], case_id: int, errors: dict[str, str]) -> None:
+    """A compensation order: a positive amount in an ISO 4217 currency, for a witness of the case,
+    after a conviction. Cleans the amount and code in `values`."""
+    amount, currency = values.get("compensation_amount"), values.get("compensation_currency")
+    witness_id, due = values.get("compensation_witness_id"), values.get("compensation_due_on")
+    if amount in (None, "") and not currency and witness_id is None and due is None:
+        values["compensation_amount"] = values["compensation_currency"] = None
+        return
+    try:
+        amount = Decimal(str(amount).strip()) if amount not in (None, "") and not isinstance(amount, bool) else None
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount > Decimal("999999999999.99") \
+            or amount != amount.quantize(Decimal("0.01")):
+        errors["compensation_amount"] = "Give the amount ordered as a positive number, such as 5000.00."
+    else:
+        values["compensation_amount"] = amount.quantize(Decimal("0.01"))
+    code = currency.strip().upper() if isinstance(currency, str) else None
+    if code not in ISO_4217:
+        errors["compensation_currency"] = "Give the currency as an ISO 4217 code, such as EUR."
+    else:
+        values["compensation_currency"] = code
+    if not isinstance(witness_id, int) or db.session.execute(
+        sa.select(Journey.id).where(Journey.case_id == case_id, Journey.witness_id == witness_id)
+    ).first() is None:
+        errors["compensation_witness_id"] = "Choose the witness of this case the order is for."
+    if values.get("verdict") != Verdict.CONVICTED:
+        errors["compensation_amount"] = "Only a conviction carries a compensation order."
 
 
 def _validate(values: dict[str, Any]) -> dict[str, str]:
@@ -121,6 +157,11 @@ def notice_context(outcome: Outcome) -> dict[str, Any]:
         "appeal_lodged_on": _plain(outcome.appeal_lodged_on) or "",
         "appeal_outcome": (outcome.appeal_outcome or "").replace("_", " "),
         "changed_on": _plain(outcome.custody_changed_on) or "",
+        # Told only in the notices of the witness the order is for (and never in a minimal one).
+        "compensation_for": outcome.compensation_witness_id,
+        "compensation_amount": _plain(outcome.compensation_amount) or "",
+        "compensation_currency": outcome.compensation_currency or "",
+        "compensation_due_on": _plain(outcome.compensation_due_on) or "",
     }
 
 
@@ -179,6 +220,7 @@ def record_outcome(actor: User, defendant: Defendant, *, note: str = "", **field
     values["charges"] = (values["charges"] or "").strip()
     values["sentence_details"] = (values["sentence_details"] or "").strip()
     errors = _validate(values)
+    _compensation(values, defendant.case_id, errors)
     _check_date_ranges(values, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -198,6 +240,7 @@ def record_outcome(actor: User, defendant: Defendant, *, note: str = "", **field
     audit.record("outcome.record", outcome, actor=actor, details={"case_id": outcome.case_id,
                                                                   "verdict": outcome.verdict})
     _after_verdict(actor, outcome, now)
+    outcome_saved.send(outcome, actor=actor, changed=frozenset(k for k, v in values.items() if v not in (None, "")))
     _notify(outcome, News.VERDICT, outcome.verdict, now)
     if outcome.sentence_kind:
         _notify(outcome, News.SENTENCE, _sentence_key(outcome), now)
@@ -226,6 +269,8 @@ def update_outcome(actor: User, outcome: Outcome, *, note: str = "", **fields: A
     if not changed and custody is None:
         raise ValidationFailed({}, "Nothing to change.")
     errors = _validate(after)
+    _compensation(after, outcome.case_id, errors)
+    changed = {k: [_plain(before[k]), _plain(after[k])] for k in EDITABLE if before[k] != after[k]}
     _check_date_ranges(fields, errors)
     check_date(errors, "custody_changed_on", custody_on, "court_past")
     if custody is not None and custody not in set(CustodyChange):
@@ -243,6 +288,7 @@ def update_outcome(actor: User, outcome: Outcome, *, note: str = "", **fields: A
             outcome.defendant.custody_status = CustodyStatus.SENTENCED
         db.session.flush()
         audit.record("outcome.update", outcome, actor=actor, details={"kind": kind, "fields": sorted(changed)})
+        outcome_saved.send(outcome, actor=actor, changed=frozenset(changed))
         if "verdict" in changed:
             _notify(outcome, News.VERDICT, outcome.verdict, now)
             _after_verdict(actor, outcome, now)

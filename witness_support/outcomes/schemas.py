@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..api.schemas import Day, Id, Input, Instant, NullText, OneOf, Output
+from ..api.schemas import Day, Id, Input, Instant, Money, NullText, OneOf, Output
 from .models import AppealOutcome, CustodyChange, SentenceKind, Verdict
 from .operations import APPEAL_PARTIES
 
@@ -26,6 +26,13 @@ class _OutcomeFields(Input):
     appeal_lodged_on: Day | None = None
     appeal_lodged_by: OneOf(*APPEAL_PARTIES) | None = None
     appeal_outcome: AppealOutcome | None = None
+    # A compensation order for one witness of the case; the amount a string ("5000.00", exact),
+    # checked by the operation.
+    compensation_amount: NullText(40) = Field(
+        default=None, description='A compensation order made with the sentence, such as "5000.00".')
+    compensation_currency: NullText(10) = Field(default=None, description="ISO 4217 code, such as EUR.")
+    compensation_due_on: Day | None = None
+    compensation_witness_id: Id | None = Field(default=None, description="The witness the order is for.")
     note: NullText(2000) = None
 
 
@@ -71,4 +78,8 @@ class Outcome(Output):
     appeal_outcome: AppealOutcome | None
     custody: CustodyChange | None
     custody_changed_on: date | None
+    compensation_amount: Money
+    compensation_currency: str | None
+    compensation_due_on: date | None
+    compensation_witness_id: int | None
     history: list[OutcomeHistory] = Field(validation_alias="changes")

@@ -38,6 +38,13 @@ def case_outcomes(case_id: int) -> str:
     )
 
 
+def _case_witnesses(case_id: int) -> dict[int, str]:
+    return dict(db.session.execute(
+        sa.select(Witness.id, Witness.reference).join(Journey, Journey.witness_id == Witness.id)
+        .where(Journey.case_id == case_id).order_by(Witness.reference)
+    ).all())
+
+
 def _form_page(form: OutcomeForm | CustodyForm | ImpactStatementForm, title: str, case: Case,
                error: str | None) -> str:
     return render_template("outcomes/form.html", form=form, title=title, case=case, error=error)
@@ -53,6 +60,7 @@ def record(case_id: int, defendant_id: int) -> str | Response:
         abort(404)
     mark_sensitive()
     form, error = OutcomeForm(), None
+    form.set_witnesses(_case_witnesses(case.id))
     if form.validate_on_submit():
         result = attempt(
             lambda: operations.record_outcome(current_user, defendant, note=form.note.data or "", **form.values()), form
@@ -78,6 +86,7 @@ def edit(outcome_id: int) -> str | Response:
     outcome = _load_outcome(outcome_id)
     mark_sensitive()
     form, error = OutcomeForm(obj=outcome), None
+    form.set_witnesses(_case_witnesses(outcome.case_id))
     if form.validate_on_submit():
         result = attempt(
             lambda: operations.update_outcome(current_user, outcome, note=form.note.data or "", **form.values()), form
