@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.helpers import past
+from witness_support.aids import operations as aid_ops
 from witness_support.cases.models import Defendant
-from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 from witness_support.remedies import operations as remedies_ops
 
@@ -33,7 +33,7 @@ def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
 def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # noqa: ANN001 - fixtures
     setup = trial_case()
     event = make_event(setup.case, [setup.witness])
-    aid = court_ops.propose_aid(officer, setup.witness, setup.case, "screen")
+    aid = aid_ops.propose_aid(officer, setup.witness, setup.case, "screen")
     entry = record_benefit(setup.witness)
     defendant = Defendant(case_id=setup.case.id, name="A. Defendant", custody_status="unknown")
     db.session.add(defendant)

@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import at_local
+from witness_support.aids import operations as aid_ops
+from witness_support.aids.models import TestimonialAid
 from witness_support.cases import operations as case_ops
-from witness_support.court import operations as court_ops
-from witness_support.court.models import CourtEvent, TestimonialAid
+from witness_support.court.models import CourtEvent
 from witness_support.extensions import db
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import WitnessAssignment
@@ -54,7 +55,7 @@ def world(officer, prosecutor, support_person, make_case, make_witness, make_jou
     witness = make_witness(participation="participating")
     make_journey(witness, case)
     event = make_event(case, [witness], kind="trial_day", days=20)
-    aid = court_ops.propose_aid(officer, witness, case, "screen")
+    aid = aid_ops.propose_aid(officer, witness, case, "screen")
     assignment = witness_ops.assign_support(officer, witness, support_person, "support_worker")
     db.session.commit()
     return World(case, witness, event, aid, assignment)

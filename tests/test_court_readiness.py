@@ -9,10 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import future, past
+from witness_support.aids import operations as aid_ops
+from witness_support.aids.models import TestimonialAid
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.court import readiness
-from witness_support.court.models import CourtEvent, TestimonialAid
+from witness_support.court.models import CourtEvent
 from witness_support.custody import operations as custody_ops
 from witness_support.db import utc_now
 from witness_support.extensions import db
@@ -85,25 +87,25 @@ def test_blocker_reflection_period_not_over(officer, ready):
 
 
 def test_blocker_aid_undecided_close_to_the_first_trial_day(app, officer, ready):
-    aid = court_ops.propose_aid(officer, ready.witness, ready.case, "screen")
+    aid = aid_ops.propose_aid(officer, ready.witness, ready.case, "screen")
     db.session.commit()
     assert _codes(ready) == []  # 30 days to go: not yet a blocker
     app.config["AID_DEADLINE_DAYS"] = 31
     assert _codes(ready) == ["aid_pending"]
-    court_ops.change_aid_status(officer, aid, "applied")
+    aid_ops.change_aid_status(officer, aid, "applied")
     assert _codes(ready) == ["aid_pending"]
-    court_ops.change_aid_status(officer, aid, "granted")
+    aid_ops.change_aid_status(officer, aid, "granted")
     assert _codes(ready) == []
 
 
 def test_aid_blocker_names_each_undecided_aid_of_this_case_only(app, officer, ready, make_case, make_journey):
     app.config["AID_DEADLINE_DAYS"] = 31
-    court_ops.propose_aid(officer, ready.witness, ready.case, "video_link")
-    screen = court_ops.propose_aid(officer, ready.witness, ready.case, "screen")
-    court_ops.change_aid_status(officer, screen, "applied")
+    aid_ops.propose_aid(officer, ready.witness, ready.case, "video_link")
+    screen = aid_ops.propose_aid(officer, ready.witness, ready.case, "screen")
+    aid_ops.change_aid_status(officer, screen, "applied")
     other = make_case()
     make_journey(ready.witness, other)
-    court_ops.propose_aid(officer, ready.witness, other, "intermediary")  # another case: not this trial's
+    aid_ops.propose_aid(officer, ready.witness, other, "intermediary")  # another case: not this trial's
     db.session.commit()
     [blocker] = readiness.case_readiness(ready.case)[0].witnesses[0].blockers
     assert blocker.code == "aid_pending"
@@ -111,7 +113,7 @@ def test_aid_blocker_names_each_undecided_aid_of_this_case_only(app, officer, re
 
 
 def test_aid_deadline_counts_from_the_first_trial_day(app, officer, ready, make_event):
-    court_ops.propose_aid(officer, ready.witness, ready.case, "screen")
+    aid_ops.propose_aid(officer, ready.witness, ready.case, "screen")
     make_event(ready.case, [ready.witness], kind="trial_day", days=5)  # an earlier first day
     db.session.commit()
     trials = readiness.case_readiness(ready.case)

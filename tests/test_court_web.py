@@ -9,10 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import future, past
+from witness_support.aids import operations as aid_ops
+from witness_support.aids.models import TestimonialAid
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
-from witness_support.court.models import Attendance, CourtEvent, TestimonialAid
+from witness_support.court.models import Attendance, CourtEvent
 from witness_support.extensions import db
 from witness_support.tasks.models import Task
 from witness_support.witnesses import operations as witness_ops
@@ -33,7 +35,7 @@ def world(officer, prosecutor, make_case, make_witness, make_journey, make_event
     witness = make_witness(participation="participating")
     make_journey(witness, case)
     event = make_event(case, [witness], kind="trial_day", days=20, room="3A", interpreter_language="Khmer")
-    aid = court_ops.propose_aid(officer, witness, case, "screen")
+    aid = aid_ops.propose_aid(officer, witness, case, "screen")
     db.session.commit()
     return World(case, witness, event, aid)
 
@@ -228,8 +230,8 @@ def test_schedule_shows_pseudonym_to_an_interpreter_and_identity_to_a_guardian(
     witness_ops.assign_support(officer, world.witness, guardian, "guardian")
     court_ops.assign_attendance(officer, world.event, world.witness, interpreter)
     court_ops.assign_attendance(officer, world.event, world.witness, guardian)
-    court_ops.change_aid_status(officer, world.aid, "applied")
-    court_ops.change_aid_status(officer, world.aid, "granted")
+    aid_ops.change_aid_status(officer, world.aid, "applied")
+    aid_ops.change_aid_status(officer, world.aid, "granted")
     clash = make_event(world.case, [world.witness], kind="mention", days=20, hour=11)
     court_ops.assign_attendance(officer, clash, world.witness, interpreter, "Agreed with the court.")
     later = make_event(world.case, [world.witness], kind="verdict", days=25)

@@ -294,8 +294,9 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
     """Bulk rows bypass the operations, so each enumerated column holds a member of its model's enum,
     each NOT NULL column a value, each text no more than its column holds (SQLite would not refuse
     it), and each row the table's CHECK constraints (checked by the database at insert)."""
+    from witness_support.aids.models import AidKind, AidStatus
     from witness_support.cases.models import CaseRole, CustodyStatus, Stage
-    from witness_support.court.models import AidKind, AidStatus, EventKind, EventStatus
+    from witness_support.court.models import EventKind, EventStatus
     from witness_support.demo import seed_demo
     from witness_support.ledger.models import BenefitKind
     from witness_support.notifications.models import Channel, Kind, Status

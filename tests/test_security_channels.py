@@ -10,9 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from witness_support.access import audit_details
+from witness_support.aids import operations as aid_ops
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
-from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 from witness_support.permissions import LIST_GROUPS, UNGUARDED_FIELDS, field_group
 from witness_support.witnesses import operations as witness_ops
@@ -56,7 +56,7 @@ def test_free_text_details_are_for_the_witness_own_officer(app, officer, prosecu
 def test_court_event_and_aid_fields_each_have_a_group(app, client, api_token, officer, trial_case, make_event):
     setup = trial_case()
     event = make_event(setup.case, [setup.witness], room="Room 4")
-    court_ops.propose_aid(officer, setup.witness, setup.case, "screen")
+    aid_ops.propose_aid(officer, setup.witness, setup.case, "screen")
     db.session.commit()
     headers = api_token(officer)
     document = client.get("/api/v1/openapi.json").get_json()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from witness_support.aids import operations as aid_ops
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
-from witness_support.court import operations as court_ops
 from witness_support.dates import RULES
 from witness_support.extensions import db
 from witness_support.outcomes import operations as outcome_ops
@@ -35,7 +35,7 @@ def world(officer, support_person, make_witness, make_case, make_journey, make_e
     witness, case = make_witness(), make_case()
     make_journey(witness, case)
     event = make_event(case, [witness], kind="pre_trial_hearing", days=20)
-    aid = court_ops.propose_aid(officer, witness, case, "screen", "")
+    aid = aid_ops.propose_aid(officer, witness, case, "screen", "")
     sentenced = case_ops.add_defendant(officer, case, name="Invented Defendant One", custody_status="remanded")
     outcome = outcome_ops.record_outcome(officer, sentenced, verdict="convicted")
     defendant = case_ops.add_defendant(officer, case, name="Invented Defendant Two", custody_status="remanded")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.helpers import past
 from witness_support.access import visible_case_ids
+from witness_support.aids import operations as aid_ops
 from witness_support.cases import operations as case_ops
 from witness_support.court import calendar
 from witness_support.court import operations as court_ops
@@ -31,9 +32,9 @@ def story(officer, prosecutor, support_person, make_case, make_witness, make_jou
     trial = make_event(case, [witness], kind="trial_day", days=10)
     mention = make_event(case, [witness], kind="mention", days=3)
     court_ops.cancel_event(officer, mention, "Not needed")
-    aid = court_ops.propose_aid(officer, witness, case, "screen")
-    court_ops.change_aid_status(officer, aid, "applied")
-    court_ops.change_aid_status(officer, aid, "granted", order_reference="ORD-9")
+    aid = aid_ops.propose_aid(officer, witness, case, "screen")
+    aid_ops.change_aid_status(officer, aid, "applied")
+    aid_ops.change_aid_status(officer, aid, "granted", order_reference="ORD-9")
     defendant = case_ops.add_defendant(officer, case, name="Invented Defendant", custody_status="remanded")
     outcome_ops.record_outcome(officer, defendant, verdict="convicted")
     db.session.commit()

@@ -187,6 +187,7 @@ def _refuse_unsafe_demo_mode(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees every table."""
     from . import audit, idempotency  # noqa: F401
+    from .aids import models as _aids  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .breakglass import models as _breakglass  # noqa: F401
     from .cases import models as _cases  # noqa: F401
@@ -206,6 +207,7 @@ def _import_models() -> None:
 
 def _connect_signals() -> None:
     """Receivers that let one area react to another without importing it (idempotent)."""
+    from .aids import hooks as aid_hooks
     from .court import hooks as court_hooks
     from .feeds import clock as feed_clock
     from .main import hooks as main_hooks
@@ -215,7 +217,8 @@ def _connect_signals() -> None:
     from .remedies import hooks as remedies_hooks
     from .remedies import reminders as remedies_reminders
 
-    court_hooks.connect()  # child aids proposed, next court dates refreshed
+    aid_hooks.connect()  # the child set of aids proposed for a child in a case
+    court_hooks.connect()  # next court dates refreshed; a case's first trial day for the child set
     main_hooks.connect()  # the witness page's timeline
     notification_hooks.connect()  # notices of hearings and outcomes
     custody_hooks.connect()  # custody changes tell the case's witnesses and task their officers
@@ -227,6 +230,7 @@ def _connect_signals() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .aids.views import bp as aids_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .breakglass.views import bp as breakglass_bp
@@ -246,10 +250,11 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
+        court_bp, aids_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
+    from .aids import api as _aids_api  # noqa: F401
     from .cases import api as _cases_api  # noqa: F401
     from .court import api as _court_api  # noqa: F401
     from .custody import api as _custody_api  # noqa: F401

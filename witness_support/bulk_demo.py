@@ -25,8 +25,9 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
+from .aids.models import AidKind, AidStatus
 from .cases.models import CaseRole, CustodyStatus, Stage
-from .court.models import AidKind, AidStatus, EventKind, EventStatus
+from .court.models import EventKind, EventStatus
 from .crypto import blind_index, keyring
 from .db import today_utc, utc_now
 from .extensions import db

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser import builders
 from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
+from witness_support.aids import operations as aid_ops
 from witness_support.cases import operations as case_ops
 from witness_support.court import operations as court_ops
 from witness_support.db import utc_now
@@ -25,7 +26,7 @@ from witness_support.witnesses import operations as witness_ops
 def _data() -> dict[str, Any]:
     w = builders.world()
     witness_ops.assign_support(w.officer, w.witness, w.supporter, "support_worker")
-    court_ops.propose_aid(w.officer, w.witness, w.case, "screen")
+    aid_ops.propose_aid(w.officer, w.witness, w.case, "screen")
     db.session.commit()
     builders.held_visit(w.officer, w.case, w.witness)
     # A mention a few minutes from now: "today" unless that crosses midnight at the court.

@@ -1,4 +1,4 @@
-"""API routes for court support: court events, attendance, testimonial aids, assignments, readiness.
+"""API routes for court support: court events, attendance, assignments, readiness.
 
 The shapes of what is sent and answered, and how times are read, are in `schemas.py`.
 """
@@ -25,7 +25,7 @@ from ..witnesses import operations as witness_ops
 from ..witnesses.models import WitnessAssignment
 from ..witnesses.queries import load_witness
 from . import operations, readiness, schemas
-from .models import CourtEvent, EventStatus, EventWitness, TestimonialAid
+from .models import CourtEvent, EventStatus, EventWitness
 from .queries import can_manage_event, can_view_event
 
 
@@ -34,10 +34,6 @@ def event_answer(event: CourtEvent) -> dict:
     data = schemas.CourtEvent.of(event).model_dump(mode="json", by_alias=True)
     return filter_fields(data, LIST_GROUPS, "court_event")
 
-
-def aid_answer(aid: TestimonialAid) -> dict:
-    """The aid in its schema's shape: court logistics, which whoever sees the witness sees."""
-    return filter_fields(schemas.Aid.model_validate(aid).model_dump(mode="json", by_alias=True), LIST_GROUPS, "aid")
 
 def parse_instant(name: str, value: str, tz: str) -> datetime:
     try:
@@ -153,44 +149,6 @@ def create_attendance_api(event_id: int) -> tuple[Response, int]:
     return reply(schemas.Attendance.model_validate(attendance), 201)
 
 
-# ---- aids ------------------------------------------------------------------------------------
-
-
-@bp.get("/witnesses/<int:witness_id>/aids")
-def list_aids_api(witness_id: int) -> Response:
-    require(Permission.AID_VIEW)
-    witness = load_witness(current_user, witness_id)
-    aids = db.session.execute(
-        sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id)
-        .order_by(TestimonialAid.case_id, TestimonialAid.id)
-    ).scalars()
-    return reply_json({"items": [aid_answer(a) for a in aids]})
-
-
-@bp.post("/witnesses/<int:witness_id>/aids")
-def create_aid_api(witness_id: int) -> tuple[Response, int]:
-    require(Permission.AID_MANAGE)
-    witness = load_witness(current_user, witness_id)
-    data = body(schemas.AidInput)
-    case = load_case(current_user, data.case_id)
-    aid = operations.propose_aid(current_user, witness, case, data.kind, data.note)
-    db.session.commit()
-    return reply_json(aid_answer(aid), 201)
-
-
-@bp.patch("/aids/<int:aid_id>")
-def patch_aid_api(aid_id: int) -> Response:
-    require(Permission.AID_MANAGE)
-    aid = db.session.get(TestimonialAid, aid_id)
-    if aid is None or not can_view_witness(current_user, aid.witness):
-        raise NotFound()
-    data = body(schemas.AidPatch)
-    operations.change_aid_status(current_user, aid, data.status, on=data.on, order_reference=data.order_reference,
-                                 note=data.note)
-    db.session.commit()
-    return reply_json(aid_answer(aid))
-
-
 # ---- assignments (the witnesses area's model and operations) ---------------------------------
 
 
@@ -257,16 +215,6 @@ add_paths({
         "parameters": [id_param("event_id")],
         "post": Op("Book an assigned person to attend in support of a witness (double-booking needs a reason)",
                    {"201": schemas.Attendance}, schemas.AttendanceInput),
-    },
-    "/witnesses/{witness_id}/aids": {
-        "parameters": [id_param("witness_id")],
-        "get": Op("The witness's testimonial aids", {"200": items_of(schemas.Aid)}),
-        "post": Op("Record an aid that is needed", {"201": schemas.Aid}, schemas.AidInput),
-    },
-    "/aids/{aid_id}": {
-        "parameters": [id_param("aid_id")],
-        "patch": Op("Move an aid along its lifecycle; a decision raises a task for the liaison officer",
-                    {"200": schemas.Aid}, schemas.AidPatch),
     },
     "/witnesses/{witness_id}/assignments": {
         "parameters": [id_param("witness_id")],

@@ -1,9 +1,8 @@
-"""Forms for court events, attendance and testimonial aids. Times are typed in the court's time zone."""
+"""Forms for court events and attendance. Times are typed in the court's time zone."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import OnceForm
-from .models import AidKind, AidStatus, EventKind
+from .models import EventKind
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -74,16 +73,3 @@ class AttendanceForm(OnceForm):
 class RequiredWitnessForm(FlaskForm):
     witness_id = SelectField("Witness", coerce=int, validate_choice=True)
     reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
-
-
-class AidForm(OnceForm):
-    case_id = SelectField("Case", coerce=int, validate_choice=True)
-    kind = SelectField("Aid", choices=_choices(AidKind))
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
-
-
-class AidStatusForm(FlaskForm):
-    status = SelectField("New status", choices=_choices(AidStatus, skip=(AidStatus.NEEDED,)))
-    on = DateField("On", validators=[Optional()], description="Date of the application or decision; today if empty.")
-    order_reference = StringField("Court order reference", validators=[Optional(), Length(max=100)])
-    note = StringField("Note", validators=[Optional(), Length(max=2000)])

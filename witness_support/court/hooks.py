@@ -1,34 +1,29 @@
-"""How court support reacts to the witnesses and cases packages (connected at app start-up).
+"""How court support reacts to the witnesses and aids packages (connected at app start-up).
 
-The receivers run inside the sender's operation and transaction, and only propose or recompute
-rows; nothing is sent from here.
+The receivers run inside the sender's operation and transaction, and only recompute or answer;
+nothing is sent from here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from ..cases.models import Journey
-from ..cases.signals import journey_started
-from ..witnesses.models import Witness
-from ..witnesses.signals import child_status_changed, listing_by_court_date
-from .operations import propose_child_aids, refresh_next_court_dates
-
-
-def _journey_started(journey: Journey, *, actor: Any = None, **_: Any) -> None:
-    propose_child_aids(actor, journey.witness, journey.case)
-
-
-def _child_status_changed(witness: Witness, *, actor: Any = None, **_: Any) -> None:
-    propose_child_aids(actor, witness)
+from ..aids.signals import age_counts_on
+from ..cases.models import Case
+from ..witnesses.signals import listing_by_court_date
+from .operations import first_trial_date, refresh_next_court_dates
 
 
 def _listing_by_court_date(_sender: Any, *, now: datetime, **__: Any) -> None:
     refresh_next_court_dates(now=now)
 
 
+def _age_counts_on(case: Case, **_: Any) -> date | None:
+    """A child's aids are decided by their age on the case's first trial day."""
+    return first_trial_date(case)
+
+
 def connect() -> None:
-    journey_started.connect(_journey_started, weak=False)
-    child_status_changed.connect(_child_status_changed, weak=False)
     listing_by_court_date.connect(_listing_by_court_date, weak=False)
+    age_counts_on.connect(_age_counts_on, weak=False)

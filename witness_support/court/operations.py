@@ -1,8 +1,10 @@
-"""The rules of court support: scheduling and moving court events, attendance, testimonial aids.
+"""The rules of court support: scheduling and moving court events, attendance.
+
+A trial day proposes the child set of testimonial aids (the aids area) for its required witnesses.
 
 Other areas hook in here:
-- notifications: subscribe to `signals.event_changed` (created, moved, cancelled, held, updated)
-  and `signals.aid_decided`; queue the notice in the receiver and send it after the commit;
+- notifications: subscribe to `signals.event_changed` (created, moved, cancelled, held, updated);
+  queue the notice in the receiver and send it after the commit;
 - the calendar feed: read a person's events with `events_for_user(user)` (only while their
   assignment to the witness is active), with `revision` as SEQUENCE and `updated_at` as DTSTAMP.
 """
@@ -14,33 +16,28 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .. import audit
+from ..aids.operations import propose_child_aids
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey
 from ..dates import as_local, check_date, local_to_utc
-from ..db import today_utc, utc_now
+from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
 from ..tasks.models import Task
 from ..tasks.operations import create_task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
+from ..witnesses.queries import liaison_officers_of
 from .models import (
-    AID_TRANSITIONS,
-    CHILD_AID_KINDS,
-    AidKind,
-    AidStatus,
-    AidStatusChange,
     Attendance,
     CourtEvent,
     CourtEventChange,
     EventKind,
     EventStatus,
     EventWitness,
-    TestimonialAid,
 )
-from .signals import aid_decided, event_changed
+from .signals import event_changed
 
 MAX_EVENT_HOURS = 24 * 14  # a familiarisation visit or a sitting; a fortnight means a typo
 
@@ -574,7 +571,7 @@ def find_conflicts(events: list[CourtEvent]) -> dict[int, set[int]]:
     return clashes
 
 
-# ---- testimonial aids -----------------------------------------------------------------------
+# ---- the first trial day: when a witness's age counts for the child set of aids ----------------
 
 
 def first_trial_date(case: Case) -> date | None:
@@ -591,157 +588,6 @@ def first_trial_date(case: Case) -> date | None:
     if first.tzinfo is None:  # an aggregate bypasses the column type on SQLite
         first = first.replace(tzinfo=ZoneInfo("UTC"))
     return _event_local_date(first, case)
-
-
-def is_child_for_case(witness: Witness, case: Case) -> bool:
-    """A child today, or (by date of birth) still under 18 on the case's first trial date."""
-    trial = first_trial_date(case)
-    if trial is not None and trial >= today_utc():
-        return witness.is_child_on(trial)
-    return witness.is_child
-
-
-def propose_aid(
-    actor: User | None, witness: Witness, case: Case, kind: str, note: str = "", *, automatic: bool = False
-) -> TestimonialAid:
-    errors: dict[str, str] = {}
-    if kind not in set(AidKind):
-        errors["kind"] = "Choose an aid: " + ", ".join(k.value for k in AidKind) + "."
-    if len(note or "") > 5000:
-        errors["note"] = "At most 5000 characters."
-    if errors:
-        raise ValidationFailed(errors)
-    in_case = db.session.execute(
-        sa.select(Journey.id).where(Journey.case_id == case.id, Journey.witness_id == witness.id)
-    ).first()
-    if not in_case:
-        raise ValidationFailed({"case_id": f"{witness.reference} is not a witness in that case."})
-    open_same = db.session.execute(
-        sa.select(TestimonialAid.id).where(
-            TestimonialAid.witness_id == witness.id,
-            TestimonialAid.case_id == case.id,
-            TestimonialAid.kind == kind,
-            TestimonialAid.status.in_([AidStatus.NEEDED, AidStatus.APPLIED, AidStatus.GRANTED]),
-        )
-    ).first()
-    if open_same:
-        raise Conflict(f"{witness.reference} already has a {kind.replace('_', ' ')} aid in this case.")
-    aid = TestimonialAid(
-        witness_id=witness.id, case_id=case.id, kind=kind, status=AidStatus.NEEDED, note=(note or "").strip(),
-        proposed_automatically=automatic, created_by_id=getattr(actor, "id", None),
-    )
-    db.session.add(aid)
-    db.session.flush()
-    db.session.add(AidStatusChange(aid_id=aid.id, from_status=None, to_status=AidStatus.NEEDED,
-                                   actor_id=getattr(actor, "id", None),
-                                   note="Proposed automatically: child witness." if automatic else ""))
-    audit.record("aid.propose", aid, actor=actor, details={"kind": kind, "case_id": case.id, "automatic": automatic})
-    db.session.flush()
-    return aid
-
-
-def propose_child_aids(actor: User | None, witness: Witness, case: Case | None = None) -> list[TestimonialAid]:
-    """Propose the standard child set as `needed` in each of the witness's cases (or the one given),
-    once: an aid of that kind already recorded in that case, whatever its state, is not proposed again."""
-    if case is not None:
-        cases = [case]
-    else:
-        cases = list(db.session.execute(
-            sa.select(Case).join(Journey, Journey.case_id == Case.id).where(Journey.witness_id == witness.id)
-        ).scalars())
-    created: list[TestimonialAid] = []
-    for each in cases:
-        if not is_child_for_case(witness, each):
-            continue
-        existing = set(db.session.execute(
-            sa.select(TestimonialAid.kind).where(
-                TestimonialAid.witness_id == witness.id, TestimonialAid.case_id == each.id,
-                TestimonialAid.kind.in_([k.value for k in CHILD_AID_KINDS]),
-            )
-        ).scalars())
-        for kind in CHILD_AID_KINDS:
-            if kind not in existing:
-                created.append(propose_aid(actor, witness, each, kind, automatic=True))
-    return created
-
-
-def liaison_officers_of(witness: Witness) -> list[int]:
-    return list(db.session.execute(
-        sa.select(WitnessAssignment.user_id)
-        .where(
-            WitnessAssignment.witness_id == witness.id,
-            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
-            WitnessAssignment.active_clause(),
-        )
-        .distinct()
-        .order_by(WitnessAssignment.user_id)
-    ).scalars())
-
-
-def change_aid_status(
-    actor: User,
-    aid: TestimonialAid,
-    status: str,
-    *,
-    on: date | None = None,
-    order_reference: str | None = None,
-    note: str = "",
-) -> TestimonialAid:
-    """needed → applied → granted | refused, and withdrawn from needed or applied. A decision raises a
-    task for the witness's liaison officers: tell the witness the outcome."""
-    if status not in set(AidStatus):
-        raise ValidationFailed({"status": "Choose needed, applied, granted, refused or withdrawn."})
-    if status not in AID_TRANSITIONS[AidStatus(aid.status)]:
-        allowed = sorted(AID_TRANSITIONS[AidStatus(aid.status)])
-        hint = f" From {aid.status} it can become: {', '.join(allowed)}." if allowed else (
-            f" A {aid.status} aid is final; propose a new one if needed.")
-        raise OperationError(
-            f"An aid cannot go from {aid.status} to {status}.{hint}",
-            {"status": f"Not allowed from {aid.status}."},
-        )
-    on = on or today_utc()
-    errors: dict[str, str] = {}
-    if on > today_utc():
-        errors["on"] = "The date cannot be in the future."
-    check_date(errors, "on", on, "court_past")
-    if status in (AidStatus.GRANTED, AidStatus.REFUSED) and aid.applied_on and on < aid.applied_on:
-        errors["on"] = "The decision cannot come before the application."
-    if order_reference is not None and len(order_reference) > 100:
-        errors["order_reference"] = "At most 100 characters."
-    if len(note or "") > 5000:
-        errors["note"] = "At most 5000 characters."
-    if errors:
-        raise ValidationFailed(errors)
-    before = aid.status
-    aid.status = status
-    if status == AidStatus.APPLIED:
-        aid.applied_on = on
-    if status in (AidStatus.GRANTED, AidStatus.REFUSED):
-        aid.decided_on = on
-    if order_reference:
-        aid.order_reference = order_reference.strip()
-    if note:
-        aid.note = (aid.note + "\n" if aid.note else "") + note.strip()
-    db.session.add(AidStatusChange(aid_id=aid.id, from_status=before, to_status=status, actor_id=actor.id,
-                                   note=(note or "").strip()))
-    db.session.flush()
-    audit.record("aid.status", aid, actor=actor, details={"from": before, "to": status})
-    if status in (AidStatus.GRANTED, AidStatus.REFUSED):
-        aid_decided.send(aid, actor=actor)
-        witness = aid.witness
-        for officer_id in liaison_officers_of(witness):
-            create_task(
-                officer_id,
-                "aid_decision",
-                f"Tell {witness.reference} the court {status} the {aid.kind.replace('_', ' ')} application",
-                witness_id=witness.id,
-                case_id=aid.case_id,
-                source=("aid", aid.id),
-                dedup_key=f"aid-decision-{aid.id}-{officer_id}",
-                actor=actor,
-                due_at=utc_now() + timedelta(days=current_app.config["AID_DECISION_TASK_DAYS"]),
-            )
-    return aid
 
 
 # ---- asking the person who fixes a readiness blocker --------------------------------------------

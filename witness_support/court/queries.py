@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..access import can_view_case, case_rule, sql_rule, visible_groups_by_witness
+from ..aids.models import AidStatus, TestimonialAid
 from ..auth.models import User
 from ..cases.models import Case
 from ..db import utc_now
@@ -18,7 +19,7 @@ from ..permissions import FieldGroup, Permission, has_permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness
 from . import operations
-from .models import AidStatus, CourtEvent, TestimonialAid
+from .models import CourtEvent
 
 
 @sql_rule(case_rule(Permission.COURT_EVENT_VIEW, "case_id"))

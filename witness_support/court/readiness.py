@@ -18,6 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy.dialects import postgresql
 
 from ..access import has_broad_caseload, visible_case_clause, visible_case_ids
+from ..aids.models import OPEN_AID_STATUSES, TestimonialAid
 from ..auth.models import User
 from ..cases.models import Case, Defendant
 from ..db import today_utc, utc_now
@@ -26,13 +27,11 @@ from ..permissions import Permission
 from ..services.models import READINESS_TOPICS, TOPIC_WORDS, InformationGiven
 from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
 from .models import (
-    OPEN_AID_STATUSES,
     Attendance,
     CourtEvent,
     EventKind,
     EventStatus,
     EventWitness,
-    TestimonialAid,
 )
 from .operations import MAX_EVENT_HOURS
 from .signals import readiness_checking
@@ -471,7 +470,7 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
     if aids and days_left < config["AID_DEADLINE_DAYS"]:
         kinds = ", ".join(f"{a.kind.replace('_', ' ')} ({a.status})" for a in aids)
         add("aid_pending", f"Aids not decided with {max(days_left, 0)} days to the first trial day: {kinds}.",
-            links("court.witness_aids", "witness_id", witness.id), Permission.AID_MANAGE)
+            links("aids.for_witness", "witness_id", witness.id), Permission.AID_MANAGE)
     support_roles = roles - {AssignmentRole.INTERPRETER}
     if not support_roles:
         add("no_support_person", "Nobody is booked to attend this trial day in support.",

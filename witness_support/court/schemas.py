@@ -1,5 +1,5 @@
-"""The API's court resources: court events with attendance and history, testimonial aids,
-support assignments and trial readiness.
+"""The API's court resources: court events with attendance and history, support assignments and
+trial readiness.
 
 Times sent: `starts_at`/`ends_at` are ISO 8601. With an offset they mean that instant; without one
 they are read on the court's wall clock (the case's time zone). Times answered are UTC
@@ -18,7 +18,7 @@ from ..api.schemas import BlankText, Day, Id, Input, Instant, NullText, OneOf, O
 from ..dates import as_local
 from ..witnesses.models import AssignmentRole
 from . import models
-from .models import AidKind, AidStatus, EventKind, EventStatus
+from .models import EventKind, EventStatus
 from .readiness import TrialReadiness
 
 # A time as sent: read by the server (with the case's time zone), so the schema keeps it a string.
@@ -62,21 +62,6 @@ class AttendanceInput(Input):
     witness_id: Id
     user_id: Id
     override_reason: BlankText(2000) = ""
-
-
-class AidInput(Input):
-    case_id: Id
-    kind: AidKind
-    note: BlankText(5000) = ""
-
-
-class AidPatch(Input):
-    """needed → applied → granted | refused; withdrawn from needed or applied."""
-
-    status: AidStatus
-    on: Day | None = None
-    order_reference: NullText(100) = None
-    note: BlankText(5000) = ""
 
 
 class AssignmentInput(Input):
@@ -158,32 +143,6 @@ class CourtEvent(Output):
             attendance=[Attendance.model_validate(a) for a in event.attendance],
             history=[EventChange.model_validate(c) for c in event.changes],
         )
-
-
-class AidChange(Output):
-    from_status: AidStatus | None = Field(validation_alias="from_status", serialization_alias="from")
-    to: AidStatus = Field(validation_alias="to_status")
-    at: Instant
-    actor_id: int | None
-    note: str
-
-
-class Aid(Output):
-    """A testimonial aid: court logistics, which whoever sees the witness sees."""
-
-    model_config = ConfigDict(json_schema_extra=field_groups("aid"))
-
-    id: int
-    witness_id: int
-    case_id: int
-    kind: AidKind
-    status: AidStatus
-    applied_on: date | None
-    decided_on: date | None
-    order_reference: str | None
-    note: str
-    proposed_automatically: bool
-    history: list[AidChange]
 
 
 class Assignment(Output):

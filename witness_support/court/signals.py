@@ -5,8 +5,6 @@ held, updated (plus `actor`, and for a move `old_starts_at`/`old_ends_at`). It i
 operation, before the commit: a receiver should queue its side effect (a notice, an email) and act
 only after the commit succeeds, as witness_support.mail does.
 
-`aid_decided` is sent with the TestimonialAid as sender when the court grants or refuses it.
-
 `readiness_checking` is sent once per readiness computation with the list of (event id, witness id,
 trial day in the court's calendar) as sender. A receiver returns a list of `ReadinessFinding`s
 (court.readiness) for those pairs: a blocker, or a note shown to the prosecutor that does not block.
@@ -20,5 +18,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 event_changed = _signals.signal("court-event-changed")
-aid_decided = _signals.signal("court-aid-decided")
 readiness_checking = _signals.signal("court-readiness-checking")

@@ -1,4 +1,4 @@
-"""Web pages for court support: events, attendance, aids, the readiness dashboard, a person's schedule."""
+"""Web pages for court support: events, attendance, the readiness dashboard, a person's schedule."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from werkzeug.wrappers import Response
 from ..access import (
     can_view_case,
     can_view_witness,
-    sql_rule,
     visible_case_ids,
-    witness_rule,
 )
+from ..aids.queries import aids_in_case
 from ..auth.models import User
 from ..cases.models import Case, Journey
 from ..dates import date_error
@@ -30,8 +29,6 @@ from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
 from . import calendar, operations, readiness
 from .forms import (
-    AidForm,
-    AidStatusForm,
     AttendanceForm,
     CancelForm,
     EventForm,
@@ -39,17 +36,10 @@ from .forms import (
     MoveForm,
     RequiredWitnessForm,
 )
-from .models import CourtEvent, EventKind, EventWitness, TestimonialAid
+from .models import CourtEvent, EventKind, EventWitness
 from .queries import can_manage_event, can_view_event, schedule_for
 
 bp = Blueprint("court", __name__)
-
-
-@sql_rule(witness_rule(Permission.AID_VIEW))
-def can_view_aids(user: User, witness: Witness) -> bool:
-    return has_permission(user, Permission.AID_VIEW) and can_view_witness(user, witness)
-
-
 
 
 def _zone_hints(form: Any, tz: str) -> Any:
@@ -150,6 +140,7 @@ def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
     return {
         "event": event,
         "case": case,
+        "aids": aids_in_case(current_user, case.id, [r.witness for r in event.required]),
         "attendance_form": attendance_form,
         "witness_form": witness_form,
         "move_form": move_form,
@@ -249,91 +240,6 @@ def add_attendance(event_id: int) -> str | Response:
     else:
         error = "Some fields need attention."
     return render_template("court/event.html", **_event_page(event, attendance_form=form, error=error)), 422
-
-
-# ---- aids ------------------------------------------------------------------------------------
-
-
-@bp.route("/witnesses/<int:witness_id>/aids", methods=["GET", "POST"])
-@permission_required(Permission.AID_VIEW)
-@submitted_once
-def witness_aids(witness_id: int) -> tuple[str, int] | Response:
-    witness = get_or_404(Witness, witness_id, can_view_aids)
-    mark_sensitive()
-    form = AidForm()
-    form.case_id.choices = [
-        (j.case_id, j.case.reference)
-        for j in db.session.execute(
-            sa.select(Journey).where(Journey.witness_id == witness.id).options(selectinload(Journey.case))
-            .order_by(Journey.id)
-        ).scalars()
-    ]
-    error = None
-    if request.method == "POST":
-        if not has_permission(current_user, Permission.AID_MANAGE):
-            abort(404)
-        if form.validate_on_submit():
-            result = run_operation(
-                form,
-                lambda: operations.propose_aid(current_user, witness, db.session.get(Case, form.case_id.data),
-                                               form.kind.data, form.note.data or ""),
-                "Aid recorded as needed.",
-                url_for("court.witness_aids", witness_id=witness.id),
-            )
-            if isinstance(result, Response):
-                return result
-            error = result
-    return _aids_page(witness, form, error)
-
-
-def _aids_page(witness: Witness, form: AidForm, error: str | None = None, status_form: AidStatusForm | None = None,
-               status_aid_id: int | None = None, status_error: str | None = None) -> tuple[str, int]:
-    """The aids page; a status change that failed comes back with what was typed and why it failed."""
-    aids = db.session.execute(
-        sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id)
-        .options(selectinload(TestimonialAid.history), selectinload(TestimonialAid.case))
-        .order_by(TestimonialAid.case_id, TestimonialAid.id)
-    ).scalars().all()
-    failed = bool(error or status_error)
-    return render_template("court/aids.html", witness=witness, aids=aids, form=form, error=error,
-                           status_form=status_form or AidStatusForm(formdata=None), status_aid_id=status_aid_id,
-                           status_error=status_error,
-                           can_manage=has_permission(current_user, Permission.AID_MANAGE)), (422 if failed else 200)
-
-
-def _aid_form(witness: Witness) -> AidForm:
-    form = AidForm(formdata=None)
-    form.case_id.choices = [
-        (j.case_id, j.case.reference)
-        for j in db.session.execute(
-            sa.select(Journey).where(Journey.witness_id == witness.id).options(selectinload(Journey.case))
-            .order_by(Journey.id)
-        ).scalars()
-    ]
-    return form
-
-
-@bp.route("/aids/<int:aid_id>/status", methods=["POST"])
-@permission_required(Permission.AID_MANAGE)
-def aid_status(aid_id: int) -> Response | tuple[str, int]:
-    aid = get_or_404(TestimonialAid, aid_id)
-    if not can_view_witness(current_user, aid.witness):
-        abort(404)
-    mark_sensitive()
-    form = AidStatusForm()
-    if not form.validate_on_submit():
-        message = "Choose a status and a valid date."
-    else:
-        result = attempt(lambda: operations.change_aid_status(
-            current_user, aid, form.status.data, on=form.on.data, order_reference=form.order_reference.data or None,
-            note=form.note.data or ""))
-        message = result.error
-        if result.ok:
-            flash(f"Aid is now {aid.status}.", "success")
-            return redirect(url_for("court.witness_aids", witness_id=aid.witness_id, _anchor=f"aid-{aid.id}"))
-    # Back to the page with the change as typed, the reason by it and at the top.
-    return _aids_page(aid.witness, _aid_form(aid.witness), status_form=form, status_aid_id=aid.id,
-                      status_error=message)
 
 
 # ---- readiness -------------------------------------------------------------------------------

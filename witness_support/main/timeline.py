@@ -14,9 +14,10 @@ from flask import url_for
 from sqlalchemy.orm import contains_eager
 
 from ..access import access_reasons, sees, visible_case_ids
+from ..aids.models import AidStatusChange, TestimonialAid
 from ..auth.models import User
 from ..cases.models import Case, Defendant, Journey, JourneyTransition
-from ..court.models import AidStatusChange, CourtEvent, EventWitness, TestimonialAid
+from ..court.models import CourtEvent, EventWitness
 from ..custody.models import CustodyEvent
 from ..extensions import db
 from ..notifications.models import Notification, Status

@@ -243,3 +243,18 @@ def current_accommodation(witness: Witness, limit: int = 3) -> list[BenefitEntry
             BenefitEntry.corrects_id.is_(None), BenefitEntry.id.not_in(corrected))
         .order_by(BenefitEntry.provided_on.desc(), BenefitEntry.id.desc()).limit(limit)
     ).scalars())
+
+
+def liaison_officers_of(witness: Witness) -> list[int]:
+    """The ids of the witness's liaison officers (active assignments): who is tasked when something
+    the witness must be told happens (an aid decided, a booking double-booked)."""
+    return list(db.session.execute(
+        sa.select(WitnessAssignment.user_id)
+        .where(
+            WitnessAssignment.witness_id == witness.id,
+            WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER,
+            WitnessAssignment.active_clause(),
+        )
+        .distinct()
+        .order_by(WitnessAssignment.user_id)
+    ).scalars())

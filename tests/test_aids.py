@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from tests.helpers import future, past
+from witness_support.aids import operations as aid_ops
+from witness_support.aids.models import CHILD_AID_KINDS, TestimonialAid
 from witness_support.cases import operations as case_ops
-from witness_support.court import operations as court_ops
-from witness_support.court.models import CHILD_AID_KINDS, TestimonialAid
 from witness_support.errors import Conflict, OperationError, ValidationFailed
 from witness_support.extensions import db
 from witness_support.tasks.models import Task
@@ -28,9 +28,9 @@ def _aids(witness) -> list[TestimonialAid]:  # noqa: ANN001
 
 def test_lifecycle_needed_applied_granted_with_history(officer, make_journey):
     journey = make_journey()
-    aid = court_ops.propose_aid(officer, journey.witness, journey.case, "screen", "Defendant's family in court.")
-    court_ops.change_aid_status(officer, aid, "applied", on=past(3))
-    court_ops.change_aid_status(officer, aid, "granted", on=past(1), order_reference="ORD-77")
+    aid = aid_ops.propose_aid(officer, journey.witness, journey.case, "screen", "Defendant's family in court.")
+    aid_ops.change_aid_status(officer, aid, "applied", on=past(3))
+    aid_ops.change_aid_status(officer, aid, "granted", on=past(1), order_reference="ORD-77")
     db.session.commit()
     assert (aid.status, aid.applied_on, aid.decided_on, aid.order_reference) == ("granted", past(3), past(1), "ORD-77")
     assert [(h.from_status, h.to_status) for h in aid.history] == [
@@ -43,13 +43,13 @@ def test_lifecycle_needed_applied_granted_with_history(officer, make_journey):
 ])
 def test_invalid_moves_are_refused_with_a_clear_message(officer, make_journey, path, bad):
     journey = make_journey()
-    aid = court_ops.propose_aid(officer, journey.witness, journey.case, "closed_court")
+    aid = aid_ops.propose_aid(officer, journey.witness, journey.case, "closed_court")
     for status in path:
-        court_ops.change_aid_status(officer, aid, status)
+        aid_ops.change_aid_status(officer, aid, status)
     db.session.commit()
     before = aid.status
     with pytest.raises(OperationError) as caught:
-        court_ops.change_aid_status(officer, aid, bad)
+        aid_ops.change_aid_status(officer, aid, bad)
     assert f"from {before} to {bad}" in caught.value.message
     db.session.rollback()
     assert db.session.get(TestimonialAid, aid.id).status == before
@@ -57,27 +57,27 @@ def test_invalid_moves_are_refused_with_a_clear_message(officer, make_journey, p
 
 def test_withdrawn_from_needed_and_from_applied(officer, make_journey):
     journey = make_journey()
-    first = court_ops.propose_aid(officer, journey.witness, journey.case, "intermediary")
-    court_ops.change_aid_status(officer, first, "withdrawn")
-    second = court_ops.propose_aid(officer, journey.witness, journey.case, "communication_aid")
-    court_ops.change_aid_status(officer, second, "applied")
-    court_ops.change_aid_status(officer, second, "withdrawn")
+    first = aid_ops.propose_aid(officer, journey.witness, journey.case, "intermediary")
+    aid_ops.change_aid_status(officer, first, "withdrawn")
+    second = aid_ops.propose_aid(officer, journey.witness, journey.case, "communication_aid")
+    aid_ops.change_aid_status(officer, second, "applied")
+    aid_ops.change_aid_status(officer, second, "withdrawn")
     assert (first.status, second.status) == ("withdrawn", "withdrawn")
 
 
 def test_bad_aid_input(officer, make_journey, make_case):
     journey = make_journey()
     with pytest.raises(ValidationFailed) as caught:
-        court_ops.propose_aid(officer, journey.witness, journey.case, "teleportation")
+        aid_ops.propose_aid(officer, journey.witness, journey.case, "teleportation")
     assert "kind" in caught.value.field_errors
     with pytest.raises(ValidationFailed) as caught:
-        court_ops.propose_aid(officer, journey.witness, make_case(), "screen")
+        aid_ops.propose_aid(officer, journey.witness, make_case(), "screen")
     assert "case_id" in caught.value.field_errors
-    aid = court_ops.propose_aid(officer, journey.witness, journey.case, "screen")
+    aid = aid_ops.propose_aid(officer, journey.witness, journey.case, "screen")
     with pytest.raises(Conflict):
-        court_ops.propose_aid(officer, journey.witness, journey.case, "screen")
+        aid_ops.propose_aid(officer, journey.witness, journey.case, "screen")
     with pytest.raises(ValidationFailed) as caught:
-        court_ops.change_aid_status(officer, aid, "applied", on=future(2))
+        aid_ops.change_aid_status(officer, aid, "applied", on=future(2))
     assert "on" in caught.value.field_errors
 
 
@@ -88,11 +88,11 @@ def test_decision_raises_a_task_for_each_liaison_officer_titled_by_reference(
     witness = journey.witness
     second_officer = make_user("liaison_officer")
     witness_ops.assign_support(officer, witness, second_officer, "liaison_officer")
-    aid = court_ops.propose_aid(officer, witness, journey.case, "video_link")
-    court_ops.change_aid_status(officer, aid, "applied")
+    aid = aid_ops.propose_aid(officer, witness, journey.case, "video_link")
+    aid_ops.change_aid_status(officer, aid, "applied")
     db.session.commit()
     assert db.session.execute(sa.select(sa.func.count()).select_from(Task)).scalar() == 0
-    court_ops.change_aid_status(officer, aid, "refused", note="Judge found no need.")
+    aid_ops.change_aid_status(officer, aid, "refused", note="Judge found no need.")
     db.session.commit()
     tasks = db.session.execute(sa.select(Task).order_by(Task.assignee_id)).scalars().all()
     assert sorted(t.assignee_id for t in tasks) == sorted([officer.id, second_officer.id])
@@ -141,9 +141,9 @@ def test_child_set_is_not_proposed_twice(officer, make_case, make_witness):
     case = make_case()
     case_ops.start_journey(officer, case, child)
     aid = _aids(child)[0]
-    court_ops.change_aid_status(officer, aid, "withdrawn")
+    aid_ops.change_aid_status(officer, aid, "withdrawn")
     witness_ops.update_witness(officer, child, age_assessment="child")  # becomes a child "again"
-    court_ops.propose_child_aids(officer, child)
+    aid_ops.propose_child_aids(officer, child)
     db.session.commit()
     assert len(_aids(child)) == 3
     # A second case gets its own set.
