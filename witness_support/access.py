@@ -292,11 +292,6 @@ def sees(user: User, witness: Witness, group: FieldGroup | str) -> bool:
     return FieldGroup(group) in visible_groups(user, witness)
 
 
-def can_view_identity(user: User, witness: Witness) -> bool:
-    """Identity (name, birth date, gender, nationality) is for people whose part needs it."""
-    return sees(user, witness, FieldGroup.IDENTITY)
-
-
 def benefit_resource(kind: str) -> str:
     """The resource name of a benefit of `kind` (accommodation says where the witness lives)."""
     return "benefit.accommodation" if kind == "accommodation" else "benefit"

@@ -125,16 +125,6 @@ def _operation(operation: Op, refs: dict[type[BaseModel], dict[str, Any]]) -> di
     return built
 
 
-def body_schemas() -> dict[tuple[str, str], type[BaseModel]]:
-    """Every documented request body's schema, by (path template, method)."""
-    return {
-        (path, method): operation.body
-        for path, item in _PATHS.items()
-        for method, operation in item.items()
-        if isinstance(operation, Op) and operation.body is not None
-    }
-
-
 @cache
 def _document() -> dict[str, Any]:
     models = _models()

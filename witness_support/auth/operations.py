@@ -62,11 +62,6 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str, email: str = "", display_name: str = "") -> str | None:
-    """The reason a password is refused, or None (kept for callers of the first version)."""
-    return password_problem(password, email, display_name)
-
-
 def _find_user(email: str) -> User | None:
     return db.session.execute(sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
@@ -715,11 +710,6 @@ def check_api_token(secret: str) -> tuple[ApiToken | None, str | None]:
         token.last_used_at = moment
         db.session.commit()  # bookkeeping before any view runs, as for sessions
     return token, None
-
-
-def user_for_api_token(secret: str) -> User | None:
-    token, problem = check_api_token(secret)
-    return token.user if token is not None and problem is None else None
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:

@@ -17,7 +17,3 @@ ISO_4217 = frozenset(
     UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
     """.split()  # noqa: SIM905 - a block of codes reads and diffs better than 160 quoted strings
 )
-
-
-def is_currency(code: str | None) -> bool:
-    return code is not None and code in ISO_4217

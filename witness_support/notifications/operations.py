@@ -490,17 +490,6 @@ def notify_hearing_change(
     )
 
 
-def cancel_notice(actor: User, notice: Notification, reason: str) -> Notification:
-    if notice.status not in (Status.PENDING, Status.FAILED, Status.AWAITING_OFFICER):
-        raise ValidationFailed({"status": "Only a notice not yet delivered can be cancelled."})
-    if not (reason or "").strip():
-        raise ValidationFailed({"reason": "Say why this notice should not be delivered."})
-    notice.status = Status.CANCELLED
-    db.session.flush()
-    audit.record("notification.cancel", notice, actor=actor, details={"reason": reason.strip()[:500]})
-    return notice
-
-
 def mark_delivered(actor: User, notice: Notification) -> Notification:
     """The officer printed and posted the letter, or told the witness in person."""
     if notice.status not in (Status.AWAITING_OFFICER, Status.FAILED):

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids, visible_witness_ids
+from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids
 from ..audit import AuditEvent
 from ..auth.models import User
 from ..cases.models import Journey
@@ -141,10 +141,6 @@ def filter_conditions(user: object, filters: WitnessFilters, today: date | None 
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def visible_witness_condition(user: object) -> sa.ColumnElement[bool]:
-    return Witness.id.in_(visible_witness_ids(user).scalar_subquery())  # type: ignore[arg-type]
 
 
 # ---- keeping the name index -------------------------------------------------------------------
