@@ -113,8 +113,9 @@ def test_another_witness_s_stored_notice_rows_never_hold_the_order(app, officer,
     first, second = setup.witnesses
     _convict(officer, setup, first)
     # The rows as stored, through the table and not the model: what a backup or a query reads.
-    table = sa.table("notifications", sa.column("witness_id"), sa.column("kind"), sa.column("context", sa.Text))
-    rows = db.session.execute(sa.select(table.c.witness_id, table.c.kind, table.c.context)).all()
+    table = sa.table("notifications", sa.column("witness_id"), sa.column("kind"), sa.column("context"))
+    rows = db.session.execute(
+        sa.select(table.c.witness_id, table.c.kind, sa.cast(table.c.context, sa.Text))).all()
     assert {kind for _, kind, _ in rows} >= {"verdict", "sentence"}
     theirs = [text for witness_id, _, text in rows if witness_id == first.id]
     others = [text for witness_id, _, text in rows if witness_id == second.id]
