@@ -81,6 +81,7 @@ def _on_custody_recorded(event: CustodyEvent, *, actor: User | None = None, **_:
         "offender": offender,
         "changed_on": f"{local:%Y-%m-%d %H:%M} ({case.court_timezone})",
         "what": event.words,
+        "event_kind": event.kind,  # the words in the witness's language, at rendering
         "hearing_on": event.hearing_on.isoformat() if event.hearing_on else "",
         "release_date": event.release_date.isoformat() if event.release_date else "",
         "custody_event_id": event.id,
