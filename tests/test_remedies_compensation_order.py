@@ -106,3 +106,21 @@ def test_an_acquittal_carries_no_order(app, officer, trial_case):
         outcome_ops.record_outcome(officer, setup.defendant, verdict="acquitted", compensation_amount="10",
                                    compensation_currency="EUR", compensation_witness_id=setup.witness.id)
     assert "conviction" in caught.value.field_errors["compensation_amount"]
+
+
+def test_another_witness_s_stored_notice_rows_never_hold_the_order(app, officer, trial_case):
+    setup = trial_case(witnesses=2)
+    first, second = setup.witnesses
+    _convict(officer, setup, first)
+    # The rows as stored, through the table and not the model: what a backup or a query reads.
+    table = sa.table("notifications", sa.column("witness_id"), sa.column("kind"), sa.column("context"))
+    rows = db.session.execute(
+        sa.select(table.c.witness_id, table.c.kind, sa.cast(table.c.context, sa.Text))).all()
+    assert {kind for _, kind, _ in rows} >= {"verdict", "sentence"}
+    theirs = [text for witness_id, _, text in rows if witness_id == first.id]
+    others = [text for witness_id, _, text in rows if witness_id == second.id]
+    assert theirs and others
+    assert all(AMOUNT in text and "IDR" in text for text in theirs)
+    for text in others:
+        assert AMOUNT not in text and "IDR" not in text and "compensation" not in text
+        assert CANARY_OFFENDER in text  # the rest of the news is the same for both

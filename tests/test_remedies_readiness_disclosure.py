@@ -1,9 +1,11 @@
 """Remedies on the court's readiness and the disclosure schedule: a permit expiring before a trial
 day blocks it; a pending charge is shown to the prosecutor without blocking; the schedule lists the
-claims a witness made against a defendant, outside the benefits ledger and its totals."""
+claims a witness made against a defendant (page, JSON and CSV), outside the benefits ledger and its totals."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -105,3 +107,32 @@ def test_the_disclosure_schedule_lists_claims_against_a_defendant_outside_the_le
     assert "Compensation claims against a defendant" in page and "4200.00 EUR" in page
     assert "Invented Employer Ltd" not in page and "999.00" not in page
     assert "charge(s) against the witness pending" in page
+
+
+def test_the_disclosure_csv_lists_claims_against_a_defendant_outside_the_totals(
+        app, client, auth, officer, trial_case, api_token):
+    setup = trial_case()
+    claim = ops.open_claim(officer, setup.witness, route="civil_claim", respondent="defendant",
+                           case_id=setup.case.id, defendant_id=setup.defendant.id, amount_claimed="4200.00",
+                           claimed_currency="EUR", filed_on=past(10))
+    ops.open_claim(officer, setup.witness, route="labour_claim", respondent="employer",
+                   respondent_name="Invented Employer Ltd", amount_claimed="999.00", claimed_currency="EUR")
+    db.session.commit()
+    api = app.test_client().get(f"/api/v1/cases/{setup.case.id}/disclosure",
+                                headers=api_token(officer) | {"Accept": "text/csv"})
+    auth.login(officer)
+    page = client.get(f"/cases/{setup.case.id}/disclosure?format=csv")
+    for export in (page, api):
+        assert export.status_code == 200 and export.mimetype == "text/csv"
+        text = export.get_data(as_text=True)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        [listed] = [r for r in rows if r["record"] == "compensation_claim"]
+        assert (listed["witness_reference"], listed["claim_id"], listed["defendant"], listed["kind"]) == (
+            setup.witness.reference, str(claim.id), CANARY_OFFENDER, "civil claim")
+        assert (listed["amount"], listed["currency"], listed["filed_on"], listed["claim_status"]) == (
+            "4200.00", "EUR", past(10).isoformat(), claim.status)
+        assert listed["amount_awarded"] == "" and listed["amount_paid"] == ""
+        # Not a benefit: no total counts it, and a claim against an employer is not the defence's business.
+        assert not [r for r in rows if r["record"] in ("total", "witness_total")]
+        assert "Invented Employer Ltd" not in text and "999.00" not in text
+

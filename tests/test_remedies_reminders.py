@@ -6,6 +6,7 @@ raised by the notifications sweep."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -166,3 +167,26 @@ def test_the_cli_pass_raises_them_and_prints_a_count_only(app, officer, make_wit
     assert result.exit_code == 0 and result.output.strip() == "remedies reminders raised 1"
     assert witness.reference not in result.output
     assert len(_tasks("remedy_permit_expiry")) == 1
+
+
+@pytest.mark.parametrize("field", ["limitation_on", "filing_due_on", "hearing_on", "payment_due_on"])
+def test_each_key_date_falls_due_on_the_court_s_working_day_before_it(app, officer, make_case, make_witness,
+                                                                     make_journey, field):
+    case = make_case(court_timezone="Asia/Jakarta")
+    witness = make_witness()
+    make_journey(witness=witness, case=case)
+    monday = _next_weekday(future(20), 1)
+    award = {"amount_awarded": "500", "awarded_currency": "EUR"} if field == "payment_due_on" else {}
+    claim = ops.open_claim(officer, witness, route="civil_claim", respondent="state", case_id=case.id,
+                           **{field: monday}, **award)
+    db.session.commit()
+    assert raise_reminders(monday - timedelta(days=20)) == 0  # not yet within the reminder's working days
+    assert raise_reminders(monday - timedelta(days=7)) == 1
+    assert raise_reminders(monday - timedelta(days=6)) == 0
+    db.session.commit()
+    [task] = _tasks("remedy_claim_date")
+    assert (task.witness_id, task.case_id, task.source_id) == (witness.id, case.id, claim.id)
+    assert f"on {monday.isoformat()}" in task.title
+    # The working day before a Monday is the Friday, at the close of business in the court's time zone.
+    local = task.due_at.astimezone(ZoneInfo("Asia/Jakarta"))
+    assert (local.date(), local.hour, local.minute) == (monday - timedelta(days=3), 17, 0)

@@ -115,10 +115,11 @@ class CustodyEvent(db.Model):
     learned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(sa.String(200))
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    # Sentenced: the expected release (sentence end); released on licence: the licence end.
-    release_date: Mapped[date | None]
+    # Sentenced: the expected release (sentence end); temporary release: the day it starts; released
+    # on licence: the licence end. Indexed: the sweep looks for the dates coming up.
+    release_date: Mapped[date | None] = mapped_column(index=True)
     # Parole or licence hearing scheduled: its date.
-    hearing_on: Mapped[date | None]
+    hearing_on: Mapped[date | None] = mapped_column(index=True)
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("custody_events.id"))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -186,3 +187,30 @@ class Enrolment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Enrolment witness={self.witness_id} case={self.case_id} enrolled={self.enrolled}>"
+
+
+class ReminderKind(StrEnum):
+    RELEASE = "release"  # a release date approaching: the witnesses told, their officers plan safety
+    HEARING = "hearing"  # a parole or licence hearing approaching: the officers plan safety
+    RELEASED = "released"  # a release date reached: the officers check in
+
+
+class CustodyReminder(db.Model):
+    """A reminder the notifications sweep raised from a defendant's known dates (custody entries,
+    and for a release date reached also the outcome's proposed release date), kept so each is
+    raised once, also when two sweeps run at once (the unique key decides who raises it)."""
+
+    __tablename__ = "custody_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("defendant_id", "kind", "days", "falls_on", name="uq_custody_reminders_defendant_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    defendant_id: Mapped[int] = mapped_column(sa.ForeignKey("defendants.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    days: Mapped[int]  # how many days before the date (0: the date reached)
+    falls_on: Mapped[date]  # the release or hearing date
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    def __repr__(self) -> str:
+        return f"<CustodyReminder defendant={self.defendant_id} {self.kind} {self.days}d {self.falls_on}>"

@@ -147,6 +147,9 @@ CSV_COLUMNS = [
     "amount", "currency", "provider", "need_it_meets", "authorised_by", "entered_by", "entered_at",
     "corrects_sequence", "correction_type", "correction_reason", "within_window_before_testimony",
     "concern_status", "resolution", "hash",
+    # Compensation claims against a defendant (record "compensation_claim"): not benefits, outside the
+    # totals; the claimed amount is in amount/currency, the rest in these columns.
+    "claim_id", "defendant", "claim_status", "filed_on", "amount_awarded", "awarded_currency", "amount_paid",
 ]
 
 
@@ -171,7 +174,8 @@ def _safe(value: Any) -> Any:
 
 
 def schedule_csv(schedule: Schedule, user: User) -> str:
-    """One table: entry rows in date order per witness, then totals, concerns and the checkpoint,
+    """One table: entry rows in date order per witness, then totals, concerns, compensation claims
+    against a defendant and the checkpoint,
     told apart by the first column. A cell of a field `user` may not see stays empty."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", lineterminator="\r\n")
@@ -203,6 +207,14 @@ def schedule_csv(schedule: Schedule, user: User) -> str:
             write({"record": "concern", "witness_reference": s.witness.reference, "sequence": c.entry_id,
                    "description": c.description, "entered_at": iso(c.raised_at),
                    "concern_status": "open" if c.is_open else "resolved", "resolution": c.resolution})
+        for claim in s.claims:
+            # Listed as in the JSON and on the page, to whoever sees the witness's section.
+            write({"record": "compensation_claim", "witness_reference": s.witness.reference, "kind": claim.route,
+                   "description": f"Compensation claim against {claim.defendant} (not a benefit)",
+                   "amount": money(claim.amount_claimed), "currency": claim.claimed_currency,
+                   "claim_id": claim.claim_id, "defendant": claim.defendant, "claim_status": claim.status,
+                   "filed_on": iso(claim.filed_on), "amount_awarded": money(claim.amount_awarded),
+                   "awarded_currency": claim.awarded_currency, "amount_paid": money(claim.amount_paid)})
     for t in visible_totals(schedule, user):
         write({"record": "total", "kind": t.kind, "amount": money(t.amount), "currency": t.currency,
                "description": f"{t.entries} benefit(s)"})

@@ -15,7 +15,7 @@ from ..court.signals import event_changed
 from ..outcomes.models import Outcome
 from ..outcomes.signals import outcome_news
 from .models import Kind
-from .operations import notify_case_witnesses, notify_hearing_change
+from .operations import case_witness_ids, notify_hearing_change, queue_notice
 
 _HEARING_CHANGES = {"created": "set", "moved": "moved", "cancelled": "cancelled"}
 # Hearings a victim is told about. A familiarisation visit is arranged with the witness in
@@ -38,9 +38,21 @@ def _on_event_changed(event: CourtEvent, *, action: str, old_starts_at: datetime
         )
 
 
+def context_for(context: dict[str, Any], witness_id: int) -> dict[str, Any]:
+    """What one witness's notice row stores: a compensation order (its amount, currency, due date and
+    whom it is for) only in the row of the witness it is for. Stored rows are read by officers,
+    the API and backups: another witness's row never holds the amount, not merely hides it."""
+    if context.get("compensation_for") == witness_id:
+        return context
+    return {name: value for name, value in context.items() if not name.startswith("compensation_")}
+
+
 def _on_outcome_news(outcome: Outcome, *, news: str, key: str, context: dict[str, Any], triggered_at: datetime,
                      **_: Any) -> None:
-    notify_case_witnesses(outcome.case_id, Kind(news), context=context, triggered_at=triggered_at, key=key)
+    kind = Kind(news)
+    for witness_id in case_witness_ids(outcome.case_id, kind):
+        queue_notice(witness_id, kind, context=context_for(context, witness_id), triggered_at=triggered_at,
+                     case_id=outcome.case_id, dedup_key=f"{key}:w{witness_id}")
 
 
 def connect() -> None:

@@ -1,9 +1,10 @@
 """Custody changes reach the witnesses of the case, and their officers get a risk review.
 
-Connected to `custody.signals` at app start-up (create_app). The receivers only write rows in the
-same transaction as the custody entry (notices in the outbox, tasks); the sweep delivers the notices
-after the commit. Each witness's notice carries only the bail conditions that protect them: a
-no-contact condition naming them, and exclusion zones that name them or nobody.
+Connected to `custody.signals` at app start-up (create_app), with the sweep's reminders from custody
+dates (`custody_reminders`). The receivers only write rows in the same transaction as the custody
+entry (notices in the outbox, tasks); the sweep delivers the notices after the commit. Each
+witness's notice carries only the bail conditions that protect them: a no-contact condition naming
+them, and exclusion zones that name them or nobody.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from ..extensions import db
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from ..workdays import add_working_days
+from . import custody_reminders
 from .models import AFTER_CASE_KINDS, Kind, Notification, Status
 from .operations import case_witness_ids, close_notice_tasks, queue_notice, responsible_for
+from .signals import sweep_started
 
 NOTICE_KIND = {
     EventKind.ARRESTED: Kind.IN_CUSTODY,
@@ -81,6 +84,7 @@ def _on_custody_recorded(event: CustodyEvent, *, actor: User | None = None, **_:
         "offender": offender,
         "changed_on": f"{local:%Y-%m-%d %H:%M} ({case.court_timezone})",
         "what": event.words,
+        "event_kind": event.kind,  # the words in the witness's language, at rendering
         "hearing_on": event.hearing_on.isoformat() if event.hearing_on else "",
         "release_date": event.release_date.isoformat() if event.release_date else "",
         "custody_event_id": event.id,
@@ -100,7 +104,8 @@ def _on_custody_recorded(event: CustodyEvent, *, actor: User | None = None, **_:
               f"— {event.words}",
               witness_id=witness_id, case=case, due_at=review_due, urgent=kind in URGENT, event=event,
               key=f"custody-risk-review:e{event.id}:w{witness_id}", actor=actor)
-        if kind == Kind.RELEASED:
+        if kind == Kind.RELEASED and not custody_reminders.check_in_already_raised(witness_id, case.id, now):
+            # One check-in per release: the sweep may have raised it when the release date was reached.
             _task(officer, "release_check_in",
                   f"Check in with {reference}: a defendant in {case.reference} was released",
                   witness_id=witness_id, case=case, due_at=_working_days(now, 2, case), urgent=False, event=event,
@@ -130,3 +135,5 @@ def _on_enrolment_changed(enrolment: Enrolment, *, actor: User | None = None, jo
 def connect() -> None:
     custody_recorded.connect(_on_custody_recorded, weak=False)
     enrolment_changed.connect(_on_enrolment_changed, weak=False)
+    # Release and parole-hearing dates in the custody history, raised by every pass of the sweep.
+    sweep_started.connect(custody_reminders.on_sweep, weak=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from string import Formatter
 from typing import Any
 
+from ..custody.models import WORDS as CUSTODY_WORDS
+
 # Language names a witness record may carry -> the codes the texts are kept under.
 LANGUAGE_CODES = {
     "en": "en", "english": "en",
@@ -151,8 +153,15 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
         "deported": ("Dideportasi",
                      "{offender} dideportasi atau dikeluarkan dari negara ini pada {changed_on}."),
     },
-    # Thai ships the urgent custody notices; the rest fall back to English with a warning.
+    # Thai ships every custody notice, the release reminder and the property notice; hearing,
+    # verdict, sentence and appeal notices fall back to English with a task for the officer.
     "th": {
+        "property_collectable": ("คุณสามารถรับสิ่งของของคุณคืนได้",
+                                 "{item}ของคุณที่ถูกยึดไว้เป็นพยานหลักฐานสามารถรับคืนได้ตั้งแต่ {collectable_from} "
+                                 "กรุณาติดต่อ {officer_name} ที่หมายเลข {officer_phone} เพื่อนัดหมาย และนำข้อความนี้มาด้วย"),
+        "release_upcoming": ("ใกล้ถึงวันปล่อยตัว",
+                             "{offender} มีกำหนดได้รับการปล่อยตัวในวันที่ {release_date} อีก {days} วัน "
+                             "{officer_name} จะทบทวนความปลอดภัยของคุณร่วมกับคุณ"),
         "released": ("การปล่อยตัวจากการควบคุม",
                      "{offender} ได้รับการปล่อยตัวเมื่อ {changed_on} หากคุณรู้สึกไม่ปลอดภัย "
                      "กรุณาติดต่อ {officer_name} ที่หมายเลข {officer_phone}"),
@@ -160,9 +169,24 @@ FULL: dict[str, dict[str, tuple[str, str]]] = {
                     "{offender} หลบหนีจากการควบคุมเมื่อ {changed_on} หากคุณตกอยู่ในอันตราย "
                     "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
         "recalled": ("กลับเข้าสู่การควบคุม", "{offender} ถูกนำตัวกลับเข้าสู่การควบคุมเมื่อ {changed_on}"),
+        "in_custody": ("อยู่ในการควบคุมตัว",
+                       "{offender} อยู่ในการควบคุมตัวตั้งแต่ {changed_on} {officer_name} จะแจ้งให้คุณทราบถึงขั้นตอนต่อไป"),
+        "bail": ("คำสั่งปล่อยตัวชั่วคราว",
+                 "{offender} ได้รับการปล่อยตัวชั่วคราวเมื่อ {changed_on} {conditions}หากมีการฝ่าฝืนเงื่อนไข"
+                 "หรือคุณรู้สึกไม่ปลอดภัย กรุณาติดต่อ {officer_name} ที่หมายเลข {officer_phone}"),
+        "bail_breached": ("มีการฝ่าฝืนเงื่อนไขการปล่อยตัวชั่วคราว",
+                          "{offender} ฝ่าฝืนเงื่อนไขการปล่อยตัวชั่วคราว (บันทึกเมื่อ {changed_on}) "
+                          "หากคุณรู้สึกไม่ปลอดภัย กรุณาติดต่อ {officer_name} ที่หมายเลข {officer_phone}"),
         "at_large": ("ด่วน: ถูกตำรวจออกหมายจับ",
                      "มีการออกหมายจับ {offender} เมื่อ {changed_on} บุคคลนี้ไม่ได้อยู่ในการควบคุม หากคุณตกอยู่ในอันตราย "
                      "กรุณาโทรแจ้งตำรวจทันที เจ้าหน้าที่ของคุณ {officer_name} ({officer_phone}) ได้รับแจ้งแล้ว"),
+        "custody_update": ("ข่าวเกี่ยวกับการควบคุมตัว",
+                           "ข่าวเกี่ยวกับ {offender} เมื่อ {changed_on}: {what} {officer_name} จะอธิบายว่า"
+                           "เรื่องนี้มีความหมายต่อคุณอย่างไร"),
+        "parole_hearing": ("การพิจารณาพักการลงโทษ",
+                           "มีกำหนดการพิจารณาพักการลงโทษของ {offender} ในวันที่ {hearing_on} "
+                           "{officer_name} สามารถช่วยคุณแสดงความคิดเห็นได้"),
+        "deported": ("ถูกส่งตัวออกนอกประเทศ", "{offender} ถูกเนรเทศหรือส่งตัวออกนอกประเทศเมื่อ {changed_on}"),
     },
 }
 
@@ -197,6 +221,59 @@ IMPLICATIONS = {
 }
 
 
+# What happened in a custody entry, in the witness's language (the custody_update notice says it).
+EVENT_WORDS: dict[str, dict[str, str]] = {
+    "en": {str(kind): words for kind, words in CUSTODY_WORDS.items()},
+    "id": {
+        "arrested": "ditangkap",
+        "remanded": "ditahan sementara",
+        "bailed": "dilepaskan dengan jaminan",
+        "bail_varied": "syarat jaminan diubah",
+        "bail_breached": "syarat jaminan dilanggar",
+        "warrant_issued": "surat perintah penangkapan dikeluarkan: keberadaannya tidak diketahui",
+        "rearrested": "ditangkap kembali",
+        "charges_dropped": "dakwaan dicabut atau penuntutan dihentikan",
+        "acquitted": "dibebaskan setelah dinyatakan tidak bersalah",
+        "sentenced": "dijatuhi hukuman penjara",
+        "transferred": "dipindahkan ke tempat penahanan lain",
+        "temporary_release": "sedang menjalani pembebasan sementara",
+        "parole_hearing": "sidang pembebasan bersyarat dijadwalkan",
+        "released": "dibebaskan bersyarat atau setelah masa hukumannya berakhir",
+        "escaped": "melarikan diri: keberadaannya tidak diketahui",
+        "recalled": "dikembalikan ke tahanan",
+        "deported": "dideportasi atau dikeluarkan dari negara ini",
+    },
+    "th": {
+        "arrested": "ถูกจับกุม",
+        "remanded": "ถูกควบคุมตัวระหว่างการพิจารณาคดี",
+        "bailed": "ได้รับการปล่อยตัวชั่วคราวโดยมีประกัน",
+        "bail_varied": "มีการเปลี่ยนแปลงเงื่อนไขการปล่อยตัวชั่วคราว",
+        "bail_breached": "ฝ่าฝืนเงื่อนไขการปล่อยตัวชั่วคราว",
+        "warrant_issued": "มีการออกหมายจับ: ไม่ทราบที่อยู่",
+        "rearrested": "ถูกจับกุมอีกครั้ง",
+        "charges_dropped": "ข้อกล่าวหาถูกถอนหรือการดำเนินคดียุติลง",
+        "acquitted": "ได้รับการปล่อยตัวหลังศาลพิพากษายกฟ้อง",
+        "sentenced": "ถูกพิพากษาจำคุก",
+        "transferred": "ถูกย้ายสถานที่ควบคุมตัว",
+        "temporary_release": "อยู่ระหว่างการปล่อยตัวชั่วคราวจากเรือนจำ",
+        "parole_hearing": "มีกำหนดการพิจารณาพักการลงโทษ",
+        "released": "ได้รับการปล่อยตัวโดยพักการลงโทษหรือเมื่อพ้นโทษ",
+        "escaped": "หลบหนี: ไม่ทราบที่อยู่",
+        "recalled": "ถูกนำตัวกลับเข้าสู่การควบคุม",
+        "deported": "ถูกเนรเทศหรือส่งตัวออกนอกประเทศ",
+    },
+}
+
+# The kind of property taken as evidence, in the witness's language (the property notice says it).
+ITEM_WORDS: dict[str, dict[str, str]] = {
+    "en": {"passport": "passport", "identity_card": "identity card", "phone": "phone", "money": "money",
+           "documents": "documents", "clothing": "clothing", "other": "belongings"},
+    "id": {"passport": "Paspor", "identity_card": "Kartu identitas", "phone": "Telepon", "money": "Uang",
+           "documents": "Dokumen", "clothing": "Pakaian", "other": "Barang"},
+    "th": {"passport": "หนังสือเดินทาง", "identity_card": "บัตรประจำตัว", "phone": "โทรศัพท์", "money": "เงิน",
+           "documents": "เอกสาร", "clothing": "เสื้อผ้า", "other": "สิ่งของ"},
+}
+
 # Bail conditions that protect the witness, in their language (the places are as the court wrote them).
 PROTECTIVE_WORDS = {
     "en": {"intro": "The court set conditions that protect you: ", "no_contact": "{offender} must not contact you",
@@ -204,6 +281,8 @@ PROTECTIVE_WORDS = {
     "id": {"intro": "Pengadilan menetapkan syarat untuk melindungi Anda: ",
            "no_contact": "{offender} dilarang menghubungi Anda", "zones": "{offender} dilarang memasuki: {zones}",
            "join": "; ", "end": ". "},
+    "th": {"intro": "ศาลกำหนดเงื่อนไขเพื่อคุ้มครองคุณ: ", "no_contact": "{offender} ห้ามติดต่อคุณ",
+           "zones": "{offender} ห้ามเข้าไปใน: {zones}", "join": "; ", "end": " "},
 }
 
 
@@ -257,4 +336,12 @@ def render(kind: str, language: str | None, values: dict[str, Any], *, minimal: 
                                          {**values, "compensation_due": due})
     if "protective" in values:
         values["conditions"] = protective_conditions(code, values)
+    # Words stored by kind are said in the notice's language (rows queued before the kinds were
+    # stored keep their English words).
+    if values.get("event_kind"):
+        words = EVENT_WORDS.get(code, EVENT_WORDS["en"])
+        values["what"] = words.get(values["event_kind"], values.get("what") or "")
+    if values.get("item_kind"):
+        words = ITEM_WORDS.get(code, ITEM_WORDS["en"])
+        values["item"] = words.get(values["item_kind"], values.get("item") or "")
     return _render(subject, values), _render(body, values), code, fallback

@@ -434,7 +434,8 @@ def record_property_return(
     if collectable_from is not None and item.returned_on is None:
         # Told through the witness's notices and preferences (an SMS says only "there is news").
         queue_notice(item.witness_id, Kind.PROPERTY_COLLECTABLE, case_id=item.case_id, triggered_at=utc_now(),
-                     context={"item": item.kind.replace("_", " "), "collectable_from": collectable_from.isoformat()},
+                     context={"item": item.kind.replace("_", " "), "item_kind": item.kind,
+                              "collectable_from": collectable_from.isoformat()},
                      dedup_key=f"property-collectable:i{item.id}:{collectable_from.isoformat()}")
     audit.record("remedies.property_return", item, actor=actor, details={
         "returned": item.returned_on is not None, "collectable": item.collectable_from is not None})

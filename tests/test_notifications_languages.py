@@ -1,0 +1,100 @@
+"""Custody and property notices in every language the notices ship: each custody entry, its
+protective bail conditions and a collectable item are told in the witness's language, with no
+English event, condition or item words left in them and no fallback to English."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import CANARY_OFFENDER, future, past
+from witness_support.cases import operations as case_ops
+from witness_support.custody import operations as custody_ops
+from witness_support.custody.models import CONDITION_WORDS, WORDS, EventKind
+from witness_support.db import utc_now
+from witness_support.extensions import db
+from witness_support.notifications import operations as notify_ops
+from witness_support.notifications import sweep
+from witness_support.notifications.models import Notification
+from witness_support.notifications.texts import FULL, PROTECTIVE_WORDS
+from witness_support.remedies import operations as remedies_ops
+from witness_support.tasks.models import Task
+
+OTHER_LANGUAGES = sorted(set(FULL) - {"en"})
+# Every English phrase a custody notice could carry: what happened, the bail conditions, the
+# protective-conditions sentence.
+ENGLISH = sorted(
+    {*WORDS.values(), *CONDITION_WORDS.values(), "must not contact you",
+     PROTECTIVE_WORDS["en"]["intro"].strip(" :")},
+    key=len, reverse=True,
+)
+ZONE = "Jalan Mawar 12"  # an invented place: told as the court wrote it
+
+
+def _told(witness_id: int) -> list[Notification]:
+    db.session.expire_all()
+    return list(db.session.execute(
+        sa.select(Notification).where(Notification.witness_id == witness_id).order_by(Notification.id)
+    ).scalars())
+
+
+def _event_fields(kind: EventKind, witness_id: int) -> dict:
+    fields: dict = {"occurred_at": utc_now() - timedelta(hours=2), "source": "Court clerk by phone"}
+    if kind == EventKind.PAROLE_HEARING:
+        fields["hearing_on"] = future(40)
+    if kind == EventKind.SENTENCED:
+        fields["release_date"] = future(400)
+    if kind == EventKind.BAILED:
+        fields["conditions"] = [{"kind": "no_contact", "witness_id": witness_id},
+                                {"kind": "exclusion_zone", "text": ZONE},
+                                {"kind": "curfew", "text": "21:00 to 06:00"}]
+    return fields
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_custody_notice_is_told_in_the_witness_s_language(
+        app, officer, make_case, make_witness, make_journey, language):
+    case = make_case(court_timezone="Asia/Jakarta")
+    defendant = case_ops.add_defendant(officer, case, name=CANARY_OFFENDER, custody_status="remanded")
+    witness = make_witness()
+    make_journey(witness=witness, case=case)
+    notify_ops.set_preferences(officer, witness, channel="in_person", language=language)
+    db.session.commit()
+    for kind in EventKind:
+        custody_ops.record_custody_event(officer, defendant, kind=kind, **_event_fields(kind, witness.id))
+        db.session.commit()
+    sweep.send_due()
+    notices = _told(witness.id)
+    assert len(notices) == len(EventKind)
+    for notice in notices:
+        assert (notice.language, notice.language_fallback) == (language, False), notice.kind
+        text = f"{notice.subject}\n{notice.body}".lower()
+        assert CANARY_OFFENDER.lower() in text
+        left = [phrase for phrase in ENGLISH if phrase.lower() in text]
+        assert not left, (notice.kind, left, notice.body)
+    [bail] = [n for n in notices if n.kind == "bail" and n.context.get("protective")]
+    # The protective conditions are told, in the language; the curfew does not concern the witness.
+    assert ZONE in bail.body and "21:00" not in bail.body
+    # Nothing went out in English, so the officer has nothing to translate.
+    assert not db.session.execute(sa.select(Task).where(Task.kind == "notice_translation")).scalars().all()
+
+
+@pytest.mark.parametrize("language", sorted(FULL))
+def test_the_property_notice_is_told_in_every_language(app, officer, make_witness, language):
+    witness = make_witness()
+    notify_ops.set_preferences(officer, witness, channel="in_person", language=language)
+    item = remedies_ops.record_property(officer, witness, kind="identity_card", taken_on=past(30),
+                                        taken_by="Invented Police Unit")
+    remedies_ops.record_property_return(officer, item, collectable_from=future(3))
+    db.session.commit()
+    sweep.send_due()
+    [notice] = _told(witness.id)
+    assert notice.kind == "property_collectable"
+    assert (notice.language, notice.language_fallback) == (language, False)
+    assert future(3).isoformat() in notice.body
+    if language != "en":
+        assert "identity card" not in notice.body.lower()
+    else:
+        assert "Your identity card taken as evidence" in notice.body
