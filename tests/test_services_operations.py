@@ -183,20 +183,6 @@ def test_referral_statuses_and_feedback(officer, witness, shelter):
         ops.update_referral(officer, referral, status="accepted")
 
 
-def test_an_unanswered_referral_raises_one_task(officer, witness, shelter):
-    referral = ops.create_referral(officer, witness, organisation=shelter, service="accommodation",
-                                   consent=consent_for(officer, witness, shelter), field_groups=["needs"])
-    db.session.commit()
-    assert ops.raise_due_tasks()["unanswered_referrals"] == 0
-    later = utc_now() + timedelta(days=8)
-    ops.raise_due_tasks(later)
-    ops.raise_due_tasks(later)
-    tasks = db.session.execute(sa.select(Task).where(Task.kind == "referral_unanswered")).scalars().all()
-    assert len(tasks) == 1 and tasks[0].source_id == referral.id and tasks[0].assignee_id == officer.id
-    ops.update_referral(officer, referral, status="accepted")
-    assert ops.raise_due_tasks(later + timedelta(days=1))["unanswered_referrals"] == 0
-
-
 def test_service_plan_needs_and_review_tasks(officer, witness, shelter):
     need = ops.save_need(officer, witness, service="accommodation", status="needed", goal="Safe bed",
                          organisation=shelter, review_on=today_utc() + timedelta(days=3))
@@ -206,10 +192,6 @@ def test_service_plan_needs_and_review_tasks(officer, witness, shelter):
     with pytest.raises(ValidationFailed) as refused:
         ops.save_need(officer, witness, service="spa", status="wished")
     assert set(refused.value.field_errors) == {"service", "status"}
-    assert ops.raise_due_tasks()["need_reviews"] == 0
-    assert ops.raise_due_tasks(utc_now() + timedelta(days=4))["need_reviews"] == 1
-    task = db.session.execute(sa.select(Task).where(Task.kind == "service_need_review")).scalar_one()
-    assert task.assignee_id == officer.id and "accommodation" in task.title
 
 
 def test_referral_email_carries_only_the_consented_fields(app, officer, witness, shelter, smtp_server):

@@ -210,7 +210,7 @@ def _connect_signals() -> None:
     from .feeds import clock as feed_clock
     from .main import hooks as main_hooks
     from .notifications import court_hooks as notification_hooks
-    from .notifications import custody_hooks
+    from .notifications import custody_hooks, services_hooks
     from .outcomes import hooks as outcome_hooks
     from .remedies import hooks as remedies_hooks
     from .remedies import reminders as remedies_reminders
@@ -223,6 +223,7 @@ def _connect_signals() -> None:
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
     remedies_reminders.connect()  # each sweep raises the remedies' reminders as tasks
     remedies_hooks.connect()  # a compensation order recorded with an outcome opens a claim
+    services_hooks.connect()  # each sweep raises the services' follow-up tasks
 
 
 def _register_blueprints(app: Flask) -> None:

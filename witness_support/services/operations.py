@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .. import audit, mail
 from ..access import visible_groups
@@ -43,6 +42,7 @@ from .models import (
     Topic,
     service_words,
 )
+from .reminders import answer_due
 
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -353,7 +353,7 @@ def send_referral(actor: User, referral: Referral) -> Referral:
         raise OperationError(problem, {"consent_id": problem})
     now = utc_now()
     referral.status, referral.sent_at = ReferralStatus.SENT, now
-    referral.respond_by = now + timedelta(days=current_app.config["REFERRAL_RESPONSE_DAYS"])
+    referral.respond_by = answer_due(witness.id, now)
     db.session.flush()
     letter = queries.referral_letter(referral, witness)
     if referral.organisation.email:
@@ -454,39 +454,3 @@ def check_close(journey: Journey) -> None:
             "sustainable-protection review (what continues after the case) before closing.",
             {"reason": "Record the sustainable-protection review first."},
         )
-
-
-# ---- follow-up -----------------------------------------------------------------------------------
-
-
-def raise_due_tasks(now: datetime | None = None) -> dict[str, int]:
-    """Tasks for referrals not answered in time and for service needs due for review; each once."""
-    now = now or utc_now()
-    counts = {"unanswered_referrals": 0, "need_reviews": 0}
-    late = db.session.execute(sa.select(Referral).where(
-        Referral.status == ReferralStatus.SENT, Referral.answered_at.is_(None), Referral.respond_by < now)).scalars()
-    for referral in late:
-        witness = db.session.get(Witness, referral.witness_id)
-        officer = _officer(witness, db.session.get(User, referral.created_by_id) if referral.created_by_id else None)
-        if officer is None:
-            continue
-        create_task(officer, "referral_unanswered",
-                    f"{witness.reference}: no answer from {referral.organisation.name} to referral #{referral.id}",
-                    witness_id=witness.id, source=("referral", referral.id),
-                    dedup_key=f"referral-unanswered-{referral.id}")
-        counts["unanswered_referrals"] += 1
-    due = db.session.execute(sa.select(ServiceNeed).where(
-        ServiceNeed.review_on <= now.date(), ServiceNeed.status.in_(sorted(OPEN_NEED_STATUSES)))).scalars()
-    for need in due:
-        witness = db.session.get(Witness, need.witness_id)
-        officer = _officer(witness, db.session.get(User, need.updated_by_id) if need.updated_by_id else None)
-        if officer is None:
-            continue
-        create_task(officer, "service_need_review",
-                    f"{witness.reference}: review {service_words(need.service)} in the service plan",
-                    witness_id=witness.id, source=("service_need", need.id),
-                    dedup_key=f"service-need-review-{need.id}-{need.review_on.isoformat()}")
-        counts["need_reviews"] += 1
-    return counts
-
-
