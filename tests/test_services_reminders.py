@@ -31,7 +31,7 @@ def _calendar(app, monkeypatch):  # noqa: ANN001, ANN202
 @pytest.fixture
 def shelter(officer):  # noqa: ANN001, ANN201
     org = ops.save_organisation(
-        officer, name="Invented Shelter", kind="shelter", services=["accommodation"], country="Malaysia",
+        officer, name="Invented Shelter", kind="shelter", services=["accommodation"], country_code="MY",
         email="intake@shelter.example.org", confidentiality_agreed_on=today_utc() - timedelta(days=3),
         confidentiality_document="MoU 7",
     )

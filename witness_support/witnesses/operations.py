@@ -13,6 +13,7 @@ from flask import current_app
 from .. import audit
 from ..access import access_reasons
 from ..auth.models import User
+from ..countries import normalise_country
 from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
 from ..errors import Conflict, ValidationFailed
@@ -36,6 +37,7 @@ EDITABLE_FIELDS = (
     "age_assessment",
     "gender",
     "nationality",
+    "country_of_origin",
     "preferred_language",
     "interpreter_language",
     "participation",
@@ -85,6 +87,12 @@ def _validate(data: dict[str, Any], given: dict[str, Any] | None = None) -> None
     check_date(errors, "reflection_end", given.get("reflection_end"), "reflection")
     if "participation" in data and data["participation"] not in set(Participation):
         errors["participation"] = "Choose undecided, participating, declined or withdrawn."
+    if "country_of_origin" in data:
+        code = normalise_country(data["country_of_origin"])
+        if code is None:
+            errors["country_of_origin"] = "Choose the country from the list (an ISO 3166-1 code such as ID)."
+        else:
+            data["country_of_origin"] = code
     if "age_assessment" in data and data["age_assessment"] not in set(AgeAssessment):
         errors["age_assessment"] = "Choose none, child or adult."
     _check_reflection(data, errors)
