@@ -122,3 +122,14 @@ def test_the_witness_page_keeps_a_fixed_statement_count(client, auth, officer, m
     page = response.get_data(as_text=True)
     assert page.count("Explained: their rights") == 50
     assert page.count("Referred to Invented Harbour Shelter") == 20
+
+
+def test_entries_of_no_case_are_in_the_zone_of_the_witness_s_court(app, officer, make_witness, make_case,
+                                                                   make_journey):
+    witness = make_witness()
+    make_journey(witness=witness, case=make_case(court_timezone="Europe/Lisbon"))
+    ops.record_information(officer, witness, topic="rights", method="oral", language="Indonesian")
+    db.session.commit()
+    with app.test_request_context():
+        [entry] = [e for e in witness_timeline(officer, witness, utc_now()) if e.kind == "services"]
+    assert entry.tz == "Europe/Lisbon"

@@ -85,6 +85,7 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
     """Every entry of the witness's story the user may see, oldest first."""
     cases = visible_case_ids(user).scalar_subquery()
     entries: list[Entry] = []
+    home_tz = ""  # the court's zone of the witness's first case: for entries of no case
 
     for transition, journey in db.session.execute(
         sa.select(JourneyTransition, Journey)
@@ -95,6 +96,7 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
         .order_by(JourneyTransition.at, JourneyTransition.id)
     ).all():
         tz = journey.case.court_timezone
+        home_tz = home_tz or tz
         verb = "Linked to case" if transition.from_stage is None else "Moved to"
         entries.append(Entry(
             at=transition.at, kind="stage", tz=tz, modifier=transition.to_stage,
@@ -194,7 +196,7 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
 
     entries.extend(_remedies(user, witness, now))
     if sees(user, witness, FieldGroup.NEEDS):
-        entries.extend(_services(witness))
+        entries.extend(_services(witness, home_tz or "UTC"))
     entries.sort(key=lambda e: e.at)
     return entries
 
@@ -236,7 +238,7 @@ def _remedies(user: User, witness: Witness, now: datetime) -> list[Entry]:
     return entries
 
 
-def _services(witness: Witness) -> list[Entry]:
+def _services(witness: Witness, tz: str) -> list[Entry]:
     """What the witness was told, what they agreed to (and withdrew), their referrals and their
     answers, and the sustainable-protection reviews (the needs group): one statement per kind."""
     entries: list[Entry] = []
@@ -250,7 +252,7 @@ def _services(witness: Witness) -> list[Entry]:
     ).scalars():
         interpreter = f", interpreter {info.interpreter}" if info.interpreter else ""
         entries.append(Entry(
-            at=info.given_at, kind="services", modifier="information", link=link("information"),
+            at=info.given_at, kind="services", tz=tz, modifier="information", link=link("information"),
             title=f"Explained: {info.topic_words}",
             detail=f"{METHOD_WORDS.get(info.method, info.method).capitalize()} in {info.language}{interpreter}",
         ))
@@ -261,10 +263,10 @@ def _services(witness: Witness) -> list[Entry]:
     ).all():
         what = consent.purpose_words + (f": {organisation}" if organisation else "") + (
             f", {service_words(consent.service)}" if consent.service else "")
-        entries.append(Entry(at=consent.given_at, kind="services", modifier="consent", link=link("consents"),
+        entries.append(Entry(at=consent.given_at, kind="services", tz=tz, modifier="consent", link=link("consents"),
                              title=f"Consent given to {what}"))
         if consent.withdrawn_at is not None:
-            entries.append(Entry(at=consent.withdrawn_at, kind="services", modifier="withdrawn",
+            entries.append(Entry(at=consent.withdrawn_at, kind="services", tz=tz, modifier="withdrawn",
                                  link=link("consents"), title=f"Consent withdrawn: {what}"))
 
     for referral, organisation in db.session.execute(
@@ -273,16 +275,17 @@ def _services(witness: Witness) -> list[Entry]:
     ).all():
         service = service_words(referral.service)
         if referral.sent_at is not None:
-            entries.append(Entry(at=referral.sent_at, kind="services", modifier="referral", link=link("referrals"),
-                                 title=f"Referred to {organisation}: {service}"))
+            entries.append(Entry(at=referral.sent_at, kind="services", tz=tz, modifier="referral",
+                                 link=link("referrals"), title=f"Referred to {organisation}: {service}"))
         if referral.answered_at is not None:
             entries.append(Entry(
-                at=referral.answered_at, kind="services", modifier=referral.status, link=link("referrals"),
+                at=referral.answered_at, kind="services", tz=tz, modifier=referral.status, link=link("referrals"),
                 title=f"Referral answered by {organisation}: {_words(referral.status)}",
                 detail=referral.decline_reason if referral.status == ReferralStatus.DECLINED else "",
             ))
         if referral.stopped_at is not None:
-            entries.append(Entry(at=referral.stopped_at, kind="services", modifier="stopped", link=link("referrals"),
+            entries.append(Entry(at=referral.stopped_at, kind="services", tz=tz, modifier="stopped",
+                                 link=link("referrals"),
                                  title=f"Referral to {organisation} stopped: consent withdrawn"))
 
     for review, case_reference in db.session.execute(
@@ -291,7 +294,7 @@ def _services(witness: Witness) -> list[Entry]:
         .where(SustainabilityReview.witness_id == witness.id)
         .order_by(SustainabilityReview.reviewed_at, SustainabilityReview.id)
     ).all():
-        entries.append(Entry(at=review.reviewed_at, kind="services", modifier="review", link=link("plan"),
+        entries.append(Entry(at=review.reviewed_at, kind="services", tz=tz, modifier="review", link=link("plan"),
                              title=f"Sustainable-protection review ({case_reference})",
                              detail=review.continues_after))
     return entries
