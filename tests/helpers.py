@@ -21,10 +21,11 @@ from flask_sqlalchemy.session import Session as FlaskSession
 
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import User
-from witness_support.cases.models import Case
+from witness_support.cases.models import Case, Journey
 from witness_support.config import normalise_database_url
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
+from witness_support.services.operations import record_review
 from witness_support.witnesses.models import Witness
 
 PASSWORD = "correct horse battery staple"
@@ -242,3 +243,7 @@ class LedgerWorld:
     witness: Witness
     case: Case
 
+
+def review_before_closing(actor: User, journey: Journey, text: str = "Invented: nothing continues.") -> None:
+    """The sustainable-protection review every journey needs before it closes."""
+    record_review(actor, journey, continues_after=text)

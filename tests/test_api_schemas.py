@@ -12,6 +12,7 @@ from witness_support.aids import operations as aid_ops
 from witness_support.cases.models import Defendant
 from witness_support.extensions import db
 from witness_support.remedies import operations as remedies_ops
+from witness_support.services import operations as services_ops
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -42,11 +43,19 @@ def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # n
     charge = remedies_ops.record_charge(officer, setup.witness, offence="immigration")
     item = remedies_ops.record_property(officer, setup.witness, kind="passport", taken_on=past(10),
                                         taken_by="Invented Police")
+    shelter = services_ops.save_organisation(officer, name="Invented Shelter", kind="shelter",
+                                             services=["accommodation"], confidentiality_agreed_on=past(1),
+                                             confidentiality_document="MoU 1")
+    consent = services_ops.record_consent(officer, setup.witness, purpose="share_with_organisation",
+                                          organisation=shelter, service="accommodation", scope=["needs"])
+    referral = services_ops.create_referral(officer, setup.witness, organisation=shelter, service="accommodation",
+                                            consent=consent, field_groups=["needs"], send=False)
     db.session.commit()
     # No consent is needed: withdrawing one has no required field, so its path is never called.
     return {"witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
             "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id, "defendant_id": defendant.id,
-            "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id}
+            "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id,
+            "referral_id": referral.id, "organisation_id": shelter.id, "service": "accommodation"}
 
 
 def test_each_documented_required_field_left_out_is_a_422_naming_it(client, officer, api_token, ids):

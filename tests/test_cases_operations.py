@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import future, past
+from tests.helpers import future, past, review_before_closing
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations
 from witness_support.cases.models import CaseAssignment, JourneyTransition
@@ -117,6 +117,7 @@ def test_going_back_skipping_or_closing_needs_a_reason(officer, make_journey, as
     operations.transition_journey(officer, journey, "pre_trial", reason="Trial adjourned to next term.")
     with pytest.raises(ValidationFailed):
         operations.transition_journey(officer, journey, "closed")
+    review_before_closing(officer, journey)
     operations.transition_journey(officer, journey, "closed", reason="Charges withdrawn by the prosecution.")
     db.session.commit()
     stages = [(t.from_stage, t.to_stage, t.reason) for t in journey.transitions]

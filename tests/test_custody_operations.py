@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER, review_before_closing
 from witness_support.cases import operations as case_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.custody import queries as custody_queries
@@ -199,7 +199,9 @@ def test_an_undelivered_escape_becomes_an_urgent_task_within_the_hour(app, offic
 
 def test_an_escape_after_the_journey_closed_reaches_the_enrolled_not_the_opted_out(app, officer, custody_case):
     case, defendant, (stays, leaves), journeys = custody_case
+    review_before_closing(officer, journeys[0])
     custody_ops.close_journey(officer, journeys[0], reason="Trial over", stay_enrolled=True)
+    review_before_closing(officer, journeys[1])
     custody_ops.close_journey(officer, journeys[1], reason="Trial over", stay_enrolled=False)
     db.session.commit()
     _record(officer, defendant, "escaped")
@@ -211,6 +213,7 @@ def test_an_escape_after_the_journey_closed_reaches_the_enrolled_not_the_opted_o
 
 def test_opting_out_cancels_queued_notices_at_once(app, officer, custody_case):
     case, defendant, (witness, _), journeys = custody_case
+    review_before_closing(officer, journeys[0])
     custody_ops.close_journey(officer, journeys[0], reason="Trial over", stay_enrolled=True)
     db.session.commit()
     _record(officer, defendant, "released")
@@ -226,6 +229,7 @@ def test_enrolment_ends_at_the_latest_sentence_end(app, officer, custody_case):
     case, defendant, (witness, _), journeys = custody_case
     outcome_ops.record_outcome(officer, defendant, verdict="convicted", sentence_kind="imprisonment",
                                sentence_months=12, proposed_release_date=today_utc() - timedelta(days=1))
+    review_before_closing(officer, journeys[0])
     custody_ops.close_journey(officer, journeys[0], reason="Trial over", stay_enrolled=True)
     db.session.commit()
     _record(officer, defendant, "recalled")

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.helpers import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER, review_before_closing
 from witness_support.cases import operations as case_ops
+from witness_support.cases.models import Journey
 from witness_support.custody.models import CustodyEvent
 from witness_support.custody.queries import enrolment
 from witness_support.db import today_utc, utc_now
@@ -77,6 +78,8 @@ def test_a_case_the_user_may_not_edit_is_a_404(app, client, auth, officer, make_
 def test_closing_a_journey_records_the_choice(app, client, auth, officer, make_case, make_witness, make_journey):
     case, defendant, witness = _setup(officer, make_case, make_witness, make_journey)
     journey_id = db.session.execute(sa.select(sa.text("id")).select_from(sa.table("journeys"))).scalar()
+    review_before_closing(officer, db.session.get(Journey, journey_id))
+    db.session.commit()
     auth.login(officer)
     page = client.get(f"/journeys/{journey_id}/close").get_data(as_text=True)
     assert "Stay enrolled" in page and "until the latest sentence" in page

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import CANARY_OFFENDER
+from tests.helpers import CANARY_OFFENDER, review_before_closing
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
 from witness_support.custody import operations as custody_ops
@@ -106,6 +106,7 @@ def test_closed_journeys_opted_out_are_not_told_and_opted_out_witnesses_are_audi
     notify_ops.set_preferences(officer, opted, language="en", opted_out=[KIND, "hearing_set"])
     notify_ops.set_preferences(officer, told, language="en", opted_out=["hearing_set"])
     # A closed journey stays enrolled for offender notices unless the witness opts out, as here.
+    review_before_closing(officer, journeys[2])
     custody_ops.close_journey(officer, journeys[2], reason="Moved abroad; asked not to be contacted",
                               stay_enrolled=False)
     db.session.commit()
@@ -127,6 +128,7 @@ def test_closed_journeys_opted_out_are_not_told_and_opted_out_witnesses_are_audi
 
 def test_closed_journeys_still_enrolled_are_told_until_the_sentence_ends(app, officer, world):
     case, [defendant], [witness], [journey] = world(witnesses=1)
+    review_before_closing(officer, journey)
     case_ops.transition_journey(officer, journey, "closed", reason="Trial over")  # enrolled by default
     db.session.commit()
     outcome = _convict(officer, defendant, days=30)

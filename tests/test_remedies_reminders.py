@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import future, past
+from tests.helpers import future, past, review_before_closing
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import JourneyTransition
 from witness_support.db import today_utc, utc_now
@@ -137,6 +137,7 @@ def test_a_needed_item_still_held_30_days_after_the_journey_closed(app, officer,
     ops.record_property(officer, witness, kind="clothing", taken_on=past(200), taken_by="Invented Police",
                         case_id=journey.case_id)
     db.session.commit()
+    review_before_closing(officer, journey)
     case_ops.transition_journey(officer, journey, "closed", reason="Case over", override_reason="test")
     db.session.commit()
     raise_reminders(today_utc())

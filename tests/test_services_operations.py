@@ -25,7 +25,7 @@ CANARY_THREAT = "CANARY-THREAT-p41"
 def shelter(app, officer):
     org = ops.save_organisation(
         officer, name="Invented Safe House", kind="shelter", services=["accommodation", "medical_dental"],
-        areas="North district", country="Malaysia", email="intake@shelter.example.org",
+        areas="North district", country_code="MY", email="intake@shelter.example.org",
         safe_contact_route="Call the intake line and ask for the duty worker.",
         confidentiality_agreed_on=today_utc() - timedelta(days=30), confidentiality_document="MoU 2026/4",
     )
@@ -35,7 +35,8 @@ def shelter(app, officer):
 
 @pytest.fixture
 def witness(make_witness):
-    return make_witness(nationality="Indonesian", address=CANARY_ADDRESS, contact_details="+62 000 0000")
+    return make_witness(nationality="Indonesian", country_of_origin="ID", address=CANARY_ADDRESS,
+                        contact_details="+62 000 0000")
 
 
 def consent_for(officer, witness, org=None, service="accommodation", scope=("needs", "court_logistics"), **extra):
@@ -135,7 +136,7 @@ def test_withdrawal_stops_pending_referrals_and_tasks_the_officer_for_sent_ones(
 
 def test_nothing_goes_to_the_country_of_origin_without_a_consent_naming_it(officer, witness):
     home = ops.save_organisation(officer, name="Invented Home NGO", kind="ngo", services=["family_tracing"],
-                                 country="Indonesia", confidentiality_agreed_on=today_utc(),
+                                 country_code="ID", confidentiality_agreed_on=today_utc(),
                                  confidentiality_document="Terms 2")
     general = consent_for(officer, witness, None, service="family_tracing", scope=["needs"])
     with pytest.raises(OperationError) as refused:
@@ -183,20 +184,6 @@ def test_referral_statuses_and_feedback(officer, witness, shelter):
         ops.update_referral(officer, referral, status="accepted")
 
 
-def test_an_unanswered_referral_raises_one_task(officer, witness, shelter):
-    referral = ops.create_referral(officer, witness, organisation=shelter, service="accommodation",
-                                   consent=consent_for(officer, witness, shelter), field_groups=["needs"])
-    db.session.commit()
-    assert ops.raise_due_tasks()["unanswered_referrals"] == 0
-    later = utc_now() + timedelta(days=8)
-    ops.raise_due_tasks(later)
-    ops.raise_due_tasks(later)
-    tasks = db.session.execute(sa.select(Task).where(Task.kind == "referral_unanswered")).scalars().all()
-    assert len(tasks) == 1 and tasks[0].source_id == referral.id and tasks[0].assignee_id == officer.id
-    ops.update_referral(officer, referral, status="accepted")
-    assert ops.raise_due_tasks(later + timedelta(days=1))["unanswered_referrals"] == 0
-
-
 def test_service_plan_needs_and_review_tasks(officer, witness, shelter):
     need = ops.save_need(officer, witness, service="accommodation", status="needed", goal="Safe bed",
                          organisation=shelter, review_on=today_utc() + timedelta(days=3))
@@ -206,10 +193,6 @@ def test_service_plan_needs_and_review_tasks(officer, witness, shelter):
     with pytest.raises(ValidationFailed) as refused:
         ops.save_need(officer, witness, service="spa", status="wished")
     assert set(refused.value.field_errors) == {"service", "status"}
-    assert ops.raise_due_tasks()["need_reviews"] == 0
-    assert ops.raise_due_tasks(utc_now() + timedelta(days=4))["need_reviews"] == 1
-    task = db.session.execute(sa.select(Task).where(Task.kind == "service_need_review")).scalar_one()
-    assert task.assignee_id == officer.id and "accommodation" in task.title
 
 
 def test_referral_email_carries_only_the_consented_fields(app, officer, witness, shelter, smtp_server):
@@ -227,3 +210,48 @@ def test_referral_email_carries_only_the_consented_fields(app, officer, witness,
     assert witness.reference in body and "Indonesian" in body and "A safe bed" in body
     for canary in (CANARY_ADDRESS, CANARY_THREAT, witness.legal_name, "+62 000 0000", "high"):
         assert canary not in body
+
+
+def test_the_country_of_origin_is_matched_by_iso_code_not_by_name(officer, make_witness):
+    # Names that share a prefix are different countries; only the codes decide.
+    niger = ops.save_organisation(officer, name="Invented Niamey Shelter", kind="shelter", services=["accommodation"],
+                                  country_code="ne", confidentiality_agreed_on=today_utc(),
+                                  confidentiality_document="Terms 3")
+    assert (niger.country_code, niger.country) == ("NE", "Niger")
+    from_nigeria = make_witness(nationality="Nigerian", country_of_origin="NG")
+    general = consent_for(officer, from_nigeria, None, scope=["needs"])
+    assert ops.create_referral(officer, from_nigeria, organisation=niger, service="accommodation", consent=general,
+                               field_groups=["needs"]).status == "sent"
+    from_niger = make_witness(nationality="Nigerien", country_of_origin="Niger")
+    assert from_niger.country_of_origin == "NE"
+    general = consent_for(officer, from_niger, None, scope=["needs"])
+    with pytest.raises(OperationError) as refused:
+        ops.create_referral(officer, from_niger, organisation=niger, service="accommodation", consent=general,
+                            field_groups=["needs"])
+    assert "country of origin" in refused.value.message
+
+
+def test_an_unrecorded_country_of_origin_asks_for_a_consent_naming_the_organisation(officer, make_witness):
+    abroad = ops.save_organisation(officer, name="Invented Border NGO", kind="ngo", services=["family_tracing"],
+                                   country_code="TH", confidentiality_agreed_on=today_utc(),
+                                   confidentiality_document="Terms 4")
+    unknown = make_witness(nationality="")
+    general = consent_for(officer, unknown, None, service="family_tracing", scope=["needs"])
+    with pytest.raises(OperationError) as refused:
+        ops.create_referral(officer, unknown, organisation=abroad, service="family_tracing", consent=general,
+                            field_groups=["needs"], send=False)
+    assert "country of origin is not recorded" in refused.value.message and "Thailand" in refused.value.message
+    # A pending referral checks again when it is sent: the origin recorded since then counts.
+    named = consent_for(officer, unknown, abroad, service="family_tracing", scope=["needs"])
+    pending = ops.create_referral(officer, unknown, organisation=abroad, service="family_tracing", consent=named,
+                                  field_groups=["needs"], send=False)
+    assert ops.send_referral(officer, pending).status == "sent"
+
+
+def test_countries_outside_iso_3166_are_refused(officer, make_witness):
+    with pytest.raises(ValidationFailed) as refused:
+        ops.save_organisation(officer, name="Invented Nowhere NGO", kind="ngo", country_code="Atlantis")
+    assert "country_code" in refused.value.field_errors
+    with pytest.raises(ValidationFailed) as refused:
+        make_witness(country_of_origin="XX")
+    assert "country_of_origin" in refused.value.field_errors

@@ -212,10 +212,11 @@ def _connect_signals() -> None:
     from .feeds import clock as feed_clock
     from .main import hooks as main_hooks
     from .notifications import court_hooks as notification_hooks
-    from .notifications import custody_hooks
+    from .notifications import custody_hooks, services_hooks
     from .outcomes import hooks as outcome_hooks
     from .remedies import hooks as remedies_hooks
     from .remedies import reminders as remedies_reminders
+    from .services import hooks as services_close_hooks
 
     aid_hooks.connect()  # the child set of aids proposed for a child in a case
     court_hooks.connect()  # next court dates refreshed; a case's first trial day for the child set
@@ -226,6 +227,8 @@ def _connect_signals() -> None:
     feed_clock.connect()  # moves the feed clock with every change a calendar feed may show
     remedies_reminders.connect()  # each sweep raises the remedies' reminders as tasks
     remedies_hooks.connect()  # a compensation order recorded with an outcome opens a claim
+    services_hooks.connect()  # each sweep raises the services' follow-up tasks
+    services_close_hooks.connect()  # a journey closes only after its sustainable-protection review
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -344,6 +347,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .custody import queries as custody_queries
     from .protection import queries as protection_queries
+    from .services import queries as services_queries
     from .templating import register
 
     register(app)
@@ -358,6 +362,8 @@ def _register_template_helpers(app: Flask) -> None:
         visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
         measure_words=lambda kind: protection_queries.MEASURE_WORDS.get(kind, kind.replace("_", " ")),
         protection_plan=protection_queries.plan_for,
+        # The close forms say whether the journey's sustainable-protection review is recorded.
+        sustainability_review=services_queries.journey_review,
     )
 
 

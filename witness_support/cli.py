@@ -159,6 +159,9 @@ def register_cli(app: Flask) -> None:
     from .remedies.cli import remedies_cli
 
     app.cli.add_command(remedies_cli)
+    from .services.cli import services_cli
+
+    app.cli.add_command(services_cli)
     from .witnesses.cli import witnesses_cli
 
     app.cli.add_command(witnesses_cli)

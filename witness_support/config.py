@@ -91,8 +91,10 @@ def from_environment(instance_path: str) -> dict:
         "AID_DEADLINE_DAYS": _int("AID_DEADLINE_DAYS", 14),
         "READINESS_WINDOW_DAYS": _int("READINESS_WINDOW_DAYS", 60),
         "AID_DECISION_TASK_DAYS": _int("AID_DECISION_TASK_DAYS", 2),
-        # A referral not answered within this many days raises a task for the witness's officer.
+        # A referral not answered within this many working days raises a task for the witness's officer.
         "REFERRAL_RESPONSE_DAYS": _int("REFERRAL_RESPONSE_DAYS", 7),
+        # A service-plan need raises a review task this many working days before its review date.
+        "SERVICE_REVIEW_REMINDER_WORKING_DAYS": _int("SERVICE_REVIEW_REMINDER_WORKING_DAYS", 5),
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
         # The address people reach the service at, e.g. https://witness-support.example.org: every
         # absolute link the app sends or shows (invitations, password resets, feed URLs) starts with

@@ -167,6 +167,7 @@ class FieldGroup(StrEnum):
 FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.IDENTITY: frozenset({
         "witness.legal_name", "witness.date_of_birth", "witness.gender", "witness.nationality",
+        "witness.country_of_origin",
         # Residence, charges against the witness and what the investigation took say who they are.
         "residence_permit.kind", "residence_permit.number", "residence_permit.issued_on",
         "residence_permit.expires_on", "residence_permit.depends_on_case", "residence_permit.case_id",
@@ -217,7 +218,8 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
             "organisation_id", "consent_id", "service", "field_groups", "status", "no_terms_reason", "note",
             "decline_reason", "feedback", "sent_at", "respond_by", "answered_at", "stopped_at", "created_by_id")),
         *(f"service_need.{name}" for name in ("service", "area", "status", "goal", "organisation_id", "review_on")),
-        *(f"sustainability_review.{name}" for name in ("journey_id", "continues_after", "reviewed_at")),
+        *(f"sustainability_review.{name}" for name in (
+            "journey_id", "continues_after", "reviewed_by_id", "reviewed_at")),
     }),
     FieldGroup.BENEFITS_DETAIL: frozenset({
         "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",

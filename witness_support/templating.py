@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import current_user
 
 from . import access
+from .countries import country_name
 from .dates import as_local
 from .permissions import Permission, has_permission
 
@@ -66,6 +67,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["shows"] = shows
     app.jinja_env.filters["benefit_resource"] = access.benefit_resource
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals["country_name"] = country_name
     app.jinja_env.filters["form_errors"] = form_errors
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["label"] = label

@@ -23,7 +23,7 @@ def test_aid_granted_and_support_booked_make_the_trial_ready(browser, page, live
     # The officer records that a screen is needed: an undecided aid this close blocks readiness.
     login(page, "officer@example.test", PASSWORD)
     page.goto(f"/witnesses/{w.witness.id}")
-    page.get_by_role("link", name="Testimonial aids").click()
+    page.get_by_role("link", name="Testimonial aids", exact=True).click()
     page.get_by_label("Aid", exact=True).select_option("screen")
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text("Aid recorded as needed.")).to_be_visible()

@@ -28,7 +28,7 @@ from .models import (
     JourneyTransition,
     Stage,
 )
-from .signals import journey_started
+from .signals import journey_closing, journey_started
 
 
 def valid_timezone(name: str) -> bool:
@@ -199,7 +199,9 @@ def transition_journey(
     - entering a stage needs a risk assessment for that stage made within the configured days;
     - entering trial inside the reflection period needs an explicit override reason (audited);
     - a child cannot reach trial without a guardian;
-    - going back, skipping a stage or closing needs a reason; declining to testify never closes.
+    - going back, skipping a stage or closing needs a reason; declining to testify never closes;
+    - closing also meets the conditions of the `journey_closing` receivers (the review of what
+      continues after the case).
     """
     reason, override_reason = (reason or "").strip(), (override_reason or "").strip()
     if to not in set(Stage):
@@ -233,6 +235,10 @@ def transition_journey(
                 "give an override reason to move to trial now.",
                 {"override_reason": "Required inside the reflection period."},
             )
+    if to == Stage.CLOSED:
+        # Other areas' conditions for closing (the sustainable-protection review); a receiver
+        # refuses by raising, before anything here has changed.
+        journey_closing.send(journey, actor=actor)
     transition = JourneyTransition(
         journey_id=journey.id,
         from_stage=journey.stage,

@@ -12,3 +12,8 @@ _signals = Namespace()
 # Sent with the new journey (and `actor=`) once a witness is linked to a case: a child witness
 # gets the standard child aids proposed in that case (court proposes them).
 journey_started = _signals.signal("journey-started")
+
+# Sent with the journey (and `actor=`) when it is about to close, after the stage rules passed and
+# before anything changed: a receiver refuses the close by raising OperationError (services: the
+# sustainable-protection review of the journey must be recorded first).
+journey_closing = _signals.signal("journey-closing")

@@ -9,6 +9,7 @@ from ..auth.models import User
 from ..cases.models import Case, Stage
 from ..db import today_utc, utc_now
 from ..protection import operations as protection_ops
+from ..services import operations as services_ops
 from . import operations
 
 
@@ -43,5 +44,7 @@ def seed_custody_demo(officer: User, cases: list[Case]) -> None:
     )
     journey = next((j for j in closing_case.journeys if j.stage != Stage.CLOSED), None)
     if journey is not None:
+        services_ops.record_review(officer, journey, continues_after="Invented: counselling continues with the "
+                                   "shelter; the officer checks in monthly until the sentence ends.")
         operations.close_journey(officer, journey, reason="Invented: the witness's part in the case is over.",
                                  stay_enrolled=True)

@@ -24,6 +24,16 @@ from ..notifications.models import Notification, Status
 from ..permissions import FieldGroup, Permission, has_permission
 from ..protection.models import PlanRevision, ProtectionPlan
 from ..remedies import queries as remedies_queries
+from ..services.models import (
+    METHOD_WORDS,
+    Consent,
+    InformationGiven,
+    Organisation,
+    Referral,
+    ReferralStatus,
+    SustainabilityReview,
+    service_words,
+)
 from ..witnesses.models import RiskAssessment, Witness
 
 
@@ -32,7 +42,7 @@ class Entry:
     """One point on the timeline. `kind` names the CSS marker; `title` and `detail` are the words."""
 
     at: datetime
-    kind: str  # stage, court_event, risk, aid, notice, custody, plan
+    kind: str  # stage, court_event, risk, aid, notice, custody, plan, remedy, services
     title: str
     detail: str = ""
     tz: str = "UTC"
@@ -76,6 +86,7 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
     """Every entry of the witness's story the user may see, oldest first."""
     cases = visible_case_ids(user).scalar_subquery()
     entries: list[Entry] = []
+    home_tz = ""  # the court's zone of the witness's first case: for entries of no case
 
     for transition, journey in db.session.execute(
         sa.select(JourneyTransition, Journey)
@@ -86,6 +97,7 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
         .order_by(JourneyTransition.at, JourneyTransition.id)
     ).all():
         tz = journey.case.court_timezone
+        home_tz = home_tz or tz
         verb = "Linked to case" if transition.from_stage is None else "Moved to"
         entries.append(Entry(
             at=transition.at, kind="stage", tz=tz, modifier=transition.to_stage,
@@ -184,6 +196,8 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
             ))
 
     entries.extend(_remedies(user, witness, now))
+    if sees(user, witness, FieldGroup.NEEDS):
+        entries.extend(_services(witness, home_tz or "UTC"))
     entries.sort(key=lambda e: e.at)
     return entries
 
@@ -222,4 +236,66 @@ def _remedies(user: User, witness: Witness, now: datetime) -> list[Entry]:
             if item.returned_on:
                 entries.append(Entry(at=_day(item.returned_on), kind="remedy", date_only=True, link=link,
                                      title=f"Returned: {_words(item.kind)}"))
+    return entries
+
+
+def _services(witness: Witness, tz: str) -> list[Entry]:
+    """What the witness was told, what they agreed to (and withdrew), their referrals and their
+    answers, and the sustainable-protection reviews (the needs group): one statement per kind."""
+    entries: list[Entry] = []
+
+    def link(anchor: str) -> str:
+        return url_for("services.show", witness_id=witness.id, _anchor=anchor)
+
+    for info in db.session.execute(
+        sa.select(InformationGiven).where(InformationGiven.witness_id == witness.id)
+        .order_by(InformationGiven.given_at, InformationGiven.id)
+    ).scalars():
+        interpreter = f", interpreter {info.interpreter}" if info.interpreter else ""
+        entries.append(Entry(
+            at=info.given_at, kind="services", tz=tz, modifier="information", link=link("information"),
+            title=f"Explained: {info.topic_words}",
+            detail=f"{METHOD_WORDS.get(info.method, info.method).capitalize()} in {info.language}{interpreter}",
+        ))
+
+    for consent, organisation in db.session.execute(
+        sa.select(Consent, Organisation.name).outerjoin(Organisation, Organisation.id == Consent.organisation_id)
+        .where(Consent.witness_id == witness.id).order_by(Consent.given_at, Consent.id)
+    ).all():
+        what = consent.purpose_words + (f": {organisation}" if organisation else "") + (
+            f", {service_words(consent.service)}" if consent.service else "")
+        entries.append(Entry(at=consent.given_at, kind="services", tz=tz, modifier="consent", link=link("consents"),
+                             title=f"Consent given to {what}"))
+        if consent.withdrawn_at is not None:
+            entries.append(Entry(at=consent.withdrawn_at, kind="services", tz=tz, modifier="withdrawn",
+                                 link=link("consents"), title=f"Consent withdrawn: {what}"))
+
+    for referral, organisation in db.session.execute(
+        sa.select(Referral, Organisation.name).join(Organisation, Organisation.id == Referral.organisation_id)
+        .where(Referral.witness_id == witness.id).order_by(Referral.created_at, Referral.id)
+    ).all():
+        service = service_words(referral.service)
+        if referral.sent_at is not None:
+            entries.append(Entry(at=referral.sent_at, kind="services", tz=tz, modifier="referral",
+                                 link=link("referrals"), title=f"Referred to {organisation}: {service}"))
+        if referral.answered_at is not None:
+            entries.append(Entry(
+                at=referral.answered_at, kind="services", tz=tz, modifier=referral.status, link=link("referrals"),
+                title=f"Referral answered by {organisation}: {_words(referral.status)}",
+                detail=referral.decline_reason if referral.status == ReferralStatus.DECLINED else "",
+            ))
+        if referral.stopped_at is not None:
+            entries.append(Entry(at=referral.stopped_at, kind="services", tz=tz, modifier="stopped",
+                                 link=link("referrals"),
+                                 title=f"Referral to {organisation} stopped: consent withdrawn"))
+
+    for review, case_reference in db.session.execute(
+        sa.select(SustainabilityReview, Case.reference).join(Journey, Journey.id == SustainabilityReview.journey_id)
+        .join(Case, Case.id == Journey.case_id)
+        .where(SustainabilityReview.witness_id == witness.id)
+        .order_by(SustainabilityReview.reviewed_at, SustainabilityReview.id)
+    ).all():
+        entries.append(Entry(at=review.reviewed_at, kind="services", tz=tz, modifier="review", link=link("plan"),
+                             title=f"Sustainable-protection review ({case_reference})",
+                             detail=review.continues_after))
     return entries

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from ..countries import COUNTRIES
 from ..forms import OnceForm
 from ..permissions import FieldGroup
 from .models import (
@@ -93,7 +94,7 @@ class OrganisationForm(FlaskForm):
     kind = SelectField("Kind", choices=[k.value for k in OrganisationKind])
     services = SelectMultipleField("Services offered", choices=SERVICE_CHOICES, validators=[Optional()])
     areas = StringField("Areas covered", validators=[Optional()])
-    country = StringField("Country", validators=[Optional()])
+    country_code = SelectField("Country it works in", choices={"": "—", **COUNTRIES}, validators=[Optional()])
     email = StringField("Email for referrals", validators=[Optional()])
     safe_contact_route = TextAreaField("Safe contact route", validators=[Optional()])
     confidentiality_agreed_on = DateField("Confidentiality terms agreed on", validators=[Optional()])

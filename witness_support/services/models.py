@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..countries import country_name
 from ..db import UTCDateTime, utc_now
 from ..extensions import db
 
@@ -208,13 +209,18 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(30))
     services: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     areas: Mapped[str] = mapped_column(sa.String(500), default="")
-    country: Mapped[str] = mapped_column(sa.String(80), default="")
+    # ISO 3166-1 alpha-2 (countries.py) of the country it works in.
+    country_code: Mapped[str] = mapped_column(sa.String(2), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     safe_contact_route: Mapped[str] = mapped_column(sa.Text, default="")
     confidentiality_agreed_on: Mapped[date | None]
     confidentiality_document: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    @property
+    def country(self) -> str:
+        return country_name(self.country_code)
 
     @property
     def has_confidentiality_terms(self) -> bool:

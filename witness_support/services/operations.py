@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .. import audit, mail
 from ..access import visible_groups
 from ..auth.models import User
 from ..cases.models import Journey
 from ..cases.queries import liaison_officer_for
+from ..countries import normalise_country
 from ..db import today_utc, utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
@@ -43,6 +43,7 @@ from .models import (
     Topic,
     service_words,
 )
+from .reminders import answer_due
 
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -209,7 +210,7 @@ def withdraw_consent(actor: User, consent: Consent, *, note: str = "") -> Consen
 
 def save_organisation(  # noqa: C901 - one check per field
     actor: User, organisation: Organisation | None = None, *, name: str, kind: str, services: list[str] | None = None,
-    areas: str = "", country: str = "", email: str = "", safe_contact_route: str = "",
+    areas: str = "", country_code: str = "", email: str = "", safe_contact_route: str = "",
     confidentiality_agreed_on: date | None = None, confidentiality_document: str = "",
 ) -> Organisation:
     """Add an organisation to the directory, or change one."""
@@ -221,7 +222,9 @@ def save_organisation(  # noqa: C901 - one check per field
     if any(s not in SERVICES for s in services):
         errors["services"] = "Choose services from the list."
     areas = _text(errors, "areas", areas, 500)
-    country = _text(errors, "country", country, 80)
+    code = normalise_country(country_code)
+    if code is None:
+        errors["country_code"] = "Choose the country from the list (an ISO 3166-1 code such as MY)."
     email = _text(errors, "email", email, 254)
     if email and ("@" not in email or " " in email):
         errors["email"] = "Give an email address like name@example.org, or leave it empty."
@@ -246,7 +249,8 @@ def save_organisation(  # noqa: C901 - one check per field
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
-    values = {"name": name, "kind": kind, "services": services, "areas": areas, "country": country, "email": email,
+    values = {"name": name, "kind": kind, "services": services, "areas": areas, "country_code": code or "",
+              "email": email,
               "safe_contact_route": safe_contact_route, "confidentiality_agreed_on": confidentiality_agreed_on,
               "confidentiality_document": confidentiality_document}
     for key, value in values.items():
@@ -259,17 +263,17 @@ def save_organisation(  # noqa: C901 - one check per field
 # ---- referrals -----------------------------------------------------------------------------------
 
 
-def in_country_of_origin(witness: Witness, organisation: Organisation) -> bool:
-    """Is the organisation in (or of) the witness's country of origin? Nationality is stored in
-    words ("Indonesian") and a country as a name ("Indonesia"), so two names agreeing on their
-    first four letters count as the same country; an embassy always counts. Erring this way only
-    ever asks for a consent that names the organisation."""
+def in_country_of_origin(witness: Witness, organisation: Organisation) -> bool | None:
+    """Is the organisation in (or of) the witness's country of origin? By ISO 3166-1 code; an
+    embassy always counts. None when it cannot be told: the organisation has a country but the
+    witness's country of origin is not recorded (the referral then needs a consent naming it)."""
     if organisation.kind == OrganisationKind.EMBASSY:
         return True
-    nationality, country = witness.nationality.strip().casefold(), organisation.country.strip().casefold()
-    if not nationality or not country:
+    if not organisation.country_code:
         return False
-    return nationality == country or nationality[:4] == country[:4]
+    if not witness.country_of_origin:
+        return None
+    return witness.country_of_origin == organisation.country_code
 
 
 def _covering_problem(witness: Witness, organisation: Organisation, service: str, consent: Consent | None,
@@ -294,6 +298,19 @@ def _covering_problem(witness: Witness, organisation: Organisation, service: str
     return ""
 
 
+def _origin_problem(witness: Witness, organisation: Organisation, consent: Consent) -> str:
+    """Why the referral may not go to the country of origin under this consent; empty when it may."""
+    origin = in_country_of_origin(witness, organisation)
+    if origin is False or consent.organisation_id == organisation.id:
+        return ""
+    if origin:
+        return (f"{organisation.name} is in the witness's country of origin: nothing goes there without a consent "
+                "naming it.")
+    return (f"{witness.reference}'s country of origin is not recorded, so {organisation.name} "
+            f"({organisation.country}) may be in it: record the country of origin, or a consent naming the "
+            "organisation.")
+
+
 def create_referral(  # noqa: C901 - one check per rule, each with its own message
     actor: User, witness: Witness, *, organisation: Organisation | None, service: str, consent: Consent | None,
     field_groups: list[str] | None = None, no_terms_reason: str = "", note: str = "", send: bool = True,
@@ -315,10 +332,9 @@ def create_referral(  # noqa: C901 - one check per rule, each with its own messa
     problem = _covering_problem(witness, organisation, service, consent, groups)
     if problem:
         raise OperationError(problem, {"consent_id": problem})
-    if in_country_of_origin(witness, organisation) and consent.organisation_id != organisation.id:
-        message = (f"{organisation.name} is in the witness's country of origin: nothing goes there without a "
-                   "consent naming it.")
-        raise OperationError(message, {"consent_id": message})
+    problem = _origin_problem(witness, organisation, consent)
+    if problem:
+        raise OperationError(problem, {"consent_id": problem})
     if not organisation.has_confidentiality_terms and not no_terms_reason:
         raise ValidationFailed({"no_terms_reason": f"{organisation.name} has not agreed to confidentiality terms: "
                                                    "record why the referral should go anyway."})
@@ -348,12 +364,13 @@ def send_referral(actor: User, referral: Referral) -> Referral:
         raise Conflict(f"This referral is {referral.status.replace('_', ' ')}; only a pending one is sent.")
     consent = referral.consent
     witness = db.session.get(Witness, referral.witness_id)
-    problem = _covering_problem(witness, referral.organisation, referral.service, consent, referral.field_groups)
+    problem = (_covering_problem(witness, referral.organisation, referral.service, consent, referral.field_groups)
+               or _origin_problem(witness, referral.organisation, consent))
     if problem:
         raise OperationError(problem, {"consent_id": problem})
     now = utc_now()
     referral.status, referral.sent_at = ReferralStatus.SENT, now
-    referral.respond_by = now + timedelta(days=current_app.config["REFERRAL_RESPONSE_DAYS"])
+    referral.respond_by = answer_due(witness.id, now)
     db.session.flush()
     letter = queries.referral_letter(referral, witness)
     if referral.organisation.email:
@@ -439,54 +456,16 @@ def record_review(actor: User, journey: Journey, *, continues_after: str) -> Sus
 
 
 def check_close(journey: Journey) -> None:
-    """A journey of a witness with open needs in their plan closes only after a sustainable-
-    protection review of that journey (the journey_closing receiver)."""
+    """A journey closes only after its sustainable-protection review: what continues for the
+    witness after the case, or why nothing does (the cases `journey_closing` receiver)."""
+    if queries.journey_review(journey.id) is not None:
+        return
     open_needs = db.session.execute(sa.select(sa.func.count()).select_from(ServiceNeed).where(
         ServiceNeed.witness_id == journey.witness_id,
         ServiceNeed.status.in_(sorted(OPEN_NEED_STATUSES)))).scalar()
-    if not open_needs:
-        return
-    reviewed = db.session.execute(sa.select(SustainabilityReview.id).where(
-        SustainabilityReview.journey_id == journey.id).limit(1)).scalar()
-    if reviewed is None:
-        raise OperationError(
-            f"{journey.witness.reference} has {open_needs} open needs in their service plan: record the "
-            "sustainable-protection review (what continues after the case) before closing.",
-            {"reason": "Record the sustainable-protection review first."},
-        )
-
-
-# ---- follow-up -----------------------------------------------------------------------------------
-
-
-def raise_due_tasks(now: datetime | None = None) -> dict[str, int]:
-    """Tasks for referrals not answered in time and for service needs due for review; each once."""
-    now = now or utc_now()
-    counts = {"unanswered_referrals": 0, "need_reviews": 0}
-    late = db.session.execute(sa.select(Referral).where(
-        Referral.status == ReferralStatus.SENT, Referral.answered_at.is_(None), Referral.respond_by < now)).scalars()
-    for referral in late:
-        witness = db.session.get(Witness, referral.witness_id)
-        officer = _officer(witness, db.session.get(User, referral.created_by_id) if referral.created_by_id else None)
-        if officer is None:
-            continue
-        create_task(officer, "referral_unanswered",
-                    f"{witness.reference}: no answer from {referral.organisation.name} to referral #{referral.id}",
-                    witness_id=witness.id, source=("referral", referral.id),
-                    dedup_key=f"referral-unanswered-{referral.id}")
-        counts["unanswered_referrals"] += 1
-    due = db.session.execute(sa.select(ServiceNeed).where(
-        ServiceNeed.review_on <= now.date(), ServiceNeed.status.in_(sorted(OPEN_NEED_STATUSES)))).scalars()
-    for need in due:
-        witness = db.session.get(Witness, need.witness_id)
-        officer = _officer(witness, db.session.get(User, need.updated_by_id) if need.updated_by_id else None)
-        if officer is None:
-            continue
-        create_task(officer, "service_need_review",
-                    f"{witness.reference}: review {service_words(need.service)} in the service plan",
-                    witness_id=witness.id, source=("service_need", need.id),
-                    dedup_key=f"service-need-review-{need.id}-{need.review_on.isoformat()}")
-        counts["need_reviews"] += 1
-    return counts
-
-
+    plan = f" ({open_needs} open needs in the service plan)" if open_needs else ""
+    raise OperationError(
+        f"The sustainable-protection review of {journey.witness.reference}'s journey in {journey.case.reference} "
+        f"is missing{plan}: record what continues after the case before closing.",
+        {"sustainability_review": "Record the sustainable-protection review first."},
+    )

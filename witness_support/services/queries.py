@@ -140,3 +140,17 @@ def active_consents(witness_id: int) -> list[Consent]:
         .order_by(Consent.id)).scalars())
 
 
+
+
+def journey_review(journey_id: int) -> SustainabilityReview | None:
+    """The latest sustainable-protection review of a journey, if any (one statement)."""
+    return db.session.execute(
+        sa.select(SustainabilityReview).where(SustainabilityReview.journey_id == journey_id)
+        .order_by(SustainabilityReview.reviewed_at.desc(), SustainabilityReview.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def journey_reviews(journey_id: int) -> list[SustainabilityReview]:
+    return list(db.session.execute(
+        sa.select(SustainabilityReview).where(SustainabilityReview.journey_id == journey_id)
+        .order_by(SustainabilityReview.reviewed_at.desc(), SustainabilityReview.id.desc())).scalars())

@@ -59,6 +59,37 @@ class ReferralInput(Input):
     send: bool | None = None
 
 
+class ReferralStatusInput(Input):
+    status: Literal["accepted", "declined", "in_progress", "completed"] = Field(
+        description="sent → accepted, declined, in progress or completed; accepted → in progress, completed or "
+                    "declined; in progress → completed.")
+    reason: NullText(2000) = Field(None, description="Why the organisation declined (required with declined).")
+    feedback: NullText(5000) = Field(None, description="Feedback received; appended to what came before.")
+
+
+class NeedInput(Input):
+    status: NeedStatus
+    goal: NullText(2000) = None
+    organisation_id: Id | None = Field(None, description="The responsible organisation, from the directory.")
+    review_on: date | None = Field(None, description="Raises a review task as the date comes near.")
+
+
+class ReviewInput(Input):
+    continues_after: Text(5000) = Field(description="What continues for the witness after the case, or why nothing.")
+
+
+class OrganisationInput(Input):
+    name: Text(200)
+    kind: OrganisationKind
+    services: list[Service] | None = Field(None, max_length=len(SERVICES))
+    areas: NullText(500) = None
+    country_code: NullText(2) = Field(None, description="ISO 3166-1 alpha-2 code of the country it works in.")
+    email: NullText(254) = None
+    safe_contact_route: NullText(2000) = None
+    confidentiality_agreed_on: date | None = None
+    confidentiality_document: NullText(300) = None
+
+
 # ---- output --------------------------------------------------------------------------------------
 
 
@@ -130,11 +161,23 @@ class ServiceNeed(Output):
     review_on: date | None
 
 
+class SustainabilityReview(Output):
+    model_config = ConfigDict(json_schema_extra=field_groups("sustainability_review"))
+
+    id: int
+    witness_id: int
+    journey_id: int
+    continues_after: str
+    reviewed_by_id: int | None
+    reviewed_at: Instant
+
+
 class WitnessServices(Output):
     information: list[InformationGiven]
     consents: list[Consent]
     referrals: list[Referral]
     plan: list[ServiceNeed]
+    reviews: list[SustainabilityReview]
 
 
 class Organisation(Output):
@@ -143,7 +186,8 @@ class Organisation(Output):
     kind: OrganisationKind
     services: list[Service]
     areas: str
-    country: str
+    country_code: str
+    country: str = Field(description="The country's name, from its code.")
     email: str
     safe_contact_route: str
     confidentiality_agreed_on: date | None

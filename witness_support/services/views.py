@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -234,15 +234,19 @@ def review(journey_id: int) -> str | Response:
     journey = get_or_404(Journey, journey_id)
     witness = _witness(journey.witness_id)
     form = ReviewForm()
+    # Back to the close form the review was asked for from (a fixed set of places, never a URL).
+    back = {"close": lambda: url_for("custody.close", journey_id=journey.id),
+            "transition": lambda: url_for("cases.transition", journey_id=journey.id)}
+    then = request.args.get("then", "")
+    target = back[then]() if then in back else _page(witness, "plan")
     error = None
     if form.validate_on_submit():
         result = run_operation(form, lambda: operations.record_review(
-            current_user, journey, continues_after=form.continues_after.data), "Review recorded.",
-            _page(witness, "plan"))
+            current_user, journey, continues_after=form.continues_after.data), "Review recorded.", target)
         if isinstance(result, Response):
             return result
         error = result
-    return _form_page(form, witness, "Sustainable-protection review", _page(witness, "plan"), error,
+    return _form_page(form, witness, "Sustainable-protection review", target, error,
                       "Before the journey closes: which services continue after the case, and who provides them.")
 
 
@@ -265,7 +269,7 @@ def edit_organisation(organisation_id: int | None = None) -> str | Response:
     error = None
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in (
-            "name", "kind", "services", "areas", "country", "email", "safe_contact_route",
+            "name", "kind", "services", "areas", "country_code", "email", "safe_contact_route",
             "confidentiality_agreed_on", "confidentiality_document")}
         result = run_operation(form, lambda: operations.save_organisation(current_user, organisation, **fields),
                                "Organisation saved.", url_for("services.organisations"))

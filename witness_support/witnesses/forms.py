@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..countries import COUNTRIES
 from ..forms import OnceForm
 from .models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
@@ -20,6 +21,8 @@ class WitnessForm(OnceForm):
     age_assessment = SelectField("Age assessment", choices=_choices(AgeAssessment), default="none")
     gender = StringField("Gender", validators=[Optional(), Length(max=40)])
     nationality = StringField("Nationality", validators=[Optional(), Length(max=80)])
+    country_of_origin = SelectField("Country of origin", choices={"": "— not recorded", **COUNTRIES},
+                                    validators=[Optional()])
     preferred_language = StringField(
         "Preferred language", validators=[DataRequired(), Length(max=35)],
         description="The language the witness understands best, e.g. Indonesian, Thai, Khmer.",

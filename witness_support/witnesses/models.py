@@ -67,6 +67,8 @@ class Witness(db.Model):
     age_assessment: Mapped[str] = mapped_column(sa.String(10), default=AgeAssessment.NONE)
     gender: Mapped[str] = mapped_column(sa.String(40), default="")
     nationality: Mapped[str] = mapped_column(sa.String(80), default="")
+    # ISO 3166-1 alpha-2 (countries.py): nothing goes to an organisation there without a consent naming it.
+    country_of_origin: Mapped[str] = mapped_column(sa.String(2), default="")
     preferred_language: Mapped[str] = mapped_column(sa.String(35))
     interpreter_language: Mapped[str | None] = mapped_column(sa.String(35))
     participation: Mapped[str] = mapped_column(sa.String(20), default=Participation.UNDECIDED)

@@ -13,6 +13,7 @@ from flask import current_app
 from .. import audit
 from ..access import access_reasons
 from ..auth.models import User
+from ..countries import normalise_country
 from ..dates import check_date, require_dates
 from ..db import today_utc, utc_now
 from ..errors import Conflict, ValidationFailed
@@ -36,6 +37,7 @@ EDITABLE_FIELDS = (
     "age_assessment",
     "gender",
     "nationality",
+    "country_of_origin",
     "preferred_language",
     "interpreter_language",
     "participation",
@@ -71,6 +73,14 @@ def _check_reflection(data: dict[str, Any], errors: dict[str, str]) -> None:
         errors["reflection_start"] = "Give the start of the reflection period too."
 
 
+def _normalise(data: dict[str, Any]) -> None:
+    """Stored forms of what may be given several ways: a country of origin as its upper-case code."""
+    if "interpreter_language" in data:
+        data["interpreter_language"] = (data["interpreter_language"] or "").strip() or None
+    if "country_of_origin" in data:
+        data["country_of_origin"] = normalise_country(data["country_of_origin"]) or data["country_of_origin"] or ""
+
+
 def _validate(data: dict[str, Any], given: dict[str, Any] | None = None) -> None:
     """`given`: the values the user gave (default: all of `data`); only those are range-checked,
     so that a stored date from before a range was set never blocks an unrelated change."""
@@ -85,6 +95,8 @@ def _validate(data: dict[str, Any], given: dict[str, Any] | None = None) -> None
     check_date(errors, "reflection_end", given.get("reflection_end"), "reflection")
     if "participation" in data and data["participation"] not in set(Participation):
         errors["participation"] = "Choose undecided, participating, declined or withdrawn."
+    if "country_of_origin" in data and normalise_country(data["country_of_origin"]) is None:
+        errors["country_of_origin"] = "Choose the country from the list (an ISO 3166-1 code such as ID)."
     if "age_assessment" in data and data["age_assessment"] not in set(AgeAssessment):
         errors["age_assessment"] = "Choose none, child or adult."
     _check_reflection(data, errors)
@@ -106,7 +118,8 @@ def create_witness(actor: User, **data: Any) -> Witness:
     for required in ("legal_name", "preferred_language"):
         data.setdefault(required, "")
     _validate(data)
-    data["interpreter_language"] = (data.get("interpreter_language") or "").strip() or None
+    data.setdefault("interpreter_language", None)
+    _normalise(data)
     witness = Witness(reference=generate_reference(), created_by_id=actor.id, **data)
     db.session.add(witness)
     db.session.flush()
@@ -130,8 +143,7 @@ def update_witness(actor: User, witness: Witness, **changes: Any) -> list[str]:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(dict.fromkeys(sorted(unknown), "Unknown field."))
-    if "interpreter_language" in changes:
-        changes["interpreter_language"] = (changes["interpreter_language"] or "").strip() or None
+    _normalise(changes)
     merged = {name: getattr(witness, name) for name in EDITABLE_FIELDS} | changes
     _validate({**changes, **{k: merged[k] for k in ("reflection_start", "reflection_end")}}, changes)
     changed = [name for name, value in changes.items() if getattr(witness, name) != value]

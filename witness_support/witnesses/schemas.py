@@ -27,6 +27,7 @@ class WitnessInput(Input):
     age_assessment: AgeAssessment = AgeAssessment.NONE
     gender: BlankText(40) = ""
     nationality: BlankText(80) = ""
+    country_of_origin: BlankText(2) = Field("", description="ISO 3166-1 alpha-2 code; empty: not recorded.")
     preferred_language: Text(35)
     interpreter_language: NullText(35) = None
     participation: Participation = Participation.UNDECIDED
@@ -45,6 +46,7 @@ class WitnessPatch(Input):
     age_assessment: AgeAssessment = None
     gender: BlankText(40) = None
     nationality: BlankText(80) = None
+    country_of_origin: BlankText(2) = None
     preferred_language: Text(35) = None
     interpreter_language: NullText(35) = None
     participation: Participation = None
@@ -124,6 +126,7 @@ class Witness(WitnessSummary):
     age_assessment: AgeAssessment
     gender: str
     nationality: str
+    country_of_origin: str
     preferred_language: str
     interpreter_language: str | None
     reflection_start: date | None
@@ -135,7 +138,8 @@ class Witness(WitnessSummary):
             **cls.fields_of(witness),
             identity=Identity.model_validate(witness) if identity else None,
             presumed_child=witness.presumed_child, age_assessment=witness.age_assessment, gender=witness.gender,
-            nationality=witness.nationality, preferred_language=witness.preferred_language,
+            nationality=witness.nationality, country_of_origin=witness.country_of_origin,
+            preferred_language=witness.preferred_language,
             interpreter_language=witness.interpreter_language, reflection_start=witness.reflection_start,
             reflection_end=witness.reflection_end,
         )
