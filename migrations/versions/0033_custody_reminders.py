@@ -13,7 +13,7 @@ import witness_support.db
 
 # revision identifiers, used by Alembic.
 revision = '0033'
-down_revision = '0025'
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
