@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.helpers import CANARY_OFFENDER, future
+from tests.helpers import CANARY_OFFENDER, future, review_before_closing
 from witness_support.cases import operations as case_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.custody.models import CustodyReminder
@@ -72,7 +72,9 @@ def _tasks(kind: str) -> list[Task]:
 
 def test_a_sentence_end_approaching_tells_enrolled_witnesses_and_raises_safety_planning(app, officer, held):
     case, [defendant], [open_one, enrolled, opted_out], journeys = held(witnesses=3)
+    review_before_closing(officer, journeys[1])
     custody_ops.close_journey(officer, journeys[1], reason="Trial over", stay_enrolled=True)
+    review_before_closing(officer, journeys[2])
     custody_ops.close_journey(officer, journeys[2], reason="Moved abroad", stay_enrolled=False)
     db.session.commit()
     release = future(20)
