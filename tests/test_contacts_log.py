@@ -4,6 +4,7 @@ only, bad input refused beside its field with nothing stored, the pages, the API
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -254,3 +255,16 @@ def test_contacts_api_logs_pages_and_refuses(client, officer, prosecutor, suppor
         "occurred_at": utc_now().isoformat(), "channel": "court_day", "summary": "Court day went well"})
     assert noted.status_code == 201 and noted.json["summary"] == "Court day went well"
     assert len(client.get(f"{url}?limit=200", headers=supporter).json["items"]) == 5
+
+
+def test_the_contact_page_shows_older_contacts_a_page_at_a_time(client, auth, officer, witness):
+    for number in range(26):
+        ops.log_contact(officer, witness, occurred_at=utc_now() - timedelta(hours=number + 1), channel="message",
+                        summary=f"Contact number {number:02d}")
+    db.session.commit()
+    auth.login(officer)
+    first = client.get(f"/witnesses/{witness.id}/contacts").get_data(as_text=True)
+    assert "Contact number 00" in first and "Contact number 24" in first and "Contact number 25" not in first
+    older = re.search(r'href="([^"]*after=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
+    rest = client.get(older).get_data(as_text=True)
+    assert "Contact number 25" in rest and "Contact number 24" not in rest and "Older contacts" not in rest
