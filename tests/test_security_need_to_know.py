@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from witness_support.access import visible_groups, visible_groups_by_witness
+from witness_support.availability import operations as availability_ops
 from witness_support.breakglass import operations as breakglass_ops
 from witness_support.cases import operations as case_ops
+from witness_support.contacts import operations as contact_ops
 from witness_support.court import operations as court_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.db import today_utc, utc_now
@@ -138,6 +140,8 @@ CANARIES: dict[str, G] = {
     "Cnrylocrelocated": G.LOCATION,  # a plan measure of kind relocation
     "Cnryriskescort": G.RISK_DETAIL,  # a plan measure of another kind
     "Cnryriskplanwhy": G.RISK_DETAIL,  # a plan revision's summary
+    "Cnrycontactsummary": G.CONTACT,  # a contact's summary in the contact log
+    "Cnryavoidnote": G.NEEDS,  # why the witness cannot attend on a date to avoid
 }
 
 # Canaries only pages behind a further permission show: the others need not see them anywhere.
@@ -194,6 +198,11 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
         summary="Cnryriskplanwhy",
         measures=[{"kind": "relocation", "text": "Cnrylocrelocated", "responsible": "Police"},
                   {"kind": "escort_to_court", "text": "Cnryriskescort", "responsible": "Ushers"}])
+    contact_ops.log_contact(officer, witness, occurred_at=utc_now() - timedelta(hours=2), channel="call",
+                            summary="Cnrycontactsummary: will come by bus",
+                            follow_up_on=today_utc() + timedelta(days=2))
+    availability_ops.add_date_to_avoid(officer, witness, first_day=today_utc() + timedelta(days=40), reason="other",
+                                       note="Cnryavoidnote")
     db.session.commit()
     entry = ledger_ops.entries_for([witness.id])[0]
     ledger_ops.raise_concern(people["support_worker"], witness, "Cnryconcerntext: the grant looks too generous", entry)

@@ -12,6 +12,7 @@ from tests.helpers import past
 from witness_support.access import visible_case_ids
 from witness_support.aids import operations as aid_ops
 from witness_support.cases import operations as case_ops
+from witness_support.contacts import operations as contact_ops
 from witness_support.court import calendar
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
@@ -32,6 +33,10 @@ def story(officer, prosecutor, support_person, make_case, make_witness, make_jou
     trial = make_event(case, [witness], kind="trial_day", days=10)
     mention = make_event(case, [witness], kind="mention", days=3)
     court_ops.cancel_event(officer, mention, "Not needed")
+    visit = make_event(case, [witness], kind="familiarisation_visit", days=-2)
+    contact_ops.record_attendance_outcome(officer, visit.required[0], outcome="did_not_attend", reason="Bus strike")
+    contact_ops.log_contact(officer, witness, occurred_at=visit.starts_at - timedelta(days=1), channel="call",
+                            summary="Reminded the witness of the visit")
     aid = aid_ops.propose_aid(officer, witness, case, "screen")
     aid_ops.change_aid_status(officer, aid, "applied")
     aid_ops.change_aid_status(officer, aid, "granted", order_reference="ORD-9")
@@ -58,6 +63,8 @@ def test_timeline_tells_the_story_in_order(app, officer, story):
     assert "Notice queued: verdict" in titles
     assert f"Mention — cancelled ({ref})" in titles
     assert f"Trial day ({ref})" in titles
+    assert f"Court attendance: did not attend (familiarisation visit, {ref})" in titles
+    assert "Contact: call with the witness" in titles
     assert [e.at for e in entries] == sorted(e.at for e in entries)
     granted = next(e for e in entries if e.title == "Aid granted: screen")
     assert granted.detail == "Order ORD-9"
@@ -69,9 +76,13 @@ def test_timeline_shows_each_kind_only_to_those_who_may_see_it(app, support_pers
         prosecution = _titles(prosecutor, story["witness"])
     # A support person sees stages and risk, not court events of cases, aids or notices.
     assert any(t.startswith("Risk assessed") for t in support)
-    assert not any(t.startswith(("Aid", "Notice", "Trial day", "Mention")) for t in support)
+    hidden = ("Aid", "Notice", "Trial day", "Mention", "Court attendance", "Contact")
+    assert not any(t.startswith(hidden) for t in support)
     assert any(t.startswith("Aid granted") for t in prosecution)
     assert any(t.startswith("Notice") for t in prosecution)
+    # The prosecution sees how attendance went, not the contact log (the contact field group).
+    assert any(t.startswith("Court attendance") for t in prosecution)
+    assert not any(t.startswith("Contact") for t in prosecution)
 
 
 def test_timeline_query_count_does_not_grow_with_rows(app, client, auth, officer, story, make_event, assess,
@@ -95,6 +106,9 @@ def test_timeline_query_count_does_not_grow_with_rows(app, client, auth, officer
         actor = db.session.get(User, officer_id)
         for days in (12, 13, 14):
             make_event(case, [witness], kind="trial_day", days=days, by=actor)
+            past = make_event(case, [witness], kind="mention", days=-days, by=actor)
+            contact_ops.record_attendance_outcome(actor, past.required[0], outcome="attended")
+            contact_ops.log_contact(actor, witness, occurred_at=past.starts_at, channel="visit", summary="Visited")
         assess(witness, "trial", level="low", by=actor)
     assert counts[0] == counts[1]
     assert "Journey timeline" in response.get_data(as_text=True)

@@ -172,6 +172,7 @@ EXPECTED_PERMISSIONS = {
         "court:aid:manage",
         "court:aid:view",
         "court:attendance:manage",
+        "court:attendance:outcome",
         "court:event:manage",
         "court:event:view",
         "court:readiness:view",
@@ -190,7 +191,11 @@ EXPECTED_PERMISSIONS = {
         "witness:assign",
         "witness:break_glass:refuse",
         "witness:break_glass:use",
+        "witness:contact:court_note",
+        "witness:contact:log",
+        "witness:contact:view",
         "witness:create",
+        "witness:dates_to_avoid:record",
         "witness:edit",
         "witness:list",
         "witness:view",
@@ -205,6 +210,7 @@ EXPECTED_PERMISSIONS = {
         "concern:review",
         "court:aid:manage",
         "court:aid:view",
+        "court:attendance:outcome",
         "court:event:manage",
         "court:event:view",
         "court:readiness:view",
@@ -220,7 +226,7 @@ EXPECTED_PERMISSIONS = {
         "witness:view",
     },
     "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "feed:subscribe", "witness:list",
-                       "witness:view"},
+                       "witness:view", "witness:contact:view", "witness:contact:court_note"},
 }
 
 

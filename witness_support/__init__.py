@@ -189,8 +189,10 @@ def _import_models() -> None:
     from . import audit, idempotency  # noqa: F401
     from .aids import models as _aids  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .availability import models as _availability  # noqa: F401
     from .breakglass import models as _breakglass  # noqa: F401
     from .cases import models as _cases  # noqa: F401
+    from .contacts import models as _contacts  # noqa: F401
     from .court import models as _court  # noqa: F401
     from .custody import models as _custody  # noqa: F401
     from .feeds import models as _feeds  # noqa: F401
@@ -238,6 +240,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .breakglass.views import bp as breakglass_bp
     from .cases.views import bp as cases_bp
+    from .contacts.views import bp as contacts_bp
     from .court.views import bp as court_bp
     from .custody.views import bp as custody_bp
     from .feeds.views import bp as feeds_bp
@@ -253,12 +256,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, aids_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
+        court_bp, aids_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp, contacts_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
     from .aids import api as _aids_api  # noqa: F401
     from .cases import api as _cases_api  # noqa: F401
+    from .contacts import api as _contacts_api  # noqa: F401
     from .court import api as _court_api  # noqa: F401
     from .custody import api as _custody_api  # noqa: F401
     from .ledger import api as _ledger_api  # noqa: F401

@@ -290,6 +290,7 @@ class EncryptedDate(sa.types.TypeDecorator):
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "witnesses": ("legal_name", "date_of_birth", "contact_details", "address"),
     "notification_preferences": ("email", "phone", "postal_address", "third_party_name"),
+    "witness_contacts": ("summary",),
 }
 BLIND_INDEXES = {"witnesses": ("legal_name", "legal_name_index")}
 

@@ -58,6 +58,15 @@ class Permission(StrEnum):
     FEED_SUBSCRIBE = "feed:subscribe"
     SERVICES_RECORD = "services:record"
     ORGANISATION_MANAGE = "organisation:manage"
+    # The contact log: read by those who reach the witness (not the prosecution: see the contact
+    # field group); an officer logs every contact; a support person logs court-day notes for the
+    # witnesses they are assigned to.
+    CONTACT_VIEW = "witness:contact:view"
+    CONTACT_LOG = "witness:contact:log"
+    CONTACT_COURT_NOTE = "witness:contact:court_note"
+    DATES_TO_AVOID_RECORD = "witness:dates_to_avoid:record"
+    # How a witness's attendance at a court event went (the officer, or the prosecutor in court).
+    ATTENDANCE_OUTCOME_RECORD = "court:attendance:outcome"
     # Open an unassigned witness's identity, location and contact for a few hours, with a reason.
     BREAK_GLASS_USE = "witness:break_glass:use"
     # Mark a high-risk witness one's own officer answers for as closed to break-glass.
@@ -106,6 +115,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FEED_SUBSCRIBE,
             Permission.SERVICES_RECORD,
             Permission.ORGANISATION_MANAGE,
+            Permission.CONTACT_VIEW,
+            Permission.CONTACT_LOG,
+            Permission.CONTACT_COURT_NOTE,
+            Permission.DATES_TO_AVOID_RECORD,
+            Permission.ATTENDANCE_OUTCOME_RECORD,
             # The on-call officer at night, when a witness calls in danger, is a liaison officer.
             Permission.BREAK_GLASS_USE,
             Permission.BREAK_GLASS_REFUSE,
@@ -126,6 +140,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # Prosecutors hand the schedule to the defence, so they record when they did.
             Permission.DISCLOSURE_RECORD,
             Permission.FEED_SUBSCRIBE,
+            Permission.ATTENDANCE_OUTCOME_RECORD,
         }
     ),
     # Support persons reach witnesses only through their own assignments, pseudonymously
@@ -133,7 +148,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # They often see misuse of support first, so they may raise a concern (and see the entries).
     Role.SUPPORT_PERSON: frozenset(
         {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE,
-         Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE}
+         Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE, Permission.CONTACT_VIEW,
+         Permission.CONTACT_COURT_NOTE}
     ),
 }
 
@@ -192,6 +208,12 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.CONTACT: frozenset({
         "witness.contact_details", "notice_preferences.email", "notice_preferences.phone",
         "notice_preferences.third_party_name",
+        # The contact log says when and how the witness was reached and what they said: the same
+        # need-to-know as how to reach them (their officer, guardian, support worker, break-glass),
+        # and not the prosecution's, whose talks with a witness about the case would be disclosable.
+        *(f"contact.{name}" for name in (
+            "occurred_at", "local_occurred_at", "timezone", "channel", "counterpart", "staff_id",
+            "interpreter_language", "interpreter_name", "summary", "follow_up_on", "task_id", "created_at")),
     }),
     FieldGroup.RISK_DETAIL: frozenset({
         "risk_assessment.threats", "risk_assessment.measures",
@@ -220,6 +242,9 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
         *(f"service_need.{name}" for name in ("service", "area", "status", "goal", "organisation_id", "review_on")),
         *(f"sustainability_review.{name}" for name in (
             "journey_id", "continues_after", "reviewed_by_id", "reviewed_at")),
+        # Why a witness cannot attend (their health, faith, exams, children) is theirs; a scheduler
+        # is told only the days (court logistics).
+        "date_to_avoid.reason", "date_to_avoid.note",
     }),
     FieldGroup.BENEFITS_DETAIL: frozenset({
         "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",
@@ -262,6 +287,10 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
         "custody_event.corrects_id", "custody_event.entered_by_id", "custody_event.entered_at",
         "custody_event.conditions", "bail_condition.kind", "bail_condition.text", "bail_condition.witness_id",
         "enrolment.enrolled", "enrolment.changed_at", "enrolment.reason",
+        "date_to_avoid.first_day", "date_to_avoid.last_day", "date_to_avoid.created_at",
+        "date_to_avoid.removed_at",
+        "attendance_outcome.outcome", "attendance_outcome.outcome_reason", "attendance_outcome.recorded_at",
+        "attendance_outcome.recorded_by_id",
     }),
 }
 
@@ -283,6 +312,8 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "defendant.id", "defendant.case_id", "defendant.name", "custody_event.id", "custody_event.defendant_id",
     "custody_event.case_id", "bail_condition.id", "protection_plan.witness_id", "plan_revision.id",
     "plan_measure.id", "enrolment.witness_id", "enrolment.case_id",
+    "contact.id", "contact.witness_id", "date_to_avoid.id", "date_to_avoid.witness_id",
+    "attendance_outcome.event_id", "attendance_outcome.witness_id",
 })
 
 _ALL = frozenset(FieldGroup)

@@ -91,6 +91,7 @@ def create_event_api(case_id: int) -> tuple[Response, int]:
         room=data.room, court_name=data.court_name, remote_link=data.remote_link,
         interpreter_language=data.interpreter_language, witness_ids=data.witness_ids or [],
         reflection_override_reason=data.reflection_override_reason,
+        avoid_override_reason=data.avoid_override_reason,
     )
     db.session.commit()
     return reply_json(event_answer(event), 201)
@@ -130,7 +131,8 @@ def patch_event_api(event_id: int) -> Response:
         starts_at = parse_instant("starts_at", data.starts_at, tz) if "starts_at" in sent else event.starts_at
         ends_at = parse_instant("ends_at", data.ends_at, tz) if "ends_at" in sent else event.ends_at
         operations.move_event(current_user, event, starts_at=starts_at, ends_at=ends_at, reason=reason,
-                              room=data.room, reflection_override_reason=data.reflection_override_reason)
+                              room=data.room, reflection_override_reason=data.reflection_override_reason,
+                              avoid_override_reason=data.avoid_override_reason)
     else:
         operations.update_event_details(current_user, event, room=data.room, reason=reason, **details)
     db.session.commit()

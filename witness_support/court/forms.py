@@ -43,6 +43,10 @@ class EventForm(OnceForm):
         "Reflection-period override", validators=[Optional(), Length(max=2000)],
         description="Only when a required witness is still inside their reflection period on that date.",
     )
+    avoid_override_reason = TextAreaField(
+        "Date-to-avoid override", validators=[Optional(), Length(max=2000)],
+        description="Only when a required witness asked not to attend on that date: why the date stands.",
+    )
 
 
 class MoveForm(FlaskForm):
@@ -51,6 +55,7 @@ class MoveForm(FlaskForm):
     room = StringField("Room", validators=[Optional(), Length(max=100)])
     reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)])
     reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
+    avoid_override_reason = TextAreaField("Date-to-avoid override", validators=[Optional(), Length(max=2000)])
 
 
 class CancelForm(FlaskForm):
@@ -73,3 +78,4 @@ class AttendanceForm(OnceForm):
 class RequiredWitnessForm(FlaskForm):
     witness_id = SelectField("Witness", coerce=int, validate_choice=True)
     reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
+    avoid_override_reason = TextAreaField("Date-to-avoid override", validators=[Optional(), Length(max=2000)])

@@ -90,8 +90,26 @@ class CourtEvent(db.Model):
         return f"<CourtEvent {self.id} case={self.case_id} {self.kind} {self.status} rev={self.revision}>"
 
 
+class AttendanceOutcome(StrEnum):
+    """How a required witness's attendance went (recorded once the event has begun)."""
+
+    ATTENDED = "attended"
+    GAVE_EVIDENCE = "gave_evidence"
+    DID_NOT_ATTEND = "did_not_attend"
+    EXCUSED = "excused"
+
+
+OUTCOME_WORDS = {
+    AttendanceOutcome.ATTENDED: "attended",
+    AttendanceOutcome.GAVE_EVIDENCE: "gave evidence",
+    AttendanceOutcome.DID_NOT_ATTEND: "did not attend",
+    AttendanceOutcome.EXCUSED: "excused",
+}
+
+
 class EventWitness(db.Model):
-    """A witness required at an event; a reflection-period override is kept with the requirement."""
+    """A witness required at an event; a reflection-period or date-to-avoid override is kept with the
+    requirement, and so is how the witness's attendance went."""
 
     __tablename__ = "court_event_witnesses"
     __table_args__ = (sa.UniqueConstraint("event_id", "witness_id", name="uq_court_event_witnesses_event_witness"),)
@@ -100,9 +118,19 @@ class EventWitness(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("court_events.id"))
     witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id"), index=True)
     reflection_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    avoid_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     event: Mapped[CourtEvent] = relationship(back_populates="required")
     witness = relationship("Witness")
+    outcome_recorded_by = relationship("User", foreign_keys=[outcome_recorded_by_id])
+
+    @property
+    def outcome_words(self) -> str:
+        return OUTCOME_WORDS.get(self.outcome, self.outcome or "")  # type: ignore[call-overload]
 
     def __repr__(self) -> str:
         return f"<EventWitness event={self.event_id} witness={self.witness_id}>"

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from .. import audit
 from ..aids.operations import propose_child_aids
 from ..auth.models import User
+from ..availability.models import DateToAvoid
+from ..availability.queries import avoided_between
 from ..cases.models import Case, CaseAssignment, CaseRole, Journey
 from ..dates import as_local, check_date, local_to_utc
 from ..db import utc_now
@@ -152,6 +154,42 @@ def _reflection_conflicts(case: Case, witnesses: list[Witness], starts_at: datet
     return [w for w in witnesses if w.in_reflection_period(on)]
 
 
+def _avoid_conflicts(
+    case: Case, witnesses: list[Witness], starts_at: datetime, ends_at: datetime
+) -> dict[int, list[DateToAvoid]]:
+    """The required witnesses' dates to avoid that fall on a day the event covers (court's calendar)."""
+    first = _event_local_date(starts_at, case)
+    last = court_local(max(starts_at, ends_at - timedelta(microseconds=1)), case.court_timezone).date()
+    return avoided_between([w.id for w in witnesses], first, last)
+
+
+AVOID_FIELD_ERROR = "Required: a required witness asked not to attend on that date."
+
+
+def _avoid_missing(avoiding: dict[int, list[DateToAvoid]], override: str) -> dict[str, str]:
+    return {"avoid_override_reason": AVOID_FIELD_ERROR} if avoiding and not override else {}
+
+
+def _refuse_avoided(witnesses: list[Witness], avoiding: dict[int, list[DateToAvoid]], override: str) -> None:
+    """Like the reflection period: the scheduler is told, and the date stands only with a reason.
+    The message names the days, never why the witness cannot attend (that is the needs group's)."""
+    if not avoiding or override:
+        return
+    refs = "; ".join(
+        f"{w.reference} ({', '.join(d.days_words for d in avoiding[w.id])})" for w in witnesses if w.id in avoiding
+    )
+    raise OperationError(
+        f"{refs} asked not to attend court on those days: give a reason to keep the event on that date.",
+        _avoid_missing(avoiding, override),
+    )
+
+
+def _audit_avoided(actor: User, event: CourtEvent, avoiding: dict[int, list[DateToAvoid]], override: str) -> None:
+    for witness_id, dates in avoiding.items():
+        audit.record("court_event.avoid_override", event, actor=actor, witness_id=witness_id,
+                     details={"reason": override[:2000], "dates_to_avoid": [d.id for d in dates]})
+
+
 def _load_case_witnesses(case: Case, witness_ids: list[int]) -> list[Witness]:
     if not witness_ids:
         return []
@@ -180,9 +218,11 @@ def schedule_event(
     interpreter_language: str | None = None,
     witness_ids: list[int] | None = None,
     reflection_override_reason: str = "",
+    avoid_override_reason: str = "",
 ) -> CourtEvent:
     """Put an event in a case's calendar. A required witness inside their reflection period on the
-    event's date needs an explicit override reason, which is kept and audited."""
+    event's date, or who asked to avoid one of its days, needs an explicit override reason, which is
+    kept and audited."""
     errors: dict[str, str] = {}
     if kind not in set(EventKind):
         errors["kind"] = "Choose the kind of event: " + ", ".join(k.value for k in EventKind) + "."
@@ -200,13 +240,17 @@ def schedule_event(
     witnesses = _load_case_witnesses(case, witness_ids or [])
     override = (reflection_override_reason or "").strip()
     reflecting = _reflection_conflicts(case, witnesses, starts_at)
+    avoiding = _avoid_conflicts(case, witnesses, starts_at, ends_at)
+    avoid_override = (avoid_override_reason or "").strip()
     if reflecting and not override:
         refs = ", ".join(w.reference for w in reflecting)
         raise OperationError(
             f"{refs} will still be in the reflection period on that date: give an override reason to "
             "schedule this event now.",
-            {"reflection_override_reason": "Required: a required witness is inside the reflection period."},
+            {"reflection_override_reason": "Required: a required witness is inside the reflection period.",
+             **_avoid_missing(avoiding, avoid_override)},
         )
+    _refuse_avoided(witnesses, avoiding, avoid_override)
     event = CourtEvent(
         case_id=case.id,
         kind=kind,
@@ -230,6 +274,7 @@ def schedule_event(
                 event_id=event.id,
                 witness_id=witness.id,
                 reflection_override_reason=override if witness.id in reflecting_ids else None,
+                avoid_override_reason=avoid_override if witness.id in avoiding else None,
             )
         )
     _record_change(actor, event, "created")
@@ -241,6 +286,7 @@ def schedule_event(
             "court_event.reflection_override", event, actor=actor, witness_id=witness.id,
             details={"reason": override[:2000]},
         )
+    _audit_avoided(actor, event, avoiding, avoid_override)
     if kind == EventKind.TRIAL_DAY:
         for witness in witnesses:
             propose_child_aids(actor, witness, case)
@@ -250,7 +296,8 @@ def schedule_event(
 
 
 def add_required_witness(
-    actor: User, event: CourtEvent, witness: Witness, reflection_override_reason: str = ""
+    actor: User, event: CourtEvent, witness: Witness, reflection_override_reason: str = "",
+    avoid_override_reason: str = "",
 ) -> EventWitness:
     if not event.is_open:
         raise Conflict(f"This event is {event.status}; witnesses can no longer be added.")
@@ -260,18 +307,24 @@ def add_required_witness(
         raise Conflict(f"{witness.reference} is already required at this event.")
     override = (reflection_override_reason or "").strip()
     reflecting = bool(_reflection_conflicts(case, [witness], event.starts_at))
+    avoiding = _avoid_conflicts(case, [witness], event.starts_at, event.ends_at)
+    avoid_override = (avoid_override_reason or "").strip()
     if reflecting and not override:
         raise OperationError(
             f"{witness.reference} will still be in the reflection period on that date: give an override reason.",
-            {"reflection_override_reason": "Required: the witness is inside the reflection period."},
+            {"reflection_override_reason": "Required: the witness is inside the reflection period.",
+             **_avoid_missing(avoiding, avoid_override)},
         )
-    link = EventWitness(event_id=event.id, witness_id=witness.id, reflection_override_reason=override or None)
+    _refuse_avoided([witness], avoiding, avoid_override)
+    link = EventWitness(event_id=event.id, witness_id=witness.id, reflection_override_reason=override or None,
+                        avoid_override_reason=avoid_override if avoiding else None)
     db.session.add(link)
     db.session.flush()
     audit.record("court_event.witness_add", event, actor=actor, witness_id=witness.id)
     if reflecting:
         audit.record("court_event.reflection_override", event, actor=actor, witness_id=witness.id,
                      details={"reason": override[:2000]})
+    _audit_avoided(actor, event, avoiding, avoid_override)
     if event.kind == EventKind.TRIAL_DAY:
         propose_child_aids(actor, witness, case)
     refresh_next_court_dates([witness.id])
@@ -287,8 +340,11 @@ def move_event(
     reason: str,
     room: str | None = None,
     reflection_override_reason: str = "",
+    avoid_override_reason: str = "",
 ) -> CourtEvent:
-    """Move an event to a new time (and optionally room); history keeps the old and new times."""
+    """Move an event to a new time (and optionally room); history keeps the old and new times.
+    A new date inside a required witness's reflection period, or on one of their dates to avoid,
+    needs an override reason, as when scheduling."""
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if not event.is_open:
@@ -303,12 +359,16 @@ def move_event(
     required = [r.witness for r in event.required]
     reflecting = _reflection_conflicts(event.case, required, starts_at)
     override = (reflection_override_reason or "").strip()
+    avoiding = _avoid_conflicts(event.case, required, starts_at, ends_at)
+    avoid_override = (avoid_override_reason or "").strip()
     if reflecting and not override:
         refs = ", ".join(w.reference for w in reflecting)
         raise OperationError(
             f"{refs} will still be in the reflection period on the new date: give an override reason.",
-            {"reflection_override_reason": "Required: a required witness is inside the reflection period."},
+            {"reflection_override_reason": "Required: a required witness is inside the reflection period.",
+             **_avoid_missing(avoiding, avoid_override)},
         )
+    _refuse_avoided(required, avoiding, avoid_override)
     old_start, old_end, old_status = event.starts_at, event.ends_at, event.status
     event.starts_at, event.ends_at = starts_at, ends_at
     if room is not None:
@@ -324,9 +384,12 @@ def move_event(
     for link in event.required:
         if link.witness_id in reflecting_ids:
             link.reflection_override_reason = override
+        if link.witness_id in avoiding:
+            link.avoid_override_reason = avoid_override
     for witness in reflecting:
         audit.record("court_event.reflection_override", event, actor=actor, witness_id=witness.id,
                      details={"reason": override[:2000]})
+    _audit_avoided(actor, event, avoiding, avoid_override)
     if event.kind == EventKind.TRIAL_DAY:
         for witness in required:
             propose_child_aids(actor, witness, event.case)

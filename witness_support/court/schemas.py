@@ -40,6 +40,8 @@ class CourtEventInput(Input):
     interpreter_language: NullText(35) = None
     witness_ids: list[Id] | None = Field(default=None, max_length=100)
     reflection_override_reason: BlankText(2000) = ""
+    avoid_override_reason: BlankText(2000) = Field(
+        default="", description="Needed when a required witness asked not to attend on a day of the event")
 
 
 class CourtEventPatch(Input):
@@ -54,6 +56,8 @@ class CourtEventPatch(Input):
     interpreter_language: NullText(35) = None
     reason: BlankText(2000) = ""
     reflection_override_reason: BlankText(2000) = ""
+    avoid_override_reason: BlankText(2000) = Field(
+        default="", description="Needed when a required witness asked not to attend on a day of the event")
 
 
 class AttendanceInput(Input):
@@ -87,6 +91,9 @@ class RequiredWitness(Output):
     witness_id: int
     reference: str
     reflection_override_reason: str | None
+    avoid_override_reason: str | None
+    outcome: models.AttendanceOutcome | None = Field(description="How the witness's attendance went")
+    outcome_reason: str | None
 
 
 class EventChange(Output):
@@ -138,7 +145,9 @@ class CourtEvent(Output):
             court_name=event.court_name, room=event.room, remote_link=event.remote_link,
             interpreter_language=event.interpreter_language, revision=event.revision, updated_at=event.updated_at,
             witnesses=[RequiredWitness(witness_id=r.witness_id, reference=r.witness.reference,
-                                       reflection_override_reason=r.reflection_override_reason)
+                                       reflection_override_reason=r.reflection_override_reason,
+                                       avoid_override_reason=r.avoid_override_reason, outcome=r.outcome,
+                                       outcome_reason=r.outcome_reason)
                        for r in event.required],
             attendance=[Attendance.model_validate(a) for a in event.attendance],
             history=[EventChange.model_validate(c) for c in event.changes],

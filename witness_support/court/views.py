@@ -99,6 +99,7 @@ def new_event(case_id: int) -> str | Response:
                 remote_link=form.remote_link.data, interpreter_language=form.interpreter_language.data or None,
                 witness_ids=form.witness_ids.data or [],
                 reflection_override_reason=form.reflection_override_reason.data or "",
+                avoid_override_reason=form.avoid_override_reason.data or "",
             ),
             "Court event scheduled.",
             url_for("court.case_events", case_id=case.id),
@@ -178,6 +179,7 @@ def move_event(event_id: int) -> str | Response:
             current_user, event, starts_at=operations.from_court_local(form.starts_at.data, tz, "starts_at"),
             ends_at=operations.from_court_local(form.ends_at.data, tz, "ends_at"), reason=form.reason.data,
             room=form.room.data, reflection_override_reason=form.reflection_override_reason.data or "",
+            avoid_override_reason=form.avoid_override_reason.data or "",
         )
 
     return _event_action(event_id, "move_form", form, act, "Event moved; everyone's calendar will update.")
@@ -210,7 +212,8 @@ def add_witness(event_id: int) -> str | Response:
 
     def act(event: CourtEvent) -> None:
         witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
-        operations.add_required_witness(current_user, event, witness, form.reflection_override_reason.data or "")
+        operations.add_required_witness(current_user, event, witness, form.reflection_override_reason.data or "",
+                                        form.avoid_override_reason.data or "")
 
     return _event_action(event_id, "witness_form", form, act, "Witness added to the event.")
 

@@ -17,6 +17,7 @@ from ..access import access_reasons, sees, visible_case_ids
 from ..aids.models import AidStatusChange, TestimonialAid
 from ..auth.models import User
 from ..cases.models import Case, Defendant, Journey, JourneyTransition
+from ..contacts.models import WitnessContact
 from ..court.models import CourtEvent, EventWitness
 from ..custody.models import CustodyEvent
 from ..extensions import db
@@ -42,7 +43,7 @@ class Entry:
     """One point on the timeline. `kind` names the CSS marker; `title` and `detail` are the words."""
 
     at: datetime
-    kind: str  # stage, court_event, risk, aid, notice, custody, plan, remedy, services
+    kind: str  # stage, court_event, attendance, risk, aid, notice, custody, plan, remedy, services, contact
     title: str
     detail: str = ""
     tz: str = "UTC"
@@ -138,6 +139,23 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 future=event.starts_at > now,
             ))
 
+        # How each attendance went, once it is recorded (one query, like the events themselves).
+        for link, event in db.session.execute(
+            sa.select(EventWitness, CourtEvent)
+            .join(CourtEvent, CourtEvent.id == EventWitness.event_id)
+            .join(Case, Case.id == CourtEvent.case_id)
+            .options(contains_eager(CourtEvent.case))
+            .where(EventWitness.witness_id == witness.id, EventWitness.outcome.is_not(None),
+                   sa.true() if break_glass else CourtEvent.case_id.in_(cases))
+            .order_by(CourtEvent.starts_at, CourtEvent.id)
+        ).all():
+            entries.append(Entry(
+                at=event.starts_at, kind="attendance", tz=event.case.court_timezone, modifier=link.outcome,
+                title=f"Court attendance: {link.outcome_words} ({_words(event.kind)}, {event.case.reference})",
+                detail=link.outcome_reason or "",
+                link=url_for("court.show_event", event_id=event.id) if event.case_id in case_ids else None,
+            ))
+
     if has_permission(user, Permission.AID_VIEW):
         for change, aid in db.session.execute(
             sa.select(AidStatusChange, TestimonialAid)
@@ -193,6 +211,20 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 title=f"Protection plan revised (revision {revision.number})",
                 detail=f"Next review {revision.review_on.isoformat()}",
                 link=url_for("protection.show", witness_id=witness.id),
+            ))
+
+    if sees(user, witness, FieldGroup.CONTACT):
+        # The contact log: what was said is the contact group's, like how to reach the witness.
+        for contact in db.session.execute(
+            sa.select(WitnessContact).where(WitnessContact.witness_id == witness.id)
+            .order_by(WitnessContact.occurred_at, WitnessContact.id)
+        ).scalars():
+            follow = f" Follow up on {contact.follow_up_on.isoformat()}." if contact.follow_up_on else ""
+            interpreter = f" (interpreted: {contact.interpreter_language})" if contact.interpreter_language else ""
+            entries.append(Entry(
+                at=contact.occurred_at, kind="contact", tz=contact.timezone, modifier=contact.channel,
+                title=f"Contact: {contact.channel_words} with {contact.counterpart_words}{interpreter}",
+                detail=contact.summary + follow, link=url_for("contacts.show", witness_id=witness.id, _anchor="log"),
             ))
 
     entries.extend(_remedies(user, witness, now))
