@@ -241,12 +241,13 @@ def _register_blueprints(app: Flask) -> None:
     from .protection.views import bp as protection_bp
     from .remedies.views import bp as remedies_bp
     from .services.views import bp as services_bp
+    from .supervision.views import bp as supervision_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
-        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp,
+        court_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp, supervision_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.

@@ -60,8 +60,12 @@ def home() -> str | Response:
         readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
     notices = (undelivered_for(current_user, utc_now())
                if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
+    # The supervisor's page is linked for whoever an administrator named as someone's supervisor.
+    supervises = db.session.execute(sa.select(sa.exists().where(
+        User.supervisor_id == current_user.id, User.active.is_(True)))).scalar()
     return render_template(
         "main/home.html",
+        supervises=supervises,
         undelivered_notices=notices,
         schedule_items=schedule_items,
         week_events=week_events,

@@ -18,7 +18,7 @@ from flask import current_app
 from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids, visible_witness_ids
 from ..audit import AuditEvent
 from ..auth.models import User
-from ..cases.models import Journey
+from ..cases.models import Case, Journey
 from ..crypto import keyring, name_token_keys
 from ..db import today_utc, utc_now
 from ..errors import NotFound
@@ -137,6 +137,18 @@ def filter_conditions(user: object, filters: WitnessFilters, today: date | None 
     if filters.in_reflection:
         conditions.append(sa.and_(Witness.reflection_start <= today, Witness.reflection_end >= today))
     return conditions
+
+
+def visible_case_by_reference(user: object, reference: str) -> int | None:
+    """The id of the case with this reference (as typed, or in capitals) among the cases the user
+    works on, else None: a case they do not work on answers as one that does not exist."""
+    reference = reference.strip()
+    return db.session.execute(
+        sa.select(Case.id).where(
+            Case.reference.in_({reference, reference.upper()}),
+            Case.id.in_(visible_case_ids(user).scalar_subquery()),  # type: ignore[arg-type]
+        ).limit(1)
+    ).scalar_one_or_none()
 
 
 def _start_of(day: date) -> datetime:
