@@ -12,6 +12,7 @@ from witness_support.cases.models import Defendant
 from witness_support.court import operations as court_ops
 from witness_support.extensions import db
 from witness_support.remedies import operations as remedies_ops
+from witness_support.tasks import operations as task_ops
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -42,11 +43,13 @@ def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # n
     charge = remedies_ops.record_charge(officer, setup.witness, offence="immigration")
     item = remedies_ops.record_property(officer, setup.witness, kind="passport", taken_on=past(10),
                                         taken_by="Invented Police")
+    task = task_ops.create_task(officer, "manual", "Call back", witness_id=setup.witness.id)
     db.session.commit()
     # No consent is needed: withdrawing one has no required field, so its path is never called.
     return {"witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
             "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id, "defendant_id": defendant.id,
-            "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id}
+            "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id,
+            "task_id": task.id}
 
 
 def test_each_documented_required_field_left_out_is_a_422_naming_it(client, officer, api_token, ids):

@@ -54,6 +54,7 @@ SIGNED_IN = {
     "auth.revoke_api_token",
     "auth.logout",
     "tasks.done",
+    "api.me_api",  # who the token speaks for
 }
 # Run last: they end the session the walk is using.
 ENDS_SESSION = ("auth.sign_out_everywhere", "auth.logout")

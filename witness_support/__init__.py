@@ -251,6 +251,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
+    from .auth import api as _auth_api  # noqa: F401
     from .cases import api as _cases_api  # noqa: F401
     from .court import api as _court_api  # noqa: F401
     from .custody import api as _custody_api  # noqa: F401
@@ -260,6 +261,7 @@ def _register_blueprints(app: Flask) -> None:
     from .protection import api as _protection_api  # noqa: F401
     from .remedies import api as _remedies_api  # noqa: F401
     from .services import api as _services_api  # noqa: F401
+    from .tasks import api as _tasks_api  # noqa: F401
     from .witnesses import api as _witnesses_api  # noqa: F401
 
     app.register_blueprint(api_bp)
