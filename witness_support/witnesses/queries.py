@@ -76,7 +76,9 @@ def search_condition(user: object, text: str) -> tuple[sa.ColumnElement[bool], s
         .limit(NAME_CANDIDATES)
     ).all()
     # Confirm each candidate: the truncated hashes match many names by design.
-    confirmed = [witness_id for witness_id, name in rows if keys <= name_token_keys(name)]
+    folded: dict[str, str] = {}
+    confirmed = [witness_id for witness_id, name in rows if keys <= name_token_keys(name, folded)]
+    folded.clear()
     return Witness.id.in_(confirmed), "name"
 
 
