@@ -203,3 +203,12 @@ def test_people_an_assignment_may_go_to(client, officer, prosecutor, stranger, m
     assert client.get(url, headers=api_token(interpreter)).status_code == 404
     own = client.get(f"/api/v1/witnesses/{witness.id}/assignable-people", headers=api_token(interpreter))
     assert interpreter.id in {p["id"] for p in own.get_json()["items"]}
+
+
+def test_search_says_when_more_matched_than_the_limit(client, officer, make_witness, api_token):
+    older, newer = make_witness(legal_name="Siti Rahma"), make_witness(legal_name="Rahma Siti Aminah")
+    headers = api_token(officer)
+    first = client.post("/api/v1/witnesses/search", json={"q": "rahma", "limit": 1}, headers=headers).get_json()
+    assert [w["id"] for w in first["items"]] == [newer.id] and first["more"] is True
+    both = client.post("/api/v1/witnesses/search", json={"q": "siti rahma", "limit": 2}, headers=headers).get_json()
+    assert [w["id"] for w in both["items"]] == [newer.id, older.id] and both["more"] is False

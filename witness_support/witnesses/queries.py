@@ -44,13 +44,16 @@ def is_reference_query(text: str) -> bool:
     return REFERENCE_QUERY.fullmatch(text.strip()) is not None
 
 
-def search_condition(user: object, text: str) -> tuple[sa.ColumnElement[bool], str]:
+def search_condition(user: object, text: str, limit: int | None = None) -> tuple[sa.ColumnElement[bool], str]:
     """The WHERE clause of a search, with its kind; to be combined with the list's visibility.
 
     A reference (or its beginning) matches among every witness the user may see, since the
     reference is pseudonymous. Anything else is a name: every token of it must be a token of the
     witness's legal name (folded: case, accents, common transliteration variants), and only among
-    the witnesses whose identity the user may see."""
+    the witnesses whose identity the user may see.
+
+    `limit`: the list shows at most this many, newest first; candidates come newest first and
+    every one the user may identify is one they may see, so confirming stops at the limit."""
     text = text.strip()
     if is_reference_query(text):
         return Witness.reference.startswith(text.upper(), autoescape=True), "reference"
@@ -77,7 +80,12 @@ def search_condition(user: object, text: str) -> tuple[sa.ColumnElement[bool], s
     ).all()
     # Confirm each candidate: the truncated hashes match many names by design.
     folded: dict[str, str] = {}
-    confirmed = [witness_id for witness_id, name in rows if keys <= name_token_keys(name, folded)]
+    confirmed: list[int] = []
+    for witness_id, name in rows:
+        if keys <= name_token_keys(name, folded):
+            confirmed.append(witness_id)
+            if limit is not None and len(confirmed) >= limit:
+                break
     folded.clear()
     return Witness.id.in_(confirmed), "name"
 

@@ -295,7 +295,7 @@ def search_witnesses(user: User, q: str | None, name: str | None, *, via: str,
         found = list_witnesses(user, limit=limit, name=exact, identity=identity)
         operations.record_identity_search(user, len(found), via=via)
         return found
-    condition, by = queries.search_condition(user, q or "")
+    condition, by = queries.search_condition(user, q or "", limit)
     found = list_witnesses(user, limit=limit, identity=identity, conditions=[condition])
     if by == "name":
         operations.record_identity_search(user, len(found), via=via)
