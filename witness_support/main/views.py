@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
+from ..auth.queries import supervises_anyone
 from ..cases.models import Case
 from ..court import readiness
 from ..court.models import CourtEvent, EventWitness
@@ -61,8 +62,7 @@ def home() -> str | Response:
     notices = (undelivered_for(current_user, utc_now())
                if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
     # The supervisor's page is linked for whoever an administrator named as someone's supervisor.
-    supervises = db.session.execute(sa.select(sa.exists().where(
-        User.supervisor_id == current_user.id, User.active.is_(True)))).scalar()
+    supervises = supervises_anyone(current_user)
     return render_template(
         "main/home.html",
         supervises=supervises,
