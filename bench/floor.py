@@ -97,8 +97,10 @@ _TABLE_ROWS = [
 @bp.route("/table")
 def table() -> str:
     """The witness list page with 50 rows from memory: what a page costs without a database."""
+    form = WitnessFilterForm(formdata=None)
+    form.case_suggestions = [f"CASE-{n:04d}" for n in range(50)]
     return render_template("witnesses/index.html", witnesses=_TABLE_ROWS, next_after=51, today=today_utc(),
-                           search_form=NameSearchForm(formdata=None), filter_form=WitnessFilterForm(formdata=None),
+                           search_form=NameSearchForm(formdata=None), filter_form=form,
                            filter_args={}, filtered=False, searched=False, by_next_court=False)
 
 
@@ -106,11 +108,12 @@ def _filter_form(uid: int) -> WitnessFilterForm:
     """The list's filter form with the same choices as the page's, read in one raw statement."""
     form = WitnessFilterForm(formdata=None)
     rows = _raw(
-        "SELECT 'case' AS kind, c.id, c.reference AS label FROM cases c WHERE c.id IN"
-        " (SELECT case_id FROM case_assignments WHERE user_id = %s AND ended_at IS NULL)"
+        "SELECT 'case' AS kind, latest.id, latest.reference AS label FROM (SELECT c.id, c.reference FROM cases c"
+        " WHERE c.id IN (SELECT case_id FROM case_assignments WHERE user_id = %s AND ended_at IS NULL)"
+        " ORDER BY c.id DESC LIMIT 50) AS latest"
         " UNION ALL SELECT 'officer', u.id, u.display_name FROM users u"
         " WHERE u.role = 'liaison_officer' AND u.active ORDER BY 1, 3", [uid])
-    form.case.choices = {"": "Any case", **{str(i): label for kind, i, label in rows if kind == "case"}}
+    form.case_suggestions = [label for kind, _i, label in rows if kind == "case"]
     form.officer.choices = {"": "Anyone", "none": "Nobody (no liaison officer)",
                             **{str(i): label or f"Officer {i}" for kind, i, label in rows if kind == "officer"}}
     return form

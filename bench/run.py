@@ -3,6 +3,7 @@
     python bench/run.py --witnesses 100000 --db sqlite
     python bench/run.py --witnesses 100000 --db postgresql   # database bench_scale on 127.0.0.1 (--pg-database)
     python bench/run.py --reuse sqlite:///bench.sqlite3 --only pages feeds  # some parts, seeded database
+    python bench/run.py --witnesses 5000 --only search handover  # finding a witness by name; a handover
 
 Seeds a new database (`flask db upgrade` then `flask seed-demo --witnesses N`, timed), then measures
 each operation against its floor in the same run, interleaved A B A B, and reports medians and
@@ -91,7 +92,7 @@ def make_app(url: str) -> Any:
     return app
 
 
-def sign_in(client: Any, app: Any) -> None:
+def sign_in(client: Any, app: Any, email: str = OFFICER) -> None:
     """The officer signs in with password and a real TOTP code (enrolling on the first sign-in)."""
     import pyotp
     import sqlalchemy as sa
@@ -99,9 +100,9 @@ def sign_in(client: Any, app: Any) -> None:
     from witness_support.auth.models import User
     from witness_support.extensions import db
 
-    response = client.post("/login", data={"email": OFFICER, "password": PASSWORD})
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
     with app.app_context():
-        user = db.session.execute(sa.select(User).where(User.email == OFFICER)).scalar_one()
+        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
         user.totp_last_step = None
         db.session.commit()
         code = pyotp.TOTP(user.totp_secret).now()
@@ -826,7 +827,7 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-PARTS = ("pages", "sweep", "ledger", "login", "feeds", "throughput")
+PARTS = ("pages", "sweep", "ledger", "login", "feeds", "search", "handover", "throughput")
 
 
 def page_1000_cursor(app: Any) -> int:
@@ -878,6 +879,20 @@ def main() -> None:
             for r in found:
                 print(r, flush=True)
             rows += found
+    if "search" in parts:
+        from bench.search import search_benchmarks
+
+        found = search_benchmarks(app, args.rounds, interleaved, row, sign_in)
+        for r in found:
+            print(r, flush=True)
+        rows += found
+    if "handover" in parts:
+        from bench.search import handover_benchmark
+
+        found = handover_benchmark(app, min(args.rounds, 7), row)
+        for r in found:
+            print(r, flush=True)
+        rows += found
     subject = feed_subject(app) if parts & {"feeds", "throughput"} else None  # the token stays out of the report
     capacity = None
     if "feeds" in parts:

@@ -13,6 +13,7 @@ from witness_support.cases.models import Defendant
 from witness_support.extensions import db
 from witness_support.remedies import operations as remedies_ops
 from witness_support.services import operations as services_ops
+from witness_support.tasks import operations as task_ops
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -50,12 +51,14 @@ def ids(officer, trial_case, make_event, record_benefit) -> dict[str, int]:  # n
                                           organisation=shelter, service="accommodation", scope=["needs"])
     referral = services_ops.create_referral(officer, setup.witness, organisation=shelter, service="accommodation",
                                             consent=consent, field_groups=["needs"], send=False)
+    task = task_ops.create_task(officer, "manual", "Call back", witness_id=setup.witness.id)
     db.session.commit()
     # No consent is needed: withdrawing one has no required field, so its path is never called.
     return {"witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
             "event_id": event.id, "aid_id": aid.id, "entry_id": entry.id, "defendant_id": defendant.id,
             "consent_id": 0, "claim_id": claim.id, "charge_id": charge.id, "item_id": item.id,
-            "referral_id": referral.id, "organisation_id": shelter.id, "service": "accommodation"}
+            "referral_id": referral.id, "organisation_id": shelter.id, "service": "accommodation",
+            "task_id": task.id}
 
 
 def test_each_documented_required_field_left_out_is_a_422_naming_it(client, officer, api_token, ids):

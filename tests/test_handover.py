@@ -92,3 +92,22 @@ def test_an_account_with_open_work_cannot_be_disabled_until_handed_over(
     client.post(f"/admin/users/{leaver.id}", data={"role": "liaison_officer", "active": "0", "supervisor_id": 0})
     db.session.refresh(leaver)
     assert not leaver.active
+
+
+def test_the_handover_costs_the_same_statements_however_much_moves(app, admin, make_user, make_witness,
+                                                                     count_queries):
+    """A leaver's 500 witnesses move in one short transaction: a few set-based statements, not
+    one per assignment or task (docs/performance.md)."""
+    def statements(witnesses: int) -> int:
+        leaver, receiver = make_user(), make_user()
+        for witness in [make_witness(by=leaver) for _ in range(witnesses)]:
+            task_ops.write_task(leaver, title=f"Call {witness.reference}", assignee=leaver, witness_id=witness.id)
+        db.session.commit()
+        with count_queries() as ran:
+            moved = handover_ops.hand_over(admin, leaver, [receiver])
+            db.session.commit()
+        assert moved.witness_assignments == moved.open_tasks == witnesses
+        assert _active_witnesses(receiver) and not handover_ops.open_work(leaver)
+        return len(ran)
+
+    assert statements(2) == statements(9)

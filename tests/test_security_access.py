@@ -54,6 +54,7 @@ SIGNED_IN = {
     "auth.revoke_api_token",
     "auth.logout",
     "tasks.done",
+    "api.me_api",  # who the token speaks for
 }
 # Run last: they end the session the walk is using.
 ENDS_SESSION = ("auth.sign_out_everywhere", "auth.logout")
@@ -88,6 +89,9 @@ def world(app, officer, prosecutor, admin, make_user, trial_case) -> dict[str, A
     sweep.send_due()
     notice = db.session.execute(sa.select(Notification)).scalars().first()
     target = make_user("liaison_officer")
+    for boss in (officer, prosecutor, guardian):  # each reaches the supervisor's page
+        make_user("liaison_officer").supervisor_id = boss.id
+    db.session.commit()
     return {
         "users": {Role.LIAISON_OFFICER: officer, Role.PROSECUTOR: prosecutor, Role.SUPPORT_PERSON: guardian,
                   Role.ADMIN: admin},

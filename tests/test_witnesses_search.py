@@ -155,7 +155,7 @@ def test_filters_combine_and_stay_in_the_url(app, client, auth, officer, make_us
     assert high_overdue.reference in page and high_current.reference not in page
     page = _listed(client, participation="declined", reflection="y")
     assert low.reference in page and high_overdue.reference not in page
-    page = _listed(client, case=str(case.id), stage="pre_trial")
+    page = _listed(client, case=case.reference.lower(), stage="pre_trial")  # typed, in any case
     assert high_overdue.reference in page and high_current.reference not in page
     colleague = make_user(display_name="Colin Colleague")
     witness_ops.assign_support(officer, low, colleague, "liaison_officer")
@@ -196,5 +196,6 @@ def test_a_case_the_user_does_not_work_on_filters_to_nothing(app, client, auth, 
     case_ops.start_journey(other, case, witness)
     db.session.commit()
     auth.login(officer)
-    page = _listed(client, case=str(case.id))
-    assert witness.reference not in page and "Not a valid choice" in page
+    page = _listed(client, case="CASE-HIDDEN")
+    assert witness.reference not in page and "No case you work on has this reference." in page
+    assert "CASE-HIDDEN</option>" not in page and 'value="CASE-HIDDEN">' not in page.split("<datalist")[1]

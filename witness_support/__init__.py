@@ -251,16 +251,19 @@ def _register_blueprints(app: Flask) -> None:
     from .protection.views import bp as protection_bp
     from .remedies.views import bp as remedies_bp
     from .services.views import bp as services_bp
+    from .supervision.views import bp as supervision_bp
     from .tasks.views import bp as tasks_bp
     from .witnesses.views import bp as witnesses_bp
 
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
         court_bp, aids_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp, contacts_bp,
+        supervision_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
     from .aids import api as _aids_api  # noqa: F401
+    from .auth import api as _auth_api  # noqa: F401
     from .cases import api as _cases_api  # noqa: F401
     from .contacts import api as _contacts_api  # noqa: F401
     from .court import api as _court_api  # noqa: F401
@@ -271,6 +274,7 @@ def _register_blueprints(app: Flask) -> None:
     from .protection import api as _protection_api  # noqa: F401
     from .remedies import api as _remedies_api  # noqa: F401
     from .services import api as _services_api  # noqa: F401
+    from .tasks import api as _tasks_api  # noqa: F401
     from .witnesses import api as _witnesses_api  # noqa: F401
 
     app.register_blueprint(api_bp)

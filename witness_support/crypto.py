@@ -153,19 +153,28 @@ _VARIANTS = (
 _SPLIT = re.compile(r"[^0-9a-z]+")
 
 
-def name_token_keys(text: str) -> set[str]:
+def name_token_keys(text: str, folded: dict[str, str] | None = None) -> set[str]:
     """The folded tokens of a name: 'Nguyễn Thị  MAI-Ly' -> {nguien, ti, mai, li}.
 
     Two spellings that differ by accents, case, punctuation or a listed transliteration variant
-    give the same key, which is what both the index and the confirmation of a match compare."""
+    give the same key, which is what both the index and the confirmation of a match compare.
+
+    `folded`: a memo of token -> key for the length of one search, which confirms hundreds of
+    candidates whose names share most of their words (the variants are most of the cost). It is
+    the caller's and dies with the search: no name's words outlive it in the process."""
     plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS))
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     keys = set()
     for token in _SPLIT.split(plain):
-        for pattern, replacement in _VARIANTS:
-            token = pattern.sub(replacement, token)
-        if token:
-            keys.add(token)
+        key = folded.get(token) if folded is not None else None
+        if key is None:
+            key = token
+            for pattern, replacement in _VARIANTS:
+                key = pattern.sub(replacement, key)
+            if folded is not None:
+                folded[token] = key
+        if key:
+            keys.add(key)
     return keys
 
 

@@ -83,15 +83,29 @@ def _caseload(user_ids: list[int]) -> dict[int, int]:
     return dict.fromkeys(user_ids, 0) | dict(rows)
 
 
+# Ids per statement when tasks are moved by id: well inside every database's parameter limit.
+_CHUNK = 5000
+
+
 def hand_over(actor: User, giver: User, receivers: list[User], reason: str = "") -> OpenWork:
-    """Move everything `giver` holds to `receivers`; returns what moved. The caller commits."""
+    """Move everything `giver` holds to `receivers`; returns what moved. The caller commits.
+
+    Set-based: a few statements however much moves (ending the giver's assignments, inserting the
+    receivers', moving the tasks per receiver), so a leaver's 500 witnesses and their tasks go in
+    one short transaction (docs/performance.md)."""
     receivers = [r for r in dict.fromkeys(receivers) if r.id != giver.id]
     if not receivers:
         raise ValidationFailed({"receivers": "Choose at least one person other than the one handing over."})
-    witness_rows = list(db.session.execute(_witness_assignments(giver).order_by(WitnessAssignment.id)).scalars())
-    case_rows = list(db.session.execute(_case_assignments(giver).order_by(CaseAssignment.id)).scalars())
-    tasks = list(db.session.execute(_open_tasks(giver).order_by(Task.id)).scalars())
-    needed = {a.role for a in witness_rows} | ({"case"} if case_rows else set())
+    today, now = today_utc(), utc_now()
+    witness_rows = db.session.execute(
+        _witness_assignments(giver).with_only_columns(WitnessAssignment.witness_id, WitnessAssignment.role)
+        .order_by(WitnessAssignment.id)).all()
+    case_rows = db.session.execute(
+        _case_assignments(giver).with_only_columns(CaseAssignment.case_id, CaseAssignment.role)
+        .order_by(CaseAssignment.id)).all()
+    tasks = db.session.execute(
+        _open_tasks(giver).with_only_columns(Task.id, Task.witness_id, Task.case_id).order_by(Task.id)).all()
+    needed = {role for _w, role in witness_rows} | ({"case"} if case_rows else set())
     problems = sorted({p for r in receivers for role in needed if (p := _may_take(r, role))})
     if problems:
         raise ValidationFailed({"receivers": " ".join(problems)})  # checked before anything moved
@@ -102,29 +116,45 @@ def hand_over(actor: User, giver: User, receivers: list[User], reason: str = "")
     heapq.heapify(heap)
     by_id = {r.id: r for r in receivers}
     witness_to: dict[int, int] = {}
-    today, now = today_utc(), utc_now()
     held = {tuple(row) for row in db.session.execute(
         sa.select(WitnessAssignment.witness_id, WitnessAssignment.user_id, WitnessAssignment.role)
-        .where(WitnessAssignment.user_id.in_(list(by_id)), WitnessAssignment.active_clause())
+        .where(WitnessAssignment.user_id.in_(list(by_id)), WitnessAssignment.active_clause(today))
     ).all()}
-    for assignment in witness_rows:
-        receiver_id = witness_to.get(assignment.witness_id)
+    new_assignments = []
+    for witness_id, role in witness_rows:
+        receiver_id = witness_to.get(witness_id)
         if receiver_id is None:
             count, receiver_id = heapq.heappop(heap)
             heapq.heappush(heap, (count + 1, receiver_id))
-            witness_to[assignment.witness_id] = receiver_id
-        assignment.ended_at, assignment.ends_on = now, today
-        if (assignment.witness_id, receiver_id, assignment.role) not in held:
-            db.session.add(WitnessAssignment(witness_id=assignment.witness_id, user_id=receiver_id,
-                                             role=assignment.role, created_by_id=actor.id))
-    for index, assignment in enumerate(case_rows):
-        receiver = receivers[index % len(receivers)]
-        assignment.ended_at = now
-        db.session.add(CaseAssignment(case_id=assignment.case_id, user_id=receiver.id, role=assignment.role))
-    case_to = {a.case_id: receivers[i % len(receivers)].id for i, a in enumerate(case_rows)}
-    for index, task in enumerate(tasks):
-        task.assignee_id = (witness_to.get(task.witness_id) or case_to.get(task.case_id)
-                            or receivers[index % len(receivers)].id)
+            witness_to[witness_id] = receiver_id
+        if (witness_id, receiver_id, role) not in held:
+            held.add((witness_id, receiver_id, role))
+            new_assignments.append({"witness_id": witness_id, "user_id": receiver_id, "role": role,
+                                    "starts_on": today, "created_at": now, "created_by_id": actor.id})
+    if witness_rows:
+        db.session.execute(
+            sa.update(WitnessAssignment)
+            .where(WitnessAssignment.user_id == giver.id, WitnessAssignment.active_clause(today))
+            .values(ended_at=now, ends_on=today))
+    if new_assignments:
+        db.session.execute(sa.insert(WitnessAssignment), new_assignments)
+    case_to = {case_id: receivers[i % len(receivers)].id for i, (case_id, _role) in enumerate(case_rows)}
+    if case_rows:
+        db.session.execute(
+            sa.update(CaseAssignment)
+            .where(CaseAssignment.user_id == giver.id, CaseAssignment.ended_at.is_(None))
+            .values(ended_at=now))
+        db.session.execute(sa.insert(CaseAssignment), [
+            {"case_id": case_id, "user_id": receivers[i % len(receivers)].id, "role": role, "created_at": now}
+            for i, (case_id, role) in enumerate(case_rows)])
+    task_to: dict[int, list[int]] = {}
+    for index, (task_id, witness_id, case_id) in enumerate(tasks):
+        receiver_id = witness_to.get(witness_id) or case_to.get(case_id) or receivers[index % len(receivers)].id
+        task_to.setdefault(receiver_id, []).append(task_id)
+    for receiver_id, ids in task_to.items():
+        for start in range(0, len(ids), _CHUNK):
+            db.session.execute(sa.update(Task).where(Task.id.in_(ids[start:start + _CHUNK]))
+                               .values(assignee_id=receiver_id))
     moved = OpenWork(len(witness_rows), len(case_rows), len(tasks))
     audit.record("user.handover", giver, actor=actor, details={
         "to": sorted(by_id), "witness_assignments": moved.witness_assignments,

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
 from ..auth.models import User
+from ..auth.queries import supervises_anyone
 from ..cases.models import Case
 from ..court import readiness
 from ..court.models import CourtEvent, EventWitness
@@ -60,8 +61,11 @@ def home() -> str | Response:
         readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
     notices = (undelivered_for(current_user, utc_now())
                if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
+    # The supervisor's page is linked for whoever an administrator named as someone's supervisor.
+    supervises = supervises_anyone(current_user)
     return render_template(
         "main/home.html",
+        supervises=supervises,
         undelivered_notices=notices,
         schedule_items=schedule_items,
         week_events=week_events,

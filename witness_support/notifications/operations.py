@@ -514,22 +514,36 @@ def close_notice_tasks(notice: Notification, actor: User | None = None) -> int:
     ).rowcount
 
 
-def undelivered_for(user: User, now: datetime, limit: int = 100) -> list[Notification]:
-    """Failed notices, and notices past their deadline, of the witnesses the user sees (home page)."""
+def undelivered_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """WHERE clause: a notice that failed, or that is still waiting past its deadline."""
+    return sa.or_(
+        Notification.status == Status.FAILED,
+        sa.and_(
+            Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
+            Notification.deadline_at < now,
+        ),
+    )
+
+
+def officer_holds_clause(officer_id: int, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """WHERE clause: `officer_id` is the liaison officer of the witness (an active assignment)."""
+    return sa.exists().where(
+        WitnessAssignment.witness_id == witness_id, WitnessAssignment.user_id == officer_id,
+        WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER, WitnessAssignment.active_clause(),
+    )
+
+
+def undelivered_for(user: User, now: datetime, limit: int = 100, officer_id: int | None = None) -> list[Notification]:
+    """Failed notices, and notices past their deadline, of the witnesses the user sees (home page,
+    the undelivered list); with `officer_id`, only those of that officer's witnesses."""
     query = (
         sa.select(Notification)
-        .where(
-            sa.or_(
-                Notification.status == Status.FAILED,
-                sa.and_(
-                    Notification.status.in_([Status.PENDING, Status.SENDING, Status.AWAITING_OFFICER]),
-                    Notification.deadline_at < now,
-                ),
-            ),
-        )
+        .where(undelivered_clause(now))
         .order_by(Notification.deadline_at, Notification.id)
         .options(selectinload(Notification.witness).load_only(Witness.reference))
     )
+    if officer_id is not None:
+        query = query.where(officer_holds_clause(officer_id, Notification.witness_id))
     return list(db.session.execute(
         first_visible(user, query, Notification.witness_id, Notification.id, limit)
     ).scalars())

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from .. import audit
 from ..access import can_view_witness, sees, visible_groups, visible_witness_ids
+from ..auth.models import User
+from ..db import utc_now
 from ..extensions import db
 from ..forms import attempt, run_action
 from ..permissions import FieldGroup, Permission
-from ..web import mark_sensitive, permission_required
+from ..web import id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations
 from .forms import PreferencesForm
@@ -44,6 +46,24 @@ def queue() -> str:
     letters = [n for n in waiting if n.channel == Channel.LETTER]
     visits = [n for n in waiting if n.channel != Channel.LETTER]
     return render_template("notifications/queue.html", letters=letters, visits=visits)
+
+
+UNDELIVERED_LIMIT = 200
+
+
+@bp.route("/undelivered")
+@permission_required(Permission.NOTIFICATION_VIEW)
+def undelivered() -> str:
+    """Notices that failed or are past their deadline, of the witnesses the user sees; with
+    ?officer=id, of that liaison officer's witnesses (the supervisor's page links here)."""
+    mark_sensitive()
+    officer_id = id_arg(request.args.get("officer"))
+    officer = db.session.get(User, officer_id) if officer_id is not None else None
+    if officer_id is not None and officer is None:
+        abort(404)
+    notices = operations.undelivered_for(current_user, utc_now(), limit=UNDELIVERED_LIMIT + 1, officer_id=officer_id)
+    return render_template("notifications/undelivered.html", notices=notices[:UNDELIVERED_LIMIT],
+                           more=len(notices) > UNDELIVERED_LIMIT, officer=officer, now=utc_now())
 
 
 @bp.route("/<int:notice_id>/letter")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..access import can_view_case, can_view_witness, visible_case_ids, visible_witness_ids
 from ..auth.models import User, team_members
@@ -55,6 +56,25 @@ class TaskFilters:
 def list_tasks(user: User, filters: TaskFilters, limit: int = 200) -> list[Task]:
     """The tasks page: mine (open, assigned to me), my team's (open, assigned to anyone in a team
     I am in), overdue (open, past due, among those I may see), done (recently, that I may see)."""
+    query = _tasks_query(user, filters)
+    if filters.view == "done":
+        query = query.order_by(Task.done_at.desc(), Task.id.desc())
+    else:
+        query = query.order_by(Task.urgent.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
+    return list(db.session.execute(query.limit(limit)).scalars())
+
+
+def page_tasks(user: User, filters: TaskFilters, *, after: int | None, limit: int) -> list[Task]:
+    """The same lists for the API, in id order so that a page continues after the last id seen
+    (`after`) however tasks are completed or reassigned in between; read `limit` + 1 to know
+    whether there is a next page."""
+    query = _tasks_query(user, filters).options(selectinload(Task.assignee))
+    if after is not None:
+        query = query.where(Task.id > after)
+    return list(db.session.execute(query.order_by(Task.id).limit(limit)).scalars())
+
+
+def _tasks_query(user: User, filters: TaskFilters) -> sa.Select:
     now = utc_now()
     query = sa.select(Task).where(visible_task_clause(user))
     if filters.view == "mine":
@@ -73,18 +93,18 @@ def list_tasks(user: User, filters: TaskFilters, limit: int = 200) -> list[Task]
         query = query.where(Task.witness_id == filters.witness_id)
     if filters.assignee_id is not None:
         query = query.where(Task.assignee_id == filters.assignee_id)
-    if filters.view == "done":
-        query = query.order_by(Task.done_at.desc(), Task.id.desc())
-    else:
-        query = query.order_by(Task.urgent.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
-    return list(db.session.execute(query.limit(limit)).scalars())
+    return query
 
 
-def assignable_people(witness_id: int | None = None, case_id: int | None = None) -> list[User]:
+def assignable_people(witness_id: int | None = None, case_id: int | None = None, *,
+                      after: int | None = None, limit: int | None = None) -> list[User]:
     """Active people who may see the witness (assigned to it, or staff on one of its cases) or
     the case (assigned to it): the people a task on it may go to. Without either, every active
-    member of staff who is not an administrator."""
+    member of staff who is not an administrator. By name; with `limit` (the API's pages), by id
+    after `after`."""
     query = sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN)
+    if limit is not None:
+        query = query.where(User.id > (after or 0))
     if witness_id is not None:
         direct = sa.select(WitnessAssignment.user_id).where(
             WitnessAssignment.witness_id == witness_id, WitnessAssignment.active_clause())
@@ -98,4 +118,6 @@ def assignable_people(witness_id: int | None = None, case_id: int | None = None)
         query = query.where(User.id.in_(sa.select(CaseAssignment.user_id).where(
             CaseAssignment.case_id == case_id, CaseAssignment.ended_at.is_(None), )),
             User.role.in_([Role.LIAISON_OFFICER, Role.PROSECUTOR]))
+    if limit is not None:
+        return list(db.session.execute(query.order_by(User.id).limit(limit)).scalars())
     return list(db.session.execute(query.order_by(User.display_name, User.id)).scalars())

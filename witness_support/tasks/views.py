@@ -42,10 +42,14 @@ def index() -> str:
     kinds = db.session.execute(sa.select(Task.kind).distinct().order_by(Task.kind)).scalars().all()
     form.kind.choices = {"": "Any kind", **{k: k.replace("_", " ").capitalize() for k in kinds}}
     view = form.view.data if form.view.data in queries.VIEWS else "mine"
+    assignee_id = id_arg(request.args.get("assignee"))
+    assignee = db.session.get(User, assignee_id) if assignee_id is not None else None
+    if assignee_id is not None and assignee is None:
+        abort(404)
     filters = queries.TaskFilters(view=view, kind=form.kind.data or None,
-                                  witness_id=id_arg(request.args.get("witness")))
+                                  witness_id=id_arg(request.args.get("witness")), assignee_id=assignee_id)
     tasks = queries.list_tasks(current_user, filters)
-    return render_template("tasks/index.html", tasks=tasks, form=form, view=view)
+    return render_template("tasks/index.html", tasks=tasks, form=form, view=view, assignee=assignee)
 
 
 @bp.route("/new", methods=["GET", "POST"])

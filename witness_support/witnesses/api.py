@@ -15,7 +15,7 @@ from ..extensions import db
 from ..permissions import FieldGroup, Permission
 from . import operations, queries, schemas
 from .models import RiskAssessment, Witness
-from .views import list_witnesses, search_name
+from .views import list_witnesses, search_name, search_witnesses
 
 
 def witness_detail(witness: Witness) -> dict:
@@ -59,6 +59,19 @@ def list_witnesses_api() -> Response:
         items=[schemas.WitnessSummary.of(w) for w in page],
         next_after=page[-1].id if len(rows) > limit else None,
     ))
+
+
+@bp.post("/witnesses/search")
+def search_witnesses_api() -> Response:
+    """The search box of the witness list: by reference among every witness the caller may see,
+    by name among those whose identity they may see; a hidden witness answers as a missing one."""
+    require(Permission.WITNESS_LIST)
+    data = body(schemas.SearchInput)
+    by = "reference" if queries.is_reference_query(data.q) else "name"
+    found = search_witnesses(current_user, data.q, None, via="api", identity=True, limit=data.limit + 1)
+    db.session.commit()
+    return reply(schemas.SearchResults(items=[schemas.WitnessSummary.of(w) for w in found[:data.limit]], by=by,
+                                       more=len(found) > data.limit))
 
 
 @bp.post("/witnesses")
@@ -136,6 +149,10 @@ add_paths({
             ],
         ),
         "post": Op("Register a witness", {"201": schemas.Witness}, schemas.WitnessInput),
+    },
+    "/witnesses/search": {
+        "post": Op("Find witnesses by reference or by any words of a name (audited when by name)",
+                   {"200": schemas.SearchResults}, schemas.SearchInput),
     },
     "/witnesses/{witness_id}": {
         "parameters": [id_param("witness_id")],

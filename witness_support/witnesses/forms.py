@@ -100,13 +100,17 @@ class WitnessFilterForm(FlaskForm):
                        validators=[Optional()])
     participation = SelectField("Participation", choices={"": "Any", **_choices(Participation)}, default="",
                                 validators=[Optional()])
-    case = SelectField("Case", coerce=str, choices={"": "Any case"}, default="", validators=[Optional()])
+    case = StringField("Case reference", validators=[Optional(), Length(max=60)],
+                       description="The reference of a case you work on; suggestions list your latest cases.",
+                       render_kw={"list": "case-references", "autocomplete": "off", "spellcheck": "false"})
     court_from = DateField("Next court date from", validators=[Optional()])
     court_to = DateField("Next court date until", validators=[Optional()])
     officer = SelectField("Liaison officer", coerce=str, choices={"": "Anyone"}, default="",
                           validators=[Optional()])
     review_overdue = BooleanField("Risk review overdue")
     reflection = BooleanField("In the reflection period")
+    # Set by the view: the references offered under the case box.
+    case_suggestions: list[str]
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - WTForms' signature
         if not super().validate(extra_validators):

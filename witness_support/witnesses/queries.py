@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids
+from ..access import can_view_witness, identity_witness_ids, load_visible, visible_case_ids, visible_witness_ids
 from ..audit import AuditEvent
 from ..auth.models import User
-from ..cases.models import Journey
+from ..cases.models import Case, Journey
 from ..crypto import keyring, name_token_keys
 from ..db import today_utc, utc_now
 from ..errors import NotFound
@@ -44,13 +44,16 @@ def is_reference_query(text: str) -> bool:
     return REFERENCE_QUERY.fullmatch(text.strip()) is not None
 
 
-def search_condition(user: object, text: str) -> tuple[sa.ColumnElement[bool], str]:
+def search_condition(user: object, text: str, limit: int | None = None) -> tuple[sa.ColumnElement[bool], str]:
     """The WHERE clause of a search, with its kind; to be combined with the list's visibility.
 
     A reference (or its beginning) matches among every witness the user may see, since the
     reference is pseudonymous. Anything else is a name: every token of it must be a token of the
     witness's legal name (folded: case, accents, common transliteration variants), and only among
-    the witnesses whose identity the user may see."""
+    the witnesses whose identity the user may see.
+
+    `limit`: the list shows at most this many, newest first; candidates come newest first and
+    every one the user may identify is one they may see, so confirming stops at the limit."""
     text = text.strip()
     if is_reference_query(text):
         return Witness.reference.startswith(text.upper(), autoescape=True), "reference"
@@ -76,7 +79,14 @@ def search_condition(user: object, text: str) -> tuple[sa.ColumnElement[bool], s
         .limit(NAME_CANDIDATES)
     ).all()
     # Confirm each candidate: the truncated hashes match many names by design.
-    confirmed = [witness_id for witness_id, name in rows if keys <= name_token_keys(name)]
+    folded: dict[str, str] = {}
+    confirmed: list[int] = []
+    for witness_id, name in rows:
+        if keys <= name_token_keys(name, folded):
+            confirmed.append(witness_id)
+            if limit is not None and len(confirmed) >= limit:
+                break
+    folded.clear()
     return Witness.id.in_(confirmed), "name"
 
 
@@ -139,8 +149,25 @@ def filter_conditions(user: object, filters: WitnessFilters, today: date | None 
     return conditions
 
 
+def visible_case_by_reference(user: object, reference: str) -> int | None:
+    """The id of the case with this reference (as typed, or in capitals) among the cases the user
+    works on, else None: a case they do not work on answers as one that does not exist."""
+    reference = reference.strip()
+    return db.session.execute(
+        sa.select(Case.id).where(
+            Case.reference.in_({reference, reference.upper()}),
+            Case.id.in_(visible_case_ids(user).scalar_subquery()),  # type: ignore[arg-type]
+        ).limit(1)
+    ).scalar_one_or_none()
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def visible_witness_condition(user: object) -> sa.ColumnElement[bool]:
+    """The witnesses the user may see, as a WHERE clause (for counts that must never say more than the list)."""
+    return Witness.id.in_(visible_witness_ids(user).scalar_subquery())  # type: ignore[arg-type]
 
 
 # ---- keeping the name index -------------------------------------------------------------------

@@ -54,6 +54,15 @@ class WitnessPatch(Input):
     reflection_end: Day | None = None
 
 
+class SearchInput(Input):
+    """A search, sent in the body so that a name never reaches a URL (and so no log or history)."""
+
+    q: Text(200, min_length=1) = Field(
+        description="A reference or its beginning (W-2026-3448, any case), or any words of a name: each word must "
+                    "be a word of the legal name, accents, case and common transliteration variants aside")
+    limit: int = Field(50, ge=1, le=200)
+
+
 class RiskAssessmentInput(Input):
     stage: OneOf(*RISK_STAGES)
     level: RiskLevel
@@ -100,6 +109,15 @@ class WitnessSummary(Output):
     @classmethod
     def of(cls, witness: models.Witness) -> Self:
         return cls(**cls.fields_of(witness))
+
+
+class SearchResults(Output):
+    """What a search found among the witnesses the caller may see (by name: whose identity they may
+    see). Nothing in it tells of a witness the caller may not see: no count, no hint."""
+
+    items: list[WitnessSummary]
+    by: OneOf("name", "reference") = Field(description="How the text was read; a search by name is audited")
+    more: bool = Field(description="More matched than `limit`: refine the search")
 
 
 class WitnessPage(Output):

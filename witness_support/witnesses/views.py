@@ -199,16 +199,22 @@ FILTER_ARGS = ("stage", "risk", "participation", "case", "court_from", "court_to
                "review_overdue", "reflection")
 
 
+# Case references suggested under the typed case filter: the latest cases the user works on.
+# Bounded, so that a national officer on tens of thousands of cases gets a page of the same size.
+CASE_SUGGESTIONS = 50
+
+
 def _filter_form() -> WitnessFilterForm:
-    """The filter form bound to the query string, its choices limited to what the user may see."""
+    """The filter form bound to the query string, the officers' choices and the case suggestions."""
     form = WitnessFilterForm(request.args)
-    # One statement for both lists of choices: the list page's query count stays flat.
-    cases = sa.select(sa.literal("case").label("kind"), Case.id, Case.reference.label("label")).where(
-        Case.id.in_(visible_case_ids(current_user).scalar_subquery()))
+    # One statement for the officers and the suggested cases: the list page's query count stays flat.
+    latest = (sa.select(sa.literal("case").label("kind"), Case.id, Case.reference.label("label"))
+              .where(Case.id.in_(visible_case_ids(current_user).scalar_subquery()))
+              .order_by(Case.id.desc()).limit(CASE_SUGGESTIONS).subquery())
     officers = sa.select(sa.literal("officer"), User.id, User.display_name).where(
         User.role == Role.LIAISON_OFFICER, User.active.is_(True))
-    rows = db.session.execute(sa.union_all(cases, officers).order_by("kind", "label")).all()
-    form.case.choices = {"": "Any case", **{str(i): label for kind, i, label in rows if kind == "case"}}
+    rows = db.session.execute(sa.union_all(sa.select(latest), officers).order_by("kind", "label")).all()
+    form.case_suggestions = [label for kind, _i, label in rows if kind == "case"]
     form.officer.choices = {"": "Anyone", "none": "Nobody (no liaison officer)",
                             **{str(i): label or f"Officer {i}" for kind, i, label in rows if kind == "officer"}}
     return form
@@ -223,11 +229,17 @@ def _read_filters(form: WitnessFilterForm) -> tuple[queries.WitnessFilters | Non
     if not form.validate():
         return None, args
     officer = form.officer.data or ""
+    case_id = None
+    if (form.case.data or "").strip():
+        case_id = queries.visible_case_by_reference(current_user, form.case.data)
+        if case_id is None:
+            form.case.errors = ["No case you work on has this reference."]
+            return None, args
     return queries.WitnessFilters(
         stage=form.stage.data or None,
         risk_level=form.risk.data or None,
         participation=form.participation.data or None,
-        case_id=int(form.case.data) if form.case.data else None,
+        case_id=case_id,
         court_from=form.court_from.data,
         court_to=form.court_to.data,
         officer_id=int(officer) if officer.isdigit() else None,
@@ -283,7 +295,7 @@ def search_witnesses(user: User, q: str | None, name: str | None, *, via: str,
         found = list_witnesses(user, limit=limit, name=exact, identity=identity)
         operations.record_identity_search(user, len(found), via=via)
         return found
-    condition, by = queries.search_condition(user, q or "")
+    condition, by = queries.search_condition(user, q or "", limit)
     found = list_witnesses(user, limit=limit, identity=identity, conditions=[condition])
     if by == "name":
         operations.record_identity_search(user, len(found), via=via)
