@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import OnceForm
+from ..witnesses.models import AssignmentRole
 from .models import AidKind, AidStatus, EventKind
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -65,6 +66,12 @@ class HeldForm(FlaskForm):
 class AttendanceForm(OnceForm):
     witness_id = SelectField("In support of", coerce=int, validate_choice=True)
     user_id = SelectField("Person", coerce=int, validate_choice=True)
+    # No default: the role someone takes for a witness is a decision, not a preset.
+    assign_as = SelectField(
+        "Their role for the witness, if not yet assigned",
+        choices={"": "Choose…", **_choices(AssignmentRole)}, default="", validate_choice=False,
+        description="Booking someone who is not yet assigned to the witness assigns them too, in this role.",
+    )
     override_reason = TextAreaField(
         "Double-booking override", validators=[Optional(), Length(max=2000)],
         description="Only when this person is knowingly booked into overlapping events.",
