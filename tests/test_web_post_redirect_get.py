@@ -68,7 +68,7 @@ def test_the_prosecutors_and_admins_forms_redirect_too(client, auth, officer, pr
     db.session.commit()
     auth.login(prosecutor)
     path = f"/outcomes/case/{setup.case.id}/defendant/{setup.defendant.id}/new"
-    _follow(client, client.post(path, data={"verdict": "acquitted", "sentence_kind": "",
+    _follow(client, client.post(path, data={"verdict": "acquitted", "sentence_kind": "none",
                                             "appeal_lodged_by": "", "appeal_outcome": ""}), path)
     auth.logout()
     auth.login(admin)
