@@ -28,7 +28,7 @@ from ..permissions import Permission, Role, has_permission
 from ..tasks.models import Task
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
-from . import calendar, operations, readiness
+from . import calendar, interpreting, operations, readiness
 from .forms import (
     AidForm,
     AidStatusForm,
@@ -173,6 +173,7 @@ def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
         "can_manage": can_manage_event(current_user, event),
         "can_book": has_permission(current_user, Permission.COURT_ATTENDANCE_MANAGE),
         "can_assign": can_assign,
+        "interpreters": interpreting.for_event(event),
         "now": utc_now(),
     }
 
