@@ -51,12 +51,15 @@ class MoveForm(FlaskForm):
     starts_at = DateTimeLocalField("New start", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("New end", format=LOCAL_FORMATS, validators=[DataRequired()])
     room = StringField("Room", validators=[Optional(), Length(max=100)])
-    reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)])
-    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
+    # Ids of their own: the event page holds this form beside others with a "reason" (each label
+    # must name its own box); the names sent stay the same.
+    reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)], id="move-reason")
+    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)],
+                                               id="move-reflection_override_reason")
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Why it was cancelled", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField("Why it was cancelled", validators=[DataRequired(), Length(max=2000)], id="cancel-reason")
 
 
 class HeldForm(FlaskForm):
