@@ -53,9 +53,15 @@ def can_view_aids(user: User, witness: Witness) -> bool:
 
 
 def _zone_hints(form: Any, tz: str) -> Any:
-    """Say by every time field which clock it is read on: the court's."""
+    """Say by every time field which clock it is read on: the court's.
+
+    The hint names no order of day and month: the browser shows the date in the format of its own
+    locale (mm/dd/yyyy in one, dd/mm/yyyy in another), which the page cannot know. A browser
+    without a date picker shows a plain box, for which the hint gives the one format accepted.
+    """
     for name in ("starts_at", "ends_at"):
-        form[name].description = f"Court time, {tz} (day, month, year, then hours and minutes)."
+        form[name].description = (f"Court time, {tz}: the date and time as your browser shows them "
+                                  "(typed by hand: 2026-03-31T09:30).")
     return form
 
 
