@@ -101,3 +101,21 @@ def test_the_history_reads_as_sentences(client, auth, officer, trial_case):
     assert "Verdict changed: verdict convicted → other; sentence imprisonment removed; length in months 72 removed" \
         in page
     assert "Verdict: Verdict" not in page and "— →" not in page
+
+
+def test_a_custody_change_and_a_risk_level_are_chosen_never_preset(client, auth, officer, trial_case):
+    setup = trial_case()
+    outcome = operations.record_outcome(officer, setup.defendant, verdict="convicted", sentence_kind="imprisonment",
+                                        sentence_months=12)
+    db.session.commit()
+    auth.login(officer)
+    page = client.get(f"/outcomes/{outcome.id}/custody").get_data(as_text=True)
+    assert _selected(page, "custody") in ([], [""]) and ">Choose…<" in page
+    refused = client.post(f"/outcomes/{outcome.id}/custody", data={"custody": "", "on": past(1).isoformat()})
+    assert "Choose released, recalled, escaped, transferred or died." in refused.get_data(as_text=True)
+    assert db.session.get(Outcome, outcome.id).custody is None
+    form = client.get(f"/witnesses/{setup.witness.id}/risk-assessments/new").get_data(as_text=True)
+    assert _selected(form, "level") in ([], [""])
+    refused = client.post(f"/witnesses/{setup.witness.id}/risk-assessments/new", data={
+        "stage": "trial", "level": "", "assessed_on": past(0).isoformat(), "next_review_on": future(30).isoformat()})
+    assert "Choose low, medium, high or critical." in refused.get_data(as_text=True)

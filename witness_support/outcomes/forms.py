@@ -79,7 +79,8 @@ class OutcomeForm(OnceForm):
 
 
 class CustodyForm(OnceForm):
-    custody = SelectField("Custody change", choices=_choices(CustodyChange))
+    # No default: "released" preset would tell the victim of a release nobody recorded.
+    custody = SelectField("Custody change", choices=_choices(CustodyChange, CHOOSE))
     on = DateField("On", validators=[DataRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
