@@ -122,3 +122,21 @@ def test_an_already_assigned_person_is_booked_in_the_role_they_have(officer, sup
     assert attendance.role == "intermediary" and len(_assignments_of(support_person)) == 1
     with pytest.raises(Conflict):
         court_ops.assign_attendance(officer, event, witness, support_person)
+
+
+def test_the_api_books_and_assigns_in_one_step_too(client, api_token, officer, support_person, setup):
+    _, witness, event = setup
+    headers = api_token(officer)
+    url = f"/api/v1/court-events/{event.id}/attendance"
+    body = {"witness_id": witness.id, "user_id": support_person.id}
+    refused = client.post(url, headers=headers, json=body)
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) == {"user_id", "assign_as"}
+    assert _assignments_of(support_person) == []
+    wrong = client.post(url, headers=headers, json=body | {"assign_as": "bodyguard"})
+    assert wrong.status_code == 422 and "assign_as" in wrong.get_json()["error"]["fields"]
+    booked = client.post(url, headers=headers, json=body | {"assign_as": "guardian"})
+    assert booked.status_code == 201 and booked.get_json()["role"] == "guardian"
+    assert [a.role for a in _assignments_of(support_person)] == ["guardian"]
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "assign_as" in schema["AttendanceInput"]["properties"]
