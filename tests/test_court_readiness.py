@@ -75,7 +75,8 @@ def test_blocker_participation(officer, ready):
     assert _codes(ready) == ["participation"]
     witness_ops.update_witness(officer, ready.witness, participation="withdrawn")
     blockers = readiness.case_readiness(ready.case)[0].witnesses[0].blockers
-    assert blockers[0].message == "Participation is withdrawn, not participating."
+    assert blockers[0].message == (f"Participation withdrawn: {ready.witness.reference} "
+                                   "has withdrawn from the prosecution.")
     assert blockers[0].link.endswith(f"/witnesses/{ready.witness.id}/edit")
 
 

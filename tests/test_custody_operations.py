@@ -227,8 +227,10 @@ def test_opting_out_cancels_queued_notices_at_once(app, officer, custody_case):
 
 def test_enrolment_ends_at_the_latest_sentence_end(app, officer, custody_case):
     case, defendant, (witness, _), journeys = custody_case
-    outcome_ops.record_outcome(officer, defendant, verdict="convicted", sentence_kind="imprisonment",
-                               sentence_months=12, proposed_release_date=today_utc() - timedelta(days=1))
+    outcome = outcome_ops.record_outcome(officer, defendant, verdict="convicted", sentence_kind="imprisonment",
+                                         sentence_months=12, proposed_release_date=today_utc() + timedelta(days=1))
+    # The sentence has since ended (a proposed release date is refused in the past when recorded).
+    outcome.proposed_release_date = today_utc() - timedelta(days=1)
     review_before_closing(officer, journeys[0])
     custody_ops.close_journey(officer, journeys[0], reason="Trial over", stay_enrolled=True)
     db.session.commit()

@@ -410,7 +410,10 @@ def test_subscribe_page_shows_the_links_once_and_rotates(client, auth, world):
     assert page.status_code == 200 and b"Create my feed link" in page.get_data()
     assert page.headers["Cache-Control"] == "no-store"
     created = client.post("/calendar-feed/rotate")
-    text = created.get_data(as_text=True)
+    assert created.status_code == 303 and created.location == "/calendar-feed"
+    shown = client.get("/calendar-feed")
+    assert shown.headers["Cache-Control"] == "no-store"
+    text = shown.get_data(as_text=True)
     urls = re.findall(r'value="((?:https|webcal)://[^"]+)"', text)
     assert [u.split("://")[0] for u in urls] == ["https", "webcal"]
     assert "Google Calendar" in text and "Outlook" in text and "Apple Calendar" in text and "Thunderbird" in text
@@ -418,14 +421,57 @@ def test_subscribe_page_shows_the_links_once_and_rotates(client, auth, world):
     assert client.get(f"/feeds/{token}.ics").status_code == 200
     again = client.get("/calendar-feed").get_data(as_text=True)
     assert token not in again and "Make a new link" in again
-    rotated = client.post("/calendar-feed/rotate").get_data(as_text=True)
+    rotated = client.post("/calendar-feed/rotate", follow_redirects=True).get_data(as_text=True)
     assert token not in rotated
     assert client.get(f"/feeds/{token}.ics").status_code == 404
 
 
+def test_the_feed_link_is_in_the_scheme_of_the_configured_address(app, client, auth, world):
+    """A service configured on plain http shows an http link: an https one would not open."""
+    app.config["PUBLIC_BASE_URL"] = "http://witness.test"
+    auth.login(world.support)
+    page = client.post("/calendar-feed/rotate", follow_redirects=True).get_data(as_text=True)
+    urls = re.findall(r'value="((?:https?|webcal)://[^"]+)"', page)
+    assert urls[0].startswith("http://witness.test/feeds/") and urls[1].startswith("webcal://witness.test/feeds/")
+    assert "https://" not in page.split("How to add it")[0]
+
+
+def test_a_new_link_is_shown_once_after_the_redirect_and_never_in_a_url_or_readable_cookie(client, auth, world):
+    auth.login(world.support)
+    made = client.post("/calendar-feed/rotate")
+    assert made.status_code == 303 and made.location == "/calendar-feed"
+    cookie = " ".join(made.headers.getlist("Set-Cookie"))
+    assert "session=" in cookie
+    first = client.get("/calendar-feed").get_data(as_text=True)
+    web = re.search(r'id="feed-web" type="text" readonly value="([^"]+)"', first).group(1)
+    token = web.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token not in made.location and token not in cookie
+    assert 'data-copy="feed-web"' in first  # the copy button, shown by the static script
+    # Reloading shows no link and makes none: the link just made keeps working.
+    again = client.get("/calendar-feed").get_data(as_text=True)
+    assert token not in again and "It cannot be shown again" in again
+    assert client.get(f"/feeds/{token}.ics").status_code == 200
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action.like("feed_token.%"))).scalar() == 1
+
+
+def test_a_sealed_link_from_an_earlier_rotation_or_a_forged_cookie_is_not_shown(client, auth, world):
+    auth.login(world.support)
+    client.post("/calendar-feed/rotate")
+    with client.session_transaction() as sess:
+        stale = sess["feed_link_reveal"]
+    client.get("/calendar-feed")
+    client.post("/calendar-feed/rotate", follow_redirects=True)
+    for sealed in (stale, "not a sealed token", 42):  # an older link (rotated away), garbage, not text
+        with client.session_transaction() as sess:
+            sess["feed_link_reveal"] = sealed
+        page = client.get("/calendar-feed").get_data(as_text=True)
+        assert page.count("/feeds/") == 0 and "It cannot be shown again" in page
+
+
 def test_feed_pages_per_role(client, auth, world, officer, prosecutor, admin):
     assert client.get("/calendar-feed").status_code == 302
-    assert client.post("/calendar-feed/rotate").status_code == 302
+    assert client.post("/calendar-feed/rotate").status_code == 302  # to the sign-in
     for user in (officer, prosecutor, world.support):
         auth.login(user)
         assert client.get("/calendar-feed").status_code == 200

@@ -95,7 +95,7 @@ def test_record_a_benefit_through_the_form(login, ledger_world):
     entry = db.session.get(BenefitEntry, 1)
     assert (entry.amount, entry.currency, entry.provided_until) == (1200, "THB", past(1))
     page = browser.get(f"/witnesses/{w.witness.id}/benefits").get_data(as_text=True)
-    assert "1200.00 THB" in page and "The witness cannot go home" in page
+    assert "1,200.00 THB" in page and "The witness cannot go home" in page
 
 
 @pytest.mark.parametrize(

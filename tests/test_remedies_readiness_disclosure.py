@@ -104,7 +104,7 @@ def test_the_disclosure_schedule_lists_claims_against_a_defendant_outside_the_le
         CANARY_OFFENDER, "4200.00", "civil claim")
     auth.login(officer)
     page = client.get(f"/cases/{setup.case.id}/disclosure").get_data(as_text=True)
-    assert "Compensation claims against a defendant" in page and "4200.00 EUR" in page
+    assert "Compensation claims against a defendant" in page and "4,200.00 EUR" in page
     assert "Invented Employer Ltd" not in page and "999.00" not in page
     assert "charge(s) against the witness pending" in page
 

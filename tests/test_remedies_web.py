@@ -49,7 +49,7 @@ def test_officer_records_a_claim_award_and_part_payment(app, client, auth, offic
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "Labour claim for unpaid wages" in page and "Invented Fishing Co." in page
-    assert "1000.00 EUR; outstanding 1500.00 EUR" in page
+    assert "1,000.00 EUR; outstanding 1,500.00 EUR" in page
 
 
 def test_bad_payment_is_shown_next_to_the_field_and_nothing_saved(app, client, auth, officer, make_witness):

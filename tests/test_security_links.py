@@ -100,7 +100,7 @@ def test_invitation_link_ignores_the_request_host(app, admin, smtp_server, heade
 def test_feed_link_shown_on_the_page_ignores_the_request_host(client, auth, support_person, headers):
     auth.login(support_person)
     _session_also_for_evil_host(client)
-    page = client.post("/calendar-feed/rotate", headers=headers).get_data(as_text=True)
+    page = client.post("/calendar-feed/rotate", headers=headers, follow_redirects=True).get_data(as_text=True)
     assert f'value="{BASE}/feeds/' in page and 'value="webcal://witness.test/feeds/' in page
     assert "evil" not in page
 
@@ -109,7 +109,8 @@ def test_feed_base_url_overrides_for_feeds_only(app, client, auth, support_perso
     app.config["FEED_BASE_URL"] = "https://calendar.witness.test"
     auth.login(support_person)
     _session_also_for_evil_host(client)
-    page = client.post("/calendar-feed/rotate", headers={"Host": "evil.invalid"}).get_data(as_text=True)
+    page = client.post("/calendar-feed/rotate", headers={"Host": "evil.invalid"},
+                       follow_redirects=True).get_data(as_text=True)
     assert 'value="https://calendar.witness.test/feeds/' in page
     client.post("/password/forgot", data={"email": officer.email})
     _assert_only_base_links(smtp_server)

@@ -23,6 +23,7 @@ court_event        10 years ago                10 years ahead
 court_past         50 years ago                tomorrow     (sentence, appeal lodged, custody, aid)
 court_future       50 years ago                10 years ahead   (appeal deadline, hearings, dues)
 release            50 years ago                100 years ahead  (a long sentence's release)
+release_ahead      yesterday                   100 years ahead  (a proposed release, when set or changed)
 assignment         10 years ago                10 years ahead
 search             1900-01-01                  10 years ahead   (filters: never stored)
 stored             1900-01-01                  100 years ahead  (what a feed will show of a stored row)
@@ -51,12 +52,13 @@ class DateRule:
     too_early: str
     too_late: str
     grace_days: int = 0  # added to `latest`: "not in the future" allows for the time zones ahead of UTC
+    early_grace_days: int = 0  # taken from `earliest`: "not in the past" allows for the zones behind UTC
 
     def bounds(self, today: date | None = None) -> tuple[date, date]:
         today = today or today_utc()
         low = self.earliest if isinstance(self.earliest, date) else _years(today, -self.earliest)
         high = self.latest if isinstance(self.latest, date) else _years(today, self.latest)
-        return low, high + timedelta(days=self.grace_days)
+        return low - timedelta(days=self.early_grace_days), high + timedelta(days=self.grace_days)
 
 
 def _years(day: date, years: int) -> date:
@@ -89,6 +91,9 @@ RULES: dict[str, DateRule] = {
                              "At most 10 years ahead; check the year."),
     "release": DateRule(50, 100, "Within the last 50 years; check the year.",
                         "At most 100 years ahead; check the year."),
+    "release_ahead": DateRule(0, 100, "A proposed release date cannot be in the past; record a release that "
+                                      "has happened as a custody change.",
+                              "At most 100 years ahead; check the year.", early_grace_days=1),
     "assignment": DateRule(10, 10, "Within the last 10 years; check the year.",
                            "At most 10 years ahead; check the year."),
     "search": DateRule(date(1900, 1, 1), 10, "No earlier than 1900.", "At most 10 years ahead."),

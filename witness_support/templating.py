@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask
@@ -32,6 +33,20 @@ def label(value: object) -> str:
 
 def iso_date(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def money(amount: Decimal | str | float | None, currency: str | None = None) -> str:
+    """1234567.5, "IDR" -> "1,234,567.50 IDR": grouped so that a large sum reads at a glance, two
+    decimals as stored, and the currency code always beside it (amounts in several currencies
+    sit in one table). Exports keep the plain number."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    text = f"{value:,.2f}"
+    return f"{text} {currency}" if currency else text
 
 
 def field_attrs(field: Any) -> dict[str, str]:
@@ -72,6 +87,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.filters["money"] = money
 
     @app.context_processor
     def permissions_helpers() -> dict:

@@ -31,14 +31,40 @@ def track(tab: Any) -> list[str]:
     return visited
 
 
+# The two screens every page must work on: a desktop and a small phone.
+WIDTHS = (1280, 360)
+
+
 def axe_sweep(tab: Any, visited: list[str]) -> None:
-    """axe on every page the test visited and did not check itself (pages are fetched again: GET only)."""
+    """axe on every page the test visited and did not check itself (pages are fetched again: GET
+    only), then every visited page again at the other width, for its width alone: so each page a
+    walk meets is checked for sideways scrolling at both 1280 and 360 px."""
     checked = _CHECKED.pop(id(tab), set())
-    for url in dict.fromkeys(u.split("#")[0] for u in visited):
-        if not url.startswith("http") or url in checked or "/logout" in url:
+    urls = [u for u in dict.fromkeys(u.split("#")[0] for u in visited)
+            if u.startswith("http") and "/logout" not in u]
+    for url in urls:
+        if url in checked:
             continue
         tab.goto(url)
         assert_accessible(tab)
+    size = tab.viewport_size
+    for width in WIDTHS:
+        if width == size["width"]:
+            continue
+        tab.set_viewport_size({"width": width, "height": size["height"]})
+        for url in urls:
+            tab.goto(url)
+            assert_fits(tab)
+        tab.set_viewport_size(size)
+
+
+def assert_fits(page: Any) -> None:
+    """The page itself does not scroll sideways at the tab's width (a box of its own, such as a wide
+    ledger table, may scroll inside the page)."""
+    page.wait_for_load_state()
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} is {scroll}px wide on a {width}px screen"
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -49,7 +75,9 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core in the page: no serious or critical WCAG 2.x A/AA violation."""
+    """axe-core in the page: no serious or critical WCAG 2.x A/AA violation; and the page fits
+    the tab's width (assert_fits)."""
+    assert_fits(page)
     # Evaluated through the DevTools protocol: our CSP (rightly) blocks injected <script> tags.
     source = (node_modules() / "axe-core" / "axe.min.js").read_text()
     page.evaluate("source => { (0, eval)(source); }", source)

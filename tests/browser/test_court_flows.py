@@ -111,3 +111,25 @@ def test_calendar_marks_moves_cancellations_and_double_bookings(page, live_app):
     expect(page.locator(".cal-conflict")).to_have_count(2)
     assert_accessible(page)
     screenshot(page, "court-calendar-month")
+
+
+def test_officer_books_a_person_not_yet_assigned_in_one_step_on_a_phone(phone_page, live_app):
+    w = builders.world()
+    builders.user("ivy@example.test", "support_person", "Ivy Interpreter")
+    trial = builders.event(w.officer, w.case, [w.witness], days=20)
+    page = phone_page
+    login(page, "officer@example.test", PASSWORD)
+    page.goto(f"/court-events/{trial.id}")
+    page.get_by_label("In support of").select_option(label=w.witness.reference)
+    page.get_by_label("Person").select_option(label="Ivy Interpreter (support person)")
+    page.get_by_role("button", name="Book to attend").click()
+    # Not yet assigned and no role chosen: said by the role box, nothing booked.
+    expect(page.get_by_text("Choose the role they take for the witness").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Their role for the witness, if not yet assigned").select_option("interpreter")
+    page.get_by_role("button", name="Book to attend").click()
+    expect(page.get_by_text("Ivy Interpreter (Interpreter) for " + w.witness.reference)).to_be_visible()
+    # The assignment came with the booking: the witness's page lists it.
+    page.goto(f"/witnesses/{w.witness.id}")
+    expect(page.get_by_text("Ivy Interpreter — Interpreter")).to_be_visible()
+    screenshot(page, "court-event-booked-and-assigned-360")

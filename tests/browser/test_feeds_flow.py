@@ -9,6 +9,9 @@ from witness_support.extensions import db
 
 
 def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
+    # The service's public address is the plain-http test server, as on a first local run.
+    live_app.config["PUBLIC_BASE_URL"] = live_url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     auth_ops.create_user("ivy@example.test", role="support_person", password=PASSWORD, display_name="Ivy Interpreter")
     db.session.commit()
 
@@ -18,10 +21,16 @@ def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
     assert_accessible(page)
 
     page.get_by_role("button", name="Create my feed link").click()
-    https = page.get_by_label("Link for web calendars (https)").input_value()
+    # Post/redirect/get: the browser is on the page itself, which shows the new link once.
+    page.wait_for_url(live_url + "/calendar-feed")
+    https = page.get_by_label("Link for web calendars").input_value()
     webcal = page.get_by_label("Link that opens your calendar app (webcal)").input_value()
-    assert https.startswith("https://") and https.endswith(".ics") and "/feeds/" in https
-    assert webcal == "webcal://" + https.removeprefix("https://")
+    # In the scheme the service is configured with (here plain http), so the copied link works.
+    assert https.startswith(live_url + "/feeds/") and https.endswith(".ics")
+    assert webcal == "webcal://" + https.removeprefix("http://")
+    page.get_by_role("button", name="Copy link").first.click()
+    assert page.get_by_role("status").filter(has_text="Copied").is_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == https
     assert page.get_by_role("link", name="Open in my calendar app").get_attribute("href") == webcal
     assert_accessible(page)
     screenshot(page, "feeds-subscribe")
@@ -33,5 +42,14 @@ def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
 
     # Making a new link kills the old one at once.
     page.get_by_role("button", name="Make a new link (the old one stops working)").click()
-    assert page.get_by_label("Link for web calendars (https)").input_value() != https
+    newer = page.get_by_label("Link for web calendars").input_value()
+    assert newer != https
+    # Reloading neither fails nor makes another link; the link is not shown a second time.
+    page.reload()
+    assert page.get_by_text("It cannot be shown again").is_visible()
+    assert page.get_by_label("Link for web calendars").count() == 0
+    assert page.request.get(live_url + "/feeds/" + newer.rsplit("/feeds/", 1)[1]).status == 200
+    # Going back to where the link was made does not answer 405 either.
+    page.go_back()
+    assert "Method Not Allowed" not in page.content()
     assert page.request.get(live_url + "/feeds/" + https.rsplit("/feeds/", 1)[1]).status == 404

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import builders
-from tests.browser.helpers import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, assert_fits, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.aids import operations as aid_ops
 from witness_support.cases import operations as case_ops
@@ -35,6 +35,14 @@ def _data() -> dict[str, Any]:
                                      ends_at=soon + timedelta(hours=1), witness_ids=[w.witness.id])
     trial = builders.event(w.officer, w.case, [w.witness], days=2)
     court_ops.assign_attendance(w.officer, trial, w.witness, w.supporter)
+    # A double booking with a long reason: its badge must wrap, not widen the page.
+    clash = builders.event(w.officer, w.case, [w.witness], days=2)
+    court_ops.assign_attendance(w.officer, clash, w.witness, w.supporter,
+                                "The_court_agreed_to_hear_both_matters_back_to_back_in_the_same_courtroom_today")
+    # An administrator's pages name accounts by email, some long.
+    admin = builders.user("admin@example.test", "admin", "Ann Admin")
+    long_email = builders.user("a.very.long.address.for.an.interpreter.agency@invented-language-services.example.test",
+                               "support_person", "Lan Longaddress")
     ledger_ops.record_benefit(w.officer, w.witness, kind="travel", description="Bus fare to the court",
                               provided_on=builders.today_utc(), provider="Invented Shelter Foundation",
                               rationale="The witness has no money for the fare.", amount="45000", currency="IDR")
@@ -48,7 +56,7 @@ def _data() -> dict[str, Any]:
     defendant = case_ops.add_defendant(w.officer, w.case, name="Invented Co-Accused", custody_status="bailed")
     outcome_ops.record_outcome(w.officer, defendant, verdict="convicted")
     db.session.commit()
-    return {"w": w, "trial": trial, "today": today}
+    return {"w": w, "trial": trial, "today": today, "clash": clash, "admin": admin, "long_email": long_email}
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -64,18 +72,19 @@ def test_main_pages_fit_the_screen(browser, live_url, live_app, width):
             "/", "/witnesses/", f"/witnesses/{w.witness.id}", f"/witnesses/{w.witness.id}/aids",
             f"/witnesses/{w.witness.id}/benefits", "/cases/", f"/cases/{w.case.id}",
             f"/cases/{w.case.id}/court-events", f"/court-events/{data['trial'].id}",
+            f"/court-events/{data['clash'].id}",
             f"/cases/{w.case.id}/court-events/new", "/court/calendar", "/court/calendar?view=week",
         ],
         "prosecutor@example.test": ["/", "/court/readiness", f"/cases/{w.case.id}/disclosure"],
-        "support@example.test": ["/", "/court/schedule"],
+        "support@example.test": ["/", "/court/schedule", "/calendar-feed"],
+        "admin@example.test": ["/admin/users", f"/admin/users/{data['long_email'].id}", "/admin/audit"],
     }
     for email, paths in pages.items():
         context.clear_cookies()
         login(page, email, PASSWORD)
         for path in paths:
             page.goto(path)
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= width, f"{path} as {email} is {scroll}px wide on a {width}px screen"
+            assert_fits(page)
             assert_accessible(page)
             if email.startswith("officer") and path == "/":
                 # The officer's home: today's and this week's court for their witnesses.
@@ -88,4 +97,12 @@ def test_main_pages_fit_the_screen(browser, live_url, live_app, width):
                 screenshot(page, f"home-{width}")
             if email.startswith("officer") and path == f"/witnesses/{w.witness.id}":
                 screenshot(page, f"witness-timeline-{width}")
+            if email.startswith("support") and path == "/court/schedule":
+                # The schedule, their main page: cards on a phone, everything on screen.
+                need = page.get_by_text("Interpreter:").first
+                expect(need).to_be_visible()
+                assert need.bounding_box()["x"] + need.bounding_box()["width"] <= width
+                link = page.get_by_role("link", name="Download .ics").first
+                assert link.bounding_box()["x"] + link.bounding_box()["width"] <= width
+                screenshot(page, f"schedule-{width}")
     context.close()

@@ -40,7 +40,7 @@ def test_officer_records_an_order_a_part_payment_and_a_property_return(page, liv
     page.get_by_label("Paid on").fill(past(0).isoformat())
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text("Payment recorded.")).to_be_visible()
-    expect(page.get_by_text("2500.00 IDR; outstanding 3500.00 IDR")).to_be_visible()
+    expect(page.get_by_text("2,500.00 IDR; outstanding 3,500.00 IDR")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Record return").click()

@@ -146,7 +146,8 @@ def create_attendance_api(event_id: int) -> tuple[Response, int]:
     data = body(schemas.AttendanceInput)
     witness = load_witness(current_user, data.witness_id)
     user = _person("user_id", data.user_id)
-    attendance = operations.assign_attendance(current_user, event, witness, user, data.override_reason)
+    attendance = operations.assign_attendance(current_user, event, witness, user, data.override_reason,
+                                              assign_as=data.assign_as)
     db.session.commit()
     return reply(schemas.Attendance.model_validate(attendance), 201)
 

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import OnceForm
+from ..witnesses.models import AssignmentRole
 from .models import EventKind
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -53,13 +54,17 @@ class MoveForm(FlaskForm):
     starts_at = DateTimeLocalField("New start", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("New end", format=LOCAL_FORMATS, validators=[DataRequired()])
     room = StringField("Room", validators=[Optional(), Length(max=100)])
-    reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)])
-    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)])
-    avoid_override_reason = TextAreaField("Date-to-avoid override", validators=[Optional(), Length(max=2000)])
+    # Ids of their own: the event page holds this form beside others with a "reason" (each label
+    # must name its own box); the names sent stay the same.
+    reason = TextAreaField("Why it moved", validators=[DataRequired(), Length(max=2000)], id="move-reason")
+    reflection_override_reason = TextAreaField("Reflection-period override", validators=[Optional(), Length(max=2000)],
+                                               id="move-reflection_override_reason")
+    avoid_override_reason = TextAreaField("Date-to-avoid override", validators=[Optional(), Length(max=2000)],
+                                          id="move-avoid_override_reason")
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Why it was cancelled", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField("Why it was cancelled", validators=[DataRequired(), Length(max=2000)], id="cancel-reason")
 
 
 class HeldForm(FlaskForm):
@@ -69,6 +74,12 @@ class HeldForm(FlaskForm):
 class AttendanceForm(OnceForm):
     witness_id = SelectField("In support of", coerce=int, validate_choice=True)
     user_id = SelectField("Person", coerce=int, validate_choice=True)
+    # No default: the role someone takes for a witness is a decision, not a preset.
+    assign_as = SelectField(
+        "Their role for the witness, if not yet assigned",
+        choices={"": "Choose…", **_choices(AssignmentRole)}, default="", validate_choice=False,
+        description="Booking someone who is not yet assigned to the witness assigns them too, in this role.",
+    )
     override_reason = TextAreaField(
         "Double-booking override", validators=[Optional(), Length(max=2000)],
         description="Only when this person is knowingly booked into overlapping events.",

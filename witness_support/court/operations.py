@@ -27,8 +27,10 @@ from ..dates import as_local, check_date, local_to_utc
 from ..db import utc_now
 from ..errors import Conflict, OperationError, ValidationFailed
 from ..extensions import db
+from ..permissions import Permission, has_permission
 from ..tasks.models import Task
 from ..tasks.operations import create_task
+from ..witnesses import operations as witness_ops
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from ..witnesses.queries import liaison_officers_of
 from .models import (
@@ -538,18 +540,8 @@ def overlapping_events(user: User, starts_at: datetime, ends_at: datetime, exclu
     return list(db.session.execute(query).scalars())
 
 
-def assign_attendance(
-    actor: User, event: CourtEvent, witness: Witness, user: User, override_reason: str = ""
-) -> Attendance:
-    """Book a support person to attend an event for a witness they are assigned to.
-
-    Booking someone into overlapping events is refused unless an override reason is given.
-    """
-    if not event.is_open:
-        raise Conflict(f"This event is {event.status}; nobody can be booked for it.")
-    if not any(r.witness_id == witness.id for r in event.required):
-        raise ValidationFailed({"witness_id": f"{witness.reference} is not required at this event."})
-    assignment = db.session.execute(
+def _active_assignment(witness: Witness, user: User) -> WitnessAssignment | None:
+    return db.session.execute(
         sa.select(WitnessAssignment)
         .where(
             WitnessAssignment.witness_id == witness.id,
@@ -559,10 +551,46 @@ def assign_attendance(
         .order_by(WitnessAssignment.id)
         .limit(1)
     ).scalar_one_or_none()
+
+
+def _check_bookable(event: CourtEvent, witness: Witness) -> None:
+    if not event.is_open:
+        raise Conflict(f"This event is {event.status}; nobody can be booked for it.")
+    if not any(r.witness_id == witness.id for r in event.required):
+        raise ValidationFailed({"witness_id": f"{witness.reference} is not required at this event."})
+
+
+def assign_attendance(
+    actor: User, event: CourtEvent, witness: Witness, user: User, override_reason: str = "",
+    *, assign_as: str | None = None,
+) -> Attendance:
+    """Book a support person to attend an event for a witness they are assigned to.
+
+    With `assign_as` (a role), someone who may assign people to witnesses books a person not yet
+    assigned to this witness in one step: the assignment is made, and audited, with the booking.
+    The caller commits both or, when either is refused, neither. Booking someone into
+    overlapping events is refused unless an override reason is given.
+    """
+    _check_bookable(event, witness)
+    assignment = _active_assignment(witness, user)
+    assigned_now = False
     if assignment is None:
-        raise ValidationFailed(
-            {"user_id": f"That person is not assigned to {witness.reference}; assign them to the witness first."}
-        )
+        if not has_permission(actor, Permission.WITNESS_ASSIGN):
+            raise ValidationFailed(
+                {"user_id": f"That person is not assigned to {witness.reference}; "
+                            "ask the witness's liaison officer to assign them first."}
+            )
+        if not assign_as:
+            raise ValidationFailed({
+                "user_id": f"That person is not yet assigned to {witness.reference}.",
+                "assign_as": "Choose the role they take for the witness: this booking then assigns them too.",
+            })
+        try:
+            assignment = witness_ops.assign_support(actor, witness, user, assign_as)
+        except ValidationFailed as exc:  # the role is the booking form's `assign_as`
+            raise ValidationFailed({("assign_as" if k == "role" else k): v
+                                    for k, v in exc.field_errors.items()}) from exc
+        assigned_now = True
     existing = db.session.execute(
         sa.select(Attendance.id).where(
             Attendance.event_id == event.id, Attendance.witness_id == witness.id, Attendance.user_id == user.id
@@ -590,6 +618,8 @@ def assign_attendance(
     db.session.add(attendance)
     db.session.flush()
     details: dict[str, Any] = {"event_id": event.id, "user_id": user.id, "role": assignment.role}
+    if assigned_now:
+        details["assigned_with_booking"] = assignment.id
     if clashes:
         details["double_booking_override"] = override[:2000]
         details["overlaps"] = [e.id for e in clashes]

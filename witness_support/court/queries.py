@@ -18,7 +18,7 @@ from ..extensions import db
 from ..permissions import FieldGroup, Permission, has_permission
 from ..witnesses import operations as witness_ops
 from ..witnesses.models import Witness
-from . import operations
+from . import interpreting, operations
 from .models import CourtEvent
 
 
@@ -53,6 +53,7 @@ def schedule_for(user: User) -> list[dict[str, Any]]:
     groups = visible_groups_by_witness(user, witness_ids)
     identity_ids = {w for w, seen in groups.items() if FieldGroup.IDENTITY in seen}
     conflicts = operations.find_conflicts(list(events.values()))
+    booked = interpreting.booked_pairs(events)
     for witness_id in sorted(identity_ids & set(witness_ids)):
         witness_ops.record_identity_view(user, witnesses[witness_id], via="schedule", groups={FieldGroup.IDENTITY})
     items = []
@@ -61,7 +62,7 @@ def schedule_for(user: User) -> list[dict[str, Any]]:
         show_identity = witness.id in identity_ids
         items.append({
             "event": event, "case": case, "witness": witness, "role": attendance.role,
-            "interpreter_language": event.interpreter_language or witness.interpreter_language,
+            "interpreter": interpreting.for_witness(event, witness, booked),
             "aids": granted[(witness.id, case.id)], "show_identity": show_identity,
             "conflicts": sorted(conflicts.get(event.id, ())),
         })

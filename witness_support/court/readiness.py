@@ -25,7 +25,15 @@ from ..db import today_utc, utc_now
 from ..extensions import db
 from ..permissions import Permission
 from ..services.models import READINESS_TOPICS, TOPIC_WORDS, InformationGiven
-from ..witnesses.models import AssignmentRole, Participation, RiskAssessment, Witness, WitnessAssignment
+from ..witnesses.models import (
+    PARTICIPATION_MEANS,
+    AssignmentRole,
+    Participation,
+    RiskAssessment,
+    Witness,
+    WitnessAssignment,
+)
+from . import interpreting
 from .models import (
     Attendance,
     CourtEvent,
@@ -461,7 +469,8 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
             f"No risk assessment for the trial stage in the last {config['RISK_ASSESSMENT_MAX_AGE_DAYS']} days.",
             links("witnesses.new_risk_assessment", "witness_id", witness.id), Permission.RISK_CREATE)
     if witness.participation != Participation.PARTICIPATING:
-        add("participation", f"Participation is {witness.participation}, not participating.",
+        add("participation", f"Participation {witness.participation}: {ref} "
+                             f"{PARTICIPATION_MEANS[Participation(witness.participation)]}.",
             links("witnesses.edit", "witness_id", witness.id), Permission.WITNESS_EDIT)
     if witness.reflection_end is not None and witness.reflection_end >= today:
         add("reflection_period", f"Reflection period runs until {witness.reflection_end.isoformat()}.",
@@ -476,9 +485,10 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
         add("no_support_person", "Nobody is booked to attend this trial day in support.",
             links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE)
-    if (witness.interpreter_language or event.interpreter_language) and AssignmentRole.INTERPRETER not in roles:
-        language = witness.interpreter_language or event.interpreter_language
-        add("no_interpreter", f"An interpreter for {language} is needed but none is booked.",
+    interpreter = interpreting.need(event.interpreter_language, witness.interpreter_language,
+                                    AssignmentRole.INTERPRETER in roles)
+    if interpreter.missing:
+        add("no_interpreter", f"An interpreter for {interpreter.language} is needed but none is booked.",
             links("court.show_event", "event_id", event.id) + "#attendance", Permission.COURT_EVENT_VIEW,
             Permission.COURT_ATTENDANCE_MANAGE)
     if not familiarised:

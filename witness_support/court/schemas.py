@@ -61,11 +61,14 @@ class CourtEventPatch(Input):
 
 
 class AttendanceInput(Input):
-    """Book an assigned person to attend in support of a witness (double-booking needs a reason)."""
+    """Book a person to attend in support of a witness (double-booking needs a reason). A person not
+    yet assigned to the witness is assigned with the booking, in the role `assign_as`, by those who
+    may assign people to witnesses."""
 
     witness_id: Id
     user_id: Id
     override_reason: BlankText(2000) = ""
+    assign_as: AssignmentRole | None = None
 
 
 class AssignmentInput(Input):

@@ -23,11 +23,11 @@ from ..dates import date_error
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..forms import attempt, run_operation, submitted_once
-from ..permissions import Permission, has_permission
+from ..permissions import Permission, Role, has_permission
 from ..tasks.models import Task
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness, WitnessAssignment
-from . import calendar, operations, readiness
+from . import calendar, interpreting, operations, readiness
 from .forms import (
     AttendanceForm,
     CancelForm,
@@ -43,9 +43,15 @@ bp = Blueprint("court", __name__)
 
 
 def _zone_hints(form: Any, tz: str) -> Any:
-    """Say by every time field which clock it is read on: the court's."""
+    """Say by every time field which clock it is read on: the court's.
+
+    The hint names no order of day and month: the browser shows the date in the format of its own
+    locale (mm/dd/yyyy in one, dd/mm/yyyy in another), which the page cannot know. A browser
+    without a date picker shows a plain box, for which the hint gives the one format accepted.
+    """
     for name in ("starts_at", "ends_at"):
-        form[name].description = f"Court time, {tz} (day, month, year, then hours and minutes)."
+        form[name].description = (f"Court time, {tz}: the date and time as your browser shows them "
+                                  "(typed by hand: 2026-03-31T09:30).")
     return form
 
 
@@ -130,7 +136,21 @@ def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
                User.active.is_(True))
         .distinct().order_by(User.display_name)
     ).scalars().all()
-    attendance_form.user_id.choices = [(u.id, u.display_name) for u in people]
+    can_assign = has_permission(current_user, Permission.WITNESS_ASSIGN)
+    if can_assign:
+        # Who may assign can book anyone assignable: booking assigns them to the witness too.
+        others = db.session.execute(
+            sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN,
+                                  User.id.not_in([u.id for u in people] or [-1]))
+            .order_by(User.display_name)
+        ).scalars().all()
+        attendance_form.user_id.choices = {
+            "Assigned to a witness of this event": {u.id: u.display_name for u in people},
+            "Not yet assigned (booking assigns them)": {u.id: f"{u.display_name} ({u.role.replace('_', ' ')})"
+                                                        for u in others},
+        }
+    else:
+        attendance_form.user_id.choices = [(u.id, u.display_name) for u in people]
     witness_form = forms.get("witness_form") or RequiredWitnessForm()
     witness_form.witness_id.choices = [c for c in _case_witness_choices(case) if c[0] not in required_ids]
     move_form = _zone_hints(forms.get("move_form") or MoveForm(), case.court_timezone)
@@ -150,6 +170,8 @@ def _event_page(event: CourtEvent, **forms: Any) -> dict[str, Any]:
         "error": forms.get("error"),
         "can_manage": can_manage_event(current_user, event),
         "can_book": has_permission(current_user, Permission.COURT_ATTENDANCE_MANAGE),
+        "can_assign": can_assign,
+        "interpreters": interpreting.for_event(event),
         "now": utc_now(),
     }
 
@@ -233,7 +255,7 @@ def add_attendance(event_id: int) -> str | Response:
         def act() -> None:
             witness = get_or_404(Witness, form.witness_id.data, can_view_witness)
             operations.assign_attendance(current_user, event, witness, db.session.get(User, form.user_id.data),
-                                         form.override_reason.data or "")
+                                         form.override_reason.data or "", assign_as=form.assign_as.data or None)
 
         target = url_for("court.show_event", event_id=event.id, _anchor="attendance")
         result = run_operation(form, act, "Booked.", target)

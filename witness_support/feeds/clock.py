@@ -3,8 +3,8 @@
 Answering "not modified" from the feed's membership costs one query over every event in the
 feed (7,000 rows for the busiest support person of the national demo): too slow to serve each
 poll. Instead, each transaction that changes a row a feed is made of (court events, who attends
-them, who must attend them, witness and case assignments, a witness's reference, a court's time
-zone) moves `feed_clock.version` once, just before it commits. A worker that computed a feed's
+them, who must attend them, witness and case assignments, a witness's reference and interpreter
+language, a court's time zone) moves `feed_clock.version` once, just before it commits. A worker that computed a feed's
 ETag at version V knows the feed is unchanged while the version is still V, until the first
 moment at which time alone changes the feed (operations.FeedState.valid_until).
 
@@ -33,7 +33,7 @@ FEED_TABLES = frozenset({
     "court_events", "court_event_attendance", "court_event_witnesses", "witness_assignments", "case_assignments",
 })
 # Tables of which a feed shows one column or two: a change elsewhere in their rows is no change to a feed.
-WATCHED_COLUMNS = {"cases": ("court_timezone",), "witnesses": ("reference",)}
+WATCHED_COLUMNS = {"cases": ("court_timezone",), "witnesses": ("reference", "interpreter_language")}
 _FLAG = "feed_clock_moves"
 
 # One statement for both databases (SQLite 3.24+ and PostgreSQL): the row is created by the

@@ -32,6 +32,7 @@ import icalendar
 import sqlalchemy as sa
 
 from ..cache import LRUCache
+from ..court import interpreting
 from ..court.models import CourtEvent, EventStatus
 from ..dates import showable
 from ..extensions import db
@@ -44,7 +45,7 @@ PRODID = "-//Witness support//Court schedule 1.0//EN"
 CALENDAR_NAME = "Court schedule (witness support)"
 CRLF = "\r\n"
 # Part of every ETag: bump it when the serialised form changes, so clients refetch.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the interpreter line says the language needed and whether one is booked
 
 
 _EVENT_CACHE = LRUCache(20_000)
@@ -72,14 +73,26 @@ def _location(event: CourtEvent) -> str:
     return ", ".join(part for part in (event.court_name, event.room) if part)
 
 
-def _description(event: CourtEvent, references: tuple[str, ...]) -> str:
+def _interpreter_lines(event: CourtEvent, member: Member) -> list[str]:
+    """As the event page, readiness and the schedule say it (court.interpreting)."""
+    needs = [(reference, interpreting.need(event.interpreter_language, language, booked))
+             for reference, language, booked in member.interpreters]
+    if not needs:
+        return ["Interpreter: " + interpreting.need(event.interpreter_language, None, False).words]
+    if len(needs) == 1:
+        return ["Interpreter: " + needs[0][1].words]
+    return [f"Interpreter for {reference}: {need.words}" for reference, need in needs]
+
+
+def _description(event: CourtEvent, member: Member) -> str:
+    references = member.references
     lines = [label(event.kind)]
     if references:
         lines.append("Witness: " + ", ".join(references))
     lines.append("Court: " + event.court_name)
     if event.room:
         lines.append("Room: " + event.room)
-    lines.append("Interpreter: " + (event.interpreter_language or "none booked"))
+    lines.extend(_interpreter_lines(event, member))
     lines.append("Remote link: " + ("yes" if event.remote_link else "no"))
     return "\n".join(lines)
 
@@ -97,7 +110,7 @@ def build_vevent(event: CourtEvent, member: Member, host: str) -> str:
     location = _location(event)
     if location:
         component.add("location", location)
-    component.add("description", _description(event, member.references))
+    component.add("description", _description(event, member))
     component.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
     component.add("transp", "OPAQUE")
     component.add("class", "PRIVATE")

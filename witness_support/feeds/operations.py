@@ -22,6 +22,7 @@ from flask import current_app, has_app_context
 from .. import audit
 from ..auth.models import User
 from ..cases.models import Case, CaseAssignment
+from ..court import interpreting
 from ..court.models import Attendance, CourtEvent, EventStatus, EventWitness
 from ..dates import showable
 from ..db import utc_now
@@ -142,10 +143,14 @@ class Member:
     references: tuple[str, ...]
     starts_at: datetime
     ends_at: datetime
+    # (reference, the witness's interpreter language, an interpreter booked for them) per witness:
+    # what the event's "Interpreter:" line is made of (court.interpreting).
+    interpreters: tuple[tuple[str, str | None, bool], ...] = ()
 
     @property
     def key(self) -> tuple:
-        return (self.event_id, self.revision, self.updated_at.isoformat(), self.timezone, self.references)
+        return (self.event_id, self.revision, self.updated_at.isoformat(), self.timezone, self.references,
+                self.interpreters)
 
 
 def _is_staff(user: User | Subscriber) -> bool:
@@ -202,7 +207,8 @@ def _membership_statement(staff: bool, full: bool) -> sa.Select:
     """
     pairs = _member_pairs(staff).subquery()
     since = sa.bindparam("since", type_=CourtEvent.ends_at.type)
-    columns = [CourtEvent.id, CourtEvent.revision, Case.court_timezone, Witness.reference]
+    columns = [CourtEvent.id, CourtEvent.revision, Case.court_timezone, Witness.reference,
+               Witness.interpreter_language, interpreting.booked_clause(CourtEvent.id, pairs.c.witness_id)]
     if full:
         columns += [CourtEvent.updated_at, CourtEvent.starts_at, CourtEvent.ends_at]
     else:  # what decides when time alone changes the feed (feed_state)
@@ -257,8 +263,8 @@ def feed_state(user: User | Subscriber, now: datetime | None = None) -> FeedStat
     until = datetime.combine(today + timedelta(days=1), time(0), tzinfo=UTC)
     keep = timedelta(days=FEED_DAYS_BACK)
     fingerprint = []
-    for event_id, revision, timezone, reference, ends_at, status, updated_at in rows:
-        fingerprint.append((event_id, revision, timezone, reference))
+    for event_id, revision, timezone, reference, language, booked, ends_at, status, updated_at in rows:
+        fingerprint.append((event_id, revision, timezone, reference, language, bool(booked)))
         if not showable(ends_at):  # written past the checks: left out of the feed (ical.render_calendar)
             continue
         until = min(until, ends_at + keep)
@@ -283,15 +289,16 @@ def feed_members(user: User | Subscriber, now: datetime | None = None) -> list[M
     """The feed's events in start order, each with the witness references it shows."""
     index: dict[int, list] = {}
     rows = db.session.execute(_membership_statement(_is_staff(user), True), _parameters(user, now))
-    for event_id, revision, timezone, reference, updated_at, starts_at, ends_at in rows:
+    for event_id, revision, timezone, reference, language, booked, updated_at, starts_at, ends_at in rows:
         entry = index.get(event_id)
         if entry is None:
-            entry = index[event_id] = [event_id, revision, updated_at, timezone, [], starts_at, ends_at]
+            entry = index[event_id] = [event_id, revision, updated_at, timezone, {}, starts_at, ends_at]
         if reference and reference not in entry[4]:
-            entry[4].append(reference)
+            entry[4][reference] = (reference, language, bool(booked))
     return [
-        Member(event_id, revision, updated_at, timezone, tuple(sorted(references)), starts_at, ends_at)
-        for event_id, revision, updated_at, timezone, references, starts_at, ends_at in index.values()
+        Member(event_id, revision, updated_at, timezone, tuple(sorted(people)), starts_at, ends_at,
+               tuple(people[r] for r in sorted(people)))
+        for event_id, revision, updated_at, timezone, people, starts_at, ends_at in index.values()
     ]
 
 
@@ -299,7 +306,8 @@ def event_members(user: User, event: CourtEvent) -> Member | None:
     """One event as `user`'s feed would show it (for the one-off download); None if not theirs."""
     pairs = _member_pairs(_is_staff(user)).subquery()
     references = db.session.execute(
-        sa.select(Witness.reference)
+        sa.select(Witness.reference, Witness.interpreter_language,
+                  interpreting.booked_clause(sa.literal(event.id), pairs.c.witness_id))
         .select_from(pairs)
         .outerjoin(Witness, Witness.id == pairs.c.witness_id)
         .where(pairs.c.event_id == event.id),
@@ -307,9 +315,9 @@ def event_members(user: User, event: CourtEvent) -> Member | None:
     ).all()
     if not references:
         return None
-    names = tuple(sorted({r for (r,) in references if r}))
-    return Member(event.id, event.revision, event.updated_at, event.case.court_timezone, names, event.starts_at,
-                  event.ends_at)
+    people = {r: (r, language, bool(booked)) for r, language, booked in references if r}
+    return Member(event.id, event.revision, event.updated_at, event.case.court_timezone, tuple(sorted(people)),
+                  event.starts_at, event.ends_at, tuple(people[r] for r in sorted(people)))
 
 
 def remember_feed_state(feed: FeedToken, etag: str, *, version: int | None = None,

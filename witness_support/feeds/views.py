@@ -7,10 +7,13 @@ Tokens never reach a log: `logging_setup` masks every `/feeds/<token>` path segm
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from cryptography.fernet import Fernet, InvalidToken
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..auth.models import User
@@ -41,9 +44,37 @@ def feed_base_url() -> str:
 
 
 def feed_urls(token: str) -> tuple[str, str]:
-    """The https:// URL of a token's feed and the same as webcal:// (which opens the calendar app)."""
-    https = public_url("feeds.feed", base=feed_base_url(), token=token)
-    return https, "webcal://" + https.split("://", 1)[1]
+    """The feed's URL in the scheme of the configured address (http or https) and the same as
+    webcal:// (which opens the calendar app)."""
+    web = public_url("feeds.feed", base=feed_base_url(), token=token)
+    return web, "webcal://" + web.split("://", 1)[1]
+
+
+# A new link is shown once, on the page the browser is sent to after making it (post/redirect/get:
+# going back or reloading neither fails nor makes another link). Between the two requests the
+# token travels in the session cookie, sealed: the cookie is only signed, and a token readable in
+# it would be a credential in every copy of the cookie. It is opened once and then gone.
+REVEAL_KEY = "feed_link_reveal"
+REVEAL_SECONDS = 300
+
+
+def _reveal_box() -> Fernet:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"feed-link-reveal\0" + secret).digest()))
+
+
+def _take_revealed_token() -> str | None:
+    """The token made a moment ago in this session, once; None when there is none, it is stale,
+    or it is no longer the person's current link."""
+    sealed = session.pop(REVEAL_KEY, None)
+    if not isinstance(sealed, str):
+        return None
+    try:
+        token = _reveal_box().decrypt(sealed.encode(), ttl=REVEAL_SECONDS).decode()
+    except (InvalidToken, UnicodeDecodeError):
+        return None
+    access = operations.resolve_token(token)
+    return token if access is not None and access.user.id == current_user.id else None
 
 
 def _token_key() -> str:
@@ -126,26 +157,27 @@ def feed(token: str) -> Response:
 @bp.route("/calendar-feed")
 @permission_required(Permission.FEED_SUBSCRIBE)
 def subscribe() -> str:
-    return render_template("feeds/subscribe.html", feed=operations.feed_token_of(current_user), urls=None,
-                           form=FeedForm())
+    token = _take_revealed_token()
+    return render_template("feeds/subscribe.html", feed=operations.feed_token_of(current_user),
+                           urls=feed_urls(token) if token else None, form=FeedForm())
 
 
 @bp.route("/calendar-feed/rotate", methods=["POST"])
 @permission_required(Permission.FEED_SUBSCRIBE)
-def rotate() -> str | Response:
+def rotate() -> Response:
     form = FeedForm()
     if not form.validate_on_submit():
-        return redirect(url_for("feeds.subscribe"))
+        return redirect(url_for("feeds.subscribe"), 303)
     try:
         feed_base_url()  # a link that cannot be shown is not made: the old one keeps working
     except PublicAddressMissing as exc:
         flash(exc.message, "error")
-        return redirect(url_for("feeds.subscribe"))
+        return redirect(url_for("feeds.subscribe"), 303)
     token = operations.issue_feed_token(current_user, current_user)
     db.session.commit()
-    # Shown in this response only (never flashed into the cookie, never stored): no-store applies.
-    return render_template("feeds/subscribe.html", feed=operations.feed_token_of(current_user),
-                           urls=feed_urls(token), form=FeedForm())
+    # Shown once by the page this redirects to (no-store there), never in a URL of its own.
+    session[REVEAL_KEY] = _reveal_box().encrypt(token.encode()).decode()
+    return redirect(url_for("feeds.subscribe"), 303)
 
 
 @bp.route("/admin/users/<int:user_id>/feed/revoke", methods=["POST"])

@@ -35,6 +35,7 @@ from ..services.models import (
     SustainabilityReview,
     service_words,
 )
+from ..templating import local_time
 from ..witnesses.models import RiskAssessment, Witness
 
 
@@ -51,6 +52,7 @@ class Entry:
     modifier: str = ""  # e.g. risk level, event status: a CSS class that only repeats the words
     date_only: bool = False
     future: bool = False
+    deadline: datetime | None = None  # a queued notice's: shown in the timeline's zone
 
 
 # A notice's state in words, as the timeline says it.
@@ -83,7 +85,31 @@ def _words(value: str | None) -> str:
     return text.replace("pre trial", "pre-trial").replace("post trial", "post-trial")
 
 
-def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]:  # noqa: C901 - one block per kind
+def timeline_zone(witness: Witness) -> str:
+    """The one time zone a witness's timeline is told in: their latest case's court, else UTC.
+
+    A timeline mixing zones (stages in court time, notices in UTC) read out of order; every
+    entry is shown in this zone, and the page names it.
+    """
+    zone = db.session.execute(
+        sa.select(Case.court_timezone).join(Journey, Journey.case_id == Case.id)
+        .where(Journey.witness_id == witness.id).order_by(Journey.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return zone or "UTC"
+
+
+def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]:
+    """Every entry of the witness's story the user may see, oldest first, all in one zone."""
+    zone = timeline_zone(witness)
+    entries = _entries(user, witness, now)
+    for entry in entries:
+        entry.tz = zone
+        if entry.kind == "notice" and entry.deadline is not None:
+            entry.detail = f"to be delivered by {local_time(entry.deadline, zone)}"
+    return entries
+
+
+def _entries(user: User, witness: Witness, now: datetime) -> list[Entry]:  # noqa: C901 - one block per kind
     """Every entry of the witness's story the user may see, oldest first."""
     cases = visible_case_ids(user).scalar_subquery()
     entries: list[Entry] = []
@@ -180,8 +206,8 @@ def witness_timeline(user: User, witness: Witness, now: datetime) -> list[Entry]
                 at=notice.sent_at if sent else notice.triggered_at,  # type: ignore[arg-type]
                 kind="notice", modifier=notice.status,
                 title=f"Notice {NOTICE_STATES.get(notice.status, notice.status)}: {_words(notice.kind)}",
-                detail=(f"by {_words(notice.channel)}" if notice.channel else "")
-                if sent else f"to be delivered by {notice.deadline_at:%d %b %Y %H:%M} UTC",
+                detail=(f"by {_words(notice.channel)}" if notice.channel else "") if sent else "",
+                deadline=None if sent else notice.deadline_at,
             ))
 
     if sees(user, witness, FieldGroup.COURT_LOGISTICS):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import OnceForm
 from .models import AppealOutcome, CustodyChange, SentenceKind, StatementStatus, Verdict
@@ -15,10 +15,17 @@ def _choices(enum: type, blank: str | None = None) -> dict[str, str]:
     return {"": blank, **items} if blank is not None else items
 
 
+CHOOSE = "Choose…"
+NO_SENTENCE = "none"  # the explicit choice "No sentence (yet)": stored as no sentence
+
+
 class OutcomeForm(OnceForm):
-    verdict = SelectField("Verdict", choices=_choices(Verdict))
+    # No default: a verdict or a sentence nobody chose must not be recorded, so each starts at
+    # "Choose…" and is refused, with a message by the field, until someone picks one.
+    verdict = SelectField("Verdict", choices=_choices(Verdict, CHOOSE))
     charges = TextAreaField("Charges it concerns", validators=[Optional(), Length(max=5000)])
-    sentence_kind = SelectField("Sentence", choices=_choices(SentenceKind, "No sentence yet"))
+    sentence_kind = SelectField("Sentence", choices={"": CHOOSE, NO_SENTENCE: "No sentence (yet)",
+                                                     **_choices(SentenceKind)})
     sentence_months = IntegerField("Length in months", validators=[Optional(), NumberRange(min=0, max=1200)])
     sentence_details = StringField("Sentence details", validators=[Optional(), Length(max=2000)])
     sentenced_on = DateField("Sentenced on", validators=[Optional()])
@@ -42,6 +49,19 @@ class OutcomeForm(OnceForm):
     compensation_due_on = DateField("Compensation to be paid by", validators=[Optional()])
     note = TextAreaField("Note for the history", validators=[Optional(), Length(max=2000)])
 
+    def validate_verdict(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError("Choose the verdict.")
+
+    def validate_sentence_kind(self, field: SelectField) -> None:
+        if not field.data:
+            raise ValidationError("Choose the sentence, or “No sentence (yet)”.")
+
+    def show_stored(self, sentence_kind: str | None) -> None:
+        """On the change page, an outcome without a sentence shows that choice, not "Choose…"."""
+        if not self.is_submitted() and sentence_kind is None:
+            self.sentence_kind.data = NO_SENTENCE
+
     def set_witnesses(self, witnesses: dict[int, str]) -> None:
         self.compensation_witness_id.choices = {0: "No compensation order"} | witnesses
 
@@ -53,11 +73,14 @@ class OutcomeForm(OnceForm):
             "appeal_lodged_on", "appeal_outcome", "compensation_amount", "compensation_currency",
             "compensation_due_on")}
         data["compensation_witness_id"] = self.compensation_witness_id.data or None
+        if data["sentence_kind"] == NO_SENTENCE:
+            data["sentence_kind"] = None
         return {k: (None if v == "" else v) for k, v in data.items()}
 
 
 class CustodyForm(OnceForm):
-    custody = SelectField("Custody change", choices=_choices(CustodyChange))
+    # No default: "released" preset would tell the victim of a release nobody recorded.
+    custody = SelectField("Custody change", choices=_choices(CustodyChange, CHOOSE))
     on = DateField("On", validators=[DataRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 

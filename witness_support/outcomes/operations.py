@@ -60,6 +60,31 @@ def _check_date_ranges(given: dict[str, Any], errors: dict[str, str]) -> None:
         check_date(errors, name, given.get(name), rule)
 
 
+# Dates that cannot come before the sentence: (field, message). A date is checked against its
+# neighbour only when one of the two is being set, so an old record never blocks an unrelated change.
+AFTER_SENTENCE = (
+    ("earliest_release_date", "The earliest release date cannot be before the date of the sentence."),
+    ("proposed_release_date", "The release date cannot be before the date of the sentence."),
+    ("appeal_deadline", "The appeal deadline cannot be before the date of the sentence."),
+    ("compensation_due_on", "The compensation cannot be due before the date of the sentence."),
+)
+
+
+def _check_neighbours(values: dict[str, Any], changed: set[str], errors: dict[str, str]) -> None:
+    """Each date against the dates around it, and a proposed release, when set or changed, ahead."""
+    sentenced_on = values.get("sentenced_on")
+    for name, message in AFTER_SENTENCE:
+        value = values.get(name)
+        if sentenced_on and value and value < sentenced_on and {name, "sentenced_on"} & changed:
+            errors.setdefault(name, message)
+    earliest, proposed = values.get("earliest_release_date"), values.get("proposed_release_date")
+    if earliest and proposed and earliest > proposed:
+        errors.setdefault("earliest_release_date",
+                          "The earliest release date cannot be after the proposed release date.")
+    if "proposed_release_date" in changed:
+        check_date(errors, "proposed_release_date", proposed, "release_ahead")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -111,11 +136,6 @@ def _validate(values: dict[str, Any]) -> dict[str, str]:
     if kind == SentenceKind.IMPRISONMENT and months is None:
         errors["sentence_months"] = "Give the length of the prison sentence in months."
     earliest, proposed = values.get("earliest_release_date"), values.get("proposed_release_date")
-    sentenced_on = values.get("sentenced_on")
-    if earliest and proposed and earliest > proposed:
-        errors["earliest_release_date"] = "The earliest release date cannot be after the proposed release date."
-    if sentenced_on and proposed and proposed < sentenced_on:
-        errors["proposed_release_date"] = "The release date cannot be before the sentence was given."
     if (proposed or earliest) and kind is None:
         errors["sentence_kind"] = "Record the sentence with its release dates."
     party = values.get("appeal_lodged_by")
@@ -222,6 +242,7 @@ def record_outcome(actor: User, defendant: Defendant, *, note: str = "", **field
     errors = _validate(values)
     _compensation(values, defendant.case_id, errors)
     _check_date_ranges(values, errors)
+    _check_neighbours(values, {k for k, v in values.items() if v is not None}, errors)
     if errors:
         raise ValidationFailed(errors)
     if db.session.execute(sa.select(Outcome.id).where(Outcome.defendant_id == defendant.id)).first():
@@ -272,6 +293,7 @@ def update_outcome(actor: User, outcome: Outcome, *, note: str = "", **fields: A
     _compensation(after, outcome.case_id, errors)
     changed = {k: [_plain(before[k]), _plain(after[k])] for k in EDITABLE if before[k] != after[k]}
     _check_date_ranges(fields, errors)
+    _check_neighbours(after, set(changed), errors)
     check_date(errors, "custody_changed_on", custody_on, "court_past")
     if custody is not None and custody not in set(CustodyChange):
         errors["custody"] = "Choose released, recalled, escaped, transferred or died."

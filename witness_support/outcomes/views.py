@@ -14,7 +14,7 @@ from ..forms import attempt, submitted_once
 from ..permissions import Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
-from . import operations
+from . import operations, wording
 from .forms import CustodyForm, ImpactStatementForm, OutcomeForm
 from .models import ImpactStatement, Outcome
 
@@ -34,7 +34,7 @@ def case_outcomes(case_id: int) -> str:
         sa.select(ImpactStatement).where(ImpactStatement.case_id == case.id)).scalars()}
     return render_template(
         "outcomes/case.html", case=case, outcomes=outcomes, journeys=journeys, statements=statements,
-        can_record=has_permission(current_user, Permission.OUTCOME_RECORD),
+        can_record=has_permission(current_user, Permission.OUTCOME_RECORD), describe_change=wording.change_summary,
     )
 
 
@@ -86,6 +86,7 @@ def edit(outcome_id: int) -> str | Response:
     outcome = _load_outcome(outcome_id)
     mark_sensitive()
     form, error = OutcomeForm(obj=outcome), None
+    form.show_stored(outcome.sentence_kind)
     form.set_witnesses(_case_witnesses(outcome.case_id))
     if form.validate_on_submit():
         result = attempt(

@@ -46,7 +46,8 @@ STAGE_CHOICES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post
 
 class RiskAssessmentForm(OnceForm):
     stage = SelectField("Stage", choices=STAGE_CHOICES)
-    level = SelectField("Risk level", choices=_choices(RiskLevel))
+    # No default: a risk level nobody chose must not be saved as "low".
+    level = SelectField("Risk level", choices={"": "Choose…", **_choices(RiskLevel)})
     assessed_on = DateField("Assessed on", validators=[DataRequired()])
     next_review_on = DateField("Next review", validators=[DataRequired()])
     threats = TextAreaField("Threats", validators=[Optional(), Length(max=5000)])

@@ -22,6 +22,16 @@ class Participation(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# What each decision means, in one sentence, wherever a page explains it (the witness page's
+# "Participation: Undecided" and readiness's reason agree on the word and say what it means).
+PARTICIPATION_MEANS = {
+    Participation.UNDECIDED: "has not yet decided whether to take part in the prosecution",
+    Participation.PARTICIPATING: "takes part in the prosecution",
+    Participation.DECLINED: "has declined to take part in the prosecution",
+    Participation.WITHDRAWN: "has withdrawn from the prosecution",
+}
+
+
 class AgeAssessment(StrEnum):
     NONE = "none"
     CHILD = "child"
