@@ -107,7 +107,8 @@ class BenefitTotal(Output):
 
 class BenefitList(Output):
     items: list[BenefitEntry]
-    totals: list[BenefitTotal]
+    totals: list[BenefitTotal] = Field(description="Over every entry of the witness, not only this page's")
+    next_after: int | None = Field(None, description="Pass as `after` for the next page; null on the last")
 
     @classmethod
     def of(cls, entries: list[models.BenefitEntry], totals: list[Total]) -> Self:

@@ -11,9 +11,9 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, visible_groups
-from ..api import body, bp, reply, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, paged, reply, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import FieldGroup, Permission
@@ -143,8 +143,9 @@ def create_referral_api(witness_id: int) -> tuple[Response, int]:
 @bp.get("/organisations")
 def organisations_api() -> Response:
     require(Permission.ORGANISATION_MANAGE)
-    organisations = [schemas.Organisation.model_validate(o) for o in queries.directory()]
-    return reply(items_of(schemas.Organisation)(items=organisations))
+    page, next_after = paged(queries.directory())
+    return reply(page_of(schemas.Organisation)(items=[schemas.Organisation.model_validate(o) for o in page],
+                                               next_after=next_after))
 
 
 add_paths({
@@ -174,6 +175,6 @@ add_paths({
                    {"201": schemas.Referral}, schemas.ReferralInput),
     },
     "/organisations": {
-        "get": Op("The organisations directory", {"200": items_of(schemas.Organisation)}),
+        "get": Op("The organisations directory", {"200": page_of(schemas.Organisation)}, parameters=PAGE_PARAMETERS),
     },
 })
