@@ -191,3 +191,17 @@ def test_cases_page_by_reference(app, officer, make_case, api_token):
     assert [c["reference"] for c in first["items"]] == ["C-1", "C-2"] and first["next_after"] is not None
     rest = client.get(f"/api/v1/cases?limit=2&after={first['next_after']}", headers=headers).get_json()
     assert [c["reference"] for c in rest["items"]] == ["C-3"] and rest["next_after"] is None
+
+
+def test_the_same_thing_has_the_same_name_across_resources(app, officer, api_token, ids):
+    """Days are `*_on`, people `*_by_id`: the earlier names stay, the consistent ones are added."""
+    headers = api_token(officer)
+    client = app.test_client()
+    witness = client.get(f"/api/v1/witnesses/{ids['witness_id']}", headers=headers).get_json()
+    assert witness["reflection_starts_on"] == witness["reflection_start"]
+    assert witness["reflection_ends_on"] == witness["reflection_end"]
+    [entry] = client.get(f"/api/v1/witnesses/{ids['witness_id']}/benefits", headers=headers).get_json()["items"]
+    assert entry["authorised_by_id"] == entry["authorised_by"]["id"] == officer.id
+    assert entry["entered_by_id"] == entry["entered_by"]["id"] == officer.id
+    readiness = client.get(f"/api/v1/cases/{ids['case_id']}/readiness", headers=headers).get_json()
+    assert all(t["local_starts_at"] == t["local_start"] for t in readiness["trials"])

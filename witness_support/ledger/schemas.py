@@ -90,6 +90,9 @@ class BenefitEntry(Output):
     rationale: str = Field(description="The need the benefit meets.")
     authorised_by: Person
     entered_by: Person
+    # A person named by id, as the input names the authoriser and as other resources name people.
+    authorised_by_id: int
+    entered_by_id: int
     entered_at: Instant
     corrects_id: int | None
     correction_type: CorrectionType | None
