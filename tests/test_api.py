@@ -167,7 +167,7 @@ def test_malformed_json_and_non_objects(client, officer, api_token):
     listed = client.post("/api/v1/witnesses", data="[1, 2]", headers=headers)
     assert listed.status_code == 422
     plain = client.post("/api/v1/witnesses", data="hello", headers=api_token(officer))
-    assert plain.status_code == 422
+    assert plain.status_code == 415 and plain.get_json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_oversized_request_is_refused_without_a_500(app, client, officer, api_token):

@@ -58,4 +58,4 @@ def test_the_trail_pages_back_through_every_event(app, client, auth, admin):
     older = first.split('Older events')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     second = client.get(older).get_data(as_text=True)
     assert second.count("<td>demo.paged</td>") == 5 and "Older events" not in second and "Newest events" in second
-    assert "system #1<" in second  # the very first event is reached
+    assert "System #1<" in second  # the very first event is reached

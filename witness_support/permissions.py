@@ -249,6 +249,7 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.BENEFITS_DETAIL: frozenset({
         "benefit.description", "benefit.provider", "benefit.rationale", "benefit.correction_reason",
         "benefit.authorised_by", "benefit.entered_by", "benefit.entered_at", "benefit.provided_until",
+        "benefit.authorised_by_id", "benefit.entered_by_id",
     }),
     FieldGroup.BENEFITS_SUMMARY: frozenset({
         "benefit.kind", "benefit.amount", "benefit.currency", "benefit.provided_on", "benefit.corrects_id",
@@ -271,6 +272,7 @@ FIELD_GROUPS: dict[FieldGroup, frozenset[str]] = {
     FieldGroup.COURT_LOGISTICS: frozenset({
         "witness.reference", "witness.is_child", "witness.stages", "witness.participation",
         "witness.in_reflection_period", "witness.reflection_start", "witness.reflection_end",
+        "witness.reflection_starts_on", "witness.reflection_ends_on",
         "witness.preferred_language", "witness.interpreter_language",
         # A court event (as the API gives it, with its witnesses, attendance and history) and a
         # testimonial aid are court logistics of the witnesses they name.

@@ -47,7 +47,8 @@ class AuditFilterForm(FlaskForm):
 
     user = StringField("User email", validators=[Optional(), Length(max=254)])
     witness = StringField("Witness reference", validators=[Optional(), Length(max=40)])
-    action = StringField("Action", validators=[Optional(), Length(max=80)])
+    # Chosen from the actions on the trail (set by the view); a name no event has finds nothing.
+    action = SelectField("Action", choices=[], validate_choice=False, validators=[Optional(), Length(max=80)])
     date_from = DateField("From (UTC date)", validators=[Optional(), InRange("search")])
     date_to = DateField("To (UTC date)", validators=[Optional(), InRange("search")])
 

@@ -27,6 +27,7 @@ from ..mail import OutgoingEmail, commit_and_send, last_batch, show_links
 from ..permissions import Permission, Role
 from ..web import get_or_404, id_arg, permission_required
 from ..witnesses.models import Witness
+from . import queries
 from .forms import AuditFilterForm, HandoverForm, InviteForm, TeamForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -270,7 +271,7 @@ def _audit_query(form: AuditFilterForm) -> tuple[sa.Select, dict[str, str]]:
         filters["user"] = user_email
     action = (form.action.data or "").strip()
     if action:
-        query = query.where(AuditEvent.action == action)
+        query = query.where(queries.action_filter(action))
         filters["action"] = action
     if form.date_from.data:
         query = query.where(AuditEvent.at >= datetime.combine(form.date_from.data, time(), UTC))
@@ -282,43 +283,43 @@ def _audit_query(form: AuditFilterForm) -> tuple[sa.Select, dict[str, str]]:
     return query, filters
 
 
-def _names(events: list[AuditEvent]) -> tuple[dict[int, str], dict[int, str]]:
-    references = dict(
-        db.session.execute(
-            sa.select(Witness.id, Witness.reference).where(
-                Witness.id.in_({e.witness_id for e in events if e.witness_id})
-            )
-        ).all()
-    )
-    actors = dict(
-        db.session.execute(
-            sa.select(User.id, User.email).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
-        ).all()
-    )
-    return references, actors
+def _audit_filter_form() -> AuditFilterForm:
+    """The filter, its action chosen from the actions on the trail (and their families)."""
+    form = AuditFilterForm(request.args)
+    actions = queries.existing_actions()
+    chosen = (request.args.get("action") or "").strip()
+    form.action.choices = [
+        SelectChoice("", "Any action"),
+        *(SelectChoice(f"{prefix}.*", f"Every {prefix}.… action") for prefix in queries.action_prefixes(actions)),
+        *(SelectChoice(name, name) for name in actions),
+    ]
+    if chosen and chosen not in {c.value for c in form.action.choices}:
+        # A link to an action that no event has (yet): shown as chosen, and it finds nothing.
+        form.action.choices.append(SelectChoice(chosen, chosen))
+    return form
 
 
 @bp.route("/audit")
 @permission_required(Permission.AUDIT_VIEW)
 def audit_trail() -> str | tuple[str, int]:
-    form = AuditFilterForm(request.args)
+    """The trail, newest first, a page of AUDIT_PAGE_LIMIT events at a time (keyset paging on the
+    id); repeated reads of one subject by one person are one entry with a count."""
+    form = _audit_filter_form()
     if request.args and not form.validate():
-        return render_template("admin/audit.html", form=form, events=[], references={}, actors={},
-                               filters={}), 400
+        return render_template("admin/audit.html", form=form, entries=[], filters={}), 400
     query, filters = _audit_query(form)
     before = id_arg(request.args.get("before"))  # keyset paging: events older than this id
     if before is not None:
         query = query.where(AuditEvent.id < before)
-    events = list(db.session.execute(query.limit(AUDIT_PAGE_LIMIT + 1)).scalars())
-    older = events[AUDIT_PAGE_LIMIT - 1].id if len(events) > AUDIT_PAGE_LIMIT else None
-    events = events[:AUDIT_PAGE_LIMIT]
-    references, actors = _names(events)
+    rows = queries.page_rows(query, AUDIT_PAGE_LIMIT + 1)
+    older = rows[AUDIT_PAGE_LIMIT - 1].event.id if len(rows) > AUDIT_PAGE_LIMIT else None
+    entries = queries.fold_repeats(rows[:AUDIT_PAGE_LIMIT])
     # Reading the trail is itself on the trail.
     audit.record("audit.view", object_type="audit", details=filters)
     db.session.commit()
     return render_template(
-        "admin/audit.html", form=form, events=events, references=references, actors=actors, filters=filters,
-        older=older, newer=before is not None,
+        "admin/audit.html", form=form, entries=entries, filters=filters, older=older, newer=before is not None,
+        window_minutes=int(queries.REPEAT_WINDOW.total_seconds() // 60),
     )
 
 
@@ -331,22 +332,23 @@ def _csv_cell(value: Any) -> str:
 @bp.route("/audit.csv")
 @permission_required(Permission.AUDIT_VIEW)
 def audit_export() -> Response:
-    form = AuditFilterForm(request.args)
+    """Every matching event, one row each (nothing folded), with the subject by its reference."""
+    form = _audit_filter_form()
     if request.args and not form.validate():
         return Response("Invalid filter.\n", status=400, mimetype="text/plain")
     query, filters = _audit_query(form)
-    events = list(db.session.execute(query.limit(AUDIT_EXPORT_LIMIT)).scalars())
-    references, actors = _names(events)
+    rows = queries.page_rows(query, AUDIT_EXPORT_LIMIT)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["at_utc", "actor", "action", "object_type", "object_id", "witness", "ip", "details"])
-    details = audit_details(current_user, events)
-    for e in events:
+    writer.writerow(["at_utc", "actor", "action", "object_type", "object_id", "witness", "ip", "details", "subject"])
+    details = audit_details(current_user, [row.event for row in rows])
+    for row in rows:
+        e = row.event
         writer.writerow([_csv_cell(v) for v in (
-            e.at.isoformat(), actors.get(e.actor_id, ""), e.action, e.object_type, e.object_id,
-            references.get(e.witness_id, ""), e.ip, json.dumps(details[e.id], sort_keys=True),
+            e.at.isoformat(), row.actor or "", e.action, e.object_type, e.object_id,
+            row.witness or "", e.ip, json.dumps(details[e.id], sort_keys=True), row.subject,
         )])
-    audit.record("audit.export", object_type="audit", details={**filters, "rows": len(events)})
+    audit.record("audit.export", object_type="audit", details={**filters, "rows": len(rows)})
     db.session.commit()
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=audit-trail.csv"

@@ -5,13 +5,14 @@ The shapes of what is sent and answered are in `schemas.py`.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Response
 from flask_login import current_user
 
 from ..access import can_view_witness, filter_fields
-from ..api import body, bp, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, page_json, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..cases.queries import load_case
 from ..errors import NotFound
 from ..extensions import db
@@ -19,7 +20,6 @@ from ..permissions import LIST_GROUPS, Permission
 from ..witnesses.queries import load_witness
 from . import operations, schemas
 from .models import TestimonialAid
-from .queries import witness_aids
 
 
 def aid_answer(aid: TestimonialAid) -> dict:
@@ -31,7 +31,11 @@ def aid_answer(aid: TestimonialAid) -> dict:
 def list_aids_api(witness_id: int) -> Response:
     require(Permission.AID_VIEW)
     witness = load_witness(current_user, witness_id)
-    return reply_json({"items": [aid_answer(a) for a in witness_aids(witness)]})
+    aids, next_after = keyset(
+        sa.select(TestimonialAid).where(TestimonialAid.witness_id == witness.id),
+        TestimonialAid.id, [(TestimonialAid.case_id, False), (TestimonialAid.id, False)],
+    )
+    return page_json([aid_answer(a) for a in aids], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/aids")
@@ -61,7 +65,8 @@ def patch_aid_api(aid_id: int) -> Response:
 add_paths({
     "/witnesses/{witness_id}/aids": {
         "parameters": [id_param("witness_id")],
-        "get": Op("The witness's testimonial aids", {"200": items_of(schemas.Aid)}),
+        "get": Op("The witness's testimonial aids", {"200": page_of(schemas.Aid)},
+                  parameters=PAGE_PARAMETERS),
         "post": Op("Record an aid that is needed", {"201": schemas.Aid}, schemas.AidInput),
     },
     "/aids/{aid_id}": {

@@ -11,8 +11,10 @@ only personal API tokens (never the session cookie), so it needs no CSRF token.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
@@ -33,6 +35,12 @@ TOKEN_PROBLEMS = {
 }
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+# Every list answers one page at a time: `limit` items (1 to PAGE_MAX, PAGE_LIMIT by default)
+# after the item whose id is `after`, with `next_after` to pass for the next page (null on the last).
+PAGE_LIMIT = 50
+PAGE_MAX = 200
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -130,6 +138,14 @@ def require(permission: Permission) -> None:
         raise NotFound()
 
 
+class _NotJson(OperationError):
+    status = 415
+    code = "unsupported_media_type"
+
+    def __init__(self) -> None:
+        super().__init__("Send a JSON object with Content-Type: application/json.")
+
+
 class _BadJson(OperationError):
     status = 400
     code = "malformed_json"
@@ -162,9 +178,10 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 
 
 def body(schema: type[M]) -> M:
-    """The request's JSON object read through `schema`: 400 if it is not JSON, 422 naming each field."""
+    """The request's JSON object read through `schema`: 415 without a JSON content type, 400 if it
+    is not JSON, 422 naming each field."""
     if not request.is_json:
-        raise ValidationFailed({}, "Send a JSON object with Content-Type: application/json.")
+        raise _NotJson()
     data = request.get_json(silent=True)
     if data is None:
         raise _BadJson()
@@ -206,3 +223,47 @@ def query_int(name: str, default: int | None = None) -> int | None:
     if not -MAX_ID - 1 <= value <= MAX_ID:
         raise ValidationFailed({name: "Give a whole number."})
     return value
+
+
+def page_args() -> tuple[int | None, int]:
+    """The `after` and `limit` query parameters of a list, else a 422 naming the one refused."""
+    after = query_int("after")
+    limit = query_int("limit", PAGE_LIMIT)
+    if limit is None or not 1 <= limit <= PAGE_MAX:
+        raise ValidationFailed({"limit": f"Give a limit between 1 and {PAGE_MAX}."})
+    return after, limit
+
+
+def paged(items: Sequence[T], key: Callable[[T], int] = lambda item: item.id) -> tuple[list[T], int | None]:
+    """One page of a list already read in its order (a list of one witness or one case): the items
+    after the one whose id is `after`, and the `next_after` of the next page. An `after` that is
+    not in the list (gone since) gives an empty last page."""
+    after, limit = page_args()
+    start = 0
+    if after is not None:
+        start = next((i + 1 for i, item in enumerate(items) if key(item) == after), len(items))
+    rest = list(items[start:start + limit + 1])
+    return rest[:limit], (key(rest[limit - 1]) if len(rest) > limit else None)
+
+
+def keyset(query: sa.Select, id_column: sa.ColumnElement[int],
+           order: Sequence[tuple[sa.ColumnElement[Any], bool]]) -> tuple[list[Any], int | None]:
+    """One page of `query` read by the database (no OFFSET): the rows after the row whose id is
+    `after` in the order `order`, pairs of (column, descending), whose last column is the id.
+    Returns the rows (scalars) and the `next_after` of the next page."""
+    after, limit = page_args()
+    if after is not None:
+        anchor = [sa.select(column).where(id_column == after).scalar_subquery() for column, _ in order]
+        later = []
+        for i, (column, descending) in enumerate(order):
+            ties = [order[j][0] == anchor[j] for j in range(i)]
+            later.append(sa.and_(*ties, column < anchor[i] if descending else column > anchor[i]))
+        query = query.where(sa.or_(*later))
+    query = query.order_by(*(column.desc() if descending else column for column, descending in order))
+    rows = list(db.session.execute(query.limit(limit + 1)).scalars())
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def page_json(items: list[dict[str, Any]], next_after: int | None, **more: Any) -> Response:
+    """The answer of a list: `{"items": [...], "next_after": ...}` (and `more` keys beside)."""
+    return reply_json({"items": items, "next_after": next_after, **more})

@@ -107,3 +107,12 @@ def field_groups(resource: str) -> Any:
 def items_of(model: type[BaseModel]) -> type[Output]:
     """The `{"items": [...]}` list answer of a resource."""
     return create_model(f"{model.__name__}List", __base__=Output, items=(list[model], ...))  # type: ignore[valid-type]
+
+
+@cache
+def page_of(model: type[BaseModel]) -> type[Output]:
+    """The paged list answer of a resource: `{"items": [...], "next_after": id or null}`."""
+    return create_model(  # type: ignore[call-overload]
+        f"{model.__name__}Page", __base__=Output, items=(list[model], ...),  # type: ignore[valid-type]
+        next_after=(int | None, Field(description="Pass as `after` for the next page; null on the last")),
+    )

@@ -7,9 +7,9 @@ from flask import Response
 from flask_login import current_user
 
 from ..access import can_edit_case, can_view_witness, visible_case_ids
-from ..api import body, bp, reply, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, reply, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import Permission
@@ -25,12 +25,11 @@ def load_case(case_id: int) -> Case:
 @bp.get("/cases")
 def list_cases_api() -> Response:
     require(Permission.CASE_LIST)
-    cases = db.session.execute(
-        sa.select(Case)
-        .where(Case.id.in_(visible_case_ids(current_user).scalar_subquery()))
-        .order_by(Case.reference)
-    ).scalars()
-    return reply(items_of(schemas.Case)(items=[schemas.Case.of(c) for c in cases]))
+    cases, next_after = keyset(
+        sa.select(Case).where(Case.id.in_(visible_case_ids(current_user).scalar_subquery())),
+        Case.id, [(Case.reference, False), (Case.id, False)],
+    )
+    return reply(page_of(schemas.Case)(items=[schemas.Case.of(c) for c in cases], next_after=next_after))
 
 
 @bp.post("/cases")
@@ -80,10 +79,10 @@ def transition_api(journey_id: int) -> tuple[Response, int]:
 def list_case_assignments_api(case_id: int) -> Response:
     require(Permission.CASE_VIEW)
     case = load_case(case_id)
-    rows = db.session.execute(
-        sa.select(CaseAssignment).where(CaseAssignment.case_id == case.id).order_by(CaseAssignment.id)
-    ).scalars()
-    return reply(items_of(schemas.CaseAssignment)(items=[schemas.CaseAssignment.model_validate(a) for a in rows]))
+    rows, next_after = keyset(sa.select(CaseAssignment).where(CaseAssignment.case_id == case.id),
+                              CaseAssignment.id, [(CaseAssignment.id, False)])
+    return reply(page_of(schemas.CaseAssignment)(
+        items=[schemas.CaseAssignment.model_validate(a) for a in rows], next_after=next_after))
 
 
 @bp.delete("/cases/<int:case_id>/assignments/<int:case_assignment_id>")
@@ -105,7 +104,7 @@ def end_case_assignment_api(case_id: int, case_assignment_id: int) -> Response:
 
 add_paths({
     "/cases": {
-        "get": Op("Cases you work on", {"200": items_of(schemas.Case)}),
+        "get": Op("Cases you work on, by reference", {"200": page_of(schemas.Case)}, parameters=PAGE_PARAMETERS),
         "post": Op("Open a case", {"201": schemas.Case}, schemas.CaseInput),
     },
     "/cases/{case_id}": {
@@ -123,7 +122,8 @@ add_paths({
     },
     "/cases/{case_id}/assignments": {
         "parameters": [id_param("case_id")],
-        "get": Op("Staff assignments of the case (ended ones included)", {"200": items_of(schemas.CaseAssignment)}),
+        "get": Op("Staff assignments of the case (ended ones included)", {"200": page_of(schemas.CaseAssignment)},
+                  parameters=PAGE_PARAMETERS),
     },
     "/cases/{case_id}/assignments/{case_assignment_id}": {
         "parameters": [id_param("case_id"), id_param("case_assignment_id")],

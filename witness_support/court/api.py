@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..access import can_view_witness, filter_fields
-from ..api import body, bp, reply, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, page_json, reply, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..auth.models import User
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
@@ -64,16 +64,16 @@ def _person(field: str, user_id: int) -> User:
 def list_events_api(case_id: int) -> Response:
     require(Permission.COURT_EVENT_VIEW)
     case = load_case(current_user, case_id)
-    events = db.session.execute(
+    events, next_after = keyset(
         sa.select(CourtEvent).where(CourtEvent.case_id == case.id)
         .options(
             selectinload(CourtEvent.required).selectinload(EventWitness.witness),
             selectinload(CourtEvent.attendance),
             selectinload(CourtEvent.changes),
-        )
-        .order_by(CourtEvent.starts_at, CourtEvent.id)
-    ).scalars()
-    return reply_json({"items": [event_answer(e) for e in events]})
+        ),
+        CourtEvent.id, [(CourtEvent.starts_at, False), (CourtEvent.id, False)],
+    )
+    return page_json([event_answer(e) for e in events], next_after)
 
 
 @bp.post("/cases/<int:case_id>/court-events")
@@ -159,11 +159,9 @@ def create_attendance_api(event_id: int) -> tuple[Response, int]:
 def list_assignments_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness = load_witness(current_user, witness_id)
-    rows = db.session.execute(
-        sa.select(WitnessAssignment).where(WitnessAssignment.witness_id == witness.id)
-        .order_by(WitnessAssignment.id)
-    ).scalars()
-    return reply(items_of(schemas.Assignment)(items=[schemas.Assignment.of(a) for a in rows]))
+    rows, next_after = keyset(sa.select(WitnessAssignment).where(WitnessAssignment.witness_id == witness.id),
+                              WitnessAssignment.id, [(WitnessAssignment.id, False)])
+    return reply(page_of(schemas.Assignment)(items=[schemas.Assignment.of(a) for a in rows], next_after=next_after))
 
 
 @bp.post("/witnesses/<int:witness_id>/assignments")
@@ -204,7 +202,7 @@ add_paths({
     "/cases/{case_id}/court-events": {
         "parameters": [id_param("case_id")],
         "get": Op("The case's court events, soonest first (cancelled ones included)",
-                  {"200": items_of(schemas.CourtEvent)}),
+                  {"200": page_of(schemas.CourtEvent)}, parameters=PAGE_PARAMETERS),
         "post": Op("Schedule a court event (reflection-period override needed for witnesses still reflecting)",
                    {"201": schemas.CourtEvent}, schemas.CourtEventInput),
     },
@@ -221,7 +219,8 @@ add_paths({
     },
     "/witnesses/{witness_id}/assignments": {
         "parameters": [id_param("witness_id")],
-        "get": Op("Support assignments of the witness (ended ones included)", {"200": items_of(schemas.Assignment)}),
+        "get": Op("Support assignments of the witness (ended ones included)", {"200": page_of(schemas.Assignment)},
+                  parameters=PAGE_PARAMETERS),
         "post": Op("Assign a person to the witness (grants need-to-know access)", {"201": schemas.Assignment},
                    schemas.AssignmentInput),
     },

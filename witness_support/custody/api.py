@@ -18,9 +18,9 @@ from flask import Response
 from flask_login import current_user
 
 from ..access import can_edit_case, case_groups, filter_fields, load_visible, visible_groups
-from ..api import body, bp, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, page_json, paged, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..cases.models import Case, Defendant, Journey
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
@@ -77,7 +77,8 @@ def list_defendants_api(case_id: int) -> Response:
     require(Permission.CASE_VIEW)
     case = load_case(current_user, case_id)
     groups = case_groups(current_user, case.id)
-    return reply_json({"items": [defendant_answer(c, groups) for c in queries.case_custody(case.id)]})
+    page, next_after = paged(queries.case_custody(case.id), key=lambda c: c.defendant.id)
+    return page_json([defendant_answer(c, groups) for c in page], next_after)
 
 
 @bp.get("/defendants/<int:defendant_id>/custody")
@@ -85,7 +86,8 @@ def list_custody_api(defendant_id: int) -> Response:
     require(Permission.CASE_VIEW)
     defendant = _load_defendant(defendant_id)
     groups = case_groups(current_user, defendant.case_id)
-    return reply_json({"items": [event_answer(e, groups) for e in queries.history(defendant.id)]})
+    page, next_after = paged(queries.history(defendant.id))
+    return page_json([event_answer(e, groups) for e in page], next_after)
 
 
 @bp.post("/defendants/<int:defendant_id>/custody")
@@ -126,7 +128,9 @@ def _journeys(witness: Witness) -> list[Journey]:
 def list_enrolments_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness = load_witness(current_user, witness_id)
-    return reply_json({"items": [enrolment_answer(witness, j) for j in _journeys(witness)]})
+    # An enrolment is the witness's in one case: the case id is its id in the list.
+    page, next_after = paged(_journeys(witness), key=lambda j: j.case_id)
+    return page_json([enrolment_answer(witness, j) for j in page], next_after)
 
 
 @bp.put("/witnesses/<int:witness_id>/enrolments/<int:case_id>")
@@ -146,11 +150,12 @@ add_paths({
     "/cases/{case_id}/defendants": {
         "parameters": [id_param("case_id")],
         "get": Op("Each defendant of the case with its custody history",
-                  {"200": items_of(schemas.DefendantCustody)}),
+                  {"200": page_of(schemas.DefendantCustody)}, parameters=PAGE_PARAMETERS),
     },
     "/defendants/{defendant_id}/custody": {
         "parameters": [id_param("defendant_id")],
-        "get": Op("The defendant's custody history, most recent first", {"200": items_of(schemas.CustodyEvent)}),
+        "get": Op("The defendant's custody history, most recent first", {"200": page_of(schemas.CustodyEvent)},
+                  parameters=PAGE_PARAMETERS),
         "post": Op(
             "Record a custody change (never an edit: a correction names the wrong entry); tells the case's witnesses",
             {"201": schemas.CustodyEvent}, schemas.CustodyEventInput,
@@ -159,7 +164,7 @@ add_paths({
     "/witnesses/{witness_id}/enrolments": {
         "parameters": [id_param("witness_id")],
         "get": Op("Per case of the witness: enrolled for offender notices after the case?",
-                  {"200": items_of(schemas.Enrolment)}),
+                  {"200": page_of(schemas.Enrolment)}, parameters=PAGE_PARAMETERS),
     },
     "/witnesses/{witness_id}/enrolments/{case_id}": {
         "parameters": [id_param("witness_id"), id_param("case_id")],

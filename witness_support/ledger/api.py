@@ -9,8 +9,8 @@ from flask import Response, request
 from flask_login import current_user
 
 from ..access import can_view_witness, filter_fields, visible_groups
-from ..api import body, bp, error_response, reply_json, require
-from ..api.openapi import Op, add_paths, error, id_param
+from ..api import body, bp, error_response, page_json, paged, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, error, id_param
 from ..auth.models import User
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
@@ -67,7 +67,8 @@ def list_benefits_api(witness_id: int) -> Response:
     groups = benefit_groups(witness)
     entries = ledger_ops.entries_for([witness.id])
     totals = schemas.BenefitList.of([], ledger_ops.totals(entries)).model_dump(mode="json")["totals"]
-    return reply_json({"items": [entry_answer(e, groups) for e in entries], "totals": totals})
+    page, next_after = paged(entries)
+    return page_json([entry_answer(e, groups) for e in page], next_after, totals=totals)
 
 
 @bp.post("/witnesses/<int:witness_id>/benefits")
@@ -173,16 +174,16 @@ add_paths({
     "/witnesses/{witness_id}/benefits": {
         "parameters": [id_param("witness_id")],
         "get": Op("The witness's benefits in date order, corrections included, with net totals",
-                  {"200": schemas.BenefitList}),
+                  {"200": schemas.BenefitList}, parameters=PAGE_PARAMETERS),
         "post": Op("Record a benefit given to the witness (appended to the hash chain)",
                    {"201": schemas.BenefitEntry}, schemas.BenefitInput),
     },
     "/benefits/{entry_id}": {
         "parameters": [id_param("entry_id")],
         "get": Op("One ledger entry", {"200": schemas.BenefitEntry}),
-        "put": Op("Not allowed: entries are never changed", {"405": _NOT_ALLOWED}),
-        "patch": Op("Not allowed: entries are never changed", {"405": _NOT_ALLOWED}),
-        "delete": Op("Not allowed: entries are never deleted", {"405": _NOT_ALLOWED}),
+        "put": Op("Not allowed: entries are never changed", {"405": _NOT_ALLOWED}, errors=("401", "404")),
+        "patch": Op("Not allowed: entries are never changed", {"405": _NOT_ALLOWED}, errors=("401", "404")),
+        "delete": Op("Not allowed: entries are never deleted", {"405": _NOT_ALLOWED}, errors=("401", "404")),
     },
     "/benefits/{entry_id}/corrections": {
         "parameters": [id_param("entry_id")],

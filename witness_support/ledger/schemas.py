@@ -90,6 +90,9 @@ class BenefitEntry(Output):
     rationale: str = Field(description="The need the benefit meets.")
     authorised_by: Person
     entered_by: Person
+    # A person named by id, as the input names the authoriser and as other resources name people.
+    authorised_by_id: int
+    entered_by_id: int
     entered_at: Instant
     corrects_id: int | None
     correction_type: CorrectionType | None
@@ -107,7 +110,8 @@ class BenefitTotal(Output):
 
 class BenefitList(Output):
     items: list[BenefitEntry]
-    totals: list[BenefitTotal]
+    totals: list[BenefitTotal] = Field(description="Over every entry of the witness, not only this page's")
+    next_after: int | None = Field(None, description="Pass as `after` for the next page; null on the last")
 
     @classmethod
     def of(cls, entries: list[models.BenefitEntry], totals: list[Total]) -> Self:

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from .. import audit
 from ..access import filter_fields, visible_groups
-from ..api import body, bp, reply, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, reply, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import FieldGroup, Permission
@@ -60,10 +60,10 @@ def put_preferences_api(witness_id: int) -> Response:
 def list_notifications_api(witness_id: int) -> Response:
     require(Permission.NOTIFICATION_VIEW)
     witness = load_witness(current_user, witness_id)
-    notices = db.session.execute(
-        sa.select(Notification).where(Notification.witness_id == witness.id).order_by(Notification.id.desc()).limit(500)
-    ).scalars()
-    return reply(items_of(schemas.Notification)(items=[schemas.Notification.of(n) for n in notices]))
+    notices, next_after = keyset(sa.select(Notification).where(Notification.witness_id == witness.id),
+                                 Notification.id, [(Notification.id, True)])
+    return reply(page_of(schemas.Notification)(items=[schemas.Notification.of(n) for n in notices],
+                                               next_after=next_after))
 
 
 add_paths({
@@ -76,6 +76,7 @@ add_paths({
     },
     "/witnesses/{witness_id}/notifications": {
         "parameters": [id_param("witness_id")],
-        "get": Op("Notices to the witness, newest first", {"200": items_of(schemas.Notification)}),
+        "get": Op("Notices to the witness, newest first", {"200": page_of(schemas.Notification)},
+                  parameters=PAGE_PARAMETERS),
     },
 })

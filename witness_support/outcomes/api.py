@@ -7,9 +7,9 @@ from flask import Response
 from flask_login import current_user
 
 from ..access import can_view_case
-from ..api import body, bp, reply, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, reply, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..cases.models import Defendant
 from ..cases.queries import load_case
 from ..errors import NotFound, ValidationFailed
@@ -30,10 +30,10 @@ def load_outcome(outcome_id: int) -> Outcome:
 def list_outcomes_api(case_id: int) -> Response:
     require(Permission.CASE_VIEW)
     case = load_case(current_user, case_id)
-    outcomes = db.session.execute(
-        sa.select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.id)
-    ).scalars()
-    return reply(items_of(schemas.Outcome)(items=[schemas.Outcome.model_validate(o) for o in outcomes]))
+    outcomes, next_after = keyset(sa.select(Outcome).where(Outcome.case_id == case.id), Outcome.id,
+                                  [(Outcome.id, False)])
+    return reply(page_of(schemas.Outcome)(items=[schemas.Outcome.model_validate(o) for o in outcomes],
+                                          next_after=next_after))
 
 
 @bp.post("/cases/<int:case_id>/outcomes")
@@ -64,7 +64,8 @@ def update_outcome_api(outcome_id: int) -> Response:
 add_paths({
     "/cases/{case_id}/outcomes": {
         "parameters": [id_param("case_id")],
-        "get": Op("Outcomes per defendant, with their history", {"200": items_of(schemas.Outcome)}),
+        "get": Op("Outcomes per defendant, with their history", {"200": page_of(schemas.Outcome)},
+                  parameters=PAGE_PARAMETERS),
         "post": Op("Record a verdict (moves the witnesses to post-trial, tells them, raises plan revisions)",
                    {"201": schemas.Outcome}, schemas.OutcomeInput),
     },

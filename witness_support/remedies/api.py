@@ -14,9 +14,9 @@ from flask import Response
 from flask_login import current_user
 
 from ..access import can_view_witness, filter_fields, load_visible, visible_groups
-from ..api import body, bp, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import Input, items_of
+from ..api import body, bp, page_json, paged, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import Input, page_of
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission
@@ -98,7 +98,8 @@ def property_answer(item: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
 def list_claims_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness, groups = _witness(witness_id, MONEY)
-    return reply_json({"items": [claim_answer(c, groups) for c in queries.claims_of(witness.id)]})
+    page, next_after = paged(queries.claims_of(witness.id))
+    return page_json([claim_answer(c, groups) for c in page], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/compensation-claims")
@@ -137,7 +138,8 @@ def list_permits_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness, groups = _witness(witness_id, IDENTITY)
     _read_identity(witness, groups)
-    return reply_json({"items": [permit_answer(p, groups) for p in queries.permits_of(witness.id)]})
+    page, next_after = paged(queries.permits_of(witness.id))
+    return page_json([permit_answer(p, groups) for p in page], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/residence-permits")
@@ -155,7 +157,8 @@ def list_charges_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness, groups = _witness(witness_id, IDENTITY)
     _read_identity(witness, groups)
-    return reply_json({"items": [charge_answer(c, groups) for c in queries.charges_of(witness.id)]})
+    page, next_after = paged(queries.charges_of(witness.id))
+    return page_json([charge_answer(c, groups) for c in page], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/charges")
@@ -182,7 +185,8 @@ def list_property_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness, groups = _witness(witness_id, IDENTITY)
     _read_identity(witness, groups)
-    return reply_json({"items": [property_answer(i, groups) for i in queries.property_of(witness.id)]})
+    page, next_after = paged(queries.property_of(witness.id))
+    return page_json([property_answer(i, groups) for i in page], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/property")
@@ -212,7 +216,7 @@ add_paths({
     "/witnesses/{witness_id}/compensation-claims": {
         "parameters": _W,
         "get": Op("The witness's compensation claims with their payments (benefits_summary group)",
-                          {"200": items_of(schemas.CompensationClaim)}),
+                          {"200": page_of(schemas.CompensationClaim)}, parameters=PAGE_PARAMETERS),
         "post": Op("Record a compensation claim", {"201": schemas.CompensationClaim}, schemas.CompensationClaimInput),
     },
     "/compensation-claims/{claim_id}/award": {
@@ -228,14 +232,14 @@ add_paths({
     "/witnesses/{witness_id}/residence-permits": {
         "parameters": _W,
         "get": Op("The witness's residence permits (identity group; the read is audited)",
-                          {"200": items_of(schemas.ResidencePermit)}),
+                          {"200": page_of(schemas.ResidencePermit)}, parameters=PAGE_PARAMETERS),
         "post": Op("Record a residence permit (expiry not before issue)",
                            {"201": schemas.ResidencePermit}, schemas.ResidencePermitInput),
     },
     "/witnesses/{witness_id}/charges": {
         "parameters": _W,
         "get": Op("Charges against the witness (identity group; the read is audited)",
-                          {"200": items_of(schemas.ChargeAgainstWitness)}),
+                          {"200": page_of(schemas.ChargeAgainstWitness)}, parameters=PAGE_PARAMETERS),
         "post": Op("Record a charge against the witness",
                            {"201": schemas.ChargeAgainstWitness}, schemas.ChargeInput),
     },
@@ -247,7 +251,7 @@ add_paths({
     "/witnesses/{witness_id}/property": {
         "parameters": _W,
         "get": Op("Property taken as evidence (identity group; the read is audited)",
-                          {"200": items_of(schemas.PropertyItem)}),
+                          {"200": page_of(schemas.PropertyItem)}, parameters=PAGE_PARAMETERS),
         "post": Op("Record an item taken as evidence",
                            {"201": schemas.PropertyItem}, schemas.PropertyItemInput),
     },

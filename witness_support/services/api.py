@@ -11,9 +11,9 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, visible_groups
-from ..api import body, bp, reply, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, paged, reply, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import items_of, page_of
 from ..cases.models import Journey
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -228,8 +228,9 @@ def record_review_api(journey_id: int) -> tuple[Response, int]:
 @bp.get("/organisations")
 def organisations_api() -> Response:
     require(Permission.ORGANISATION_MANAGE)
-    organisations = [schemas.Organisation.model_validate(o) for o in queries.directory()]
-    return reply(items_of(schemas.Organisation)(items=organisations))
+    page, next_after = paged(queries.directory())
+    return reply(page_of(schemas.Organisation)(items=[schemas.Organisation.model_validate(o) for o in page],
+                                               next_after=next_after))
 
 
 def _organisation_or_404(organisation_id: int) -> Organisation:
@@ -330,7 +331,7 @@ add_paths({
                    "only after one", {"201": schemas.SustainabilityReview}, schemas.ReviewInput),
     },
     "/organisations": {
-        "get": Op("The organisations directory", {"200": items_of(schemas.Organisation)}),
+        "get": Op("The organisations directory", {"200": page_of(schemas.Organisation)}, parameters=PAGE_PARAMETERS),
         "post": Op("Add an organisation to the directory (admins and officers)", {"201": schemas.Organisation},
                    schemas.OrganisationInput),
     },

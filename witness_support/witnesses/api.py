@@ -7,9 +7,9 @@ from flask import Response, request
 from flask_login import current_user
 
 from ..access import can_edit_witness, filter_fields, visible_groups
-from ..api import body, bp, query_int, reply, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import items_of
+from ..api import body, bp, keyset, page_json, query_int, reply, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import page_of
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import FieldGroup, Permission
@@ -112,12 +112,11 @@ def update_witness_api(witness_id: int) -> Response:
 def list_risk_api(witness_id: int) -> Response:
     require(Permission.RISK_VIEW)
     witness = load_witness(witness_id)
-    assessments = db.session.execute(
-        sa.select(RiskAssessment)
-        .where(RiskAssessment.witness_id == witness.id)
-        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
-    ).scalars()
-    return reply_json({"items": risk_items(list(assessments), visible_groups(current_user, witness))})
+    assessments, next_after = keyset(
+        sa.select(RiskAssessment).where(RiskAssessment.witness_id == witness.id),
+        RiskAssessment.id, [(RiskAssessment.assessed_on, True), (RiskAssessment.id, True)],
+    )
+    return page_json(risk_items(assessments, visible_groups(current_user, witness)), next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/risk-assessments")
@@ -161,7 +160,8 @@ add_paths({
     },
     "/witnesses/{witness_id}/risk-assessments": {
         "parameters": [id_param("witness_id")],
-        "get": Op("Risk assessments, newest first", {"200": items_of(schemas.RiskAssessment)}),
+        "get": Op("Risk assessments, newest first", {"200": page_of(schemas.RiskAssessment)},
+                  parameters=PAGE_PARAMETERS),
         "post": Op("Record a risk assessment", {"201": schemas.RiskAssessment}, schemas.RiskAssessmentInput),
     },
 })

@@ -149,6 +149,9 @@ class Witness(WitnessSummary):
     interpreter_language: str | None
     reflection_start: date | None
     reflection_end: date | None
+    # Days are named `*_on` across the API (starts_on, assessed_on ...): the same dates so named.
+    reflection_starts_on: date | None = Field(description="The same as reflection_start, named as other days are")
+    reflection_ends_on: date | None = Field(description="The same as reflection_end, named as other days are")
 
     @classmethod
     def of(cls, witness: models.Witness, *, identity: bool = False) -> Self:  # type: ignore[override]
@@ -159,7 +162,8 @@ class Witness(WitnessSummary):
             nationality=witness.nationality, country_of_origin=witness.country_of_origin,
             preferred_language=witness.preferred_language,
             interpreter_language=witness.interpreter_language, reflection_start=witness.reflection_start,
-            reflection_end=witness.reflection_end,
+            reflection_end=witness.reflection_end, reflection_starts_on=witness.reflection_start,
+            reflection_ends_on=witness.reflection_end,
         )
 
 
