@@ -12,10 +12,12 @@ from tests.helpers import future, past
 from witness_support.api.openapi import document
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case
-from witness_support.court import operations as court_ops
+from witness_support.aids import operations as aid_ops
 from witness_support.extensions import db
 from witness_support.outcomes import operations as outcome_ops
 from witness_support.remedies import operations as remedy_ops
+from witness_support.services import operations as services_ops
+from witness_support.tasks import operations as task_ops
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
 
@@ -34,11 +36,19 @@ def ids(app, officer, prosecutor, make_user, trial_case, make_event, record_bene
     case_ops.assign_to_case(officer, setup.case, prosecutor)
     on_case = case_ops.assign_to_case(officer, setup.case, make_user("prosecutor"))
     assignment = witness_ops.assign_support(officer, setup.witness, make_user("support_person"), "interpreter")
-    aid = court_ops.propose_aid(officer, setup.witness, setup.case, "screen")
+    aid = aid_ops.propose_aid(officer, setup.witness, setup.case, "screen")
     outcome = outcome_ops.record_outcome(officer, setup.defendant, verdict="acquitted")
     charge = remedy_ops.record_charge(officer, setup.witness, offence="immigration")
     item = remedy_ops.record_property(officer, setup.witness, kind="passport", taken_on=past(10),
                                       taken_by="Invented Police")
+    shelter = services_ops.save_organisation(officer, name="Invented Shelter", kind="shelter",
+                                             services=["accommodation"], confidentiality_agreed_on=past(1),
+                                             confidentiality_document="MoU 1")
+    consent = services_ops.record_consent(officer, setup.witness, purpose="share_with_organisation",
+                                          organisation=shelter, service="accommodation", scope=["needs"])
+    referral = services_ops.create_referral(officer, setup.witness, organisation=shelter, service="accommodation",
+                                            consent=consent, field_groups=["needs"], send=False)
+    task = task_ops.create_task(officer, "manual", "Call back", witness_id=setup.witness.id)
     db.session.commit()
     event = make_event(setup.case, [setup.witness])
     entry = record_benefit(setup.witness)
@@ -46,7 +56,8 @@ def ids(app, officer, prosecutor, make_user, trial_case, make_event, record_bene
         "witness_id": setup.witness.id, "case_id": setup.case.id, "journey_id": setup.journey.id,
         "defendant_id": setup.defendant.id, "outcome_id": outcome.id, "event_id": event.id, "aid_id": aid.id,
         "assignment_id": assignment.id, "case_assignment_id": on_case.id, "entry_id": entry.id,
-        "charge_id": charge.id, "item_id": item.id,
+        "charge_id": charge.id, "item_id": item.id, "referral_id": referral.id, "organisation_id": shelter.id,
+        "service": "accommodation", "task_id": task.id,
     }
 
 

@@ -15,9 +15,9 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, sees, visible_groups
-from ..api import body, bp, query_int, reply_json, require
-from ..api.openapi import Op, add_paths, id_param
-from ..api.schemas import MAX_ID, items_of
+from ..api import body, bp, page_json, paged, query_int, reply_json, require
+from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
+from ..api.schemas import MAX_ID, page_of
 from ..availability import operations as availability_ops
 from ..availability import queries as availability_queries
 from ..availability.models import DateToAvoid
@@ -106,8 +106,8 @@ def list_dates_to_avoid_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness = _witness(witness_id)
     groups = visible_groups(current_user, witness)
-    return reply_json({"items": [_out(d, schemas.DateToAvoid, "date_to_avoid", groups)
-                                 for d in availability_queries.dates_of(witness.id)]})
+    dates, next_after = paged(availability_queries.dates_of(witness.id))
+    return page_json([_out(d, schemas.DateToAvoid, "date_to_avoid", groups) for d in dates], next_after)
 
 
 @bp.post("/witnesses/<int:witness_id>/dates-to-avoid")
@@ -175,7 +175,7 @@ add_paths({
     "/witnesses/{witness_id}/dates-to-avoid": {
         "parameters": [id_param("witness_id")],
         "get": Op("The days the witness cannot attend (reasons with the needs field group)",
-                  {"200": items_of(schemas.DateToAvoid)}),
+                  {"200": page_of(schemas.DateToAvoid)}, parameters=PAGE_PARAMETERS),
         "post": Op("Add a day or a range of days the witness cannot attend", {"201": schemas.DateToAvoid},
                    schemas.DateToAvoidInput),
     },

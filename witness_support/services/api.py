@@ -11,9 +11,9 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, visible_groups
-from ..api import body, bp, paged, reply, reply_json, require
+from ..api import body, bp, page_json, paged, reply, reply_json, require
 from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
-from ..api.schemas import items_of, page_of
+from ..api.schemas import page_of
 from ..cases.models import Journey
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -180,8 +180,8 @@ def plan_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     witness = _witness(witness_id)
     groups = visible_groups(current_user, witness)
-    needs = queries.services_page(witness.id).needs.values()
-    return reply_json({"items": [_out(n, schemas.ServiceNeed, "service_need", groups) for n in needs]})
+    needs, next_after = paged(list(queries.services_page(witness.id).needs.values()))
+    return page_json([_out(n, schemas.ServiceNeed, "service_need", groups) for n in needs], next_after)
 
 
 @bp.put("/witnesses/<int:witness_id>/plan/<service>")
@@ -209,9 +209,9 @@ def reviews_api(journey_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
     journey, witness = _journey(journey_id)
     groups = visible_groups(current_user, witness)
-    reviews = queries.journey_reviews(journey.id)
-    return reply_json({"items": [_out(r, schemas.SustainabilityReview, "sustainability_review", groups)
-                                 for r in reviews]})
+    reviews, next_after = paged(queries.journey_reviews(journey.id))
+    return page_json([_out(r, schemas.SustainabilityReview, "sustainability_review", groups) for r in reviews],
+                     next_after)
 
 
 @bp.post("/journeys/<int:journey_id>/sustainability-reviews")
@@ -315,7 +315,7 @@ add_paths({
     "/witnesses/{witness_id}/plan": {
         "parameters": [id_param("witness_id")],
         "get": Op("The witness's service plan: one need per Table 1 service assessed",
-                  {"200": items_of(schemas.ServiceNeed)}),
+                  {"200": page_of(schemas.ServiceNeed)}, parameters=PAGE_PARAMETERS),
     },
     "/witnesses/{witness_id}/plan/{service}": {
         "parameters": [id_param("witness_id"), {"name": "service", "in": "path", "required": True,
@@ -326,7 +326,7 @@ add_paths({
     "/journeys/{journey_id}/sustainability-reviews": {
         "parameters": [id_param("journey_id")],
         "get": Op("The journey's sustainable-protection reviews, latest first",
-                  {"200": items_of(schemas.SustainabilityReview)}),
+                  {"200": page_of(schemas.SustainabilityReview)}, parameters=PAGE_PARAMETERS),
         "post": Op("Record the sustainable-protection review (what continues after the case); a journey closes "
                    "only after one", {"201": schemas.SustainabilityReview}, schemas.ReviewInput),
     },
