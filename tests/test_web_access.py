@@ -177,6 +177,8 @@ EXPECTED_PERMISSIONS = {
         "court:readiness:view",
         "court:schedule:view",
         "disclosure:view",
+        "document:upload",
+        "document:view",
         "feed:subscribe",
         "journey:start",
         "journey:transition",
@@ -211,6 +213,8 @@ EXPECTED_PERMISSIONS = {
         "court:schedule:view",
         "disclosure:record",
         "disclosure:view",
+        "document:upload",
+        "document:view",
         "feed:subscribe",
         "journey:start",
         "notification:view",
@@ -219,8 +223,8 @@ EXPECTED_PERMISSIONS = {
         "witness:list",
         "witness:view",
     },
-    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "feed:subscribe", "witness:list",
-                       "witness:view"},
+    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "document:view", "feed:subscribe",
+                       "witness:list", "witness:view"},
 }
 
 

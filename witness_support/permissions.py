@@ -57,6 +57,9 @@ class Permission(StrEnum):
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
     SERVICES_RECORD = "services:record"
+    # Documents: listing and downloading those of a field group one sees; uploading (documents/).
+    DOCUMENT_VIEW = "document:view"
+    DOCUMENT_UPLOAD = "document:upload"
     ORGANISATION_MANAGE = "organisation:manage"
     # Open an unassigned witness's identity, location and contact for a few hours, with a reason.
     BREAK_GLASS_USE = "witness:break_glass:use"
@@ -76,6 +79,8 @@ _STAFF_CASEWORK = {
     Permission.AID_MANAGE,
     Permission.READINESS_VIEW,
     Permission.SCHEDULE_VIEW,
+    Permission.DOCUMENT_VIEW,
+    Permission.DOCUMENT_UPLOAD,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -131,9 +136,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).
     # They often see misuse of support first, so they may raise a concern (and see the entries).
+    # They may read the documents of the field groups their part opens (an intermediary, the
+    # needs assessment), not file new ones: papers reach the file through the witness's officer.
     Role.SUPPORT_PERSON: frozenset(
         {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE,
-         Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE}
+         Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE, Permission.DOCUMENT_VIEW}
     ),
 }
 
@@ -281,6 +288,11 @@ UNGUARDED_FIELDS: frozenset[str] = frozenset({
     "defendant.id", "defendant.case_id", "defendant.name", "custody_event.id", "custody_event.defendant_id",
     "custody_event.case_id", "bail_condition.id", "protection_plan.witness_id", "plan_revision.id",
     "plan_measure.id", "enrolment.witness_id", "enrolment.case_id",
+    # A document is listed only to those who see its own field group (`document.field_group`, chosen
+    # at upload; documents/queries.py), so what describes it needs no group of its own.
+    *(f"document.{name}" for name in (
+        "id", "attached_to", "witness_id", "case_id", "aid_id", "outcome_id", "impact_statement_id", "field_group",
+        "name", "kind", "content_type", "size", "uploaded_by_id", "uploaded_at")),
 })
 
 _ALL = frozenset(FieldGroup)
