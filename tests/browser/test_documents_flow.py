@@ -1,5 +1,6 @@
-"""An officer uploads a screen application to the witness's testimonial aid (after a disguised
-web page is refused), sees it listed on the aids page, and downloads it back, byte for byte."""
+"""An officer uploads a screen application to the witness's testimonial aid: a file over the limit is
+stopped by the browser, a disguised web page by the server; the application is then listed on the
+aids page and downloads back byte for byte."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from witness_support.extensions import db
 
 
 def test_officer_uploads_an_aid_application_and_downloads_it(page, live_app):
+    live_app.config["DOCUMENT_MAX_BYTES"] = 4096
     w = builders.world()
     aid = court_ops.propose_aid(w.officer, w.witness, w.case, "screen")
     db.session.commit()
@@ -22,6 +24,12 @@ def test_officer_uploads_an_aid_application_and_downloads_it(page, live_app):
     login(page, "officer@example.test", PASSWORD)
     page.goto(f"/witnesses/{w.witness.id}")
     page.get_by_role("link", name="Upload or open documents").click()
+    # Over the limit: the browser refuses it before sending anything (the server would too).
+    page.get_by_label("File").set_input_files(
+        {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("x" * 5000)})
+    page.get_by_role("button", name="Upload").click()
+    assert "larger than the limit" in page.get_by_label("File").evaluate("input => input.validationMessage")
+    expect(page.get_by_text("Stored scan.pdf")).to_have_count(0)
     page.get_by_label("Attached to").select_option(f"aid:{aid.id}")
     page.get_by_label("File").set_input_files(
         {"name": "application.pdf", "mimeType": "application/pdf", "buffer": b"<html><script>x()</script></html>"})
