@@ -247,3 +247,82 @@ class LedgerWorld:
 def review_before_closing(actor: User, journey: Journey, text: str = "Invented: nothing continues.") -> None:
     """The sustainable-protection review every journey needs before it closes."""
     record_review(actor, journey, continues_after=text)
+
+# ---- tiny real files for the document uploads (built here, never read from disk) -------------------
+
+
+def tiny_pdf(text: str = "Invented aid application") -> bytes:
+    """A minimal one-page PDF that readers open, carrying `text` in its content stream."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def tiny_png() -> bytes:
+    """A 1×1 grey PNG, chunk by chunk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def tiny_jpeg() -> bytes:
+    """The start of a JFIF JPEG (what the content check reads) and its end marker."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
+
+
+def tiny_webp() -> bytes:
+    body = b"WEBPVP8 " + (10).to_bytes(4, "little") + b"\x00" * 10
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+def tiny_office(kind: str, text: str = "Invented statement", macros: bool = False) -> bytes:
+    """A .docx/.xlsx/.pptx (Office Open XML) or .odt/.ods/.odp (OpenDocument), built with zipfile."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if kind in ("odt", "ods", "odp"):
+            sort = {"odt": "text", "ods": "spreadsheet", "odp": "presentation"}[kind]
+            archive.writestr(zipfile.ZipInfo("mimetype"), f"application/vnd.oasis.opendocument.{sort}",
+                             compress_type=zipfile.ZIP_STORED)
+            archive.writestr("content.xml",
+                             f"<office:document-content><text:p>{text}</text:p></office:document-content>")
+            archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+        else:
+            folder, main = {
+                "docx": ("word/document.xml", "wordprocessingml.document.main+xml"),
+                "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+                "pptx": ("ppt/presentation.xml", "presentationml.presentation.main+xml"),
+            }[kind]
+            content_type = ("application/vnd.ms-word.document.macroEnabled.main+xml" if macros
+                            else f"application/vnd.openxmlformats-officedocument.{main}")
+            archive.writestr("[Content_Types].xml", (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/{folder}" ContentType="{content_type}"/></Types>'))
+            archive.writestr("_rels/.rels", "<Relationships/>")
+            archive.writestr(folder, f"<document><body><p>{text}</p></body></document>")
+            if macros:
+                archive.writestr("word/vbaProject.bin", b"\x00" * 16)
+    return buffer.getvalue()

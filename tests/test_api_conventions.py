@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from tests.helpers import future, past
+from witness_support.aids import operations as aid_ops
 from witness_support.api.openapi import document
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case
-from witness_support.aids import operations as aid_ops
 from witness_support.extensions import db
 from witness_support.outcomes import operations as outcome_ops
 from witness_support.remedies import operations as remedy_ops

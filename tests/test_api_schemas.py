@@ -71,7 +71,10 @@ def test_each_documented_required_field_left_out_is_a_422_naming_it(client, offi
             operation = item.get(method)
             if operation is None or "requestBody" not in operation:
                 continue
-            ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            content = operation["requestBody"]["content"]
+            if "application/json" not in content:  # a multipart upload: its fields are tested in test_documents
+                continue
+            ref = content["application/json"]["schema"]["$ref"]
             schema = components[ref.rsplit("/", 1)[1]]
             required = schema.get("required", [])
             for missing in required:

@@ -229,6 +229,7 @@ ALLOWED_AUDITED_READS = {
     "notification_preference.view",
     "audit.view",
     "audit.export",
+    "document.download",  # every download of a document is audited (docs/security.md, "Documents")
 }
 WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 

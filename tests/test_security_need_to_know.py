@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.helpers import tiny_pdf
 from witness_support.access import visible_groups, visible_groups_by_witness
 from witness_support.availability import operations as availability_ops
 from witness_support.breakglass import operations as breakglass_ops
@@ -26,6 +27,8 @@ from witness_support.contacts import operations as contact_ops
 from witness_support.court import operations as court_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.db import today_utc, utc_now
+from witness_support.documents import operations as document_ops
+from witness_support.documents import queries as document_queries
 from witness_support.extensions import db
 from witness_support.feeds import operations as feed_ops
 from witness_support.ledger import operations as ledger_ops
@@ -142,6 +145,8 @@ CANARIES: dict[str, G] = {
     "Cnryriskplanwhy": G.RISK_DETAIL,  # a plan revision's summary
     "Cnrycontactsummary": G.CONTACT,  # a contact's summary in the contact log
     "Cnryavoidnote": G.NEEDS,  # why the witness cannot attend on a date to avoid
+    "Cnryneedsdoc": G.NEEDS,  # a document's name, filed under needs
+    "Cnrydoccontent": G.NEEDS,  # the text inside that document (seen only by downloading it)
 }
 
 # Canaries only pages behind a further permission show: the others need not see them anywhere.
@@ -207,8 +212,12 @@ def canary_world(app, officer, prosecutor, admin, make_user, trial_case, make_ev
     entry = ledger_ops.entries_for([witness.id])[0]
     ledger_ops.raise_concern(people["support_worker"], witness, "Cnryconcerntext: the grant looks too generous", entry)
     db.session.commit()
+    document = document_ops.upload_document(
+        officer, document_queries.witness_targets(witness)[0], data=tiny_pdf("Cnrydoccontent"),
+        name="Cnryneedsdoc.pdf", field_group="needs")
+    db.session.commit()
     ids = {"witness_id": witness.id, "case_id": case.id, "journey_id": setup.journey.id, "event_id": event.id,
-           "entry_id": entry.id, "defendant_id": setup.defendant.id}
+           "entry_id": entry.id, "defendant_id": setup.defendant.id, "document_id": document.id}
     return {"people": people, "ids": ids, "witness": witness}
 
 

@@ -178,6 +178,8 @@ EXPECTED_PERMISSIONS = {
         "court:readiness:view",
         "court:schedule:view",
         "disclosure:view",
+        "document:upload",
+        "document:view",
         "feed:subscribe",
         "journey:start",
         "journey:transition",
@@ -217,6 +219,8 @@ EXPECTED_PERMISSIONS = {
         "court:schedule:view",
         "disclosure:record",
         "disclosure:view",
+        "document:upload",
+        "document:view",
         "feed:subscribe",
         "journey:start",
         "notification:view",
@@ -225,8 +229,8 @@ EXPECTED_PERMISSIONS = {
         "witness:list",
         "witness:view",
     },
-    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "feed:subscribe", "witness:list",
-                       "witness:view", "witness:contact:view", "witness:contact:court_note"},
+    "support_person": {"benefit:view", "concern:raise", "court:schedule:view", "document:view", "feed:subscribe",
+                       "witness:list", "witness:view", "witness:contact:view", "witness:contact:court_note"},
 }
 
 

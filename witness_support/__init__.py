@@ -195,6 +195,7 @@ def _import_models() -> None:
     from .contacts import models as _contacts  # noqa: F401
     from .court import models as _court  # noqa: F401
     from .custody import models as _custody  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
     from .feeds import models as _feeds  # noqa: F401
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
@@ -243,6 +244,7 @@ def _register_blueprints(app: Flask) -> None:
     from .contacts.views import bp as contacts_bp
     from .court.views import bp as court_bp
     from .custody.views import bp as custody_bp
+    from .documents.views import bp as documents_bp
     from .feeds.views import bp as feeds_bp
     from .ledger.views import bp as ledger_bp
     from .main.views import bp as main_bp
@@ -258,7 +260,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp, auth_bp, witnesses_bp, cases_bp, admin_bp, tasks_bp, notifications_bp, outcomes_bp, ledger_bp,
         court_bp, aids_bp, feeds_bp, custody_bp, services_bp, breakglass_bp, protection_bp, remedies_bp, contacts_bp,
-        supervision_bp,
+        supervision_bp, documents_bp,
     ):
         app.register_blueprint(blueprint)
     # Each domain's API routes register on the shared blueprint when its module is imported.
@@ -268,6 +270,7 @@ def _register_blueprints(app: Flask) -> None:
     from .contacts import api as _contacts_api  # noqa: F401
     from .court import api as _court_api  # noqa: F401
     from .custody import api as _custody_api  # noqa: F401
+    from .documents import api as _documents_api  # noqa: F401
     from .ledger import api as _ledger_api  # noqa: F401
     from .notifications import api as _notifications_api  # noqa: F401
     from .outcomes import api as _outcomes_api  # noqa: F401
@@ -300,6 +303,8 @@ def _register_error_handlers(app: Flask) -> None:
     }
 
     def render_error(status: int, code: str | None = None, message: str | None = None) -> Response:
+        if status == 413:  # an upload route names its own limit (documents/views.py)
+            message = message or g.get("too_large_message")
         message = message or messages.get(status, "Error.")
         if request_ctx.url_adapter is None:
             # The request never reached routing (a Host outside TRUSTED_HOSTS): the page's links
@@ -354,6 +359,8 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from .custody import queries as custody_queries
+    from .documents import operations as document_operations
+    from .documents import queries as document_queries
     from .protection import queries as protection_queries
     from .services import queries as services_queries
     from .templating import register
@@ -372,6 +379,10 @@ def _register_template_helpers(app: Flask) -> None:
         protection_plan=protection_queries.plan_for,
         # The close forms say whether the journey's sustainable-protection review is recorded.
         sustainability_review=services_queries.journey_review,
+        # The Documents sections of the witness, aids, case and outcomes pages: only what the reader may see.
+        witness_document_rows=lambda witness: document_queries.witness_rows(current_user, witness),
+        case_document_rows=lambda case: document_queries.case_rows(current_user, case),
+        document_size=document_operations.size_words,
     )
 
 

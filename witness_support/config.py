@@ -82,6 +82,9 @@ def from_environment(instance_path: str) -> dict:
         # speed of the readiness dashboard's statements at 100,000 witnesses; filled only as read).
         "SQLITE_CACHE_MB": _int("SQLITE_CACHE_MB", 32),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # The largest document one may upload, in bytes (documents/); the upload routes alone accept
+        # a request this large (plus the form's few fields), every other route keeps MAX_CONTENT_LENGTH.
+        "DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
         # Rules of the product; each is a setting because courts and programmes differ.
         "RISK_ASSESSMENT_MAX_AGE_DAYS": _int("RISK_ASSESSMENT_MAX_AGE_DAYS", 30),
         "REFLECTION_PERIOD_DEFAULT_DAYS": _int("REFLECTION_PERIOD_DEFAULT_DAYS", 30),

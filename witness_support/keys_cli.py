@@ -39,8 +39,7 @@ def rotate_command() -> None:
     total = 0
     for _ in range(MAX_PASSES):
         with db.engine.begin() as connection:
-            for table, columns in crypto.ENCRYPTED_COLUMNS.items():
-                total += crypto.reencrypt_table(connection, ring, table, columns)
+            total += crypto.reencrypt_all(connection, ring)
         with db.engine.connect() as connection:
             if crypto.all_current(connection, ring):
                 break

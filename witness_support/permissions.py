@@ -57,6 +57,9 @@ class Permission(StrEnum):
     LEDGER_VERIFY = "ledger:verify"
     FEED_SUBSCRIBE = "feed:subscribe"
     SERVICES_RECORD = "services:record"
+    # Documents: listing and downloading those of a field group one sees; uploading (documents/).
+    DOCUMENT_VIEW = "document:view"
+    DOCUMENT_UPLOAD = "document:upload"
     ORGANISATION_MANAGE = "organisation:manage"
     # The contact log: read by those who reach the witness (not the prosecution: see the contact
     # field group); an officer logs every contact; a support person logs court-day notes for the
@@ -85,6 +88,8 @@ _STAFF_CASEWORK = {
     Permission.AID_MANAGE,
     Permission.READINESS_VIEW,
     Permission.SCHEDULE_VIEW,
+    Permission.DOCUMENT_VIEW,
+    Permission.DOCUMENT_UPLOAD,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -146,10 +151,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Support persons reach witnesses only through their own assignments, pseudonymously
     # unless their role on that witness needs the identity (a guardian, say).
     # They often see misuse of support first, so they may raise a concern (and see the entries).
+    # They may read the documents of the field groups their part opens (an intermediary, the
+    # needs assessment), not file new ones: papers reach the file through the witness's officer.
     Role.SUPPORT_PERSON: frozenset(
         {Permission.WITNESS_LIST, Permission.WITNESS_VIEW, Permission.BENEFIT_VIEW, Permission.CONCERN_RAISE,
          Permission.SCHEDULE_VIEW, Permission.FEED_SUBSCRIBE, Permission.CONTACT_VIEW,
-         Permission.CONTACT_COURT_NOTE}
+         Permission.CONTACT_COURT_NOTE, Permission.DOCUMENT_VIEW}
     ),
 }
 

@@ -3,7 +3,9 @@
      and a keyboard user starts from it.
    - A link in the summary moves focus into the field it names (a plain fragment link only scrolls).
    - A "Copy link" button (hidden until this script shows it) copies the box it names and says so
-     in the status line next to it; where the clipboard is refused, the text is left selected. */
+     in the status line next to it; where the clipboard is refused, the text is left selected.
+   - A document upload form (data-max-bytes) refuses a file over the limit before sending it, with
+     the browser's own message on the file field; the server checks the size again whatever happens here. */
 (function () {
   "use strict";
   function ready(fn) {
@@ -50,6 +52,24 @@
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copyFrom(button); });
+    });
+  });
+  ready(function () {
+    document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
+      var limit = parseInt(form.getAttribute("data-max-bytes"), 10);
+      var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type='file']"));
+      function tooBig(input) { return input.files && input.files[0] && input.files[0].size > limit; }
+      inputs.forEach(function (input) {
+        input.addEventListener("change", function () {
+          input.setCustomValidity(tooBig(input) ? "This file is larger than the limit of " +
+            Math.round(limit / 1048576) + " MB: choose a smaller one." : "");
+          if (tooBig(input)) { input.reportValidity(); }
+        });
+      });
+      form.addEventListener("submit", function (event) {
+        var refused = inputs.filter(tooBig)[0];
+        if (refused) { event.preventDefault(); refused.reportValidity(); }
+      });
     });
   });
 })();
