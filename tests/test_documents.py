@@ -13,9 +13,9 @@ from werkzeug.test import encode_multipart
 from tests.helpers import tiny_jpeg, tiny_office, tiny_pdf, tiny_png, tiny_webp
 from tests.openapi_util import assert_matches_openapi
 from witness_support import crypto
+from witness_support.aids import operations as aid_ops
 from witness_support.audit import AuditEvent
 from witness_support.cases import operations as case_ops
-from witness_support.court import operations as court_ops
 from witness_support.documents import operations as ops
 from witness_support.documents import queries
 from witness_support.documents.filetypes import KINDS
@@ -180,7 +180,7 @@ def test_key_rotation_rewrites_documents_under_the_new_key(app, officer, witness
 @pytest.fixture
 def aid_world(officer, make_user, trial_case):  # noqa: ANN001, ANN201
     setup = trial_case()
-    aid = court_ops.propose_aid(officer, setup.witness, setup.case, "screen")
+    aid = aid_ops.propose_aid(officer, setup.witness, setup.case, "screen")
     interpreter = make_user("support_person")
     witness_ops.assign_support(officer, setup.witness, interpreter, "interpreter")
     db.session.commit()

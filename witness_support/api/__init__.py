@@ -146,6 +146,16 @@ class _NotJson(OperationError):
         super().__init__("Send a JSON object with Content-Type: application/json.")
 
 
+class NotMultipart(OperationError):
+    """A file upload sent as anything but multipart/form-data."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+    def __init__(self) -> None:
+        super().__init__("Send the file as multipart/form-data, in a part named file.")
+
+
 class _BadJson(OperationError):
     status = 400
     code = "malformed_json"

@@ -90,6 +90,7 @@ ERRORS = {
     "415": error("The body is not sent as Content-Type: application/json"),
     "422": error("A field or a rule refused the request; `fields` names each refused field"),
 }
+_NOT_MULTIPART_415 = error("The body is not sent as Content-Type: multipart/form-data")
 _IDEMPOTENCY_400 = error("An Idempotency-Key that is not 1 to 255 visible ASCII characters")
 # Every request is refused before routing when its query holds a NUL character (create_app).
 _NUL_400 = error("A query parameter holds a NUL character")
@@ -120,6 +121,8 @@ def errors_of(method: str, operation: Op) -> dict[str, Any]:
         codes["415"] = ERRORS["415"]
     elif method.lower() == "post":
         codes["400"] = _IDEMPOTENCY_400
+    if operation.body is None and operation.extra.get("requestBody"):  # a file upload (multipart)
+        codes["415"] = _NOT_MULTIPART_415
     elif operation.extra.get("parameters"):
         codes["400"] = _NUL_400
     if changes:

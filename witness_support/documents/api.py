@@ -10,7 +10,7 @@ from flask import Response, current_app, request
 from flask_login import current_user
 
 from ..access import can_view_case, can_view_witness, load_visible
-from ..api import bp, query_int, reply, require
+from ..api import NotMultipart, bp, query_int, reply, require
 from ..api.openapi import Op, add_paths, error, id_param
 from ..cases.models import Case
 from ..errors import NotFound, ValidationFailed
@@ -67,6 +67,8 @@ def _form_id(name: str) -> int | None:
 
 
 def _upload(targets: list[queries.Target], owners: dict[str, AttachedTo], default: queries.Target) -> Response:
+    if request.mimetype != "multipart/form-data":
+        raise NotMultipart()
     upload = request.files.get("file")
     if upload is None:
         raise ValidationFailed({"file": "This field is required."})
