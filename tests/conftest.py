@@ -48,7 +48,7 @@ from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case, Journey
 from witness_support.db import today_utc, utc_now
-from witness_support.extensions import db
+from witness_support.extensions import db, limiter
 from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
 
@@ -149,6 +149,10 @@ def app(request: pytest.FixtureRequest, _shared_app: Flask) -> Iterator[Flask]:
     url = request.getfixturevalue("database_url")
     own = request.node.get_closest_marker("own_app") is not None
     app = create_app(base_config(url)) if own else _shared_app
+    # Flask-Limiter keeps `enabled` on the one extension object every app shares: an app that an
+    # earlier test built with rate limits on would leave them on for this worker's later tests
+    # (their sign-ins refused as too many) unless each test starts from its own app's setting.
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
     config = copy.deepcopy(dict(app.config))
     # The ledger's digest log is a file outside the database: one per test, as the rows are.
     app.config["LEDGER_DIGEST_PATH"] = str(request.getfixturevalue("tmp_path") / "ledger_digest.jsonl")
