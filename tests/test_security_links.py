@@ -317,7 +317,9 @@ def test_deeply_nested_json_is_a_clear_400_on_every_api_endpoint(app, client, of
             url = url.replace(f"<int:{name}>", str(ids.get(name, 1))).replace(f"<{name}>", "x")
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):
             response = client.open(url, method=method, data=body, headers=headers)
-            assert response.status_code in (400, 404), (method, url, response.status_code)
+            # A file upload takes multipart/form-data: any JSON sent there is the wrong media type.
+            expected = (415, 404) if url.endswith("/documents") else (400, 404)
+            assert response.status_code in expected, (method, url, response.status_code)
             assert response.is_json and response.get_json()["error"]["message"]
             bad_json += response.status_code == 400
     assert bad_json >= len(rules) // 2
