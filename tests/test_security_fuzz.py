@@ -33,7 +33,14 @@ EXAMPLES_PER_OPERATION = 12
 EXCLUDED_CHECKS = [positive_data_acceptance, negative_data_rejection]
 
 
-def test_api_conforms_to_its_document(app, officer, make_witness, make_journey, api_token):
+# The operations are fuzzed in a few parts (every operation in exactly one part, in both modes),
+# so that pytest-xdist spreads the fuzzing over the workers instead of leaving it to one.
+PARTS = 3
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
+@pytest.mark.parametrize("part", range(PARTS))
+def test_api_conforms_to_its_document(app, officer, make_witness, make_journey, api_token, part, mode):
     # Seeded data, so that generated ids (small integers) also hit real objects the officer sees.
     for _ in range(2):
         make_journey(witness=make_witness())
@@ -42,17 +49,15 @@ def test_api_conforms_to_its_document(app, officer, make_witness, make_journey, 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
 
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+    for operation in operations[part::PARTS]:
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def run(case) -> None:  # noqa: ANN001 - a schemathesis Case
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED_CHECKS)
+            db.session.rollback()
 
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case) -> None:  # noqa: ANN001 - a schemathesis Case
-                case.call_and_validate(headers=headers, excluded_checks=EXCLUDED_CHECKS)
-                db.session.rollback()
-
-            run()
+        run()
 
 
 def test_out_of_range_ids_and_nul_characters_are_refused_not_crashed(client, auth, officer, api_token):
