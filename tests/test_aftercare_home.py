@@ -126,3 +126,23 @@ def test_the_home_page_runs_the_same_statements_for_one_or_many_enrolled_witness
         page = client.get("/").get_data(as_text=True)
     assert page.count("a release on ") == 4
     assert len(four) == len(one)
+
+
+def test_a_broad_caseload_lists_the_same_rows_in_the_same_order(
+    app, monkeypatch, officer, make_user, make_case, make_journey, make_witness
+):
+    from witness_support import access
+    from witness_support.db import today_utc
+    from witness_support.notifications.aftercare import aftercare_due
+
+    soon = _closed(officer, make_case, make_journey, make_witness, release_in=5)
+    later = _closed(officer, make_case, make_journey, make_witness, release_in=25)
+    other = make_user("liaison_officer")
+    _closed(officer, make_case, make_journey, make_witness, by=other)
+
+    def rows() -> list[int]:
+        return [r.witness_id for r in aftercare_due(officer, today_utc(), utc_now())]
+
+    narrow = rows()
+    monkeypatch.setattr(access, "BROAD_CASELOAD", 0)  # the two-stream path of access.first_visible
+    assert rows() == narrow == [soon.witness_id, later.witness_id]
