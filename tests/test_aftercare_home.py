@@ -146,3 +146,30 @@ def test_a_broad_caseload_lists_the_same_rows_in_the_same_order(
     narrow = rows()
     monkeypatch.setattr(access, "BROAD_CASELOAD", 0)  # the two-stream path of access.first_visible
     assert rows() == narrow == [soon.witness_id, later.witness_id]
+
+
+def test_another_cases_ended_sentence_does_not_end_this_cases_enrolment(
+    client, auth, officer, make_case, make_journey, make_witness
+):
+    from datetime import timedelta
+
+    from witness_support.db import today_utc
+    from witness_support.outcomes import operations as outcome_ops
+
+    # This case: no sentence end recorded yet, a parole hearing coming.
+    here = _closed(officer, make_case, make_journey, make_witness, release_in=None)
+    custody_ops.record_custody_event(officer, here.case.defendants[0], kind="parole_hearing", source="Parole board",
+                                     occurred_at=utc_now(), hearing_on=future(12))
+    # Another case whose sentence ended yesterday: its enrolment is over, this one's is not.
+    there = _closed(officer, make_case, make_journey, make_witness, release_in=None)
+    outcome = outcome_ops.record_outcome(officer, there.case.defendants[0], verdict="convicted",
+                                         sentence_kind="imprisonment", sentence_months=12,
+                                         proposed_release_date=today_utc() + timedelta(days=1))
+    outcome.proposed_release_date = today_utc() - timedelta(days=1)
+    custody_ops.record_custody_event(officer, there.case.defendants[0], kind="parole_hearing",
+                                     source="Parole board", occurred_at=utc_now(), hearing_on=future(12))
+    db.session.commit()
+    auth.login(officer)
+    panel = _panel(client)
+    assert here.witness.reference in panel
+    assert there.witness.reference not in panel
