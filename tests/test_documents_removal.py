@@ -123,3 +123,35 @@ def test_api_delete_of_a_document_one_does_not_see_is_404(client, officer, make_
     response = client.delete(f"/api/v1/documents/{document.id}", json={"reason": "x"}, headers=api_token(stranger))
     assert response.status_code == 404
     assert _chunks(document.id) == 1
+
+
+def test_a_prosecutor_removes_their_own_case_paper_not_a_colleagues(
+    client, auth, officer, make_user, make_case, make_journey
+):
+    from witness_support.cases import operations as case_ops
+
+    case = make_case()
+    make_journey(case=case)
+    uploader, colleague = make_user("prosecutor"), make_user("prosecutor")
+    for person in (uploader, colleague):
+        case_ops.assign_to_case(officer, case, person)
+    db.session.commit()
+    paper = ops.upload_document(uploader, queries.case_targets(case)[0], data=tiny_pdf("Invented order"),
+                                name="court-order.pdf")
+    db.session.commit()
+    auth.login(colleague)
+    listing = client.get(f"/cases/{case.id}/documents").get_data(as_text=True)
+    assert "court-order.pdf" in listing and f"/documents/{paper.id}/remove" not in listing
+    assert client.post(f"/documents/{paper.id}/remove", data={"reason": "Not needed"}).status_code == 404
+    assert _chunks(paper.id) == 1
+    auth.logout()
+    auth.login(uploader)
+    assert f"/documents/{paper.id}/remove" in client.get(f"/cases/{case.id}/documents").get_data(as_text=True)
+    done = client.post(f"/documents/{paper.id}/remove", data={"reason": "Superseded by the amended order"})
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(f"/cases/{case.id}/documents#document-{paper.id}")
+    auth.logout()
+    auth.login(colleague)  # the tombstone is there for everyone who sees the paper
+    listing = client.get(f"/cases/{case.id}/documents").get_data(as_text=True)
+    assert "<del>court-order.pdf</del>" in listing and "Superseded by the amended order" in listing
+    assert client.get(f"/documents/{paper.id}/download").status_code == 404
