@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import future, past
+from tests.helpers import future, past, tiny_pdf
 from witness_support.aids import operations as aid_ops
 from witness_support.api.openapi import document
 from witness_support.cases import operations as case_ops
 from witness_support.cases.models import Case
+from witness_support.documents import operations as document_ops
+from witness_support.documents import queries as document_queries
 from witness_support.extensions import db
 from witness_support.outcomes import operations as outcome_ops
 from witness_support.remedies import operations as remedy_ops
@@ -49,6 +51,8 @@ def ids(app, officer, prosecutor, make_user, trial_case, make_event, record_bene
     referral = services_ops.create_referral(officer, setup.witness, organisation=shelter, service="accommodation",
                                             consent=consent, field_groups=["needs"], send=False)
     task = task_ops.create_task(officer, "manual", "Call back", witness_id=setup.witness.id)
+    document = document_ops.upload_document(officer, document_queries.witness_targets(setup.witness)[0],
+                                            data=tiny_pdf(), name="paper.pdf")
     db.session.commit()
     event = make_event(setup.case, [setup.witness])
     entry = record_benefit(setup.witness)
@@ -57,7 +61,7 @@ def ids(app, officer, prosecutor, make_user, trial_case, make_event, record_bene
         "defendant_id": setup.defendant.id, "outcome_id": outcome.id, "event_id": event.id, "aid_id": aid.id,
         "assignment_id": assignment.id, "case_assignment_id": on_case.id, "entry_id": entry.id,
         "charge_id": charge.id, "item_id": item.id, "referral_id": referral.id, "organisation_id": shelter.id,
-        "service": "accommodation", "task_id": task.id,
+        "service": "accommodation", "task_id": task.id, "document_id": document.id,
     }
 
 

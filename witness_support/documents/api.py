@@ -10,7 +10,7 @@ from flask import Response, current_app, request
 from flask_login import current_user
 
 from ..access import can_view_case, can_view_witness, load_visible
-from ..api import NotMultipart, bp, query_int, reply, require
+from ..api import NotMultipart, body, bp, query_int, reply, require
 from ..api.openapi import Op, add_paths, error, id_param
 from ..cases.models import Case
 from ..errors import NotFound, ValidationFailed
@@ -134,12 +134,24 @@ def document_api(document_id: int) -> Response:
 @bp.get("/documents/<int:document_id>/content")
 def document_content_api(document_id: int) -> Response:
     require(Permission.DOCUMENT_VIEW)
-    document = queries.load_document(current_user, document_id)
+    document = queries.load_content(current_user, document_id)  # a removed document's content is gone
     if document is None:
         raise NotFound()
     chunks = operations.read_document(current_user, document, via="api")
     db.session.commit()  # audited before the first byte leaves
     return file_response(document, chunks)
+
+
+@bp.delete("/documents/<int:document_id>")
+def remove_document_api(document_id: int) -> Response:
+    require(Permission.DOCUMENT_UPLOAD)
+    document = queries.load_document(current_user, document_id)
+    if document is None:
+        raise NotFound()
+    reason = body(schemas.Removal).reason
+    operations.remove_document(current_user, document, reason=reason)
+    db.session.commit()
+    return reply(schemas.Document.model_validate(document))
 
 
 _PAGING = [
@@ -169,11 +181,16 @@ add_paths({
     },
     "/documents/{document_id}": {
         "parameters": [id_param("document_id")],
-        "get": Op("A document's description", {"200": schemas.Document}),
+        "get": Op("A document's description (a removed one's tombstone: who removed it, when and why)",
+                  {"200": schemas.Document}),
+        "delete": Op("Remove a document (audited): its content is deleted, so it can never be downloaded again; "
+                     "its description stays as a tombstone. A liaison officer, or whoever uploaded it, may remove "
+                     "a document they see", {"200": schemas.Document},
+                     body=schemas.Removal),
     },
     "/documents/{document_id}/content": {
         "parameters": [id_param("document_id")],
-        "get": Op("Download a document (audited); streamed a chunk at a time, each decrypted and verified before "
-                  "it is sent", {"200": schemas.content_response()}),
+        "get": Op("Download a document (audited; 404 once it is removed); streamed a chunk at a time, each "
+                  "decrypted and verified before it is sent", {"200": schemas.content_response()}),
     },
 })

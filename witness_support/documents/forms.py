@@ -5,9 +5,10 @@ the file's name or the browser's Content-Type."""
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
-from wtforms.validators import InputRequired
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from ..forms import OnceForm
 from ..permissions import FieldGroup
@@ -36,3 +37,13 @@ class UploadForm(OnceForm):
         self.field_group.choices = [("", DEFAULT_CHOICE)] + [
             (str(g), str(g).replace("_", " ")) for g in FieldGroup if g in groups
         ]
+
+
+class RemoveForm(FlaskForm):
+    """Withdraw a document: the reason is kept on its tombstone for everyone who sees it."""
+
+    reason = TextAreaField(
+        "Why is it removed?", validators=[InputRequired("Say why the document is removed."), Length(max=2000)],
+        description="Shown, with your name and the time, to everyone who may see the document. The file itself "
+                    "is deleted and cannot be downloaded again.",
+    )

@@ -80,7 +80,14 @@ class Document(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
-    uploaded_by = relationship("User")
+    # Withdrawn (operations.remove_document): the content is deleted, the row stays as a tombstone
+    # saying who removed it, when and why (encrypted: a reason may say whose the file was).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    removal_reason: Mapped[str | None] = mapped_column(EncryptedText)
+
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    removed_by = relationship("User", foreign_keys=[removed_by_id])
     chunks: Mapped[list[DocumentChunk]] = relationship(
         back_populates="document", order_by="DocumentChunk.seq", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -88,6 +95,10 @@ class Document(db.Model):
     @property
     def audit_witness_id(self) -> int | None:
         return self.witness_id
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def is_witness_document(self) -> bool:

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit, crypto
-from ..errors import NotFound, ValidationFailed
+from ..db import utc_now
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import FieldGroup, Permission, has_permission
 from . import filetypes
 from .models import DEFAULT_GROUPS, AttachedTo, Document, DocumentChunk
-from .queries import Target, target_groups
+from .queries import Target, can_see_document, may_remove, target_groups
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -29,6 +30,7 @@ CHUNK_BYTES = 256 * 1024
 # number of chunks (Fernet has no associated data, so the binding travels in the plaintext).
 _HEADER = struct.Struct(">QII")
 MAX_NAME_LENGTH = 200
+MAX_REASON_LENGTH = 2000
 
 
 class DocumentDamaged(RuntimeError):
@@ -104,6 +106,33 @@ def upload_document(
     audit.record("document.upload", document, actor=user, details={
         "attached_to": target.attached_to, "object_id": target.object_id, "case_id": target.case_id,
         "kind": kind.name, "size": len(data), "field_group": group,
+    })
+    return document
+
+
+def remove_document(user: User, document: Document, *, reason: str) -> Document:
+    """Withdraw a document: its encrypted content is deleted, so it can never be downloaded again,
+    and its row stays as a tombstone saying who removed it, when and why. Audited. Refused: a
+    document `user` does not see (not found), one they may not remove, one already removed, and
+    an empty reason."""
+    if not can_see_document(user, document):
+        raise NotFound()
+    if not may_remove(user, document):
+        raise ValidationFailed({"reason": "Only a liaison officer or the person who uploaded it may remove "
+                                          "this document."}, "The document was not removed.")
+    if document.removed:
+        raise Conflict("This document was removed already.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the document is removed."}, "The document was not removed.")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationFailed({"reason": f"At most {MAX_REASON_LENGTH} characters."}, "The document was not removed.")
+    db.session.execute(sa.delete(DocumentChunk).where(DocumentChunk.document_id == document.id))
+    document.removed_at, document.removed_by_id, document.removal_reason = utc_now(), user.id, reason
+    db.session.flush()
+    db.session.expire(document, ["chunks"])
+    audit.record("document.remove", document, actor=user, details={
+        "field_group": document.field_group, "kind": document.kind, "size": document.size, "reason": reason,
     })
     return document
 

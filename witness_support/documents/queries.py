@@ -20,7 +20,7 @@ from ..access import can_view_case, case_groups, visible_groups
 from ..cases.models import Case, Defendant
 from ..extensions import db
 from ..outcomes.models import ImpactStatement, Outcome
-from ..permissions import FieldGroup, Permission, has_permission
+from ..permissions import FieldGroup, Permission, Role, has_permission
 from ..witnesses.models import Witness
 from .filetypes import KINDS
 from .models import WITNESS_ATTACHMENTS, AttachedTo, Document
@@ -113,9 +113,16 @@ def can_see_document(user: User, document: Document) -> bool:
 
 
 def load_document(user: User, document_id: int) -> Document | None:
-    """The document if it exists and `user` may see it, else None (the caller answers 404)."""
+    """The document if it exists and `user` may see it, else None (the caller answers 404). A
+    removed document is still found (its tombstone); `load_content` is for a download."""
     document = db.session.get(Document, document_id)
     return document if document is not None and can_see_document(user, document) else None
+
+
+def load_content(user: User, document_id: int) -> Document | None:
+    """The document to download: as `load_document`, and not removed (its content is gone)."""
+    document = load_document(user, document_id)
+    return document if document is not None and not document.removed else None
 
 
 def _page(query: sa.Select, after: int | None, limit: int | None) -> list[Document]:
@@ -174,20 +181,34 @@ class Row:
     field_group: str
     uploaded_by: str
     uploaded_at: Any
+    removed_at: Any = None
+    removed_by: str = ""
+    removal_reason: str = ""
+    may_remove: bool = False
 
 
-def _rows(documents: list[Document], targets: list[Target]) -> list[Row]:
+def may_remove(user: User, document: Document) -> bool:
+    """Who may withdraw a document they see: a liaison officer (the witness's and the case's
+    people keep the files in order), or whoever uploaded it (a file put in the wrong place); both
+    with the upload permission."""
+    return (has_permission(user, Permission.DOCUMENT_UPLOAD)
+            and (user.role == Role.LIAISON_OFFICER or document.uploaded_by_id == user.id))
+
+
+def _rows(user: User, documents: list[Document], targets: list[Target]) -> list[Row]:
     words = labels(targets)
     return [Row(d.id, d.name, words.get(document_key(d), _words(d.attached_to)), KINDS[d.kind].label, d.size,
-                d.field_group, d.uploaded_by.display_name if d.uploaded_by else "—", d.uploaded_at)
+                d.field_group, d.uploaded_by.display_name if d.uploaded_by else "—", d.uploaded_at,
+                d.removed_at, (d.removed_by.display_name if d.removed_by else "—") if d.removed else "",
+                d.removal_reason or "", not d.removed and may_remove(user, d))
             for d in documents]
 
 
 def witness_rows(user: User, witness: Witness) -> list[Row]:
     documents = witness_documents(user, witness)
-    return _rows(documents, witness_targets(witness)) if documents else []
+    return _rows(user, documents, witness_targets(witness)) if documents else []
 
 
 def case_rows(user: User, case: Case) -> list[Row]:
     documents = case_documents(user, case)
-    return _rows(documents, case_targets(case)) if documents else []
+    return _rows(user, documents, case_targets(case)) if documents else []

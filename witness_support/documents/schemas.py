@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from ..api.openapi import ID
-from ..api.schemas import Instant, OneOf, Output, field_groups
+from ..api.schemas import Input, Instant, OneOf, Output, Text, field_groups
 from ..permissions import FieldGroup
 from .filetypes import KINDS
 from .models import AttachedTo
@@ -31,6 +31,15 @@ class Document(Output):
     size: int
     uploaded_by_id: int | None
     uploaded_at: Instant
+    removed_at: Instant | None = Field(description="When it was removed; null while it is kept")
+    removed_by_id: int | None = Field(description="Who removed it")
+    removal_reason: str | None = Field(description="Why it was removed")
+
+
+class Removal(Input):
+    """Why a document is removed: kept on its tombstone for everyone who sees it."""
+
+    reason: Text(2000, min_length=1) = Field(description="Why the document is removed")
 
 
 class DocumentPage(Output):

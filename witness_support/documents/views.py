@@ -17,7 +17,8 @@ from ..permissions import Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
 from . import operations, queries
-from .forms import UploadForm
+from .forms import RemoveForm, UploadForm
+from .models import Document
 from .responses import file_response
 
 bp = Blueprint("documents", __name__)
@@ -142,9 +143,44 @@ def upload_for_case(case_id: int) -> tuple[str, int] | Response:
 @bp.get("/documents/<int:document_id>/download")
 @permission_required(Permission.DOCUMENT_VIEW)
 def download(document_id: int) -> Response:
-    document = queries.load_document(current_user, document_id)
+    document = queries.load_content(current_user, document_id)  # a removed document's content is gone
     if document is None:
         abort(404)
     chunks = operations.read_document(current_user, document, via="web")
     db.session.commit()  # the download is on the audit trail before its first byte leaves
     return file_response(document, chunks)
+
+
+# ---- removal -------------------------------------------------------------------------------------
+
+
+def _list_url(document: Document) -> str:
+    if document.is_witness_document:
+        return url_for("documents.witness_documents", witness_id=document.witness_id, _anchor=f"document-{document.id}")
+    return url_for("documents.case_documents", case_id=document.case_id, _anchor=f"document-{document.id}")
+
+
+def _removable(document_id: int) -> Document:
+    """The document, if the reader sees it, may remove it, and it is not removed yet; else 404."""
+    document = queries.load_document(current_user, document_id)
+    if document is None or document.removed or not queries.may_remove(current_user, document):
+        abort(404)
+    return document
+
+
+@bp.route("/documents/<int:document_id>/remove", methods=["GET", "POST"])
+@permission_required(Permission.DOCUMENT_UPLOAD)
+def remove(document_id: int) -> tuple[str, int] | Response:
+    document = _removable(document_id)
+    mark_sensitive()
+    form = RemoveForm()
+    error = None
+    if form.validate_on_submit():
+        result = attempt(lambda: operations.remove_document(current_user, document, reason=form.reason.data), form)
+        if result.ok:
+            flash(f"Removed {document.name}: it can no longer be downloaded.", "success")
+            return redirect(_list_url(document), 303)
+        error = result.error
+    status = 422 if form.is_submitted() else 200
+    return render_template("documents/remove.html", document=document, form=form, error=error,
+                           back=_list_url(document)), status

@@ -22,6 +22,7 @@ from ..court.queries import schedule_for
 from ..dates import as_local
 from ..db import today_utc, utc_now
 from ..extensions import db
+from ..notifications.aftercare import aftercare_due
 from ..notifications.operations import undelivered_for
 from ..permissions import Permission, Role, has_permission
 from ..tasks.operations import open_tasks_for
@@ -52,8 +53,10 @@ def home() -> str | Response:
                        Witness.reflection_end, Witness.id)
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
     schedule_items = readiness_trials = None
-    week_events = (_week_events(current_user)
-                   if current_user.role == Role.LIAISON_OFFICER else None)
+    officer = current_user.role == Role.LIAISON_OFFICER
+    week_events = _week_events(current_user) if officer else None
+    # Closed journeys still enrolled for offender notices, with a release, hearing, notice or task due.
+    aftercare = aftercare_due(current_user, today, utc_now()) if officer else None
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
@@ -69,6 +72,7 @@ def home() -> str | Response:
         undelivered_notices=notices,
         schedule_items=schedule_items,
         week_events=week_events,
+        aftercare=aftercare,
         subscribe_url=url_for("feeds.subscribe") if "feeds.subscribe" in current_app.view_functions else None,
         readiness_trials=readiness_trials[:HOME_TRIALS] if readiness_trials is not None else None,
         more_trials=readiness_trials is not None and len(readiness_trials) > HOME_TRIALS,

@@ -264,15 +264,16 @@ def insert_statement(target: Any, dialect: str | None = None) -> Any:
     return insert(target)
 
 
-def sentence_end(case_id: Any) -> sa.ScalarSelect:
+def sentence_end(case_id: Any) -> sa.ColumnElement:
     """The latest sentence end recorded for the case's defendants (outcomes' proposed release
-    dates, custody entries' release dates); NULL when none is recorded."""
-    return sa.select(sa.func.max(sa.literal_column("release_on"))).select_from(
-        sa.union_all(
-            sa.select(Outcome.proposed_release_date.label("release_on")).where(Outcome.case_id == case_id),
-            sa.select(CustodyEvent.release_date.label("release_on")).where(CustodyEvent.case_id == case_id),
-        ).subquery()
-    ).scalar_subquery()
+    dates, custody entries' release dates); NULL when none is recorded.
+
+    Two correlated scalar subqueries: a UNION inside a derived table cannot refer to the outer
+    journey, and SQLAlchemy would join the journeys afresh there (the latest end of every case)."""
+    outcome = sa.select(sa.func.max(Outcome.proposed_release_date)).where(Outcome.case_id == case_id).scalar_subquery()
+    custody = sa.select(sa.func.max(CustodyEvent.release_date)).where(CustodyEvent.case_id == case_id).scalar_subquery()
+    return sa.case((outcome.is_(None), custody), (custody.is_(None), outcome), (custody > outcome, custody),
+                   else_=outcome)
 
 
 def still_told(kind: str | None = None, today: Any = None) -> sa.ColumnElement[bool]:
