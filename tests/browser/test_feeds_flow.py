@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
@@ -29,7 +31,8 @@ def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
     assert https.startswith(live_url + "/feeds/") and https.endswith(".ics")
     assert webcal == "webcal://" + https.removeprefix("http://")
     page.get_by_role("button", name="Copy link").first.click()
-    assert page.get_by_role("status").filter(has_text="Copied").is_visible()
+    # The clipboard answers asynchronously: wait for the status line to say so.
+    expect(page.get_by_role("status").filter(has_text="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == https
     assert page.get_by_role("link", name="Open in my calendar app").get_attribute("href") == webcal
     assert_accessible(page)
@@ -41,12 +44,13 @@ def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
     assert feed.text().startswith("BEGIN:VCALENDAR\r\n")
 
     # Making a new link kills the old one at once.
-    page.get_by_role("button", name="Make a new link (the old one stops working)").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make a new link (the old one stops working)").click()
     newer = page.get_by_label("Link for web calendars").input_value()
     assert newer != https
     # Reloading neither fails nor makes another link; the link is not shown a second time.
     page.reload()
-    assert page.get_by_text("It cannot be shown again").is_visible()
+    expect(page.get_by_text("It cannot be shown again")).to_be_visible()
     assert page.get_by_label("Link for web calendars").count() == 0
     assert page.request.get(live_url + "/feeds/" + newer.rsplit("/feeds/", 1)[1]).status == 200
     # Going back to where the link was made does not answer 405 either.
