@@ -309,7 +309,51 @@ def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
                         "same INSERT … SELECT, raw driver", 2.0))
         reset()
         db.session.remove()
+        rows.append(custody_pass(app, today, rounds))
     return rows
+
+
+def custody_pass(app: Any, today: Any, rounds: int) -> dict:
+    """The custody part of every sweep pass: release and hearing dates from the custody history
+    (latest standing entry per defendant, defendants still held), outcome release dates reached, and
+    the reminders already raised. Ours runs raise_custody_reminders and rolls back; the floor replays
+    through the raw driver exactly the statements (SQL text and parameters) the driver received."""
+    import sqlalchemy as sa
+
+    from witness_support.extensions import db
+    from witness_support.notifications.custody_reminders import raise_custody_reminders
+
+    now = datetime.now(UTC)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    raised = raise_custody_reminders(today, now)
+    db.session.rollback()
+    sa.event.remove(db.engine, "before_cursor_execute", capture)
+    reads = [(s, p) for s, p in sent if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+    def ours() -> None:
+        raise_custody_reminders(today, now)
+        db.session.rollback()
+
+    def floor() -> None:
+        connection = raw_connection(app)
+        try:
+            cursor = connection.cursor()
+            for statement, parameters in reads:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            connection.rollback()
+        finally:
+            connection.close()
+
+    o, f = interleaved(ours, floor, rounds)
+    db.session.remove()
+    return row(f"sweep: custody dates ({len(reads)} statements, {raised} reminders due)", o, f,
+               "same statements, raw driver", 2.0)
 
 
 def ledger_benchmarks(app: Any, rounds: int) -> list[dict]:

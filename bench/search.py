@@ -164,7 +164,9 @@ def search_benchmarks(app: Any, rounds: int, interleaved: Callable, row: Callabl
         if national is None or not national.is_demo:
             # The floor writes names in clear: only ever into a database of invented witnesses.
             raise SystemExit("search: run it against a database seeded by `flask seed-demo` only")
+        national_id = national.id
         _plain_copy()
+        national = db.session.get(User, national_id)  # the copy ends the session the user was read in
         try:
             rows.append(_national_search(national, rounds, interleaved, row))
         finally:
