@@ -11,14 +11,14 @@ from playwright.sync_api import expect
 from tests.browser import builders
 from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD, tiny_pdf
-from witness_support.court import operations as court_ops
+from witness_support.aids import operations as aid_ops
 from witness_support.extensions import db
 
 
 def test_officer_uploads_an_aid_application_and_downloads_it(page, live_app):
     live_app.config["DOCUMENT_MAX_BYTES"] = 4096
     w = builders.world()
-    aid = court_ops.propose_aid(w.officer, w.witness, w.case, "screen")
+    aid = aid_ops.propose_aid(w.officer, w.witness, w.case, "screen")
     db.session.commit()
     application = tiny_pdf("Application for a screen, invented")
     login(page, "officer@example.test", PASSWORD)
