@@ -139,3 +139,23 @@ def test_services_page_statement_count_does_not_grow(client, auth, officer, make
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert response.data.count(b"Question ") == 50
+
+
+def test_explained_counts_against_this_case_first_trial_day_not_another_case(
+    officer, make_case, make_witness, make_journey, make_event,
+):
+    """An explanation given today is in time for a trial in a month, even while another case
+    had its first trial day weeks ago."""
+    earlier_case, case = make_case(), make_case()
+    other = make_witness(preferred_language="Thai")
+    make_journey(other, earlier_case)
+    make_event(earlier_case, [other], kind="trial_day", days=-20)
+    witness = make_witness(preferred_language="Thai")
+    make_journey(witness, case)
+    make_event(case, [witness], kind="trial_day", days=30)
+    for topic in ("court_process", "testimonial_aids"):
+        ops.record_information(officer, witness, topic=topic, method="oral", language="Thai")
+    db.session.commit()
+
+    [day] = readiness.case_readiness(case)
+    assert "not_explained" not in {b.code for b in day.witnesses[0].blockers}

@@ -325,6 +325,10 @@ def _witness_rows(dialect_name: str) -> sa.Select:
         sa.select(sa.func.min(trial.starts_at))
         .where(trial.case_id == event.case_id, trial.kind == EventKind.TRIAL_DAY,
                trial.status != EventStatus.CANCELLED)
+        # Correlated with the outer trial day explicitly: inside the EXISTS below, left to itself,
+        # SQLAlchemy would correlate only with that EXISTS and add a court_events of its own, so
+        # the first trial day of every case would be read (and compared) instead of this case's.
+        .correlate(event)
         .scalar_subquery()
     )
     # Was each readiness topic explained to the witness in their own language before the first trial day?
