@@ -47,7 +47,7 @@ def test_officer_uploads_an_aid_application_and_downloads_it(page, live_app):
     expect(row).to_contain_text("Aid: Screen")
     expect(row).to_contain_text("Court logistics")
     with page.expect_download() as waiting:
-        row.get_by_role("link", name="screen application.pdf").click()
+        row.get_by_role("link", name="screen application.pdf", exact=True).click()
     download = waiting.value
     assert download.suggested_filename == "screen application.pdf"
     assert Path(download.path()).read_bytes() == application
