@@ -7,6 +7,7 @@ import copy
 import itertools
 import os
 import re
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -42,7 +44,7 @@ from tests.helpers import (  # noqa: F401 - re-exported for tests written agains
     totp_code,
     truncate_all,
 )
-from witness_support import create_app
+from witness_support import create_app, crypto
 from witness_support.auth import operations as auth_ops
 from witness_support.auth.models import User
 from witness_support.cases import operations as case_ops
@@ -106,16 +108,57 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, _instance_path: Path)
         db.create_all()
         # An undisposed pool leaves connections open at exit, which filterwarnings=error fails on.
         db.engine.dispose()
+    if not POSTGRES_URL:
+        # The empty schema, kept for the tests that commit for real (see `_committing_shared`).
+        path = Path(sa.engine.make_url(url).database)
+        shutil.copyfile(path, path.with_name(EMPTY_SQLITE))
     yield url
     if POSTGRES_URL:
         drop_database(url)
+
+
+EMPTY_SQLITE = "empty.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def _committing_shared(database_url: str) -> Iterator[tuple[Flask, Callable[[], None]]]:
+    """The app of the tests marked `real_commits`, built once per worker, and how its database is
+    emptied after each of them: the worker's PostgreSQL database, truncated; or a SQLite file of
+    its own, put back to a copy of the empty schema (copying a file is much faster than building
+    an app and its schema for each such test, which is what these tests cost before)."""
+    if POSTGRES_URL:
+        url = database_url
+
+        def empty() -> None:
+            truncate_all(url)
+    else:
+        template = Path(sa.engine.make_url(database_url).database).with_name(EMPTY_SQLITE)
+        path = template.with_name("committing.sqlite3")
+        url = f"sqlite:///{path}"
+
+        def empty() -> None:
+            # The app's engine is disposed first, so no connection has the file (or its WAL) open.
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(template, path)
+
+        empty()
+    app = create_app(base_config(url))
+    app.test_client_class = IsolatedClient
+    yield app, empty
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def app_config(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Iterator[dict[str, Any]]:
     """Settings for a test that builds an app of its own: a new SQLite file per test, or the
     worker's PostgreSQL database, emptied after the test (what it commits there is real)."""
-    url = database_url if POSTGRES_URL else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if request.node.get_closest_marker("real_commits") and "app" in request.fixturenames:
+        # The same database as the test's `app`, so that a second app sees what the first committed.
+        url = request.getfixturevalue("_committing_shared")[0].config["SQLALCHEMY_DATABASE_URI"]
+    else:
+        url = database_url if POSTGRES_URL else f"sqlite:///{tmp_path / 'test.sqlite3'}"
     yield {**base_config(url), "LEDGER_DIGEST_PATH": str(tmp_path / "ledger_digest.jsonl")}
     if POSTGRES_URL and "app" not in request.fixturenames:
         truncate_all(url)
@@ -144,7 +187,7 @@ def app(request: pytest.FixtureRequest, _shared_app: Flask) -> Iterator[Flask]:
     the app itself (routes, blueprints) an app of its own, still rolled back.
     """
     if request.node.get_closest_marker("real_commits"):
-        yield from _committing_app(request.getfixturevalue("app_config"))
+        yield from _committing_app(request)
         return
     url = request.getfixturevalue("database_url")
     own = request.node.get_closest_marker("own_app") is not None
@@ -190,16 +233,28 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     drop_database(url)
 
 
-def _committing_app(config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(config)
-    with app.app_context():
-        if not POSTGRES_URL:
-            db.create_all()
-        yield app
-        db.session.remove()
-        if POSTGRES_URL:
-            truncate_all(config["SQLALCHEMY_DATABASE_URI"])
-        db.engine.dispose()
+def _committing_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The worker's committing app for one test: its settings put back and its database emptied
+    at the end, whatever the test committed."""
+    app, empty = request.getfixturevalue("_committing_shared")
+    if request.node.get_closest_marker("own_app"):  # a test that changes the app: a new one, same database
+        app = create_app(base_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+        app.test_client_class = IsolatedClient
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
+    config = copy.deepcopy(dict(app.config))
+    app.config["LEDGER_DIGEST_PATH"] = str(request.getfixturevalue("tmp_path") / "ledger_digest.jsonl")
+    try:
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        empty()
+        app.config.clear()
+        app.config.update(config)
+        crypto.forget_keyring(app)  # a test that changed the keys leaves no keyring behind
 
 
 @pytest.fixture

@@ -226,6 +226,7 @@ def test_the_product_has_no_benchmark_route_in_any_configuration(app_config, cli
 
 
 @pytest.mark.real_commits
+@pytest.mark.own_app  # registers the floors' routes
 def test_the_bench_registers_its_floors(app, client):
     _with_floors(app)
     rules = {rule.rule for rule in app.url_map.iter_rules()}
@@ -236,6 +237,7 @@ def test_the_bench_registers_its_floors(app, client):
 
 
 @pytest.mark.real_commits
+@pytest.mark.own_app  # registers the floors' routes
 def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
                                                            make_event, assess):
     _with_floors(app)
