@@ -4,6 +4,7 @@ Fixtures live in conftest.py, which imports from here; test modules import from 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 
 
-# Pages already checked with axe, per tab: the sweep at the end of a test skips them.
+# Pages already checked, per tab: the sweep at the end of a test skips them.
 _CHECKED: dict[int, set[str]] = {}
+# The shapes of the pages axe has already passed in this worker (see `_shape`).
+_PASSED_SHAPES: set[str] = set()
 
 
 def track(tab: Any) -> list[str]:
@@ -36,9 +39,8 @@ WIDTHS = (1280, 360)
 
 
 def axe_sweep(tab: Any, visited: list[str]) -> None:
-    """axe on every page the test visited and did not check itself (pages are fetched again: GET
-    only), then every visited page again at the other width, for its width alone: so each page a
-    walk meets is checked for sideways scrolling at both 1280 and 360 px."""
+    """Every page the test visited and did not check itself is fetched again (GET only) and checked
+    by `assert_accessible`: axe, and no sideways scroll at both 1280 and 360 px."""
     checked = _CHECKED.pop(id(tab), set())
     urls = [u for u in dict.fromkeys(u.split("#")[0] for u in visited)
             if u.startswith("http") and "/logout" not in u]
@@ -47,15 +49,6 @@ def axe_sweep(tab: Any, visited: list[str]) -> None:
             continue
         tab.goto(url)
         assert_accessible(tab)
-    size = tab.viewport_size
-    for width in WIDTHS:
-        if width == size["width"]:
-            continue
-        tab.set_viewport_size({"width": width, "height": size["height"]})
-        for url in urls:
-            tab.goto(url)
-            assert_fits(tab)
-        tab.set_viewport_size(size)
 
 
 def assert_fits(page: Any) -> None:
@@ -67,31 +60,65 @@ def assert_fits(page: Any) -> None:
     assert scroll <= width, f"{page.url} is {scroll}px wide on a {width}px screen"
 
 
+def assert_fits_every_width(page: Any) -> None:
+    """`assert_fits` at the tab's width and at each other width of WIDTHS, the page laid out again
+    at that width (as when a phone turns), then put back."""
+    assert_fits(page)
+    size = page.viewport_size
+    for width in WIDTHS:
+        if width != size["width"]:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            try:
+                assert_fits(page)
+            finally:
+                page.set_viewport_size(size)
+
+
+# The page's structure as axe sees it: every element with its attributes (numbers, and long tokens
+# such as a CSRF value or a nonce, made alike) and whether it holds text of its own. Two pages of one
+# shape get the same axe result; the words differ, but axe judges names, roles, labels and colours,
+# which the shape carries (colours come from the same classes).
+_SHAPE = """() => Array.from(document.querySelectorAll('*'), el =>
+    el.tagName + '[' + Array.from(el.attributes, a => a.name + '=' +
+        a.value.replace(/[A-Za-z0-9_\\-.+\\/=]{20,}/g, 'T').replace(/[0-9]+/g, '0')).sort().join(' ') + ']' +
+    (Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()) ? 'text' : '')
+).join('|')"""
+
+
+def _shape(page: Any) -> str:
+    return hashlib.sha256(page.evaluate(_SHAPE).encode()).hexdigest()
+
+
+def assert_accessible(page: Any) -> None:
+    """axe-core in the page: no serious or critical WCAG 2.x A/AA violation; and the page fits at
+    every width (assert_fits_every_width). A page of a shape axe already passed in this worker (the
+    same template in the same state, met again by another walk) is not run through axe again."""
+    assert_fits_every_width(page)
+    shape = _shape(page)
+    if shape not in _PASSED_SHAPES:
+        # Evaluated through the DevTools protocol: our CSP (rightly) blocks injected <script> tags.
+        source = (node_modules() / "axe-core" / "axe.min.js").read_text()
+        page.evaluate("source => { (0, eval)(source); }", source)
+        result = page.evaluate(
+            """async () => await axe.run(document, {runOnly: {type: 'tag',
+                   values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+                   resultTypes: ['violations']})"""
+        )
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, "accessibility violations on " + page.url + ":\n" + "\n".join(bad)
+        _PASSED_SHAPES.add(shape)
+    _CHECKED.get(id(page), set()).add(page.url.split("#")[0])
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def assert_accessible(page: Any) -> None:
-    """axe-core in the page: no serious or critical WCAG 2.x A/AA violation; and the page fits
-    the tab's width (assert_fits)."""
-    assert_fits(page)
-    # Evaluated through the DevTools protocol: our CSP (rightly) blocks injected <script> tags.
-    source = (node_modules() / "axe-core" / "axe.min.js").read_text()
-    page.evaluate("source => { (0, eval)(source); }", source)
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not bad, "accessibility violations on " + page.url + ":\n" + "\n".join(bad)
-    _CHECKED.get(id(page), set()).add(page.url.split("#")[0])
 
 
 def login(page: Any, email: str, password: str) -> None:
