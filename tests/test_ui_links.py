@@ -1,76 +1,18 @@
 """No link leads a reader to a page they cannot use: each demo role's pages are crawled, every
-same-site link followed, and any 403, 404 or 405 reached through a link fails the walk. A readiness
-blocker that someone else fixes links to a page that says who, and asking raises one task."""
+same-site link followed, and any 403, 404 or 405 reached through a link fails the walk; no page
+the crawl reaches repeats an id or has a label for nothing. A readiness blocker that someone else
+fixes links to a page that says who, and asking raises one task."""
 
 from __future__ import annotations
-
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
 
+from tests.crawl import crawl, same_site_links
 from witness_support.audit import AuditEvent
 from witness_support.demo import DEMO_PASSWORD, seed_demo
 from witness_support.extensions import db
 from witness_support.tasks.models import Task
-
-# Links a crawl must not follow: they leave the signed-in session, or are files for other programs.
-_SKIP_PREFIXES = ("/static/", "/logout")
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def _same_site_links(base: str, body: str) -> list[str]:
-    parser = _Links()
-    parser.feed(body)
-    paths = []
-    for href in parser.hrefs:
-        url = urldefrag(urljoin(base, href)).url
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc not in ("", "witness.test"):
-            continue
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not path.startswith(_SKIP_PREFIXES):
-            paths.append(path)
-    return paths
-
-
-def crawl(client, start: str = "/", limit: int = 600) -> tuple[set[str], list[tuple[str, str, int]]]:  # noqa: ANN001
-    """Every page reachable from `start` by links (GET only); the links that answered 403/404/405."""
-    seen, dead = {start}, []
-    queue = deque([(start, "")])
-    while queue and len(seen) < limit:
-        path, source = queue.popleft()
-        response = client.get(path)
-        if response.status_code in (403, 404, 405):
-            dead.append((source, path, response.status_code))
-            continue
-        if response.status_code in (301, 302, 303):
-            target = urlsplit(response.headers["Location"])
-            target_path = target.path + (f"?{target.query}" if target.query else "")
-            if target_path not in seen and not target_path.startswith(_SKIP_PREFIXES):
-                seen.add(target_path)
-                queue.append((target_path, path))
-            continue
-        if not response.content_type.startswith("text/html"):
-            continue
-        for link in _same_site_links(f"https://witness.test{path}", response.get_data(as_text=True)):
-            if link not in seen:
-                seen.add(link)
-                queue.append((link, path))
-    return seen, dead
 
 
 @pytest.mark.real_commits
@@ -78,11 +20,15 @@ def crawl(client, start: str = "/", limit: int = 600) -> tuple[set[str], list[tu
     "officer@demo.invalid", "prosecutor@demo.invalid", "support@demo.invalid", "admin@demo.invalid",
 ])
 def test_every_link_each_demo_role_can_reach_opens(app, client, auth, email):
+    """One crawl per role checks both: every link opens, and every page it reaches keeps its ids
+    unique and its labels pointing at a box (tests/test_ui_unique_ids.py holds the case that
+    made this a rule)."""
     seed_demo(count=6)
     auth.login(email, DEMO_PASSWORD)
-    seen, dead = crawl(client)
+    seen, dead, problems = crawl(client)
     assert len(seen) > 5  # the walk really went somewhere
     assert dead == []
+    assert not problems, "\n".join(problems[:60])
 
 
 @pytest.mark.real_commits
@@ -92,7 +38,7 @@ def test_prosecutor_blockers_link_to_who_fixes_them_and_asking_raises_one_task(a
     board = client.get("/court/readiness").get_data(as_text=True)
     # The most common blocker is fixed by the officer: the prosecutor is offered to ask them.
     assert "/risk-assessments/new" not in board and "/assignments/new" not in board
-    ask_links = [link for link in _same_site_links("https://witness.test/court/readiness", board)
+    ask_links = [link for link in same_site_links("/court/readiness", board)
                  if "/readiness/ask?" in link]
     assert ask_links
     link = next(link for link in ask_links if "blocker=risk_assessment" in link) if any(

@@ -72,7 +72,9 @@ class HeldForm(FlaskForm):
 
 
 class AttendanceForm(OnceForm):
-    witness_id = SelectField("In support of", coerce=int, validate_choice=True)
+    # An id of its own: the event page also holds the form adding a required witness, whose box
+    # is `witness_id` too, and a label must name the right one.
+    witness_id = SelectField("In support of", coerce=int, validate_choice=True, id="booking-witness_id")
     user_id = SelectField("Person", coerce=int, validate_choice=True)
     # No default: the role someone takes for a witness is a decision, not a preset.
     assign_as = SelectField(
