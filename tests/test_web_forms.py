@@ -79,10 +79,10 @@ def test_state_changes_need_a_csrf_token(app, client, auth, officer):
 
 
 def test_login_never_redirects_off_site(client, officer):
-    from tests.helpers import totp_code
+    from tests.helpers import PASSWORD, totp_code
 
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        client.post(f"/login?next={target}", data={"email": officer.email, "password": "correct horse battery staple"})
+        client.post(f"/login?next={target}", data={"email": officer.email, "password": PASSWORD})
         response = client.post("/login/code", data={"code": totp_code(officer.email)})
         assert response.status_code == 302
         assert response.headers["Location"] == "/"
