@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from witness_support.audit import AuditEvent
-from witness_support.demo import DEMO_PASSWORD, seed_demo
+from witness_support.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from witness_support.extensions import db
 from witness_support.tasks.models import Task
 
@@ -74,9 +74,7 @@ def crawl(client, start: str = "/", limit: int = 600) -> tuple[set[str], list[tu
 
 
 @pytest.mark.real_commits
-@pytest.mark.parametrize("email", [
-    "officer@demo.invalid", "prosecutor@demo.invalid", "support@demo.invalid", "admin@demo.invalid",
-])
+@pytest.mark.parametrize("email", [email for email, _, _ in DEMO_ACCOUNTS])  # every demo login, the supervisor too
 def test_every_link_each_demo_role_can_reach_opens(app, client, auth, email):
     seed_demo(count=6)
     auth.login(email, DEMO_PASSWORD)
