@@ -59,7 +59,8 @@ def test_bad_json_is_refused_by_field(app, client, officer, make_witness, api_to
     fields = response.get_json()["error"]["fields"]
     assert response.status_code == 422 and {"route", "amount_claimed"} <= set(fields)
     response = call("POST", f"/witnesses/{witness.id}/residence-permits", {
-        "kind": "humanitarian", "issued_on": past(1).isoformat(), "expires_on": past(2).isoformat()})
+        "kind": "humanitarian", "issued_on": past(1).isoformat(), "expires_on": past(2).isoformat(),
+        "depends_on_case": "independent"})
     assert response.status_code == 422
     assert "before it was issued" in response.get_json()["error"]["fields"]["expires_on"]
 
@@ -70,8 +71,9 @@ def test_permit_charge_and_property_return_and_their_reads_are_audited(app, clie
     call = _api(client, api_token(officer))
     assert call("POST", f"/witnesses/{witness.id}/residence-permits", {
         "kind": "temporary_witness", "number": "INV-77", "issued_on": past(5).isoformat(),
-        "expires_on": future(100).isoformat()}).status_code == 201
-    charge = call("POST", f"/witnesses/{witness.id}/charges", {"offence": "immigration"}).get_json()
+        "expires_on": future(100).isoformat(), "depends_on_case": "proceedings"}).status_code == 201
+    charge = call("POST", f"/witnesses/{witness.id}/charges",
+                  {"offence": "immigration", "decision": "pending"}).get_json()
     assert charge["decision"] == "pending"
     decided = call("POST", f"/charges/{charge['id']}/decision", {"decision": "not_prosecuted",
                                                                  "decided_on": past(0).isoformat()})

@@ -23,8 +23,13 @@ def test_consent_referral_and_listing_over_the_api(client, officer, make_witness
     assert response.status_code == 201
     assert_matches_openapi(client, "POST", url, response)
     url = f"/api/v1/witnesses/{witness.id}/consents"
-    response = client.post(url, json={"purpose": "share_with_organisation", "organisation_id": shelter.id,
-                                      "service": "accommodation", "scope": ["needs"]}, headers=headers)
+    consent = {"purpose": "share_with_organisation", "organisation_id": shelter.id, "service": "accommodation",
+               "scope": ["needs"]}
+    # How the witness consented is stated, never assumed: without it, nothing is recorded.
+    refused = client.post(url, json=consent, headers=headers)
+    assert refused.status_code == 422 and "given_how" in refused.get_json()["error"]["fields"]
+    assert client.get(f"/api/v1/witnesses/{witness.id}/services", headers=headers).get_json()["consents"] == []
+    response = client.post(url, json=consent | {"given_how": "oral"}, headers=headers)
     assert response.status_code == 201
     assert_matches_openapi(client, "POST", url, response)
     consent_id = response.get_json()["id"]

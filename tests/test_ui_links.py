@@ -10,15 +10,13 @@ import sqlalchemy as sa
 
 from tests.crawl import crawl, same_site_links
 from witness_support.audit import AuditEvent
-from witness_support.demo import DEMO_PASSWORD, seed_demo
+from witness_support.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from witness_support.extensions import db
 from witness_support.tasks.models import Task
 
 
 @pytest.mark.real_commits
-@pytest.mark.parametrize("email", [
-    "officer@demo.invalid", "prosecutor@demo.invalid", "support@demo.invalid", "admin@demo.invalid",
-])
+@pytest.mark.parametrize("email", [email for email, _, _ in DEMO_ACCOUNTS])  # every demo login, the supervisor too
 def test_every_link_each_demo_role_can_reach_opens(app, client, auth, email):
     """One crawl per role checks both: every link opens, and every page it reaches keeps its ids
     unique and its labels pointing at a box (tests/test_ui_unique_ids.py holds the case that

@@ -136,6 +136,8 @@ def seed_demo_command(count: int, seed: int) -> None:
     click.echo("Demo data loaded. Sign in with (invented accounts, demo only):")
     for email, password, role in logins:
         click.echo(f"  {role:<16} {email:<32} {password}")
+    click.echo("The supervisor is a liaison officer who supervises Lina Liaison: their home page shows "
+               "“Your team”.")
     if marker is not None:
         click.echo("Start the app with DEMO_MODE=1 to sign in with these accounts without an authenticator app.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,7 +29,10 @@ DEMO_ACCOUNTS = [
     ("prosecutor@demo.invalid", Role.PROSECUTOR, "Priya Prosecutor"),
     ("support@demo.invalid", Role.SUPPORT_PERSON, "Sam Support"),
     ("interpreter@demo.invalid", Role.SUPPORT_PERSON, "Ines Interpreter"),
+    # A liaison officer who supervises Lina Liaison: her home page has the "Your team" panel.
+    ("supervisor@demo.invalid", Role.LIAISON_OFFICER, "Sofia Supervisor"),
 ]
+DEMO_SUPERVISOR = "supervisor@demo.invalid"
 # Invented syllables; combinations are checked by nobody and belong to nobody.
 _GIVEN = ["Ari", "Bunga", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hana", "Indra", "Joko", "Kiri", "Lestari",
           "Malai", "Niran", "Orn", "Pim", "Rath", "Sokha", "Thida", "Vanna"]
@@ -73,13 +77,15 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
         users[email].is_demo = True  # may skip MFA, and only while DEMO_MODE is on
     officer, prosecutor = users["officer@demo.invalid"], users["prosecutor@demo.invalid"]
     support, interpreter = users["support@demo.invalid"], users["interpreter@demo.invalid"]
+    db.session.flush()
+    auth_ops.set_supervisor(users["admin@demo.invalid"], officer, users[DEMO_SUPERVISOR])
     if count > BULK_THRESHOLD:
         from .bulk_demo import seed_bulk
 
         db.session.flush()
         seed_bulk(count, seed, users)
         db.session.commit()
-        return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
+        return demo_logins()
 
     cases = []
     for court, tz, reference in _COURTS:
@@ -151,7 +157,13 @@ def seed_demo(count: int = 24, seed: int = 2026) -> list[tuple[str, str, str]]:
 
     seed_ledger_demo(rng, officer, prosecutor)
     db.session.commit()
-    return [(email, DEMO_PASSWORD, role.value) for email, role, _ in DEMO_ACCOUNTS]
+    return demo_logins()
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(email, password, what the account is) for each demo account, as seed-demo prints them."""
+    return [(email, DEMO_PASSWORD, "supervisor" if email == DEMO_SUPERVISOR else role.value)
+            for email, role, _ in DEMO_ACCOUNTS]
 
 
 def _seed_court(officer: User, cases: list) -> None:  # noqa: ANN001 - Case list
@@ -258,3 +270,51 @@ def _seed_alive(rng: random.Random, officer: User, support: User, cases: list) -
                 due_at=at(1, 12), witness_id=ready[0].id, urgent=True)
     create_task(officer, "revise_protection_plan", f"Revise the protection plan of {ready[1].reference}",
                 due_at=at(4, 12), witness_id=ready[1].id)
+    _seed_officer_day(officer, ready[0], visit)
+
+
+def _seed_officer_day(officer: User, witness: Witness, visit: Any) -> None:  # noqa: ANN401 - a CourtEvent
+    """The officer's everyday tools, on the witness in court today: a call logged with a follow-up
+    day (which becomes a task on the officer's home page), a day the witness cannot attend (between
+    two of their trial days, so neither is on it), the attendance at last week's familiarisation
+    visit, and one document (a small PDF, made here) on the witness."""
+    from .availability import operations as availability_ops
+    from .contacts import operations as contact_ops
+    from .documents import operations as document_ops
+    from .documents.queries import witness_targets
+
+    today = today_utc()
+    contact_ops.log_contact(
+        officer, witness, occurred_at=utc_now() - timedelta(days=1, hours=2), channel="call", counterpart="witness",
+        summary="Invented: went through the trial days with her; she asked whether the defendant will see her "
+                "when she gives evidence. Told her the screen has been applied for.",
+        follow_up_on=today + timedelta(days=1),
+    )
+    availability_ops.add_date_to_avoid(officer, witness, first_day=today + timedelta(days=4), reason="medical",
+                                       note="Invented: hospital appointment in the morning.")
+    requirement = next(r for r in visit.required if r.witness_id == witness.id)
+    contact_ops.record_attendance_outcome(officer, requirement, outcome="attended")
+    target = next(t for t in witness_targets(witness) if t.object_id is None)
+    document_ops.upload_document(officer, target, data=demo_pdf("Invented: travel letter for the trial days"),
+                                 name="Invented travel letter.pdf")
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF that readers open, carrying `text` (invented) in its content stream."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

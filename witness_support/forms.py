@@ -11,7 +11,7 @@ way, then back).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,30 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
 from . import idempotency
 from .errors import OperationError, ValidationFailed
 from .extensions import db
 
+CHOOSE = "Choose…"
 ALREADY_SENT = "This form had already been sent: the record was created then, and nothing new was created now."
+
+
+def choose(choices: Mapping[Any, str]) -> dict[Any, str]:
+    """A consequential choice's options behind a "Choose…" placeholder with the empty value.
+
+    No form presets a decision, a status, a route, a kind of event or aid, a level or a consent: one
+    left as it was would be saved by inattention. The field starts on the placeholder and takes
+    `default=""`, so that a choice missing from the post reads as one left open; the empty value is
+    refused next to the field (by the operation, in the words the API gives, or by `chosen`) until
+    someone picks one."""
+    return {"": CHOOSE, **choices}
+
+
+def chosen(message: str) -> DataRequired:
+    """Refuse a choice left on "Choose…" (or missing) with `message` next to the field."""
+    return DataRequired(message=message)
 
 
 class OnceForm(FlaskForm):

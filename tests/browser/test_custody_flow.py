@@ -26,6 +26,7 @@ def test_officer_records_a_bail_decision_and_revises_the_plan(page, live_app):
     login(page, "officer@example.test", PASSWORD)
     page.goto(f"/cases/{w.case.id}")
     page.get_by_role("link", name="Record a custody change").click()
+    expect(page.get_by_label("What happened")).to_have_value("")  # "Choose…": nothing happened until chosen
     page.get_by_label("What happened").select_option("bailed")
     page.get_by_label("When it happened (court time)").fill((utc_now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Bail: no contact with").select_option(label=w.witness.reference)

@@ -53,4 +53,17 @@ def test_officer_records_an_order_a_part_payment_and_a_property_return(page, liv
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text(f"Returned {past(1).isoformat()}")).to_be_visible()
     assert builders.fresh(item).returned_on == past(1)
+
+    # A charge against the witness: the prosecutor's decision starts on "Choose…" and is refused
+    # there, next to the field; chosen, the charge is recorded.
+    page.get_by_role("link", name="Record a charge").click()
+    expect(page.get_by_label("Prosecutor's decision")).to_have_value("")
+    page.get_by_label("Offence").select_option("immigration")
+    page.get_by_label("Arose from the trafficking").select_option("yes")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator("#decision-error")).to_contain_text("Choose pending, discontinued, not prosecuted or convicted")
+    assert_accessible(page)
+    page.get_by_label("Prosecutor's decision").select_option("pending")
+    page.get_by_role("button", name="Record").click()
+    expect(page.locator("#charges-title ~ table")).to_contain_text("Pending")
     screenshot(page, "remedies")

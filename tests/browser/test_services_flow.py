@@ -54,6 +54,7 @@ def test_officer_explains_records_consent_refers_to_a_shelter_and_records_its_ac
     page.get_by_label("Organisation", exact=True).select_option(label="Invented Harbour Shelter")
     page.get_by_label("Service", exact=True).select_option(label="Continued safe accommodation")
     page.get_by_label("Field groups to send").select_option(["needs", "location"])
+    page.get_by_label("Send now by email").select_option("yes")  # no preset: sending is a choice
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".error-summary")).to_contain_text("does not cover")
     expect(page.locator(".error-summary")).to_contain_text("location")

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..dates import InRange
+from ..forms import CHOOSE
 from ..permissions import Role
 
 # SelectChoice rather than tuples: tuples are deprecated from WTForms 3.3.
@@ -23,7 +24,8 @@ class InviteForm(FlaskForm):
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     display_name = StringField("Name shown to colleagues", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    # No preset: the first role is the administrator's, which nobody should be given by inattention.
+    role = SelectField("Role", choices=[SelectChoice("", CHOOSE), *ROLE_CHOICES], default="")
     teams = CheckboxListField("Teams", coerce=int, choices=[], validate_choice=True)
 
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import OnceForm
+from ..forms import OnceForm, choose, chosen
 from .models import AidKind, AidStatus
 
 
@@ -15,12 +15,14 @@ def _choices(enum: type, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 class AidForm(OnceForm):
     case_id = SelectField("Case", coerce=int, validate_choice=True)
-    kind = SelectField("Aid", choices=_choices(AidKind))
+    # No presets: which aid is asked for, and where it stands, are chosen, never preset.
+    kind = SelectField("Aid", choices=choose(_choices(AidKind)), default="")
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
 
 
 class AidStatusForm(FlaskForm):
-    status = SelectField("New status", choices=_choices(AidStatus, skip=(AidStatus.NEEDED,)))
+    status = SelectField("New status", choices=choose(_choices(AidStatus, skip=(AidStatus.NEEDED,))), default="",
+                         validators=[chosen("Choose the new status of the aid.")])
     on = DateField("On", validators=[Optional()], description="Date of the application or decision; today if empty.")
     order_reference = StringField("Court order reference", validators=[Optional(), Length(max=100)])
     note = StringField("Note", validators=[Optional(), Length(max=2000)])

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import OnceForm
+from ..forms import OnceForm, choose, chosen
 from .models import CustodyStatus
 
 STAGES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post-trial", "closed": "Closed"}
@@ -22,8 +22,9 @@ class CaseForm(OnceForm):
 
 class DefendantForm(OnceForm):
     name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
+    # No preset: a defendant preset as remanded would hide one who is out on bail or at large.
     custody_status = SelectField(
-        "Custody", choices={c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}
+        "Custody", choices=choose({c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}), default=""
     )
 
 
@@ -41,7 +42,8 @@ class LinkWitnessForm(OnceForm):
 
 
 class TransitionForm(FlaskForm):
-    to = SelectField("Move to", choices=STAGES)
+    # No preset: moving a witness's journey is a decision, not the first stage in a list.
+    to = SelectField("Move to", choices=choose(STAGES), default="", validators=[chosen("Choose the stage to move to.")])
     reason = TextAreaField(
         "Reason", validators=[Optional(), Length(max=2000)],
         description="Required when going back, skipping a stage or closing.",

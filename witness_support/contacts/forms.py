@@ -8,7 +8,7 @@ from wtforms.validators import Length, Optional
 
 from ..availability.models import REASON_WORDS
 from ..court.models import OUTCOME_WORDS
-from ..forms import OnceForm
+from ..forms import OnceForm, choose
 from .models import CHANNEL_WORDS, COUNTERPART_WORDS, Channel
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -46,6 +46,8 @@ class RemoveForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField("Attendance", choices={k.value: w.capitalize() for k, w in OUTCOME_WORDS.items()})
+    # No preset: "attended" preset would record an attendance nobody saw.
+    outcome = SelectField("Attendance", choices=choose({k.value: w.capitalize() for k, w in OUTCOME_WORDS.items()}),
+                          default="")
     outcome_reason = TextAreaField("Reason (needed when the witness did not attend)",
                                    validators=[Optional(), Length(max=2000)])

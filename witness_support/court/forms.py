@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import OnceForm
+from ..forms import CHOOSE, OnceForm, choose
 from ..witnesses.models import AssignmentRole
 from .models import EventKind
 
@@ -30,7 +30,8 @@ class CheckboxList(SelectMultipleField):
 
 
 class EventForm(OnceForm):
-    kind = SelectField("Kind of event", choices=_choices(EventKind))
+    # No preset: the kind decides readiness, aids and notices (a trial day is not a mention).
+    kind = SelectField("Kind of event", choices=choose(_choices(EventKind)), default="")
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
     court_name = StringField("Court", validators=[Optional(), Length(max=200)],
@@ -76,10 +77,10 @@ class AttendanceForm(OnceForm):
     # is `witness_id` too, and a label must name the right one.
     witness_id = SelectField("In support of", coerce=int, validate_choice=True, id="booking-witness_id")
     user_id = SelectField("Person", coerce=int, validate_choice=True)
-    # No default: the role someone takes for a witness is a decision, not a preset.
+    # No preset: the role someone takes for a witness is a decision, not a preset.
     assign_as = SelectField(
         "Their role for the witness, if not yet assigned",
-        choices={"": "Choose…", **_choices(AssignmentRole)}, default="", validate_choice=False,
+        choices={"": CHOOSE, **_choices(AssignmentRole)}, default="", validate_choice=False,
         description="Booking someone who is not yet assigned to the witness assigns them too, in this role.",
     )
     override_reason = TextAreaField(

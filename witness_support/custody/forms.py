@@ -14,13 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import OnceForm
+from ..forms import OnceForm, choose
 from .models import WORDS
 
 
 class CustodyEventForm(OnceForm):
     defendant_id = SelectField("Defendant", coerce=int, validators=[DataRequired()])
-    kind = SelectField("What happened", choices={k.value: w for k, w in WORDS.items()})
+    # No preset: a preset "arrested" (or any other) would tell the witnesses of an event nobody recorded.
+    kind = SelectField("What happened", choices=choose({k.value: w for k, w in WORDS.items()}), default="")
     occurred_at = DateTimeLocalField("When it happened (court time)", format="%Y-%m-%dT%H:%M",
                                      validators=[DataRequired(message="Give when it happened.")])
     learned_at = DateTimeLocalField("When you learned it (court time; empty: now)", format="%Y-%m-%dT%H:%M",

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import OnceForm
+from ..forms import OnceForm, choose, chosen
 from .models import BenefitKind, CorrectionType
 
 
@@ -13,7 +13,8 @@ def _choices(enum: type) -> dict[str, str]:
 
 
 class BenefitForm(OnceForm):
-    kind = SelectField("Kind of benefit", choices=_choices(BenefitKind))
+    # No preset: the kind decides who must authorise it, and the disclosure report reads it.
+    kind = SelectField("Kind of benefit", choices=choose(_choices(BenefitKind)), default="")
     description = TextAreaField("What was provided", validators=[DataRequired(), Length(max=2000)])
     amount = StringField(
         "Amount", validators=[Optional(), Length(max=20)],
@@ -38,9 +39,11 @@ class BenefitForm(OnceForm):
 
 
 class CorrectionForm(OnceForm):
+    # No preset: reversing an entry and adjusting its amount say different things to the defence.
     correction_type = SelectField(
-        "Correction", choices={CorrectionType.REVERSAL.value: "Reverse it (it did not happen as recorded)",
-                               CorrectionType.ADJUSTMENT.value: "Adjust the amount"},
+        "Correction", choices=choose({CorrectionType.REVERSAL.value: "Reverse it (it did not happen as recorded)",
+                                      CorrectionType.ADJUSTMENT.value: "Adjust the amount"}), default="",
+        validators=[chosen("Choose whether to reverse the entry or adjust its amount.")],
     )
     amount = StringField(
         "Difference", validators=[Optional(), Length(max=20)],

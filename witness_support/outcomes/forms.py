@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import OnceForm
+from ..forms import CHOOSE, OnceForm
 from .models import AppealOutcome, CustodyChange, SentenceKind, StatementStatus, Verdict
 
 
@@ -15,7 +15,6 @@ def _choices(enum: type, blank: str | None = None) -> dict[str, str]:
     return {"": blank, **items} if blank is not None else items
 
 
-CHOOSE = "Choose…"
 NO_SENTENCE = "none"  # the explicit choice "No sentence (yet)": stored as no sentence
 
 

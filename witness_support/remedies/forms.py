@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import OnceForm
+from ..forms import OnceForm, choose
 from .models import (
     PERMIT_WORDS,
     ROUTE_WORDS,
@@ -27,7 +27,9 @@ def _words(values: type) -> dict[str, str]:
 
 
 class ClaimForm(OnceForm):
-    route = SelectField("Route", choices={k.value: w.capitalize() for k, w in ROUTE_WORDS.items()})
+    # No presets below for a route, an offence, a decision or how a permit depends on the case: each
+    # is a choice someone makes, and one left as preset would be saved by inattention.
+    route = SelectField("Route", choices=choose({k.value: w.capitalize() for k, w in ROUTE_WORDS.items()}), default="")
     respondent = SelectField("Against", choices=_words(Respondent))
     case_id = SelectField("Case", coerce=int, validators=[Optional()])
     defendant_id = SelectField("Defendant (a claim against a defendant)", coerce=int, validators=[Optional()])
@@ -67,21 +69,21 @@ class PermitForm(OnceForm):
     number = StringField("Permit number", validators=[Length(max=100)])
     issued_on = DateField("Issued on", validators=[Optional()])
     expires_on = DateField("Expires on", validators=[Optional()])
-    depends_on_case = SelectField("How it depends on the case", choices={
+    depends_on_case = SelectField("How it depends on the case", choices=choose({
         CaseDependence.COOPERATION.value: "While the witness cooperates",
         CaseDependence.PROCEEDINGS.value: "Until the proceedings end",
         CaseDependence.INDEPENDENT.value: "Not on the case",
-    })
+    }), default="")
     case_id = SelectField("Case", coerce=int, validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 
 class ChargeForm(OnceForm):
-    offence = SelectField("Offence", choices=_words(Offence))
+    offence = SelectField("Offence", choices=choose(_words(Offence)), default="")
     details = TextAreaField("Details", validators=[Optional(), Length(max=2000)])
     arose_from_trafficking = SelectField("Arose from the trafficking", choices=_words(Arose),
                                          default=Arose.UNKNOWN.value)
-    decision = SelectField("Prosecutor's decision", choices=_words(ChargeDecision))
+    decision = SelectField("Prosecutor's decision", choices=choose(_words(ChargeDecision)), default="")
     decided_on = DateField("Decided on", validators=[Optional()])
 
 

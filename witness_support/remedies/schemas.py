@@ -85,7 +85,7 @@ class ResidencePermitInput(Input):
     number: NullText(100) = None
     issued_on: Day
     expires_on: Day | None = None
-    depends_on_case: CaseDependence = None
+    depends_on_case: CaseDependence  # no default: whether the permit hangs on the case is stated
     case_id: Id | None = None
     note: NullText(2000) = None
 
@@ -94,7 +94,7 @@ class ChargeInput(Input):
     offence: Offence
     details: NullText(2000) = None
     arose_from_trafficking: Arose = None
-    decision: ChargeDecision = None
+    decision: ChargeDecision  # no default: the prosecutor's decision is stated, even when it is pending
     decided_on: Day | None = None
 
 

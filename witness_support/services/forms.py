@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from ..countries import COUNTRIES
-from ..forms import OnceForm
+from ..forms import OnceForm, choose, chosen
 from ..permissions import FieldGroup
 from .models import (
     METHOD_WORDS,
@@ -31,9 +31,11 @@ GROUP_CHOICES = {str(g): str(g).replace("_", " ") for g in FieldGroup}
 UTC_NOTE = "Your local time as UTC (empty: now)."
 
 
+# No presets on this page for what a witness was told, what they consented to and how, or whether a
+# referral leaves now: each is recorded as someone chose it, never as the first item of a list.
 class InformationForm(OnceForm):
-    topic = SelectField("What was explained", choices={k.value: w for k, w in TOPIC_WORDS.items()})
-    method = SelectField("How", choices={k.value: w for k, w in METHOD_WORDS.items()})
+    topic = SelectField("What was explained", choices=choose({k.value: w for k, w in TOPIC_WORDS.items()}), default="")
+    method = SelectField("How", choices=choose({k.value: w for k, w in METHOD_WORDS.items()}), default="")
     language = StringField("Language", validators=[Length(max=35)])
     interpreter = StringField("Interpreter (name or service; empty: none)", validators=[Optional(), Length(max=200)])
     given_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
@@ -42,13 +44,15 @@ class InformationForm(OnceForm):
 
 
 class ConsentForm(OnceForm):
-    purpose = SelectField("What the witness agreed to", choices={k.value: w for k, w in PURPOSE_WORDS.items()})
+    purpose = SelectField("What the witness agreed to",
+                          choices=choose({k.value: w for k, w in PURPOSE_WORDS.items()}), default="")
     organisation_id = SelectField("Organisation (empty: any in the directory for the service)", coerce=int,
                                   validators=[Optional()])
     service = SelectField("Service", choices={"": "—", **SERVICE_CHOICES}, validators=[Optional()])
     detail = StringField("Channel or family member", validators=[Optional(), Length(max=300)])
     scope = SelectMultipleField("Field groups that may be shared", choices=GROUP_CHOICES, validators=[Optional()])
-    given_how = SelectField("How the consent was given", choices={k.value: w for k, w in METHOD_WORDS.items()})
+    given_how = SelectField("How the consent was given",
+                            choices=choose({k.value: w for k, w in METHOD_WORDS.items()}), default="")
     given_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                   description=UTC_NOTE)
     guardian_involvement = TextAreaField("Child: how the guardian was involved", validators=[Optional()])
@@ -69,11 +73,14 @@ class ReferralForm(OnceForm):
     no_terms_reason = TextAreaField("Why send to an organisation without confidentiality terms",
                                     validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    send = SelectField("Send now by email", choices={"yes": "Yes, send now", "no": "No, keep it pending"})
+    send = SelectField("Send now by email", choices=choose({"yes": "Yes, send now", "no": "No, keep it pending"}),
+                       default="", validators=[chosen("Choose whether to send the referral now or keep it pending.")])
 
 
 class ReferralStatusForm(FlaskForm):
-    status = SelectField("Status", choices=sorted({s for n in NEXT_STATUSES.values() for s in n}))
+    status = SelectField("Status", choices=choose({s: s.replace("_", " ").capitalize() for s in
+                                                   sorted({s for n in NEXT_STATUSES.values() for s in n})}), default="",
+                         validators=[chosen("Choose the new status of the referral.")])
     reason = TextAreaField("Reason (declined)", validators=[Optional()])
     feedback = TextAreaField("Feedback received", validators=[Optional()])
 

@@ -40,7 +40,7 @@ class ConsentInput(Input):
     detail: NullText(300) = None
     scope: Groups | None = None
     given_at: SentInstant = Field(None, description="ISO 8601 with its offset; empty: now.")
-    given_how: Method = Method.ORAL
+    given_how: Method  # no default: how the witness consented is recorded as said, never assumed
     guardian_involvement: NullText(2000) = None
     child_view: NullText(2000) = None
 

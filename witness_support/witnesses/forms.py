@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..countries import COUNTRIES
-from ..forms import OnceForm
+from ..forms import OnceForm, choose
 from .models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
 
@@ -46,8 +46,8 @@ STAGE_CHOICES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post
 
 class RiskAssessmentForm(OnceForm):
     stage = SelectField("Stage", choices=STAGE_CHOICES)
-    # No default: a risk level nobody chose must not be saved as "low".
-    level = SelectField("Risk level", choices={"": "Choose…", **_choices(RiskLevel)})
+    # No preset: a risk level nobody chose must not be saved as "low".
+    level = SelectField("Risk level", choices=choose(_choices(RiskLevel)), default="")
     assessed_on = DateField("Assessed on", validators=[DataRequired()])
     next_review_on = DateField("Next review", validators=[DataRequired()])
     threats = TextAreaField("Threats", validators=[Optional(), Length(max=5000)])
@@ -56,7 +56,8 @@ class RiskAssessmentForm(OnceForm):
 
 class AssignmentForm(OnceForm):
     user_id = SelectField("Person", coerce=int, validate_choice=True)
-    role = SelectField("Role", choices=_choices(AssignmentRole))
+    # No preset: the role someone takes for a witness is a decision, not a preset (as on a booking).
+    role = SelectField("Role", choices=choose(_choices(AssignmentRole)), default="")
     starts_on = DateField("From", validators=[Optional()])
     ends_on = DateField("Until", validators=[Optional()])
 
