@@ -150,19 +150,20 @@ def _due_statement(days: tuple[int, ...]) -> sa.Select:
         release_days, hearing_days = _nearest(event.release_date, days), _nearest(event.hearing_on, days)
         upcoming = branch(1, ReminderKind.RELEASE, event.release_date, release_days, "custody_event", event.id,
                           event.defendant_id, event.case_id).where(
-            event.release_date > today, event.release_date <= horizon, _latest_release_entry(event), _held(),
-            ~_told_by_outcome(event.defendant_id, event.release_date),
-            _unraised(ReminderKind.RELEASE, event.defendant_id, release_days, event.release_date))
+            event.release_date > today, event.release_date <= horizon,
+            _unraised(ReminderKind.RELEASE, event.defendant_id, release_days, event.release_date),
+            _latest_release_entry(event), _held(), ~_told_by_outcome(event.defendant_id, event.release_date))
         hearings = branch(2, ReminderKind.HEARING, event.hearing_on, hearing_days, "custody_event", event.id,
                           event.defendant_id, event.case_id).where(
             event.hearing_on > today, event.hearing_on <= horizon, event.kind == _const(EventKind.PAROLE_HEARING),
-            _standing(event), _held(),
-            _unraised(ReminderKind.HEARING, event.defendant_id, hearing_days, event.hearing_on))
+            _unraised(ReminderKind.HEARING, event.defendant_id, hearing_days, event.hearing_on),
+            _standing(event), _held())
         branches += [upcoming, hearings]
     reached = branch(3, ReminderKind.RELEASED, event.release_date, _const(0), "custody_event", event.id,
                      event.defendant_id, event.case_id).where(
-        event.release_date >= reached_from, event.release_date <= today, _latest_release_entry(event), _held(),
-        _unraised(ReminderKind.RELEASED, event.defendant_id, _const(0), event.release_date))
+        event.release_date >= reached_from, event.release_date <= today,
+        _unraised(ReminderKind.RELEASED, event.defendant_id, _const(0), event.release_date),
+        _latest_release_entry(event), _held())
     outcome_reached = branch(4, ReminderKind.RELEASED, Outcome.proposed_release_date, _const(0), "outcome",
                              Outcome.id, Outcome.defendant_id, Outcome.case_id).where(
         Outcome.proposed_release_date >= reached_from, Outcome.proposed_release_date <= today,
