@@ -11,8 +11,9 @@ Per 100,000 witnesses: 25,000 cases (one defendant each, the liaison officer and
 the demo assigned to all: a national view), ~1,000,000 court events each requiring one witness,
 300,000 testimonial aids, 500,000 benefit entries, 200,000 notices, 5,000 outcomes whose
 release dates make the sweep find reminders due, and every defendant's custody history (about
-60,000 entries: remands, bail with conditions, warrants, sentences; parole hearings, temporary
-releases, releases on licence, sentence ends reached and corrections among the convicted).
+64,000 entries and 20,000 bail conditions: remands, bail with conditions, warrants, sentences;
+parole hearings, temporary releases, releases on licence, sentence ends reached and corrections
+among the convicted).
 """
 
 from __future__ import annotations
