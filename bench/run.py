@@ -309,51 +309,73 @@ def sweep_benchmarks(app: Any, rounds: int) -> list[dict]:
                         "same INSERT … SELECT, raw driver", 2.0))
         reset()
         db.session.remove()
-        rows.append(custody_pass(app, today, rounds))
+        rows += custody_pass(app, today, rounds)
     return rows
 
 
-def custody_pass(app: Any, today: Any, rounds: int) -> dict:
+def custody_pass(app: Any, today: Any, rounds: int) -> list[dict]:
     """The custody part of every sweep pass: release and hearing dates from the custody history
     (latest standing entry per defendant, defendants still held), outcome release dates reached, and
-    the reminders already raised. Ours runs raise_custody_reminders and rolls back; the floor replays
-    through the raw driver exactly the statements (SQL text and parameters) the driver received."""
+    the reminders already raised.
+
+    The seeded database has never been swept, so the first pass raises the reminders due (notices,
+    tasks; timed once, reported without a floor) and commits. Then the pass as cron runs it every
+    minute, nothing new due: ours is raise_custody_reminders and the sweep's commit; the floor replays
+    through the raw driver every statement (SQL text and parameters) the driver received during
+    such a pass, and commits. Afterwards the rows the first pass added are deleted again (but for
+    the append-only audit events), so a rerun on the same database measures the same."""
     import sqlalchemy as sa
 
     from witness_support.extensions import db
     from witness_support.notifications.custody_reminders import raise_custody_reminders
 
+    tables = ("custody_reminders", "notifications", "tasks")
+    marks = {t: db.session.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {t}")).scalar() for t in tables}
+    db.session.commit()
     now = datetime.now(UTC)
+    started = time.perf_counter()
+    raised = raise_custody_reminders(today, now)
+    db.session.commit()
+    first = time.perf_counter() - started
+    added = {t: db.session.execute(sa.text(f"SELECT count(*) FROM {t} WHERE id > :m"), {"m": marks[t]}).scalar()
+             for t in tables}
+    db.session.commit()
     sent: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         sent.append((statement, parameters))
 
     sa.event.listen(db.engine, "before_cursor_execute", capture)
-    raised = raise_custody_reminders(today, now)
-    db.session.rollback()
+    assert raise_custody_reminders(today, now) == 0
+    db.session.commit()
     sa.event.remove(db.engine, "before_cursor_execute", capture)
-    reads = [(s, p) for s, p in sent if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
     def ours() -> None:
-        raise_custody_reminders(today, now)
-        db.session.rollback()
+        assert raise_custody_reminders(today, now) == 0
+        db.session.commit()
 
     def floor() -> None:
         connection = raw_connection(app)
         try:
             cursor = connection.cursor()
-            for statement, parameters in reads:
+            for statement, parameters in sent:
                 cursor.execute(statement, parameters)
-                cursor.fetchall()
-            connection.rollback()
+                assert cursor.fetchall() == []
+            connection.commit()
         finally:
             connection.close()
 
     o, f = interleaved(ours, floor, rounds)
+    for t in tables:
+        db.session.execute(sa.text(f"DELETE FROM {t} WHERE id > :m"), {"m": marks[t]})
+    db.session.commit()
     db.session.remove()
-    return row(f"sweep: custody dates ({len(reads)} statements, {raised} reminders due)", o, f,
-               "same statements, raw driver", 2.0)
+    return [
+        row(f"sweep: custody dates, first pass ({raised} reminders raised: {added['notifications']} notices, "
+            f"{added['tasks']} tasks)", first, 0.0, "none (timed once)", None),
+        row(f"sweep: custody dates, nothing new due (as cron runs it; {len(sent)} statement(s))", o, f,
+            "same statements, raw driver", 2.0),
+    ]
 
 
 def ledger_benchmarks(app: Any, rounds: int) -> list[dict]:

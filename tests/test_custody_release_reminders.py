@@ -120,6 +120,20 @@ def test_the_outcome_and_the_custody_history_giving_the_same_date_tell_it_once(a
     assert len(_notices("release_upcoming")) == 2 and len(_tasks("safety_planning")) == 2
 
 
+def test_a_pass_with_nothing_new_due_reads_once_and_writes_nothing(app, officer, held, count_queries):
+    """Cron runs the sweep every minute: once the dates' reminders are raised, the custody part of a
+    pass is one read, whatever the number of dates in the window and however many kinds."""
+    _, [sentenced, hearing, reached], _, _ = held(witnesses=2, defendants=3)
+    _record(officer, sentenced, "sentenced", release_date=future(5))
+    _record(officer, hearing, "parole_hearing", hearing_on=future(20))
+    _record(officer, reached, "sentenced", release_date=today_utc())
+    assert _raise() == 3
+    with count_queries() as statements:
+        assert _raise() == 0
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+    assert len(_notices("release_upcoming")) == 2 and len(_tasks("release_check_in")) == 2
+
+
 def test_a_later_entry_or_a_correction_replaces_the_release_date(app, officer, held):
     _, [first, second], _, _ = held(witnesses=1, defendants=2)
     _record(officer, first, "sentenced", hours_ago=5, release_date=future(20))

@@ -18,7 +18,7 @@ from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
 from witness_support.notifications import sweep
 from witness_support.notifications.models import Notification
-from witness_support.notifications.texts import FULL, PROTECTIVE_WORDS
+from witness_support.notifications.texts import EVENT_WORDS, FULL, ITEM_WORDS, PROTECTIVE_WORDS
 from witness_support.remedies import operations as remedies_ops
 from witness_support.tasks.models import Task
 
@@ -98,3 +98,52 @@ def test_the_property_notice_is_told_in_every_language(app, officer, make_witnes
         assert "identity card" not in notice.body.lower()
     else:
         assert "Your identity card taken as evidence" in notice.body
+
+
+def _queue_old_shape(witness_id: int, case_id: int | None, kind: str, key: str, context: dict) -> None:
+    """A notice row as the code before the kind codes queued it: English words, no kind code."""
+    now = utc_now()
+    db.session.execute(sa.insert(Notification.__table__).values(
+        witness_id=witness_id, case_id=case_id, kind=kind, dedup_key=key, context=context, triggered_at=now,
+        deadline_at=now + timedelta(days=1), status="pending", next_attempt_at=now, attempts=0,
+        language_fallback=False, created_at=now,
+    ))
+    db.session.commit()
+
+
+# Custody entries told as a "custody update", whose notice says what happened in words.
+UPDATES = [EventKind.CHARGES_DROPPED, EventKind.SENTENCED, EventKind.TRANSFERRED, EventKind.TEMPORARY_RELEASE]
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_notices_queued_before_the_kind_codes_are_sent_in_the_witness_s_language(
+        app, officer, make_case, make_witness, make_journey, smtp_server, language):
+    case = make_case(court_timezone="Asia/Jakarta")
+    witness = make_witness()
+    make_journey(witness=witness, case=case)
+    notify_ops.set_preferences(officer, witness, channel="email", language=language,
+                               email="queued-before@example.test", contact_is_safe=True)
+    db.session.commit()
+    for kind in UPDATES:
+        _queue_old_shape(witness.id, case.id, "custody_update", f"custody:old-{kind}:w{witness.id}", {
+            "offender": CANARY_OFFENDER, "changed_on": "2026-11-02 09:30 (Asia/Jakarta)", "what": WORDS[kind],
+            "hearing_on": "", "release_date": "", "custody_event_id": None})
+    _queue_old_shape(witness.id, None, "property_collectable", f"property-collectable:old:w{witness.id}",
+                     {"item": "identity card", "collectable_from": future(3).isoformat()})
+    result = sweep.send_due()
+    assert result.sent == len(UPDATES) + 1
+    bodies = {m["Subject"]: m.get_content() for m in smtp_server.messages}
+    custody = [body for body in smtp_server.bodies() if CANARY_OFFENDER in body]
+    assert len(custody) == len(UPDATES)
+    said = {kind: EVENT_WORDS[language][kind] for kind in UPDATES}
+    for kind, words in said.items():
+        assert sum(words in body for body in custody) == 1, (kind, words)
+    for body in custody:
+        assert FULL[language]["custody_update"][1].split("{")[0].strip() in body  # the notice's own language
+        left = [phrase for phrase in ENGLISH if phrase.lower() in body.lower()]
+        assert not left, (left, body)
+    [item_notice] = [body for subject, body in bodies.items() if subject == FULL[language]["property_collectable"][0]]
+    assert ITEM_WORDS[language]["identity_card"] in item_notice and "identity card" not in item_notice.lower()
+    told = _told(witness.id)
+    assert {(n.language, n.language_fallback) for n in told} == {(language, False)}
+    assert not db.session.execute(sa.select(Task).where(Task.kind == "notice_translation")).scalars().all()

@@ -299,6 +299,8 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
     from witness_support.aids.models import AidKind, AidStatus
     from witness_support.cases.models import CaseRole, CustodyStatus, Stage
     from witness_support.court.models import EventKind, EventStatus
+    from witness_support.custody import models as custody
+    from witness_support.custody import queries as custody_queries
     from witness_support.demo import seed_demo
     from witness_support.ledger.models import BenefitKind
     from witness_support.notifications.models import Channel, Kind, Status
@@ -318,6 +320,7 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
         ("benefit_entries", "kind"): BenefitKind, ("notifications", "kind"): Kind,
         ("notifications", "status"): Status, ("notifications", "channel"): Channel,
         ("outcomes", "verdict"): Verdict, ("outcomes", "sentence_kind"): SentenceKind,
+        ("custody_events", "kind"): custody.EventKind, ("bail_conditions", "kind"): custody.ConditionKind,
     }
     for (table, column), enum in enums.items():
         if column is None:
@@ -336,6 +339,37 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
             if length and isinstance(column.type, sa.String):
                 assert all(len(r[column.name]) <= length for r in rows if isinstance(r[column.name], str)), (
                     table, column.name)
+    # Custody histories as the custody operations record them: every defendant has one, its status
+    # follows the latest standing entry, dates only where the kind has them, never before the entry,
+    # nothing in the future but a scheduled hearing, a correction names an earlier entry of the same
+    # defendant, and a no-contact condition names a witness of the case.
+    events = db.session.execute(sa.select(custody.CustodyEvent)).scalars().all()
+    by_defendant: dict[int, list] = {}
+    for event in events:
+        by_defendant.setdefault(event.defendant_id, []).append(event)
+        assert event.occurred_at <= event.learned_at <= utc_now()
+        assert (event.hearing_on is not None) == (event.kind == custody.EventKind.PAROLE_HEARING)
+        if event.release_date is not None:
+            assert event.kind in (custody.EventKind.SENTENCED, custody.EventKind.RELEASED,
+                                  custody.EventKind.TEMPORARY_RELEASE)
+            assert event.release_date >= event.occurred_at.date()
+        if event.corrects_id is not None:
+            corrected = db.session.get(custody.CustodyEvent, event.corrects_id)
+            assert corrected.defendant_id == event.defendant_id and corrected.id < event.id and event.note
+    defendants = db.session.execute(sa.text("SELECT id, custody_status FROM defendants")).all()
+    assert {d for d, _ in defendants} == set(by_defendant)
+    for defendant_id, status in defendants:
+        current = custody_queries.current_event(by_defendant[defendant_id])
+        assert status == custody.STATUS_AFTER[custody.EventKind(current.kind)], defendant_id
+    assert {status for _, status in defendants} >= {"remanded", "bailed", "at_large", "sentenced", "released",
+                                                    "temporary_release"}
+    assert {e.kind for e in events} >= {"parole_hearing", "temporary_release", "released"}
+    assert any(e.corrects_id for e in events)
+    for condition in db.session.execute(sa.select(custody.BailCondition)).scalars():
+        assert condition.event.kind in custody.BAIL_KINDS
+        if condition.witness_id is not None:
+            assert db.session.execute(sa.text("SELECT count(*) FROM journeys WHERE witness_id = :w AND case_id = :c"),
+                                      {"w": condition.witness_id, "c": condition.event.case_id}).scalar() == 1
 
 
 def test_small_demo_is_unchanged(app):

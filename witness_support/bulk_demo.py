@@ -9,8 +9,11 @@ same data (only the random witness references of the small demo are not used her
 
 Per 100,000 witnesses: 25,000 cases (one defendant each, the liaison officer and the prosecutor of
 the demo assigned to all: a national view), ~1,000,000 court events each requiring one witness,
-300,000 testimonial aids, 500,000 benefit entries, 200,000 notices, and 5,000 outcomes whose
-release dates make the sweep find reminders due.
+300,000 testimonial aids, 500,000 benefit entries, 200,000 notices, 5,000 outcomes whose
+release dates make the sweep find reminders due, and every defendant's custody history (about
+64,000 entries and 20,000 bail conditions: remands, bail with conditions, warrants, sentences;
+parole hearings, temporary releases, releases on licence, sentence ends reached and corrections
+among the convicted).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from .aids.models import AidKind, AidStatus
 from .cases.models import CaseRole, CustodyStatus, Stage
 from .court.models import EventKind, EventStatus
 from .crypto import blind_index, keyring
+from .custody.models import STATUS_AFTER, ConditionKind
+from .custody.models import EventKind as CustodyKind
 from .db import today_utc, utc_now
 from .extensions import db
 from .ledger.models import BenefitKind
@@ -58,6 +63,8 @@ _BENEFIT_KINDS = [BenefitKind.ACCOMMODATION, BenefitKind.TRAVEL, BenefitKind.SUB
                   BenefitKind.PSYCHOLOGICAL, BenefitKind.LEGAL_AID, BenefitKind.PHONE_OR_COMMUNICATION]
 _NOTICE_KINDS = [Kind.HEARING_SET, Kind.HEARING_MOVED, Kind.RELEASE_UPCOMING, Kind.VERDICT]
 _CUSTODY = [CustodyStatus.REMANDED, CustodyStatus.BAILED, CustodyStatus.AT_LARGE]
+_CUSTODY_SOURCES = ["Invented: the court clerk, by phone", "Invented: the prison, by letter",
+                    "Invented: the police liaison", "Invented: the probation service"]
 _PARTICIPATION = [Participation.UNDECIDED, Participation.PARTICIPATING, Participation.PARTICIPATING,
                   Participation.DECLINED]
 _RISK_LEVELS = list(RiskLevel)
@@ -249,7 +256,8 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
           count * AIDS_PER_WITNESS, "testimonial aids")
     _seed_ledger(rng, count, officer.id, prosecutor.id, now)
     _load("notifications", _notice_rows(rng, count, witness_case, now), count * NOTICES_PER_WITNESS, "notices")
-    _seed_outcomes(rng, cases, today, now, prosecutor.id)
+    releases = _seed_outcomes(rng, cases, today, now, prosecutor.id)
+    _seed_custody(random.Random(f"{seed}-custody"), cases, count, releases, today, now, officer.id)  # noqa: S311 # nosec B311
     # Fresh statistics for the planner after a bulk load (without them SQLite may pick an index on
     # `kind` over one on `case_id` and read every trial day for one case's first trial).
     db.session.execute(sa.text("ANALYZE"))
@@ -302,12 +310,95 @@ def _notice_rows(rng: random.Random, count: int, witness_case: dict[int, int], n
                    "sent_at": triggered if sent else None, "delivered_by_id": None, "last_error": None}
 
 
-def _seed_outcomes(rng: random.Random, cases: int, today: date, now: datetime, prosecutor_id: int) -> None:
-    """One case in five has a conviction; release dates spread over the next two years."""
-    chosen = list(range(1, cases + 1, 5))
+def _seed_outcomes(rng: random.Random, cases: int, today: date, now: datetime, prosecutor_id: int) -> dict[int, date]:
+    """One case in five has a conviction; release dates spread over the next two years. Returns
+    each convicted defendant's proposed release date."""
+    releases = {c: today + timedelta(days=rng.randint(1, 730)) for c in range(1, cases + 1, 5)}
     _load("outcomes", ({"case_id": c, "defendant_id": c, "verdict": Verdict.CONVICTED, "charges": "Invented.",
-                        "sentence_kind": SentenceKind.IMPRISONMENT, "sentence_details": "", "proposed_release_date":
-                        today + timedelta(days=rng.randint(1, 730)), "appeal_lodged_by": None, "appeal_outcome": None,
+                        "sentence_kind": SentenceKind.IMPRISONMENT, "sentence_details": "",
+                        "proposed_release_date": release, "appeal_lodged_by": None, "appeal_outcome": None,
                         "custody": None, "recorded_by_id": prosecutor_id, "created_at": now, "updated_at": now}
-                       for c in chosen), len(chosen), "outcomes")
+                       for c, release in releases.items()), len(releases), "outcomes")
+    return releases
+
+
+# Before trial, what the defendant's history says, by the custody status drawn for the case.
+_PRE_TRIAL = {
+    CustodyStatus.REMANDED: (CustodyKind.ARRESTED, CustodyKind.REMANDED),
+    CustodyStatus.BAILED: (CustodyKind.ARRESTED, CustodyKind.BAILED),
+    CustodyStatus.AT_LARGE: (CustodyKind.ARRESTED, CustodyKind.BAILED, CustodyKind.WARRANT_ISSUED),
+}
+
+
+def _seed_custody(rng: random.Random, cases: int, count: int, releases: dict[int, date], today: date,
+                  now: datetime, officer_id: int) -> None:
+    """Every defendant's custody history, as the custody operations would have recorded it (append-only
+    entries in time order, release dates on or after the day they were recorded, a correction naming
+    the entry it corrects) and the defendant's custody status set from the latest entry.
+
+    Before trial: remanded, bailed (with a reporting condition, and for half a no-contact condition
+    naming the case's first witness) or bailed then at large. Convicted (the outcomes'
+    defendants): remanded then sentenced to the outcome's release date, and for one in ten each: a
+    parole hearing in the next two months, a temporary release starting within the last few days
+    or the next six weeks, a release on licence, a sentence end reached in the last week (the
+    prison's date, not the outcome's), a sentence corrected to a later release date."""
+    events: list[dict[str, Any]] = []
+    conditions: list[dict[str, Any]] = []
+    status: dict[int, str] = {}
+    drawn = dict(db.session.execute(sa.text("SELECT id, custody_status FROM defendants")).all())
+
+    def entry(defendant: int, kind: CustodyKind, occurred: datetime, *, release: date | None = None,
+              hearing: date | None = None, corrects: int | None = None, note: str = "") -> int:
+        learned = min(now, occurred + timedelta(hours=rng.randint(1, 72)))
+        events.append({"id": len(events) + 1, "defendant_id": defendant, "case_id": defendant, "kind": kind,
+                       "occurred_at": occurred, "learned_at": learned,
+                       "source": rng.choice(_CUSTODY_SOURCES), "note": note, "release_date": release,
+                       "hearing_on": hearing, "corrects_id": corrects, "entered_by_id": officer_id,
+                       "entered_at": learned})
+        if kind in STATUS_AFTER:
+            status[defendant] = STATUS_AFTER[kind]
+        return len(events)
+
+    for d in range(1, cases + 1):
+        arrested = now - timedelta(days=rng.randint(200, 900), hours=rng.randint(0, 23))
+        if d not in releases:
+            occurred = arrested
+            for kind in _PRE_TRIAL[CustodyStatus(drawn[d])]:
+                event_id = entry(d, kind, occurred)
+                occurred += timedelta(days=rng.randint(1, 60))
+                if kind == CustodyKind.BAILED:
+                    conditions.append({"event_id": event_id, "kind": ConditionKind.REPORTING, "witness_id": None,
+                                       "text": "Invented: to the police station every Monday"})
+                    first_witness = (d - 1) * WITNESSES_PER_CASE + 1
+                    if rng.random() < 0.5 and first_witness <= count:
+                        conditions.append({"event_id": event_id, "kind": ConditionKind.NO_CONTACT,
+                                           "witness_id": first_witness, "text": ""})
+            continue
+        entry(d, CustodyKind.ARRESTED, arrested)
+        entry(d, CustodyKind.REMANDED, arrested + timedelta(days=1))
+        sentenced = now - timedelta(days=rng.randint(30, 180))
+        turn = rng.randrange(10)
+        if turn == 3:  # the sentence's end reached, not yet recorded as a release
+            entry(d, CustodyKind.SENTENCED, sentenced, release=today - timedelta(days=rng.randint(0, 6)))
+            continue
+        first = entry(d, CustodyKind.SENTENCED, sentenced, release=releases[d])
+        if turn == 0:
+            entry(d, CustodyKind.PAROLE_HEARING, now - timedelta(days=rng.randint(1, 20)),
+                  hearing=today + timedelta(days=rng.randint(1, 60)))
+        elif turn == 1:
+            entry(d, CustodyKind.TEMPORARY_RELEASE, now - timedelta(days=rng.randint(6, 20)),
+                  release=today + timedelta(days=rng.randint(-5, 42)))
+        elif turn == 2:
+            entry(d, CustodyKind.RELEASED, now - timedelta(days=rng.randint(1, 28)), release=releases[d])
+        elif turn == 4:
+            entry(d, CustodyKind.SENTENCED, sentenced, release=releases[d] + timedelta(days=rng.randint(1, 60)),
+                  corrects=first, note="Invented: the prison gave a later release date.")
+    _load("custody_events", iter(events), len(events), "custody entries")
+    _load("bail_conditions", iter(conditions), len(conditions), "bail conditions")
+    changed = [{"d": d, "s": s} for d, s in status.items() if s != drawn[d]]
+    if changed:
+        defendants = db.metadata.tables["defendants"]
+        db.session.execute(defendants.update().where(defendants.c.id == sa.bindparam("d"))
+                           .values(custody_status=sa.bindparam("s")), changed)
+        db.session.commit()
 

@@ -120,7 +120,8 @@ class CustodyEvent(db.Model):
     release_date: Mapped[date | None] = mapped_column(index=True)
     # Parole or licence hearing scheduled: its date.
     hearing_on: Mapped[date | None] = mapped_column(index=True)
-    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("custody_events.id"))
+    # Indexed: whether an entry still stands (no later entry corrects it) is asked for every entry read.
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("custody_events.id"), index=True)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 

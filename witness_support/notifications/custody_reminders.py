@@ -20,6 +20,7 @@ the custody receivers at start-up): the receiver writes rows and flushes, the sw
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -63,8 +64,23 @@ def _distances() -> tuple[int, ...]:
     return tuple(sorted(set(current_app.config["RELEASE_REMINDER_DAYS"])))
 
 
+def _const(value: str | int) -> sa.ColumnElement[Any]:
+    """A constant of the code (an enum's value, a distance) written into the statement's text, not
+    bound: the pass runs every minute, and each bound value is processed again on every run."""
+    if isinstance(value, int):
+        return sa.literal_column(str(int(value)), sa.Integer)
+    if not str(value).replace("_", "").isalnum():
+        raise ValueError(f"not a code constant: {value!r}")
+    return sa.literal_column(f"'{value}'", sa.String)
+
+
+def _any_of(column: Any, values: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    # Not an expanding IN: its list would be rendered into the SQL again on every execution.
+    return column.in_([_const(str(v)) for v in values])
+
+
 def _held() -> sa.ColumnElement[bool]:
-    return sa.or_(Defendant.custody_status.is_(None), Defendant.custody_status.not_in([str(s) for s in NOT_HELD]))
+    return sa.or_(Defendant.custody_status.is_(None), ~_any_of(Defendant.custody_status, NOT_HELD))
 
 
 def _standing(event: Any) -> sa.ColumnElement[bool]:
@@ -72,67 +88,105 @@ def _standing(event: Any) -> sa.ColumnElement[bool]:
     return ~sa.exists().where(corrections.corrects_id == event.id)
 
 
-def _latest_release_entries(first: date, last: date) -> list[_Date]:
-    """The release dates between `first` and `last` of the latest standing entry with a release date
-    of each defendant still held."""
+def _latest_release_entry(event: Any) -> sa.ColumnElement[bool]:
+    """The entry is the latest standing one with a release date of its defendant."""
     later = aliased(CustodyEvent)
-    superseded = sa.exists().where(
-        later.defendant_id == CustodyEvent.defendant_id, later.kind.in_([str(k) for k in RELEASE_KINDS]),
-        later.release_date.is_not(None), _standing(later),
-        sa.or_(later.occurred_at > CustodyEvent.occurred_at,
-               sa.and_(later.occurred_at == CustodyEvent.occurred_at, later.id > CustodyEvent.id)),
+    return sa.and_(
+        _any_of(event.kind, RELEASE_KINDS), _standing(event),
+        ~sa.exists().where(
+            later.defendant_id == event.defendant_id, _any_of(later.kind, RELEASE_KINDS),
+            later.release_date.is_not(None), _standing(later),
+            sa.or_(later.occurred_at > event.occurred_at,
+                   sa.and_(later.occurred_at == event.occurred_at, later.id > event.id)),
+        ),
     )
-    rows = db.session.execute(
-        sa.select(CustodyEvent.id, CustodyEvent.defendant_id, CustodyEvent.case_id, CustodyEvent.release_date)
-        .join(Defendant, Defendant.id == CustodyEvent.defendant_id)
-        .where(CustodyEvent.release_date.between(first, last), CustodyEvent.kind.in_([str(k) for k in RELEASE_KINDS]),
-               _standing(CustodyEvent), ~superseded, _held())
-        .order_by(CustodyEvent.defendant_id, CustodyEvent.id)
-    ).all()
-    return [_Date(ReminderKind.RELEASE, d, c, on, ("custody_event", e)) for e, d, c, on in rows]
 
 
-def _hearings(first: date, last: date) -> list[_Date]:
-    rows = db.session.execute(
-        sa.select(CustodyEvent.id, CustodyEvent.defendant_id, CustodyEvent.case_id, CustodyEvent.hearing_on)
-        .join(Defendant, Defendant.id == CustodyEvent.defendant_id)
-        .where(CustodyEvent.hearing_on.between(first, last), CustodyEvent.kind == EventKind.PAROLE_HEARING,
-               _standing(CustodyEvent), _held())
-        .order_by(CustodyEvent.defendant_id, CustodyEvent.id)
-    ).all()
-    return [_Date(ReminderKind.HEARING, d, c, on, ("custody_event", e)) for e, d, c, on in rows]
+def _told_by_outcome(defendant_id: Any, falls_on: Any) -> sa.ColumnElement[bool]:
+    """The outcome reminders tell this date of this defendant already."""
+    return sa.exists().where(
+        Outcome.defendant_id == defendant_id, Outcome.proposed_release_date == falls_on,
+        _outcome_counts(),
+    )
 
 
-def _outcome_release_dates(first: date, last: date) -> list[_Date]:
-    """The outcomes' proposed release dates the outcome reminders count (no custody change after)."""
-    rows = db.session.execute(
-        sa.select(Outcome.id, Outcome.defendant_id, Outcome.case_id, Outcome.proposed_release_date)
-        .join(Defendant, Defendant.id == Outcome.defendant_id)
-        .where(Outcome.proposed_release_date.between(first, last),
-               sa.or_(Outcome.custody.is_(None), Outcome.custody.in_(["recalled", "transferred"])), _held())
-        .order_by(Outcome.defendant_id)
-    ).all()
-    return [_Date(ReminderKind.RELEASED, d, c, on, ("outcome", o)) for o, d, c, on in rows]
+def _outcome_counts() -> sa.ColumnElement[bool]:
+    """The outcome's release date counts (no custody change recorded on the outcome since)."""
+    return sa.or_(Outcome.custody.is_(None), _any_of(Outcome.custody, ("recalled", "transferred")))
 
 
-def _told_by_outcome(dates: list[_Date]) -> set[tuple[int, date]]:
-    """(defendant, date) pairs the outcome reminders tell already."""
-    if not dates:
-        return set()
-    return {(d, on) for d, on in db.session.execute(
-        sa.select(Outcome.defendant_id, Outcome.proposed_release_date)
-        .where(Outcome.defendant_id.in_(sorted({x.defendant_id for x in dates})),
-               sa.or_(Outcome.custody.is_(None), Outcome.custody.in_(["recalled", "transferred"])))
-    )}
+def _nearest(falls_on: Any, days: tuple[int, ...]) -> sa.ColumnElement[int]:
+    """The smallest reminder distance the date is within (bound `until_<d>` per distance)."""
+    return sa.case(*((falls_on <= sa.bindparam(f"until_{d}", type_=sa.Date), _const(d)) for d in days))
 
 
-def _raised(candidates: list[tuple[_Date, int]]) -> set[tuple[int, str, int, date]]:
-    if not candidates:
-        return set()
-    return {tuple(row) for row in db.session.execute(
-        sa.select(CustodyReminder.defendant_id, CustodyReminder.kind, CustodyReminder.days, CustodyReminder.falls_on)
-        .where(CustodyReminder.defendant_id.in_(sorted({x.defendant_id for x, _ in candidates})))
-    )}
+def _unraised(kind: str, defendant_id: Any, days: Any, falls_on: Any) -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(CustodyReminder.defendant_id == defendant_id, CustodyReminder.kind == _const(kind),
+                              CustodyReminder.days == days, CustodyReminder.falls_on == falls_on)
+
+
+@functools.cache
+def _due_statement(days: tuple[int, ...]) -> sa.Select:
+    """Every reminder due from custody and outcome dates and not yet recorded, in the order they are
+    told: releases approaching, parole hearings approaching, releases reached (custody history,
+    then outcomes); by defendant and source within each. One statement, built once with bound
+    parameters (`today`, `horizon`, `until_<d>` per distance, `reached_from`): most passes find
+    nothing, and building it cost more than running it."""
+    today, horizon = sa.bindparam("today", type_=sa.Date), sa.bindparam("horizon", type_=sa.Date)
+    reached_from = sa.bindparam("reached_from", type_=sa.Date)
+    event = CustodyEvent
+
+    def branch(order: int, kind: str, falls_on: Any, distance: Any, source: str, source_id: Any,
+               defendant_id: Any, case_id: Any) -> sa.Select:
+        return sa.select(
+            _const(order).label("branch"), _const(str(kind)).label("kind"),
+            defendant_id.label("defendant_id"), case_id.label("case_id"), falls_on.label("falls_on"),
+            distance.label("days"), _const(source).label("source_type"),
+            source_id.label("source_id"),
+        ).join(Defendant, Defendant.id == defendant_id)
+
+    branches = []
+    if days:  # no distances configured: nothing is told before a date, only once it is reached
+        release_days, hearing_days = _nearest(event.release_date, days), _nearest(event.hearing_on, days)
+        upcoming = branch(1, ReminderKind.RELEASE, event.release_date, release_days, "custody_event", event.id,
+                          event.defendant_id, event.case_id).where(
+            event.release_date > today, event.release_date <= horizon,
+            _unraised(ReminderKind.RELEASE, event.defendant_id, release_days, event.release_date),
+            _latest_release_entry(event), _held(), ~_told_by_outcome(event.defendant_id, event.release_date))
+        hearings = branch(2, ReminderKind.HEARING, event.hearing_on, hearing_days, "custody_event", event.id,
+                          event.defendant_id, event.case_id).where(
+            event.hearing_on > today, event.hearing_on <= horizon, event.kind == _const(EventKind.PAROLE_HEARING),
+            _unraised(ReminderKind.HEARING, event.defendant_id, hearing_days, event.hearing_on),
+            _standing(event), _held())
+        branches += [upcoming, hearings]
+    reached = branch(3, ReminderKind.RELEASED, event.release_date, _const(0), "custody_event", event.id,
+                     event.defendant_id, event.case_id).where(
+        event.release_date >= reached_from, event.release_date <= today,
+        _unraised(ReminderKind.RELEASED, event.defendant_id, _const(0), event.release_date),
+        _latest_release_entry(event), _held())
+    outcome_reached = branch(4, ReminderKind.RELEASED, Outcome.proposed_release_date, _const(0), "outcome",
+                             Outcome.id, Outcome.defendant_id, Outcome.case_id).where(
+        Outcome.proposed_release_date >= reached_from, Outcome.proposed_release_date <= today,
+        _outcome_counts(), _held(),
+        _unraised(ReminderKind.RELEASED, Outcome.defendant_id, _const(0), Outcome.proposed_release_date))
+    due = sa.union_all(*branches, reached, outcome_reached).subquery("due")
+    return sa.select(due.c.kind, due.c.defendant_id, due.c.case_id, due.c.falls_on, due.c.days, due.c.source_type,
+                     due.c.source_id).order_by(due.c.branch, due.c.defendant_id, due.c.source_id)
+
+
+def _due_params(today: date, days: tuple[int, ...]) -> dict[str, date]:
+    return {"today": today, "horizon": today + timedelta(days=max(days, default=0)),
+            "reached_from": today - timedelta(days=CHECK_IN_WINDOW_DAYS),
+            **{f"until_{d}": today + timedelta(days=d) for d in days}}
+
+
+def due_custody_reminders(today: date) -> list[tuple[_Date, int]]:
+    """(the date, the reminder's distance in days) of every reminder the next pass would raise, as
+    seen by the session's transaction; changes nothing."""
+    days = _distances()
+    rows = db.session.connection().execute(_due_statement(days), _due_params(today, days))
+    return [(_Date(kind, defendant_id, case_id, falls_on, (source_type, source_id)), distance)
+            for kind, defendant_id, case_id, falls_on, distance, source_type, source_id in rows]
 
 
 def _claim(found: _Date, days: int, now: datetime) -> bool:
@@ -202,28 +256,17 @@ def _tell(found: _Date, days: int, today: date, now: datetime) -> None:
 
 def raise_custody_reminders(today: date, now: datetime) -> int:
     """Raise every reminder due from custody dates (and check-ins from outcome dates); returns how
-    many were raised. Reads before it writes: most passes find nothing to do."""
-    distances = _distances()
-    horizon = today + timedelta(days=max(distances, default=0))
-    upcoming = [*_latest_release_entries(today + timedelta(days=1), horizon),
-                *_hearings(today + timedelta(days=1), horizon)]
-    told = _told_by_outcome([x for x in upcoming if x.kind == ReminderKind.RELEASE])
-    first = today - timedelta(days=CHECK_IN_WINDOW_DAYS)
-    reached = [_Date(ReminderKind.RELEASED, x.defendant_id, x.case_id, x.falls_on, x.source)
-               for x in _latest_release_entries(first, today)] + _outcome_release_dates(first, today)
-    candidates: list[tuple[_Date, int]] = []
-    for found in upcoming:
-        if found.kind == ReminderKind.RELEASE and (found.defendant_id, found.falls_on) in told:
-            continue  # the outcome's reminders tell this date
-        nearest = min(d for d in distances if found.falls_on <= today + timedelta(days=d))
-        candidates.append((found, nearest))
-    candidates += [(found, 0) for found in reached]
-    raised = _raised(candidates)
+    many were raised. Reads before it writes: most passes find nothing to do, in one statement."""
+    db.session.flush()  # the statement reads through the session's connection, past its autoflush
     count = 0
-    for found, days in candidates:
-        if (found.defendant_id, str(found.kind), days, found.falls_on) in raised or not _claim(found, days, now):
-            continue
-        raised.add((found.defendant_id, str(found.kind), days, found.falls_on))
+    seen: set[tuple[int, str, int, date]] = set()
+    for found, days in due_custody_reminders(today):
+        key = (found.defendant_id, str(found.kind), days, found.falls_on)
+        if key in seen:
+            continue  # the custody history and the outcome give the same release reached
+        seen.add(key)
+        if not _claim(found, days, now):
+            continue  # another sweep recorded it a moment ago: it tells
         _tell(found, days, today, now)
         count += 1
     db.session.flush()

@@ -274,6 +274,11 @@ ITEM_WORDS: dict[str, dict[str, str]] = {
            "documents": "เอกสาร", "clothing": "เสื้อผ้า", "other": "สิ่งของ"},
 }
 
+# The English words a notice stored before it stored the kinds (a custody entry's words; an item's
+# kind with spaces for underscores), to find the kind again.
+EVENT_KIND_BY_WORDS = {words: kind for kind, words in EVENT_WORDS["en"].items()}
+ITEM_KIND_BY_WORDS = {kind.replace("_", " "): kind for kind in ITEM_WORDS["en"]}
+
 # Bail conditions that protect the witness, in their language (the places are as the court wrote them).
 PROTECTIVE_WORDS = {
     "en": {"intro": "The court set conditions that protect you: ", "no_contact": "{offender} must not contact you",
@@ -336,8 +341,12 @@ def render(kind: str, language: str | None, values: dict[str, Any], *, minimal: 
                                          {**values, "compensation_due": due})
     if "protective" in values:
         values["conditions"] = protective_conditions(code, values)
-    # Words stored by kind are said in the notice's language (rows queued before the kinds were
-    # stored keep their English words).
+    # Words stored by kind are said in the notice's language. A row queued before notices stored the
+    # kinds carries only the English words: its kind is found again from them.
+    if not values.get("event_kind"):
+        values["event_kind"] = EVENT_KIND_BY_WORDS.get(str(values.get("what") or ""), "")
+    if not values.get("item_kind"):
+        values["item_kind"] = ITEM_KIND_BY_WORDS.get(str(values.get("item") or ""), "")
     if values.get("event_kind"):
         words = EVENT_WORDS.get(code, EVENT_WORDS["en"])
         values["what"] = words.get(values["event_kind"], values.get("what") or "")
