@@ -19,7 +19,7 @@ def test_support_person_subscribes_to_their_schedule(page, live_app, live_url):
 
     login(page, "ivy@example.test", PASSWORD)
     page.get_by_role("link", name="Subscribe to this schedule in your calendar app").click()
-    assert page.get_by_role("heading", name="Subscribe to your court schedule").is_visible()
+    expect(page.get_by_role("heading", name="Subscribe to your court schedule")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Create my feed link").click()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.helpers import PASSWORD
 from witness_support.auth import operations as auth_ops
@@ -35,11 +37,12 @@ def test_officer_registers_links_assesses_and_moves_a_witness(page, live_app):
     page.get_by_label("Date of birth").fill((today_utc() + timedelta(days=2)).isoformat())
     page.get_by_role("button", name="Save").click()
     # The error is by the field and in the summary; what was typed is still there.
-    assert page.get_by_text("The date of birth cannot be in the future.").first.is_visible()
+    expect(page.get_by_text("The date of birth cannot be in the future.").first).to_be_visible()
     assert page.get_by_label("Legal name").input_value() == "Invented Browser Person"
     assert_accessible(page)
     page.get_by_label("Date of birth").fill("1994-03-02")
     page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text("W-")  # the new witness's page, once it has loaded
     reference = page.locator("h1").inner_text().split()[0]
     assert reference.startswith("W-")
 
@@ -52,7 +55,7 @@ def test_officer_registers_links_assesses_and_moves_a_witness(page, live_app):
     page.get_by_role("link", name="Move to another stage").click()
     page.get_by_label("Move to").select_option("trial")
     page.get_by_role("button", name="Move").click()
-    assert page.get_by_text("needs a risk assessment for the trial stage").first.is_visible()
+    expect(page.get_by_text("needs a risk assessment for the trial stage").first).to_be_visible()
 
     page.goto(page.url.split("/journeys")[0] + "/witnesses/")
     page.get_by_role("link", name=reference).click()
@@ -61,12 +64,12 @@ def test_officer_registers_links_assesses_and_moves_a_witness(page, live_app):
     page.get_by_label("Risk level").select_option("high")
     page.get_by_label("Next review").fill((today_utc() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Record assessment").click()
-    assert page.get_by_text("High risk").first.is_visible()
+    expect(page.get_by_text("High risk").first).to_be_visible()
 
     page.get_by_role("link", name="Move to another stage").click()
     page.get_by_label("Move to").select_option("trial")
     page.get_by_role("button", name="Move").click()
-    assert page.locator(".stage-trial").first.is_visible()
+    expect(page.locator(".stage-trial").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "witness-timeline")
 
