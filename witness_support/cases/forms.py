@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..enums import choices
 from ..forms import OnceForm
 from .models import CustodyStatus
 
@@ -23,7 +24,7 @@ class CaseForm(OnceForm):
 class DefendantForm(OnceForm):
     name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
     custody_status = SelectField(
-        "Custody", choices={c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}
+        "Custody", choices=choices(CustodyStatus, capitalize=True)
     )
 
 

@@ -4,16 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..enums import choices
 from ..forms import OnceForm
 from .models import BenefitKind, CorrectionType
 
 
-def _choices(enum: type) -> dict[str, str]:
-    return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
-
-
 class BenefitForm(OnceForm):
-    kind = SelectField("Kind of benefit", choices=_choices(BenefitKind))
+    kind = SelectField("Kind of benefit", choices=choices(BenefitKind, capitalize=True))
     description = TextAreaField("What was provided", validators=[DataRequired(), Length(max=2000)])
     amount = StringField(
         "Amount", validators=[Optional(), Length(max=20)],

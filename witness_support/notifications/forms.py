@@ -16,7 +16,7 @@ class PreferencesForm(FlaskForm):
     language = SelectField("Language", choices={"en": "English", "id": "Bahasa Indonesia", "th": "Thai"},
                            description="Texts missing in a language go out in English and you are told.")
     opted_out = SelectMultipleField(
-        "They do not want to hear about", choices={k.value: k.value.replace("_", " ").capitalize() for k in Kind},
+        "They do not want to hear about", choices=choices(Kind, capitalize=True),
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validators=[Optional()],
     )
     email = StringField("Email address", validators=[Optional(), Length(max=254)])
