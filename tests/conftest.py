@@ -55,7 +55,7 @@ from witness_support.witnesses import operations as witness_ops
 from witness_support.witnesses.models import Witness
 
 # Fixtures of one feature that several test modules share.
-pytest_plugins = ["tests.fixtures.feeds"]
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.feeds"]
 
 _counter = itertools.count(1)
 _SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) ", re.IGNORECASE)

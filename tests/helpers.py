@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pyotp
 import sqlalchemy as sa
+from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -25,6 +27,7 @@ from witness_support.cases.models import Case, Journey
 from witness_support.config import normalise_database_url
 from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
+from witness_support.notifications import sweep
 from witness_support.services.operations import record_review
 from witness_support.witnesses.models import Witness
 
@@ -244,6 +247,31 @@ class LedgerWorld:
     admin: User
     witness: Witness
     case: Case
+
+
+def sweep_on_two_servers(app: Flask) -> tuple[dict[str, sweep.SweepResult], list[BaseException]]:
+    """Two app servers, "app-1" and "app-2", each sweeping due notices on a connection of its own at
+    the same moment; both find every notice due before either claims one, so each notice is fought
+    over (what they race for must be committed). Their results by name, and what either raised."""
+    start = threading.Barrier(2, timeout=30)
+    both_found = threading.Barrier(2, timeout=30)
+    results: dict[str, sweep.SweepResult] = {}
+    errors: list[BaseException] = []
+
+    def server(name: str) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                results[name] = sweep.send_due(worker=name, on_candidates=lambda found: both_found.wait())
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=server, args=(name,)) for name in ("app-1", "app-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
 
 
 def review_before_closing(actor: User, journey: Journey, text: str = "Invented: nothing continues.") -> None:

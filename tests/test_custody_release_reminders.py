@@ -6,14 +6,13 @@ sweeps at once (SQLite file and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.helpers import CANARY_OFFENDER, future, review_before_closing
+from tests.helpers import CANARY_OFFENDER, future, review_before_closing, sweep_on_two_servers
 from witness_support.cases import operations as case_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.custody.models import CustodyReminder
@@ -227,24 +226,7 @@ def test_two_concurrent_sweeps_send_each_custody_notice_once(app, officer, held,
     _record(officer, sentenced, "sentenced", hours_ago=3, release_date=future(10))
     queued = {n.id for n in _notices("bail") + _notices("escaped") + _notices("custody_update")}
     assert len(queued) == 12
-    start = threading.Barrier(2, timeout=30)
-    both_found = threading.Barrier(2, timeout=30)
-    results: dict[str, sweep.SweepResult] = {}
-    errors: list[BaseException] = []
-
-    def server(name: str) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                results[name] = sweep.send_due(worker=name, on_candidates=lambda found: both_found.wait())
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=server, args=(name,)) for name in ("app-1", "app-2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = sweep_on_two_servers(app)
     assert errors == []
     sent_1, sent_2 = set(results["app-1"].sent_ids), set(results["app-2"].sent_ids)
     assert sent_1.isdisjoint(sent_2)

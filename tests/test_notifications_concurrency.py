@@ -7,6 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import sweep_on_two_servers
 from witness_support.db import utc_now
 from witness_support.extensions import db
 from witness_support.notifications import operations as notify_ops
@@ -32,23 +33,7 @@ def _queue_emails(officer, make_witness, count: int) -> list[int]:  # noqa: ANN0
 
 def test_two_concurrent_sweeps_send_each_notice_once(app, officer, make_witness, smtp_server):
     ids = _queue_emails(officer, make_witness, 12)
-    # Both sweeps find every notice due before either claims one, so each notice is fought over.
-    both_found = threading.Barrier(2, timeout=30)
-    results: dict[str, sweep.SweepResult] = {}
-    errors: list[BaseException] = []
-
-    def server(name: str) -> None:
-        try:
-            with app.app_context():
-                results[name] = sweep.send_due(worker=name, on_candidates=lambda found: both_found.wait())
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=server, args=(name,)) for name in ("app-1", "app-2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = sweep_on_two_servers(app)
     assert errors == []
     sent_1, sent_2 = set(results["app-1"].sent_ids), set(results["app-2"].sent_ids)
     assert sent_1.isdisjoint(sent_2)

@@ -362,6 +362,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .documents import operations as document_operations
     from .documents import queries as document_queries
     from .protection import queries as protection_queries
+    from .protection.models import MeasureKind
     from .services import queries as services_queries
     from .templating import register
 
@@ -375,7 +376,7 @@ def _register_template_helpers(app: Flask) -> None:
         offender_at_large=custody_queries.offender_at_large,
         # Plan measures the reader may see (relocation and safe accommodation need the location group).
         visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
-        measure_words=lambda kind: protection_queries.MEASURE_WORDS.get(kind, kind.replace("_", " ")),
+        measure_words=lambda kind: MeasureKind.words_of(kind, kind.replace("_", " ")),
         protection_plan=protection_queries.plan_for,
         # The close forms say whether the journey's sustainable-protection review is recorded.
         sustainability_review=services_queries.journey_review,

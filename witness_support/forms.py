@@ -4,8 +4,9 @@ a form sent twice create one record.
 
 `attempt` runs the operation and commits; when a rule refuses, it rolls back and puts the
 errors next to the form's fields. `run_operation` adds what most form pages do next (a message
-and a redirect), `run_action` what a button without a page of its own does (a message either
-way, then back).
+and a redirect), `form_page` the page around it (the form again, with its errors, until it is
+accepted), `run_action` what a button without a page of its own does (a message either way, then
+back). `form_values` hands a form's fields to an operation whose keywords share their names.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -170,3 +171,28 @@ def run_action(
     result = attempt(action, commit=commit)
     flash(success if result.ok else result.summary, "success" if result.ok else "error")
     return redirect(target)
+
+
+def form_page(
+    form: FlaskForm, action: Callable[[], Any], success: str | Callable[[Any], str],
+    target: str | Callable[[Any], str], template: str, *, commit: Callable[[], None] | None = None,
+    **context: Any,
+) -> Response | str:
+    """A page whose form runs one operation: a valid submission runs it (`run_operation`) and
+    redirects; otherwise, or when a rule refuses, `template` is rendered with the form, `error` (the
+    message for the top of the page) and `context`."""
+    error = None
+    if form.validate_on_submit():
+        result = run_operation(form, action, success, target, commit=commit)
+        if isinstance(result, Response):
+            return result
+        error = result
+    return render_template(template, form=form, error=error, **context)
+
+
+def form_values(form: FlaskForm, **overrides: Any) -> dict[str, Any]:
+    """The form's fields by name, for an operation whose keywords are the same names (as an API
+    body's fields are), without the CSRF token and the one-time key; `overrides` replace a value
+    the operation takes in another form."""
+    skip = {getattr(form.meta, "csrf_field_name", "csrf_token"), "submission_key"}
+    return {name: value for name, value in form.data.items() if name not in skip} | overrides

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class AvoidReason(StrEnum):
+class AvoidReason(LabelledEnum):
     MEDICAL = "medical"
-    RELIGIOUS = "religious"
+    RELIGIOUS = "religious", "religious observance"
     EXAMS = "exams"
     CHILDCARE = "childcare"
     OTHER = "other"
 
-
-REASON_WORDS = {
-    AvoidReason.MEDICAL: "medical",
-    AvoidReason.RELIGIOUS: "religious observance",
-    AvoidReason.EXAMS: "exams",
-    AvoidReason.CHILDCARE: "childcare",
-    AvoidReason.OTHER: "other",
-}
 
 # A range longer than this is more likely a typo in the year than a real absence; a witness away
 # for longer is a matter for their officer and the court, not a date to avoid.
@@ -63,7 +55,7 @@ class DateToAvoid(db.Model):
 
     @property
     def reason_words(self) -> str:
-        return REASON_WORDS.get(self.reason, self.reason)  # type: ignore[call-overload]
+        return AvoidReason.words_of(self.reason)
 
     @property
     def days_words(self) -> str:

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..enums import choices
 from ..forms import OnceForm, choose, chosen
 from .models import CustodyStatus
 
@@ -24,7 +25,7 @@ class DefendantForm(OnceForm):
     name = StringField("Defendant's name", validators=[DataRequired(), Length(max=200)])
     # No preset: a defendant preset as remanded would hide one who is out on bail or at large.
     custody_status = SelectField(
-        "Custody", choices=choose({c.value: c.value.replace("_", " ").capitalize() for c in CustodyStatus}), default=""
+        "Custody", choices=choose(choices(CustodyStatus, capitalize=True)), default=""
     )
 
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..access import can_edit_case, can_view_case, can_view_witness, visible_case_ids, visible_witness_ids
 from ..auth.models import User
 from ..extensions import db
-from ..forms import run_operation, submitted_once
+from ..forms import form_page, run_operation, submitted_once
 from ..permissions import Permission, Role
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -38,24 +38,19 @@ def index() -> str:
 @submitted_once
 def new() -> str | Response:
     form = CaseForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.create_case(
-                current_user,
-                reference=form.reference.data,
-                court_name=form.court_name.data,
-                court_timezone=form.court_timezone.data.strip(),
-                offence_type=form.offence_type.data,
-            ),
-            lambda case: f"Case {case.reference} created.",
-            lambda case: url_for("cases.show", case_id=case.id),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("cases/form.html", form=form, error=error)
+    return form_page(
+        form,
+        lambda: operations.create_case(
+            current_user,
+            reference=form.reference.data,
+            court_name=form.court_name.data,
+            court_timezone=form.court_timezone.data.strip(),
+            offence_type=form.offence_type.data,
+        ),
+        lambda case: f"Case {case.reference} created.",
+        lambda case: url_for("cases.show", case_id=case.id),
+        "cases/form.html",
+    )
 
 
 @bp.route("/cases/<int:case_id>")
@@ -88,20 +83,17 @@ def end_staff(case_id: int, case_assignment_id: int) -> str | Response:
     if assignment is None or assignment.case_id != case.id or assignment.ended_at is not None:
         abort(404)
     form = EndCaseAssignmentForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.end_case_assignment(current_user, assignment, form.reason.data),
-            f"{assignment.user.display_name} no longer works on {case.reference}.",
-            # Someone who took themselves off can no longer see the case.
-            url_for("cases.show", case_id=case.id) if assignment.user_id != current_user.id
-            else url_for("cases.index"),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("cases/end_staff.html", form=form, case=case, assignment=assignment, error=error)
+    return form_page(
+        form,
+        lambda: operations.end_case_assignment(current_user, assignment, form.reason.data),
+        f"{assignment.user.display_name} no longer works on {case.reference}.",
+        # Someone who took themselves off can no longer see the case.
+        url_for("cases.show", case_id=case.id) if assignment.user_id != current_user.id
+        else url_for("cases.index"),
+        "cases/end_staff.html",
+        case=case,
+        assignment=assignment,
+    )
 
 
 @bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])
@@ -110,21 +102,17 @@ def end_staff(case_id: int, case_assignment_id: int) -> str | Response:
 def new_defendant(case_id: int) -> str | Response:
     case = get_or_404(Case, case_id, can_edit_case)
     form = DefendantForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.add_defendant(
-                current_user, case, name=form.name.data, custody_status=form.custody_status.data
-            ),
-            "Defendant added.",
-            url_for("cases.show", case_id=case.id),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("cases/simple_form.html", form=form, case=case, error=error,
-                           title=f"Add a defendant to {case.reference}")
+    return form_page(
+        form,
+        lambda: operations.add_defendant(
+            current_user, case, name=form.name.data, custody_status=form.custody_status.data
+        ),
+        "Defendant added.",
+        url_for("cases.show", case_id=case.id),
+        "cases/simple_form.html",
+        case=case,
+        title=f"Add a defendant to {case.reference}",
+    )
 
 
 @bp.route("/cases/<int:case_id>/staff/new", methods=["GET", "POST"])
@@ -141,19 +129,15 @@ def new_staff(case_id: int) -> str | Response:
             .order_by(User.display_name)
         ).scalars()
     }
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.assign_to_case(current_user, case, db.session.get(User, form.user_id.data)),
-            "Added to the case.",
-            url_for("cases.show", case_id=case.id),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("cases/simple_form.html", form=form, case=case, error=error,
-                           title=f"Add staff to {case.reference}")
+    return form_page(
+        form,
+        lambda: operations.assign_to_case(current_user, case, db.session.get(User, form.user_id.data)),
+        "Added to the case.",
+        url_for("cases.show", case_id=case.id),
+        "cases/simple_form.html",
+        case=case,
+        title=f"Add staff to {case.reference}",
+    )
 
 
 @bp.route("/cases/<int:case_id>/witnesses/new", methods=["GET", "POST"])
@@ -199,17 +183,13 @@ def transition(journey_id: int) -> str | Response:
         abort(404)
     mark_sensitive()
     form = TransitionForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.transition_journey(
-                current_user, journey, form.to.data, form.reason.data or "", form.override_reason.data or ""
-            ),
-            "Stage changed.",
-            url_for("witnesses.show", witness_id=journey.witness_id, _anchor=f"journey-{journey.id}"),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("cases/transition.html", form=form, journey=journey, error=error)
+    return form_page(
+        form,
+        lambda: operations.transition_journey(
+            current_user, journey, form.to.data, form.reason.data or "", form.override_reason.data or ""
+        ),
+        "Stage changed.",
+        url_for("witnesses.show", witness_id=journey.witness_id, _anchor=f"journey-{journey.id}"),
+        "cases/transition.html",
+        journey=journey,
+    )

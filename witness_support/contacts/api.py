@@ -15,7 +15,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, sees, visible_groups
-from ..api import body, bp, page_json, paged, query_int, reply_json, require
+from ..api import body, bp, page_args, page_json, paged, reply_json, require
 from ..api.openapi import PAGE_PARAMETERS, Op, add_paths, id_param
 from ..api.schemas import MAX_ID, page_of
 from ..availability import operations as availability_ops
@@ -33,9 +33,10 @@ from . import operations, queries, schemas
 from .models import WitnessContact
 
 
-def _witness(witness_id: int) -> Witness:
+def _witness(witness_id: int, group: FieldGroup | None = None) -> Witness:
+    """The witness, or 404 when the caller may not see them (or, with `group`, that group of theirs)."""
     witness = load_visible(current_user, Witness, witness_id, can_view_witness)
-    if witness is None:
+    if witness is None or (group is not None and not sees(current_user, witness, group)):
         raise NotFound()
     return witness
 
@@ -58,13 +59,8 @@ def _occurred_at(value: str, tz: str) -> datetime:
 @bp.get("/witnesses/<int:witness_id>/contacts")
 def list_contacts_api(witness_id: int) -> Response:
     require(Permission.CONTACT_VIEW)
-    witness = _witness(witness_id)
-    if not sees(current_user, witness, FieldGroup.CONTACT):
-        raise NotFound()
-    after_id = query_int("after")
-    limit = query_int("limit", 50)
-    if limit is None or not 1 <= limit <= 200:
-        raise ValidationFailed({"limit": "Give a limit between 1 and 200."})
+    witness = _witness(witness_id, FieldGroup.CONTACT)
+    after_id, limit = page_args()
     after = None
     if after_id is not None:
         after = db.session.get(WitnessContact, after_id) if 0 <= after_id <= MAX_ID else None
@@ -75,10 +71,8 @@ def list_contacts_api(witness_id: int) -> Response:
     groups = visible_groups(current_user, witness)
     witness_ops.record_identity_view(current_user, witness, via="api", groups={FieldGroup.CONTACT})
     db.session.commit()
-    return reply_json({
-        "items": [_out(c, schemas.Contact, "contact", groups) for c in page],
-        "next_after": page[-1].id if len(rows) > limit else None,
-    })
+    return page_json([_out(c, schemas.Contact, "contact", groups) for c in page],
+                     page[-1].id if len(rows) > limit else None)
 
 
 @bp.post("/witnesses/<int:witness_id>/contacts")
@@ -113,9 +107,7 @@ def list_dates_to_avoid_api(witness_id: int) -> Response:
 @bp.post("/witnesses/<int:witness_id>/dates-to-avoid")
 def add_date_to_avoid_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.DATES_TO_AVOID_RECORD)
-    witness = _witness(witness_id)
-    if not sees(current_user, witness, FieldGroup.NEEDS):
-        raise NotFound()
+    witness = _witness(witness_id, FieldGroup.NEEDS)
     data = body(schemas.DateToAvoidInput)
     entry = availability_ops.add_date_to_avoid(
         current_user, witness, first_day=data.first_day, last_day=data.last_day, reason=data.reason,
@@ -132,9 +124,7 @@ def remove_date_to_avoid_api(date_id: int) -> Response:
     entry = db.session.get(DateToAvoid, date_id)
     if entry is None:
         raise NotFound()
-    witness = _witness(entry.witness_id)
-    if not sees(current_user, witness, FieldGroup.NEEDS):
-        raise NotFound()
+    witness = _witness(entry.witness_id, FieldGroup.NEEDS)
     availability_ops.remove_date_to_avoid(current_user, entry)
     db.session.commit()
     return reply_json(_out(entry, schemas.DateToAvoid, "date_to_avoid", visible_groups(current_user, witness)))

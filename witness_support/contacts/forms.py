@@ -6,18 +6,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..availability.models import REASON_WORDS
-from ..court.models import OUTCOME_WORDS
+from ..availability.models import AvoidReason
+from ..court.models import AttendanceOutcome
+from ..enums import choices
 from ..forms import OnceForm, choose
-from .models import CHANNEL_WORDS, COUNTERPART_WORDS, Channel
+from .models import Channel, Counterpart
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 class ContactForm(OnceForm):
     occurred_at = DateTimeLocalField("When", format=LOCAL_FORMATS, validators=[Optional()])
-    channel = SelectField("How", choices={k.value: w.capitalize() for k, w in CHANNEL_WORDS.items()})
-    counterpart = SelectField("With", choices={k.value: w.capitalize() for k, w in COUNTERPART_WORDS.items()})
+    channel = SelectField("How", choices=choices(Channel, capitalize=True))
+    counterpart = SelectField("With", choices=choices(Counterpart, capitalize=True))
     interpreter_language = StringField("Interpreted into (language; empty: no interpreter)",
                                        validators=[Optional(), Length(max=35)])
     interpreter_name = StringField("Interpreter (name or service)", validators=[Optional(), Length(max=200)])
@@ -37,7 +38,7 @@ class CourtNoteForm(ContactForm):
 class DateToAvoidForm(OnceForm):
     first_day = DateField("First day", validators=[Optional()])
     last_day = DateField("Last day (empty: just the first day)", validators=[Optional()])
-    reason = SelectField("Reason", choices={k.value: w.capitalize() for k, w in REASON_WORDS.items()})
+    reason = SelectField("Reason", choices=choices(AvoidReason, capitalize=True))
     note = TextAreaField("Note (needed for “other”)", validators=[Optional(), Length(max=2000)])
 
 
@@ -47,7 +48,6 @@ class RemoveForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     # No preset: "attended" preset would record an attendance nobody saw.
-    outcome = SelectField("Attendance", choices=choose({k.value: w.capitalize() for k, w in OUTCOME_WORDS.items()}),
-                          default="")
+    outcome = SelectField("Attendance", choices=choose(choices(AttendanceOutcome, capitalize=True)), default="")
     outcome_reason = TextAreaField("Reason (needed when the witness did not attend)",
                                    validators=[Optional(), Length(max=2000)])

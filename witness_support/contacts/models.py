@@ -7,17 +7,17 @@ an event); this package holds the rule that records it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedText
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     CALL = "call"
     VISIT = "visit"
     MESSAGE = "message"
@@ -25,34 +25,15 @@ class Channel(StrEnum):
     COURT_DAY = "court_day"
 
 
-CHANNEL_WORDS = {
-    Channel.CALL: "call",
-    Channel.VISIT: "visit",
-    Channel.MESSAGE: "message",
-    Channel.LETTER: "letter",
-    Channel.COURT_DAY: "court day",
-}
-
-
-class Counterpart(StrEnum):
+class Counterpart(LabelledEnum):
     """Whom the contact was with: the witness, or someone speaking for or about them."""
 
-    WITNESS = "witness"
-    GUARDIAN = "guardian"
-    FAMILY = "family"
-    LAWYER = "lawyer"
-    SUPPORT_ORGANISATION = "support_organisation"
-    OTHER = "other"
-
-
-COUNTERPART_WORDS = {
-    Counterpart.WITNESS: "the witness",
-    Counterpart.GUARDIAN: "the guardian",
-    Counterpart.FAMILY: "a family member",
-    Counterpart.LAWYER: "the witness's lawyer",
-    Counterpart.SUPPORT_ORGANISATION: "a support organisation",
-    Counterpart.OTHER: "someone else",
-}
+    WITNESS = "witness", "the witness"
+    GUARDIAN = "guardian", "the guardian"
+    FAMILY = "family", "a family member"
+    LAWYER = "lawyer", "the witness's lawyer"
+    SUPPORT_ORGANISATION = "support_organisation", "a support organisation"
+    OTHER = "other", "someone else"
 
 
 class WitnessContact(db.Model):
@@ -91,11 +72,11 @@ class WitnessContact(db.Model):
 
     @property
     def channel_words(self) -> str:
-        return CHANNEL_WORDS.get(self.channel, self.channel)  # type: ignore[call-overload]
+        return Channel.words_of(self.channel)
 
     @property
     def counterpart_words(self) -> str:
-        return COUNTERPART_WORDS.get(self.counterpart, self.counterpart)  # type: ignore[call-overload]
+        return Counterpart.words_of(self.counterpart)
 
     @property
     def interpreted(self) -> bool:

@@ -23,7 +23,7 @@ from ..permissions import Role
 from ..tasks.operations import create_task
 from ..witnesses.models import Witness
 from . import queries
-from .models import CHANNEL_WORDS, Channel, Counterpart, WitnessContact
+from .models import Channel, Counterpart, WitnessContact
 
 MAX_SUMMARY = 5000
 MAX_REASON = 2000
@@ -73,7 +73,7 @@ def log_contact(  # noqa: C901 - one check per field, each named for the form
     elif check_date(errors, "occurred_at", occurred_at, "court_past") and occurred_at > now + CLOCK_SLACK:
         errors["occurred_at"] = "A contact is logged once it has happened: this time is in the future."
     if channel not in set(Channel):
-        errors["channel"] = "Choose how: " + ", ".join(CHANNEL_WORDS.values()) + "."
+        errors["channel"] = "Choose how: " + ", ".join(c.words for c in Channel) + "."
     elif support_person and channel != Channel.COURT_DAY:
         errors["channel"] = "Support persons log court-day notes; the witness's officer logs other contacts."
     if counterpart not in set(Counterpart):
@@ -113,7 +113,7 @@ def log_contact(  # noqa: C901 - one check per field, each named for the form
     db.session.add(contact)
     db.session.flush()
     if assignee is not None and follow_up_on is not None:
-        words = CHANNEL_WORDS.get(channel, channel)  # type: ignore[call-overload]
+        words = Channel.words_of(channel)
         task = create_task(
             assignee, FOLLOW_UP_KIND, f"Follow up the {words} with {witness.reference}",
             due_at=_end_of_day(follow_up_on, zone), witness_id=witness.id, source=("witness_contact", contact.id),

@@ -24,7 +24,7 @@ from ..court.queries import can_view_event
 from ..dates import local_to_utc
 from ..db import utc_now
 from ..extensions import db
-from ..forms import run_action, run_operation, submitted_once
+from ..forms import form_page, run_action, submitted_once
 from ..permissions import FieldGroup, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses import operations as witness_ops
@@ -113,21 +113,16 @@ def new_contact(witness_id: int) -> str | Response:
         form.occurred_at.data = queries.local_now(witness.id, utc_now()).replace(second=0, microsecond=0, tzinfo=None)
         if isinstance(form, CourtNoteForm):
             form.channel.data = Channel.COURT_DAY
-    error = None
-    if form.validate_on_submit():
-        target = _page(witness, "log") if sees(current_user, witness, FieldGroup.CONTACT) else url_for(
-            "witnesses.show", witness_id=witness.id)
-        result = run_operation(form, lambda: operations.log_contact(
-            current_user, witness, occurred_at=_occurred_at(form, tz), channel=form.channel.data,
-            counterpart=form.counterpart.data, summary=form.summary.data,
-            interpreter_language=form.interpreter_language.data, interpreter_name=form.interpreter_name.data,
-            follow_up_on=form.follow_up_on.data,
-        ), lambda c: "Contact logged." + (" A follow-up task was created." if c.task_id else ""), target)
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("contacts/form.html", form=form, witness=witness, title=title,
-                           cancel=url_for("contacts.show", witness_id=witness.id), error=error)
+    return form_page(form, lambda: operations.log_contact(
+        current_user, witness, occurred_at=_occurred_at(form, tz), channel=form.channel.data,
+        counterpart=form.counterpart.data, summary=form.summary.data,
+        interpreter_language=form.interpreter_language.data, interpreter_name=form.interpreter_name.data,
+        follow_up_on=form.follow_up_on.data,
+    ), lambda c: "Contact logged." + (" A follow-up task was created." if c.task_id else ""),
+        # A support person's note: they do not read the log back.
+        lambda _: _page(witness, "log") if sees(current_user, witness, FieldGroup.CONTACT)
+        else url_for("witnesses.show", witness_id=witness.id),
+        "contacts/form.html", witness=witness, title=title, cancel=url_for("contacts.show", witness_id=witness.id))
 
 
 @bp.route("/witnesses/<int:witness_id>/dates-to-avoid/new", methods=["GET", "POST"])
@@ -138,17 +133,11 @@ def new_date_to_avoid(witness_id: int) -> str | Response:
     if not _may_record_dates(witness):
         abort(404)
     form = DateToAvoidForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: availability_ops.add_date_to_avoid(
-            current_user, witness, first_day=form.first_day.data, last_day=form.last_day.data,
-            reason=form.reason.data, note=form.note.data or "",
-        ), "Date to avoid recorded: scheduling an event on it will ask for a reason.", _page(witness, "dates"))
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("contacts/form.html", form=form, witness=witness, title="Add a date to avoid",
-                           cancel=_page(witness, "dates"), error=error)
+    return form_page(form, lambda: availability_ops.add_date_to_avoid(
+        current_user, witness, first_day=form.first_day.data, last_day=form.last_day.data,
+        reason=form.reason.data, note=form.note.data or "",
+    ), "Date to avoid recorded: scheduling an event on it will ask for a reason.", _page(witness, "dates"),
+        "contacts/form.html", witness=witness, title="Add a date to avoid", cancel=_page(witness, "dates"))
 
 
 @bp.route("/dates-to-avoid/<int:date_id>/remove", methods=["POST"])
@@ -177,14 +166,8 @@ def record_attendance_outcome(event_id: int, witness_id: int) -> str | Response:
     if not form.is_submitted() and requirement.outcome:
         form.outcome.data = requirement.outcome
         form.outcome_reason.data = requirement.outcome_reason
-    error = None
     back = url_for("court.show_event", event_id=event.id, _anchor="req-title")
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.record_attendance_outcome(
-            current_user, requirement, outcome=form.outcome.data, reason=form.outcome_reason.data,
-        ), f"Attendance of {requirement.witness.reference} recorded.", back)
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("contacts/outcome.html", form=form, event=event, requirement=requirement, error=error,
-                           cancel=back)
+    return form_page(form, lambda: operations.record_attendance_outcome(
+        current_user, requirement, outcome=form.outcome.data, reason=form.outcome_reason.data,
+    ), f"Attendance of {requirement.witness.reference} recorded.", back,
+        "contacts/outcome.html", event=event, requirement=requirement, cancel=back)

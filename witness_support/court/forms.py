@@ -12,16 +12,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..enums import choices
 from ..forms import CHOOSE, OnceForm, choose
 from ..witnesses.models import AssignmentRole
 from .models import EventKind
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def _choices(enum: type, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
-    return {m.value: m.value.replace("_", " ").capitalize() for m in enum if m.value not in skip}
 
 
 class CheckboxList(SelectMultipleField):
@@ -31,7 +27,7 @@ class CheckboxList(SelectMultipleField):
 
 class EventForm(OnceForm):
     # No preset: the kind decides readiness, aids and notices (a trial day is not a mention).
-    kind = SelectField("Kind of event", choices=choose(_choices(EventKind)), default="")
+    kind = SelectField("Kind of event", choices=choose(choices(EventKind, capitalize=True)), default="")
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format=LOCAL_FORMATS, validators=[DataRequired()])
     court_name = StringField("Court", validators=[Optional(), Length(max=200)],
@@ -80,7 +76,7 @@ class AttendanceForm(OnceForm):
     # No preset: the role someone takes for a witness is a decision, not a preset.
     assign_as = SelectField(
         "Their role for the witness, if not yet assigned",
-        choices={"": CHOOSE, **_choices(AssignmentRole)}, default="", validate_choice=False,
+        choices=choices(AssignmentRole, capitalize=True, blank=CHOOSE), default="", validate_choice=False,
         description="Booking someone who is not yet assigned to the witness assigns them too, in this role.",
     )
     override_reason = TextAreaField(

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
@@ -90,21 +91,13 @@ class CourtEvent(db.Model):
         return f"<CourtEvent {self.id} case={self.case_id} {self.kind} {self.status} rev={self.revision}>"
 
 
-class AttendanceOutcome(StrEnum):
+class AttendanceOutcome(LabelledEnum):
     """How a required witness's attendance went (recorded once the event has begun)."""
 
     ATTENDED = "attended"
     GAVE_EVIDENCE = "gave_evidence"
     DID_NOT_ATTEND = "did_not_attend"
     EXCUSED = "excused"
-
-
-OUTCOME_WORDS = {
-    AttendanceOutcome.ATTENDED: "attended",
-    AttendanceOutcome.GAVE_EVIDENCE: "gave evidence",
-    AttendanceOutcome.DID_NOT_ATTEND: "did not attend",
-    AttendanceOutcome.EXCUSED: "excused",
-}
 
 
 class EventWitness(db.Model):
@@ -130,7 +123,7 @@ class EventWitness(db.Model):
 
     @property
     def outcome_words(self) -> str:
-        return OUTCOME_WORDS.get(self.outcome, self.outcome or "")  # type: ignore[call-overload]
+        return AttendanceOutcome.words_of(self.outcome, self.outcome or "")
 
     def __repr__(self) -> str:
         return f"<EventWitness event={self.event_id} witness={self.witness_id}>"

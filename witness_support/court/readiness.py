@@ -24,7 +24,7 @@ from ..cases.models import Case, Defendant
 from ..db import today_utc, utc_now
 from ..extensions import db
 from ..permissions import Permission
-from ..services.models import READINESS_TOPICS, TOPIC_WORDS, InformationGiven
+from ..services.models import READINESS_TOPICS, InformationGiven, Topic
 from ..witnesses.models import (
     PARTICIPATION_MEANS,
     AssignmentRole,
@@ -502,7 +502,7 @@ def _blockers(  # noqa: C901 - one branch per rule, read top to bottom
         add("child_without_guardian", f"{ref} is a child and has no guardian assigned.",
             links("witnesses.new_assignment", "witness_id", witness.id), Permission.WITNESS_ASSIGN)
     if unexplained:
-        topics = " and ".join(TOPIC_WORDS[t] for t in unexplained)
+        topics = " and ".join(Topic.words_of(t) for t in unexplained)
         add("not_explained", f"Not explained in {ref}'s language before the first trial day: {topics}.",
             links("services.new_information", "witness_id", witness.id), Permission.SERVICES_RECORD)
     return blockers

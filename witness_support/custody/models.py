@@ -10,27 +10,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import append_only
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class EventKind(StrEnum):
+class EventKind(LabelledEnum):
     ARRESTED = "arrested"
-    REMANDED = "remanded"
-    BAILED = "bailed"
-    BAIL_VARIED = "bail_varied"
-    BAIL_BREACHED = "bail_breached"
-    WARRANT_ISSUED = "warrant_issued"  # at large
-    REARRESTED = "rearrested"
-    CHARGES_DROPPED = "charges_dropped"
-    ACQUITTED = "acquitted"  # released after acquittal
-    SENTENCED = "sentenced"  # to custody
+    REMANDED = "remanded", "remanded in custody"
+    BAILED = "bailed", "released on bail"
+    BAIL_VARIED = "bail_varied", "bail conditions varied"
+    BAIL_BREACHED = "bail_breached", "bail breached"
+    WARRANT_ISSUED = "warrant_issued", "warrant issued: at large"
+    REARRESTED = "rearrested", "re-arrested"
+    CHARGES_DROPPED = "charges_dropped", "charges dropped or discontinued"
+    ACQUITTED = "acquitted", "released after acquittal"
+    SENTENCED = "sentenced", "sentenced to custody"
     TRANSFERRED = "transferred"
-    TEMPORARY_RELEASE = "temporary_release"
-    PAROLE_HEARING = "parole_hearing"  # parole or licence hearing scheduled
-    RELEASED = "released"  # on licence or at sentence end
-    ESCAPED = "escaped"
-    RECALLED = "recalled"
-    DEPORTED = "deported"  # deported or removed
+    TEMPORARY_RELEASE = "temporary_release", "on temporary release"
+    PAROLE_HEARING = "parole_hearing", "parole or licence hearing scheduled"
+    RELEASED = "released", "released on licence or at sentence end"
+    ESCAPED = "escaped", "escaped: at large"
+    RECALLED = "recalled", "recalled to custody"
+    DEPORTED = "deported", "deported or removed"
 
 
 # What each event leaves the defendant as (the `custody_status` on the defendant); a scheduled
@@ -54,47 +55,23 @@ STATUS_AFTER = {
     EventKind.DEPORTED: "removed",
 }
 
-WORDS = {
-    EventKind.ARRESTED: "arrested",
-    EventKind.REMANDED: "remanded in custody",
-    EventKind.BAILED: "released on bail",
-    EventKind.BAIL_VARIED: "bail conditions varied",
-    EventKind.BAIL_BREACHED: "bail breached",
-    EventKind.WARRANT_ISSUED: "warrant issued: at large",
-    EventKind.REARRESTED: "re-arrested",
-    EventKind.CHARGES_DROPPED: "charges dropped or discontinued",
-    EventKind.ACQUITTED: "released after acquittal",
-    EventKind.SENTENCED: "sentenced to custody",
-    EventKind.TRANSFERRED: "transferred",
-    EventKind.TEMPORARY_RELEASE: "on temporary release",
-    EventKind.PAROLE_HEARING: "parole or licence hearing scheduled",
-    EventKind.RELEASED: "released on licence or at sentence end",
-    EventKind.ESCAPED: "escaped: at large",
-    EventKind.RECALLED: "recalled to custody",
-    EventKind.DEPORTED: "deported or removed",
-}
+# The words as a mapping, as the custody form reads them.
+WORDS = EventKind.word_map()
 
 # Events that carry bail conditions.
 BAIL_KINDS = frozenset({EventKind.BAILED, EventKind.BAIL_VARIED})
 
 
-class ConditionKind(StrEnum):
-    NO_CONTACT = "no_contact"  # with a named witness of the case (by reference)
-    EXCLUSION_ZONE = "exclusion_zone"
+class ConditionKind(LabelledEnum):
+    NO_CONTACT = "no_contact", "no contact with"  # with a named witness of the case (by reference)
+    EXCLUSION_ZONE = "exclusion_zone", "must not enter"
     CURFEW = "curfew"
-    REPORTING = "reporting"
-    PASSPORT_SURRENDERED = "passport_surrendered"
-    RESIDENCE = "residence"
+    REPORTING = "reporting", "must report"
+    PASSPORT_SURRENDERED = "passport_surrendered", "passport surrendered"
+    RESIDENCE = "residence", "must live at"
 
 
-CONDITION_WORDS = {
-    ConditionKind.NO_CONTACT: "no contact with",
-    ConditionKind.EXCLUSION_ZONE: "must not enter",
-    ConditionKind.CURFEW: "curfew",
-    ConditionKind.REPORTING: "must report",
-    ConditionKind.PASSPORT_SURRENDERED: "passport surrendered",
-    ConditionKind.RESIDENCE: "must live at",
-}
+CONDITION_WORDS = ConditionKind.word_map()  # the words as a mapping
 # Conditions that protect a witness and are told to them; the others do not concern them.
 PROTECTIVE = frozenset({ConditionKind.NO_CONTACT, ConditionKind.EXCLUSION_ZONE})
 
@@ -131,7 +108,7 @@ class CustodyEvent(db.Model):
 
     @property
     def words(self) -> str:
-        return WORDS.get(self.kind, self.kind.replace("_", " "))
+        return EventKind.words_of(self.kind, self.kind.replace("_", " "))
 
     def __repr__(self) -> str:
         return f"<CustodyEvent {self.id} defendant={self.defendant_id} {self.kind}>"

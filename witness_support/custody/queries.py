@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..cases.models import Defendant, Journey
 from ..extensions import db
 from ..permissions import FieldGroup
-from .models import BAIL_KINDS, CONDITION_WORDS, BailCondition, CustodyEvent, Enrolment, EventKind
+from .models import BAIL_KINDS, BailCondition, ConditionKind, CustodyEvent, Enrolment, EventKind
 
 
 def history(defendant_id: int) -> list[CustodyEvent]:
@@ -52,7 +52,7 @@ def current_conditions(events: list[CustodyEvent]) -> list[BailCondition]:
 
 
 def condition_words(condition: BailCondition, *, reference: bool = True) -> str:
-    words = CONDITION_WORDS.get(condition.kind, condition.kind.replace("_", " "))
+    words = ConditionKind.words_of(condition.kind, condition.kind.replace("_", " "))
     if condition.kind == "no_contact":
         target = condition.witness.reference if (reference and condition.witness) else "a witness"
         return f"{words} {target}" + (f" ({condition.text})" if condition.text else "")

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from ..access import can_edit_case, can_view_witness
 from ..cases.models import Case, Defendant, Journey
 from ..extensions import db
-from ..forms import run_operation, submitted_once
+from ..forms import form_page, run_operation, submitted_once
 from ..permissions import Permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -76,16 +76,12 @@ def close(journey_id: int) -> str | Response:
         abort(404)
     mark_sensitive()
     form = CloseJourneyForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.close_journey(current_user, journey, reason=form.reason.data,
-                                             stay_enrolled=form.stay_enrolled.data == "yes"),
-            "Journey closed.",
-            url_for("witnesses.show", witness_id=journey.witness_id, _anchor=f"journey-{journey.id}"),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("custody/close.html", form=form, journey=journey, error=error)
+    return form_page(
+        form,
+        lambda: operations.close_journey(current_user, journey, reason=form.reason.data,
+                                         stay_enrolled=form.stay_enrolled.data == "yes"),
+        "Journey closed.",
+        url_for("witnesses.show", witness_id=journey.witness_id, _anchor=f"journey-{journey.id}"),
+        "custody/close.html",
+        journey=journey,
+    )

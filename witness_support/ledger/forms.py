@@ -4,17 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..enums import choices
 from ..forms import OnceForm, choose, chosen
 from .models import BenefitKind, CorrectionType
 
 
-def _choices(enum: type) -> dict[str, str]:
-    return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
-
-
 class BenefitForm(OnceForm):
     # No preset: the kind decides who must authorise it, and the disclosure report reads it.
-    kind = SelectField("Kind of benefit", choices=choose(_choices(BenefitKind)), default="")
+    kind = SelectField("Kind of benefit", choices=choose(choices(BenefitKind, capitalize=True)), default="")
     description = TextAreaField("What was provided", validators=[DataRequired(), Length(max=2000)])
     amount = StringField(
         "Amount", validators=[Optional(), Length(max=20)],

@@ -15,7 +15,7 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..db import today_utc
 from ..extensions import db
-from ..forms import attempt, run_operation, submitted_once
+from ..forms import attempt, form_page, run_operation, submitted_once
 from ..permissions import Permission, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -128,17 +128,14 @@ def new_concern(witness_id: int) -> str | BaseResponse:
         entry = db.session.get(BenefitEntry, id_arg(form.entry_id.data))
         if entry is None or entry.witness_id != witness.id:
             abort(404)
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form, lambda: operations.raise_concern(current_user, witness, form.description.data, entry),
-            "Concern recorded; the liaison officer's supervisor will see it until it is resolved.",
-            url_for("ledger.witness_ledger", witness_id=witness.id),
-        )
-        if isinstance(result, BaseResponse):
-            return result
-        error = result
-    return render_template("ledger/concern_form.html", form=form, witness=witness, entry=entry, error=error)
+    return form_page(
+        form, lambda: operations.raise_concern(current_user, witness, form.description.data, entry),
+        "Concern recorded; the liaison officer's supervisor will see it until it is resolved.",
+        url_for("ledger.witness_ledger", witness_id=witness.id),
+        "ledger/concern_form.html",
+        witness=witness,
+        entry=entry,
+    )
 
 
 @bp.route("/concerns/")
@@ -156,14 +153,8 @@ def resolve_concern(concern_id: int) -> str | BaseResponse:
         abort(404)
     mark_sensitive()
     form = ResolutionForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.resolve_concern(current_user, concern, form.resolution.data),
-                               "Concern resolved.", url_for("ledger.concerns"))
-        if isinstance(result, BaseResponse):
-            return result
-        error = result
-    return render_template("ledger/resolve_form.html", form=form, concern=concern, error=error)
+    return form_page(form, lambda: operations.resolve_concern(current_user, concern, form.resolution.data),
+                     "Concern resolved.", url_for("ledger.concerns"), "ledger/resolve_form.html", concern=concern)
 
 
 # ---- disclosure ----------------------------------------------------------------------------------

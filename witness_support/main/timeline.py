@@ -26,9 +26,9 @@ from ..permissions import FieldGroup, Permission, has_permission
 from ..protection.models import PlanRevision, ProtectionPlan
 from ..remedies import queries as remedies_queries
 from ..services.models import (
-    METHOD_WORDS,
     Consent,
     InformationGiven,
+    Method,
     Organisation,
     Referral,
     ReferralStatus,
@@ -313,7 +313,7 @@ def _services(witness: Witness, tz: str) -> list[Entry]:
         entries.append(Entry(
             at=info.given_at, kind="services", tz=tz, modifier="information", link=link("information"),
             title=f"Explained: {info.topic_words}",
-            detail=f"{METHOD_WORDS.get(info.method, info.method).capitalize()} in {info.language}{interpreter}",
+            detail=f"{Method.words_of(info.method).capitalize()} in {info.language}{interpreter}",
         ))
 
     for consent, organisation in db.session.execute(

@@ -7,18 +7,16 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..enums import choices
 from .models import Channel, Kind
-
-CHANNEL_LABELS = {"email": "Email", "sms": "Text message (says only that there is news)", "letter": "Letter",
-                  "in_person": "In person, by the liaison officer"}
 
 
 class PreferencesForm(FlaskForm):
-    channel = SelectField("How to tell them", choices={c.value: CHANNEL_LABELS[c.value] for c in Channel})
+    channel = SelectField("How to tell them", choices=choices(Channel))
     language = SelectField("Language", choices={"en": "English", "id": "Bahasa Indonesia", "th": "Thai"},
                            description="Texts missing in a language go out in English and you are told.")
     opted_out = SelectMultipleField(
-        "They do not want to hear about", choices={k.value: k.value.replace("_", " ").capitalize() for k in Kind},
+        "They do not want to hear about", choices=choices(Kind, capitalize=True),
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), validators=[Optional()],
     )
     email = StringField("Email address", validators=[Optional(), Length(max=254)])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedText
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
@@ -44,11 +45,11 @@ AFTER_CASE_KINDS = frozenset({
 })
 
 
-class Channel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    LETTER = "letter"
-    IN_PERSON = "in_person"
+class Channel(LabelledEnum):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message (says only that there is news)"
+    LETTER = "letter", "Letter"
+    IN_PERSON = "in_person", "In person, by the liaison officer"
 
 
 class Status(StrEnum):

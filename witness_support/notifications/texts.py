@@ -10,7 +10,7 @@ from __future__ import annotations
 from string import Formatter
 from typing import Any
 
-from ..custody.models import WORDS as CUSTODY_WORDS
+from ..custody.models import EventKind
 
 # Language names a witness record may carry -> the codes the texts are kept under.
 LANGUAGE_CODES = {
@@ -223,7 +223,7 @@ IMPLICATIONS = {
 
 # What happened in a custody entry, in the witness's language (the custody_update notice says it).
 EVENT_WORDS: dict[str, dict[str, str]] = {
-    "en": {str(kind): words for kind, words in CUSTODY_WORDS.items()},
+    "en": {str(kind): kind.words for kind in EventKind},
     "id": {
         "arrested": "ditangkap",
         "remanded": "ditahan sementara",

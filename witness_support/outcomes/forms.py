@@ -5,15 +5,9 @@ from __future__ import annotations
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..enums import choices
 from ..forms import CHOOSE, OnceForm
 from .models import AppealOutcome, CustodyChange, SentenceKind, StatementStatus, Verdict
-
-
-def _choices(enum: type, blank: str | None = None) -> dict[str, str]:
-    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
-    items = {e.value: e.value.replace("_", " ").capitalize() for e in enum}
-    return {"": blank, **items} if blank is not None else items
-
 
 NO_SENTENCE = "none"  # the explicit choice "No sentence (yet)": stored as no sentence
 
@@ -21,10 +15,10 @@ NO_SENTENCE = "none"  # the explicit choice "No sentence (yet)": stored as no se
 class OutcomeForm(OnceForm):
     # No default: a verdict or a sentence nobody chose must not be recorded, so each starts at
     # "Choose…" and is refused, with a message by the field, until someone picks one.
-    verdict = SelectField("Verdict", choices=_choices(Verdict, CHOOSE))
+    verdict = SelectField("Verdict", choices=choices(Verdict, capitalize=True, blank=CHOOSE))
     charges = TextAreaField("Charges it concerns", validators=[Optional(), Length(max=5000)])
     sentence_kind = SelectField("Sentence", choices={"": CHOOSE, NO_SENTENCE: "No sentence (yet)",
-                                                     **_choices(SentenceKind)})
+                                                     **choices(SentenceKind, capitalize=True)})
     sentence_months = IntegerField("Length in months", validators=[Optional(), NumberRange(min=0, max=1200)])
     sentence_details = StringField("Sentence details", validators=[Optional(), Length(max=2000)])
     sentenced_on = DateField("Sentenced on", validators=[Optional()])
@@ -37,7 +31,7 @@ class OutcomeForm(OnceForm):
     appeal_lodged_by = SelectField("Appeal lodged by", choices={"": "No appeal", "prosecution": "Prosecution",
                                                                 "defence": "Defence"})
     appeal_lodged_on = DateField("Appeal lodged on", validators=[Optional()])
-    appeal_outcome = SelectField("Appeal outcome", choices=_choices(AppealOutcome, "Not decided"))
+    appeal_outcome = SelectField("Appeal outcome", choices=choices(AppealOutcome, capitalize=True, blank="Not decided"))
     compensation_witness_id = SelectField(
         "Compensation order for", coerce=int, validators=[Optional()],
         description="A compensation or restitution order made with the sentence opens a claim for that witness.")
@@ -79,13 +73,13 @@ class OutcomeForm(OnceForm):
 
 class CustodyForm(OnceForm):
     # No default: "released" preset would tell the victim of a release nobody recorded.
-    custody = SelectField("Custody change", choices=_choices(CustodyChange, CHOOSE))
+    custody = SelectField("Custody change", choices=choices(CustodyChange, capitalize=True, blank=CHOOSE))
     on = DateField("On", validators=[DataRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
 
 class ImpactStatementForm(OnceForm):
-    status = SelectField("Status", choices=_choices(StatementStatus))
+    status = SelectField("Status", choices=choices(StatementStatus, capitalize=True))
     sentencing_date = DateField("Sentencing hearing", validators=[Optional()],
                                 description="The officer is reminded 10 days before if the statement is still open.")
     due_date = DateField("Due by", validators=[Optional()])

@@ -7,15 +7,16 @@ from typing import Any
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..enums import choices
 from ..forms import OnceForm
-from .queries import MEASURE_WORDS
+from .models import MeasureKind
 
 # Empty rows are ignored, so a plan of a few measures leaves the rest blank.
 MEASURE_ROWS = 8
 
 
 class MeasureForm(Form):
-    kind = SelectField("Measure", choices={"": "—"} | {k.value: w for k, w in MEASURE_WORDS.items()},
+    kind = SelectField("Measure", choices=choices(MeasureKind, blank="—"),
                        validators=[Optional()])
     text = StringField("Details", validators=[Optional(), Length(max=2000)])
     responsible = StringField("Responsible", validators=[Optional(), Length(max=200)])

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import append_only
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class MeasureKind(StrEnum):
+class MeasureKind(LabelledEnum):
     RELOCATION = "relocation"
     SAFE_ACCOMMODATION = "safe_accommodation"
     PHONE_CHANGE = "phone_change"
     ESCORT_TO_COURT = "escort_to_court"
     POLICE_ALARM = "police_alarm"
-    IDENTITY_PROTECTION = "identity_protection"  # in court
-    CHECK_IN_CALLS = "check_in_calls"
+    IDENTITY_PROTECTION = "identity_protection", "identity protection in court"
+    CHECK_IN_CALLS = "check_in_calls", "check-in calls"
     OTHER = "other"  # described in the text
 
 

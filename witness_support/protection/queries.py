@@ -11,21 +11,10 @@ from ..auth.models import User
 from ..extensions import db
 from ..tasks.models import Task
 from ..witnesses.models import Witness
-from .models import MeasureKind, PlanMeasure, PlanRevision, ProtectionPlan
+from .models import PlanMeasure, PlanRevision, ProtectionPlan
 
 # Tasks completed by saving a revision: after a verdict, after a custody change, before a release.
 PLAN_TASK_KINDS = ("revise_protection_plan", "custody_risk_review", "safety_planning")
-
-MEASURE_WORDS = {
-    MeasureKind.RELOCATION: "relocation",
-    MeasureKind.SAFE_ACCOMMODATION: "safe accommodation",
-    MeasureKind.PHONE_CHANGE: "phone change",
-    MeasureKind.ESCORT_TO_COURT: "escort to court",
-    MeasureKind.POLICE_ALARM: "police alarm",
-    MeasureKind.IDENTITY_PROTECTION: "identity protection in court",
-    MeasureKind.CHECK_IN_CALLS: "check-in calls",
-    MeasureKind.OTHER: "other",
-}
 
 
 def plan_for(witness_id: int) -> ProtectionPlan | None:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..access import can_view_witness, sees
 from ..db import today_utc
-from ..forms import run_operation, submitted_once
+from ..forms import form_page, submitted_once
 from ..permissions import FieldGroup, Permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -60,19 +60,16 @@ def revise(witness_id: int) -> str | Response:
             form.summary.data = ""
             for row, measure in zip(form.measures, current.measures[:MEASURE_ROWS], strict=False):
                 row.kind.data, row.text.data, row.responsible.data = measure.kind, measure.text, measure.responsible
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.revise_plan(
-                current_user, witness, measures=form.measure_rows(), review_on=form.review_on.data,
-                risk_assessment_id=form.risk_assessment_id.data or None, summary=form.summary.data or "",
-                task_id=form.task_id.data or None,
-            ),
-            "Protection plan revision saved.",
-            url_for("protection.show", witness_id=witness.id),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("protection/revise.html", witness=witness, form=form, current=current, error=error)
+    return form_page(
+        form,
+        lambda: operations.revise_plan(
+            current_user, witness, measures=form.measure_rows(), review_on=form.review_on.data,
+            risk_assessment_id=form.risk_assessment_id.data or None, summary=form.summary.data or "",
+            task_id=form.task_id.data or None,
+        ),
+        "Protection plan revision saved.",
+        url_for("protection.show", witness_id=witness.id),
+        "protection/revise.html",
+        witness=witness,
+        current=current,
+    )

@@ -8,10 +8,12 @@ needs the group too; a witness or record the caller may not see answers 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Response
 from flask_login import current_user
+from pydantic import BaseModel
 
 from ..access import can_view_witness, filter_fields, load_visible, visible_groups
 from ..api import body, bp, page_json, paged, reply_json, require
@@ -46,29 +48,9 @@ def _owned(model: type, object_id: int, group: FieldGroup) -> tuple[Any, Witness
     return obj, witness, groups
 
 
-def _read_identity(witness: Witness, groups: frozenset[FieldGroup]) -> None:
-    """Reads of identity data are audited, as on the pages."""
-    if IDENTITY in groups:
-        record_identity_view(current_user, witness, via="api:remedies", groups=groups & PROTECTED_GROUPS)
-        db.session.commit()
-
-
-def _data(schema: type[Input], *amounts: str) -> dict[str, Any]:
-    """The fields sent, checked by `schema`; an amount sent as a JSON number is passed on as its
-    text, for the operation to check (positive, two decimals)."""
-    data = body(schema).given()
-    return data | {name: str(data[name]) for name in amounts if isinstance(data.get(name), int | float)}
-
-
-def _text_defaults(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    """JSON null for an optional text field means empty text."""
-    for name in names:
-        if name in data and data[name] is None:
-            data[name] = ""
-    return data
-
-
 # ---- answers -------------------------------------------------------------------------------------
+
+Answer = Callable[[Any, frozenset[FieldGroup]], dict[str, Any]]
 
 
 def claim_answer(claim: CompensationClaim, groups: frozenset[FieldGroup]) -> dict[str, Any]:
@@ -77,18 +59,48 @@ def claim_answer(claim: CompensationClaim, groups: frozenset[FieldGroup]) -> dic
     return filter_fields(data, groups, "compensation_claim")
 
 
-def permit_answer(permit: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
-    return filter_fields(schemas.ResidencePermit.model_validate(permit).model_dump(mode="json"), groups,
-                         "residence_permit")
+def _answer(schema: type[BaseModel], resource: str) -> Answer:
+    """A record in `schema`'s shape without the fields of groups the caller does not see."""
+    def answer(record: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
+        return filter_fields(schema.model_validate(record).model_dump(mode="json"), groups, resource)
+
+    return answer
 
 
-def charge_answer(charge: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
-    return filter_fields(schemas.ChargeAgainstWitness.model_validate(charge).model_dump(mode="json"), groups,
-                         "charge_against_witness")
+permit_answer = _answer(schemas.ResidencePermit, "residence_permit")
+charge_answer = _answer(schemas.ChargeAgainstWitness, "charge_against_witness")
+property_answer = _answer(schemas.PropertyItem, "property_item")
 
 
-def property_answer(item: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
-    return filter_fields(schemas.PropertyItem.model_validate(item).model_dump(mode="json"), groups, "property_item")
+# ---- what the routes share: list, record, change -------------------------------------------------
+
+
+def _list(witness_id: int, group: FieldGroup, rows_of: Callable[[int], Sequence[Any]], answer: Answer) -> Response:
+    """A page of one kind of the witness's records; a read of identity data is audited, as on the pages."""
+    witness, groups = _witness(witness_id, group)
+    if group == IDENTITY:
+        record_identity_view(current_user, witness, via="api:remedies", groups=groups & PROTECTED_GROUPS)
+        db.session.commit()
+    page, next_after = paged(rows_of(witness.id))
+    return page_json([answer(r, groups) for r in page], next_after)
+
+
+def _record(witness_id: int, group: FieldGroup, schema: type[Input], operation: Callable[..., Any],
+            answer: Answer) -> tuple[Response, int]:
+    """A new record of the witness from the body's fields."""
+    witness, groups = _witness(witness_id, group)
+    record = operation(current_user, witness, **body(schema).given())
+    db.session.commit()
+    return reply_json(answer(record, groups), 201)
+
+
+def _change(model: type, object_id: int, group: FieldGroup, schema: type[Input], operation: Callable[..., Any],
+            answer: Answer) -> Response:
+    """A record moved on (an award, a decision, a return) from the body's fields."""
+    record, _, groups = _owned(model, object_id, group)
+    operation(current_user, record, **body(schema).given())
+    db.session.commit()
+    return reply_json(answer(record, groups))
 
 
 # ---- routes --------------------------------------------------------------------------------------
@@ -97,116 +109,79 @@ def property_answer(item: Any, groups: frozenset[FieldGroup]) -> dict[str, Any]:
 @bp.get("/witnesses/<int:witness_id>/compensation-claims")
 def list_claims_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
-    witness, groups = _witness(witness_id, MONEY)
-    page, next_after = paged(queries.claims_of(witness.id))
-    return page_json([claim_answer(c, groups) for c in page], next_after)
+    return _list(witness_id, MONEY, queries.claims_of, claim_answer)
 
 
 @bp.post("/witnesses/<int:witness_id>/compensation-claims")
 def open_claim_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.WITNESS_EDIT)
-    witness, groups = _witness(witness_id, MONEY)
-    data = _text_defaults(_data(schemas.CompensationClaimInput, "amount_claimed"), "respondent_name", "acting")
-    claim = operations.open_claim(current_user, witness, **data)
-    db.session.commit()
-    return reply_json(claim_answer(claim, groups), 201)
+    return _record(witness_id, MONEY, schemas.CompensationClaimInput, operations.open_claim, claim_answer)
 
 
 @bp.post("/compensation-claims/<int:claim_id>/award")
 def record_award_api(claim_id: int) -> Response:
     require(Permission.WITNESS_EDIT)
-    claim, _, groups = _owned(CompensationClaim, claim_id, MONEY)
-    data = _text_defaults(_data(schemas.AwardInput, "amount_awarded"), "award_reason")
-    operations.record_award(current_user, claim, **data)
-    db.session.commit()
-    return reply_json(claim_answer(claim, groups))
+    return _change(CompensationClaim, claim_id, MONEY, schemas.AwardInput, operations.record_award, claim_answer)
 
 
 @bp.post("/compensation-claims/<int:claim_id>/payments")
 def record_payment_api(claim_id: int) -> tuple[Response, int]:
     require(Permission.WITNESS_EDIT)
     claim, _, groups = _owned(CompensationClaim, claim_id, MONEY)
-    data = _text_defaults(_data(schemas.PaymentInput, "amount"), "note")
-    operations.record_payment(current_user, claim, **data)
+    operations.record_payment(current_user, claim, **body(schemas.PaymentInput).given())
     db.session.commit()
-    db.session.refresh(claim)
+    db.session.refresh(claim)  # with its new payment
     return reply_json(claim_answer(claim, groups), 201)
 
 
 @bp.get("/witnesses/<int:witness_id>/residence-permits")
 def list_permits_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
-    witness, groups = _witness(witness_id, IDENTITY)
-    _read_identity(witness, groups)
-    page, next_after = paged(queries.permits_of(witness.id))
-    return page_json([permit_answer(p, groups) for p in page], next_after)
+    return _list(witness_id, IDENTITY, queries.permits_of, permit_answer)
 
 
 @bp.post("/witnesses/<int:witness_id>/residence-permits")
 def record_permit_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.WITNESS_EDIT)
-    witness, groups = _witness(witness_id, IDENTITY)
-    permit = operations.record_permit(current_user, witness,
-                                      **_text_defaults(_data(schemas.ResidencePermitInput), "number", "note"))
-    db.session.commit()
-    return reply_json(permit_answer(permit, groups), 201)
+    return _record(witness_id, IDENTITY, schemas.ResidencePermitInput, operations.record_permit, permit_answer)
 
 
 @bp.get("/witnesses/<int:witness_id>/charges")
 def list_charges_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
-    witness, groups = _witness(witness_id, IDENTITY)
-    _read_identity(witness, groups)
-    page, next_after = paged(queries.charges_of(witness.id))
-    return page_json([charge_answer(c, groups) for c in page], next_after)
+    return _list(witness_id, IDENTITY, queries.charges_of, charge_answer)
 
 
 @bp.post("/witnesses/<int:witness_id>/charges")
 def record_charge_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.WITNESS_EDIT)
-    witness, groups = _witness(witness_id, IDENTITY)
-    charge = operations.record_charge(current_user, witness,
-                                      **_text_defaults(_data(schemas.ChargeInput), "details"))
-    db.session.commit()
-    return reply_json(charge_answer(charge, groups), 201)
+    return _record(witness_id, IDENTITY, schemas.ChargeInput, operations.record_charge, charge_answer)
 
 
 @bp.post("/charges/<int:charge_id>/decision")
 def decide_charge_api(charge_id: int) -> Response:
     require(Permission.CASE_EDIT)
-    charge, _, groups = _owned(ChargeAgainstWitness, charge_id, IDENTITY)
-    operations.decide_charge(current_user, charge, **_data(schemas.ChargeDecisionInput))
-    db.session.commit()
-    return reply_json(charge_answer(charge, groups))
+    return _change(ChargeAgainstWitness, charge_id, IDENTITY, schemas.ChargeDecisionInput, operations.decide_charge,
+                   charge_answer)
 
 
 @bp.get("/witnesses/<int:witness_id>/property")
 def list_property_api(witness_id: int) -> Response:
     require(Permission.WITNESS_VIEW)
-    witness, groups = _witness(witness_id, IDENTITY)
-    _read_identity(witness, groups)
-    page, next_after = paged(queries.property_of(witness.id))
-    return page_json([property_answer(i, groups) for i in page], next_after)
+    return _list(witness_id, IDENTITY, queries.property_of, property_answer)
 
 
 @bp.post("/witnesses/<int:witness_id>/property")
 def record_property_api(witness_id: int) -> tuple[Response, int]:
     require(Permission.WITNESS_EDIT)
-    witness, groups = _witness(witness_id, IDENTITY)
-    data = _text_defaults(_data(schemas.PropertyItemInput), "description", "exhibit_reference", "held_at",
-                          "needed_for", "taken_by")
-    item = operations.record_property(current_user, witness, **data)
-    db.session.commit()
-    return reply_json(property_answer(item, groups), 201)
+    return _record(witness_id, IDENTITY, schemas.PropertyItemInput, operations.record_property, property_answer)
 
 
 @bp.post("/property/<int:item_id>/return")
 def record_return_api(item_id: int) -> Response:
     require(Permission.WITNESS_EDIT)
-    item, _, groups = _owned(PropertyItem, item_id, IDENTITY)
-    operations.record_property_return(current_user, item, **_data(schemas.PropertyReturnInput))
-    db.session.commit()
-    return reply_json(property_answer(item, groups))
+    return _change(PropertyItem, item_id, IDENTITY, schemas.PropertyReturnInput, operations.record_property_return,
+                   property_answer)
 
 
 # ---- OpenAPI -------------------------------------------------------------------------------------

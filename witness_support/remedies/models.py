@@ -12,26 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import EncryptedText
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 MONEY = sa.Numeric(14, 2)
 
 
-class Route(StrEnum):
-    CRIMINAL_ORDER = "criminal_order"
-    CIVIL_CLAIM = "civil_claim"
-    LABOUR_CLAIM = "labour_claim"
-    STATE_FUND = "state_fund"
+class Route(LabelledEnum):
+    CRIMINAL_ORDER = "criminal_order", "criminal compensation or restitution order"
+    CIVIL_CLAIM = "civil_claim", "civil claim"
+    LABOUR_CLAIM = "labour_claim", "labour claim for unpaid wages"
+    STATE_FUND = "state_fund", "state compensation fund"
     OTHER = "other"
 
 
-ROUTE_WORDS = {
-    Route.CRIMINAL_ORDER: "criminal compensation or restitution order",
-    Route.CIVIL_CLAIM: "civil claim",
-    Route.LABOUR_CLAIM: "labour claim for unpaid wages",
-    Route.STATE_FUND: "state compensation fund",
-    Route.OTHER: "other",
-}
+ROUTE_WORDS = Route.word_map()  # the forms' name for the words
 
 
 class Respondent(StrEnum):
@@ -113,7 +108,7 @@ class CompensationClaim(db.Model):
 
     @property
     def route_words(self) -> str:
-        return ROUTE_WORDS.get(self.route, self.route)
+        return Route.words_of(self.route)
 
     @property
     def paid_total(self) -> Decimal:
@@ -159,23 +154,16 @@ class CompensationPayment(db.Model):
         return f"<CompensationPayment {self.id} claim={self.claim_id}>"
 
 
-class PermitKind(StrEnum):
-    REFLECTION_PERIOD = "reflection_period"
-    TEMPORARY_VICTIM = "temporary_victim"
-    TEMPORARY_WITNESS = "temporary_witness"
-    HUMANITARIAN = "humanitarian"
-    LONG_TERM = "long_term"
+class PermitKind(LabelledEnum):
+    REFLECTION_PERIOD = "reflection_period", "reflection period permit"
+    TEMPORARY_VICTIM = "temporary_victim", "temporary permit as a victim"
+    TEMPORARY_WITNESS = "temporary_witness", "temporary permit as a witness"
+    HUMANITARIAN = "humanitarian", "humanitarian permit"
+    LONG_TERM = "long_term", "longer-term or permanent residence"
     OTHER = "other"
 
 
-PERMIT_WORDS = {
-    PermitKind.REFLECTION_PERIOD: "reflection period permit",
-    PermitKind.TEMPORARY_VICTIM: "temporary permit as a victim",
-    PermitKind.TEMPORARY_WITNESS: "temporary permit as a witness",
-    PermitKind.HUMANITARIAN: "humanitarian permit",
-    PermitKind.LONG_TERM: "longer-term or permanent residence",
-    PermitKind.OTHER: "other",
-}
+PERMIT_WORDS = PermitKind.word_map()  # the forms' name for the words
 
 
 class CaseDependence(StrEnum):
@@ -209,7 +197,7 @@ class ResidencePermit(db.Model):
 
     @property
     def kind_words(self) -> str:
-        return PERMIT_WORDS.get(self.kind, self.kind)
+        return PermitKind.words_of(self.kind)
 
     def __repr__(self) -> str:
         return f"<ResidencePermit {self.id} witness={self.witness_id} {self.kind}>"

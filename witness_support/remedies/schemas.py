@@ -12,7 +12,7 @@ from typing import Annotated, Self
 
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from ..api.schemas import Day, Id, Input, Money, NullText, OneOf, Output, Text, field_groups
+from ..api.schemas import BlankText, Day, Id, Input, Money, NullText, OneOf, Output, Text, field_groups
 from .models import (
     Arose,
     CaseDependence,
@@ -52,7 +52,7 @@ class CompensationClaimInput(Input):
     respondent: Respondent
     case_id: Id | None = None
     defendant_id: Id | None = None
-    respondent_name: NullText(200) = None
+    respondent_name: BlankText(200) = None
     heads_of_loss: list[HeadOfLoss] | None = None
     amount_claimed: Amount = None
     claimed_currency: Currency = None
@@ -62,7 +62,7 @@ class CompensationClaimInput(Input):
     hearing_on: Day | None = None
     payment_due_on: Day | None = None
     status: OneOf(*(set(ClaimStatus) - {ClaimStatus.PAID})) | None = None
-    acting: NullText(200) = None
+    acting: BlankText(200) = None
 
 
 class AwardInput(Input):
@@ -70,29 +70,29 @@ class AwardInput(Input):
     awarded_currency: Currency = None
     awarded_on: Day | None = None
     payment_due_on: Day | None = None
-    award_reason: NullText(2000) = Field(None, description="Required when the award is more than was claimed.")
+    award_reason: BlankText(2000) = Field(None, description="Required when the award is more than was claimed.")
 
 
 class PaymentInput(Input):
     amount: Amount
     currency: Currency = None
     paid_on: Day
-    note: NullText(2000) = None
+    note: BlankText(2000) = None
 
 
 class ResidencePermitInput(Input):
     kind: PermitKind
-    number: NullText(100) = None
+    number: BlankText(100) = None
     issued_on: Day
     expires_on: Day | None = None
     depends_on_case: CaseDependence  # no default: whether the permit hangs on the case is stated
     case_id: Id | None = None
-    note: NullText(2000) = None
+    note: BlankText(2000) = None
 
 
 class ChargeInput(Input):
     offence: Offence
-    details: NullText(2000) = None
+    details: BlankText(2000) = None
     arose_from_trafficking: Arose = None
     decision: ChargeDecision  # no default: the prosecutor's decision is stated, even when it is pending
     decided_on: Day | None = None
@@ -105,13 +105,13 @@ class ChargeDecisionInput(Input):
 
 class PropertyItemInput(Input):
     kind: PropertyKind
-    description: NullText(2000) = None
+    description: BlankText(2000) = None
     taken_on: Day
     taken_by: Text(200)
-    exhibit_reference: NullText(100) = None
-    held_at: NullText(200) = None
+    exhibit_reference: BlankText(100) = None
+    held_at: BlankText(200) = None
     needed_urgently: bool = None
-    needed_for: NullText(300) = None
+    needed_for: BlankText(300) = None
     case_id: Id | None = None
     return_requested_on: Day | None = None
 

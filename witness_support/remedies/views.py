@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from ..access import can_view_witness, sees, visible_groups
 from ..extensions import db
-from ..forms import run_operation, submitted_once
+from ..forms import form_page, form_values, submitted_once
 from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission, has_permission
 from ..web import get_or_404, mark_sensitive, permission_required
 from ..witnesses.models import Witness
@@ -51,18 +51,22 @@ def _page(witness: Witness, anchor: str) -> str:
 
 def _form(form: FlaskForm, witness: Witness, title: str, action: Callable[[], Any], success: str, anchor: str,
           **context: Any) -> str | Response:
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, action, success, _page(witness, anchor))
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("remedies/form.html", form=form, witness=witness, title=title, error=error,
-                           back=_page(witness, anchor), **context)
+    back = _page(witness, anchor)
+    return form_page(form, action, success, back, "remedies/form.html", witness=witness, title=title, back=back,
+                     **context)
 
 
-def _none_if_zero(value: int | None) -> int | None:
-    return value or None
+def _case_choices(form: FlaskForm, witness: Witness) -> None:
+    """The witness's cases (and, on a claim, their defendants) to choose from; "—" (0) for none."""
+    form.case_id.choices = {0: "—"} | queries.witness_cases(witness.id)
+    if hasattr(form, "defendant_id"):
+        form.defendant_id.choices = {0: "—"} | queries.witness_defendants(witness.id)
+
+
+def _values(form: FlaskForm, **overrides: Any) -> dict[str, Any]:
+    """The form's fields as the operation's keywords; a case or defendant of "—" is none."""
+    values = form_values(form, **overrides)
+    return values | {name: values[name] or None for name in ("case_id", "defendant_id") if name in values}
 
 
 @bp.route("/witnesses/<int:witness_id>/remedies")
@@ -89,16 +93,10 @@ def show(witness_id: int) -> str:
 def new_claim(witness_id: int) -> str | Response:
     witness = _witness(witness_id, MONEY)
     form = ClaimForm()
-    form.case_id.choices = {0: "—"} | queries.witness_cases(witness.id)
-    form.defendant_id.choices = {0: "—"} | queries.witness_defendants(witness.id)
-    return _form(form, witness, "Record a compensation claim", lambda: operations.open_claim(
-        current_user, witness, route=form.route.data, respondent=form.respondent.data,
-        case_id=_none_if_zero(form.case_id.data), defendant_id=_none_if_zero(form.defendant_id.data),
-        respondent_name=form.respondent_name.data, heads_of_loss=form.heads_of_loss.data,
-        amount_claimed=form.amount_claimed.data, claimed_currency=form.claimed_currency.data,
-        limitation_on=form.limitation_on.data, filing_due_on=form.filing_due_on.data, filed_on=form.filed_on.data,
-        hearing_on=form.hearing_on.data, status=form.status.data, acting=form.acting.data,
-    ), "Claim recorded.", "claims-title")
+    _case_choices(form, witness)
+    return _form(form, witness, "Record a compensation claim",
+                 lambda: operations.open_claim(current_user, witness, **_values(form)),
+                 "Claim recorded.", "claims-title")
 
 
 @bp.route("/remedies/claims/<int:claim_id>/award", methods=["GET", "POST"])
@@ -107,11 +105,9 @@ def new_claim(witness_id: int) -> str | Response:
 def award(claim_id: int) -> str | Response:
     claim, witness = _owned(CompensationClaim, claim_id, MONEY)
     form = AwardForm()
-    return _form(form, witness, f"Record the award on claim #{claim.id}", lambda: operations.record_award(
-        current_user, claim, amount_awarded=form.amount_awarded.data, awarded_currency=form.awarded_currency.data,
-        awarded_on=form.awarded_on.data, payment_due_on=form.payment_due_on.data,
-        award_reason=form.award_reason.data,
-    ), "Award recorded.", f"claim-{claim.id}", claim=claim)
+    return _form(form, witness, f"Record the award on claim #{claim.id}",
+                 lambda: operations.record_award(current_user, claim, **_values(form)),
+                 "Award recorded.", f"claim-{claim.id}", claim=claim)
 
 
 @bp.route("/remedies/claims/<int:claim_id>/payments/new", methods=["GET", "POST"])
@@ -122,10 +118,9 @@ def new_payment(claim_id: int) -> str | Response:
     form = PaymentForm()
     if not form.is_submitted() and claim.awarded_currency:
         form.currency.data = claim.awarded_currency
-    return _form(form, witness, f"Record a payment on claim #{claim.id}", lambda: operations.record_payment(
-        current_user, claim, amount=form.amount.data, currency=form.currency.data, paid_on=form.paid_on.data,
-        note=form.note.data,
-    ), "Payment recorded.", f"claim-{claim.id}", claim=claim)
+    return _form(form, witness, f"Record a payment on claim #{claim.id}",
+                 lambda: operations.record_payment(current_user, claim, **_values(form)),
+                 "Payment recorded.", f"claim-{claim.id}", claim=claim)
 
 
 @bp.route("/witnesses/<int:witness_id>/remedies/permits/new", methods=["GET", "POST"])
@@ -134,12 +129,10 @@ def new_payment(claim_id: int) -> str | Response:
 def new_permit(witness_id: int) -> str | Response:
     witness = _witness(witness_id, IDENTITY)
     form = PermitForm()
-    form.case_id.choices = {0: "—"} | queries.witness_cases(witness.id)
-    return _form(form, witness, "Record a residence permit", lambda: operations.record_permit(
-        current_user, witness, kind=form.kind.data, number=form.number.data, issued_on=form.issued_on.data,
-        expires_on=form.expires_on.data, depends_on_case=form.depends_on_case.data,
-        case_id=_none_if_zero(form.case_id.data), note=form.note.data,
-    ), "Permit recorded.", "permits-title")
+    _case_choices(form, witness)
+    return _form(form, witness, "Record a residence permit",
+                 lambda: operations.record_permit(current_user, witness, **_values(form)),
+                 "Permit recorded.", "permits-title")
 
 
 @bp.route("/witnesses/<int:witness_id>/remedies/charges/new", methods=["GET", "POST"])
@@ -148,11 +141,9 @@ def new_permit(witness_id: int) -> str | Response:
 def new_charge(witness_id: int) -> str | Response:
     witness = _witness(witness_id, IDENTITY)
     form = ChargeForm()
-    return _form(form, witness, "Record a charge against the witness", lambda: operations.record_charge(
-        current_user, witness, offence=form.offence.data, details=form.details.data,
-        arose_from_trafficking=form.arose_from_trafficking.data, decision=form.decision.data,
-        decided_on=form.decided_on.data,
-    ), "Charge recorded.", "charges-title")
+    return _form(form, witness, "Record a charge against the witness",
+                 lambda: operations.record_charge(current_user, witness, **_values(form)),
+                 "Charge recorded.", "charges-title")
 
 
 @bp.route("/remedies/charges/<int:charge_id>/decision", methods=["GET", "POST"])
@@ -160,9 +151,9 @@ def new_charge(witness_id: int) -> str | Response:
 def decide_charge(charge_id: int) -> str | Response:
     charge, witness = _owned(ChargeAgainstWitness, charge_id, IDENTITY)
     form = DecisionForm(obj=charge)
-    return _form(form, witness, "Record the prosecutor's decision", lambda: operations.decide_charge(
-        current_user, charge, decision=form.decision.data, decided_on=form.decided_on.data,
-    ), "Decision recorded.", f"charge-{charge.id}")
+    return _form(form, witness, "Record the prosecutor's decision",
+                 lambda: operations.decide_charge(current_user, charge, **_values(form)),
+                 "Decision recorded.", f"charge-{charge.id}")
 
 
 @bp.route("/witnesses/<int:witness_id>/remedies/property/new", methods=["GET", "POST"])
@@ -171,13 +162,10 @@ def decide_charge(charge_id: int) -> str | Response:
 def new_property(witness_id: int) -> str | Response:
     witness = _witness(witness_id, IDENTITY)
     form = PropertyForm()
-    form.case_id.choices = {0: "—"} | queries.witness_cases(witness.id)
-    return _form(form, witness, "Record property taken as evidence", lambda: operations.record_property(
-        current_user, witness, kind=form.kind.data, description=form.description.data, taken_on=form.taken_on.data,
-        taken_by=form.taken_by.data, exhibit_reference=form.exhibit_reference.data, held_at=form.held_at.data,
-        needed_urgently=form.needed_urgently.data, needed_for=form.needed_for.data,
-        case_id=_none_if_zero(form.case_id.data),
-    ), "Item recorded.", "property-title")
+    _case_choices(form, witness)
+    return _form(form, witness, "Record property taken as evidence",
+                 lambda: operations.record_property(current_user, witness, **_values(form)),
+                 "Item recorded.", "property-title")
 
 
 @bp.route("/remedies/property/<int:item_id>/return", methods=["GET", "POST"])
@@ -186,7 +174,5 @@ def property_return(item_id: int) -> str | Response:
     item, witness = _owned(PropertyItem, item_id, IDENTITY)
     form = ReturnForm()
     return _form(form, witness, "Record the return of an item", lambda: operations.record_property_return(
-        current_user, item, returned_on=form.returned_on.data, collectable_from=form.collectable_from.data,
-        return_requested_on=form.return_requested_on.data,
-        not_returned_reason=form.not_returned_reason.data or None,
+        current_user, item, **_values(form, not_returned_reason=form.not_returned_reason.data or None),
     ), "Return recorded.", f"item-{item.id}", item=item)

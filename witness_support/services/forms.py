@@ -14,16 +14,17 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from ..countries import COUNTRIES
+from ..enums import choices
 from ..forms import OnceForm, choose, chosen
 from ..permissions import FieldGroup
 from .models import (
-    METHOD_WORDS,
     NEXT_STATUSES,
-    PURPOSE_WORDS,
     SERVICES,
-    TOPIC_WORDS,
+    Method,
     NeedStatus,
     OrganisationKind,
+    Purpose,
+    Topic,
 )
 
 SERVICE_CHOICES = {code: words for code, (_, words) in SERVICES.items()}
@@ -34,8 +35,8 @@ UTC_NOTE = "Your local time as UTC (empty: now)."
 # No presets on this page for what a witness was told, what they consented to and how, or whether a
 # referral leaves now: each is recorded as someone chose it, never as the first item of a list.
 class InformationForm(OnceForm):
-    topic = SelectField("What was explained", choices=choose({k.value: w for k, w in TOPIC_WORDS.items()}), default="")
-    method = SelectField("How", choices=choose({k.value: w for k, w in METHOD_WORDS.items()}), default="")
+    topic = SelectField("What was explained", choices=choose(choices(Topic)), default="")
+    method = SelectField("How", choices=choose(choices(Method)), default="")
     language = StringField("Language", validators=[Length(max=35)])
     interpreter = StringField("Interpreter (name or service; empty: none)", validators=[Optional(), Length(max=200)])
     given_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
@@ -44,15 +45,13 @@ class InformationForm(OnceForm):
 
 
 class ConsentForm(OnceForm):
-    purpose = SelectField("What the witness agreed to",
-                          choices=choose({k.value: w for k, w in PURPOSE_WORDS.items()}), default="")
+    purpose = SelectField("What the witness agreed to", choices=choose(choices(Purpose)), default="")
     organisation_id = SelectField("Organisation (empty: any in the directory for the service)", coerce=int,
                                   validators=[Optional()])
     service = SelectField("Service", choices={"": "—", **SERVICE_CHOICES}, validators=[Optional()])
     detail = StringField("Channel or family member", validators=[Optional(), Length(max=300)])
     scope = SelectMultipleField("Field groups that may be shared", choices=GROUP_CHOICES, validators=[Optional()])
-    given_how = SelectField("How the consent was given",
-                            choices=choose({k.value: w for k, w in METHOD_WORDS.items()}), default="")
+    given_how = SelectField("How the consent was given", choices=choose(choices(Method)), default="")
     given_at = DateTimeLocalField("When (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                   description=UTC_NOTE)
     guardian_involvement = TextAreaField("Child: how the guardian was involved", validators=[Optional()])

@@ -15,64 +15,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..countries import country_name
 from ..db import UTCDateTime, utc_now
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class Topic(StrEnum):
-    RIGHTS = "rights"
-    REFLECTION_PERIOD = "reflection_period"
-    COURT_PROCESS = "court_process"
+class Topic(LabelledEnum):
+    RIGHTS = "rights", "their rights"
+    REFLECTION_PERIOD = "reflection_period", "the reflection period"
+    COURT_PROCESS = "court_process", "the court process and what testifying involves"
     TESTIMONIAL_AIDS = "testimonial_aids"
     PROTECTION_MEASURES = "protection_measures"
-    BENEFITS = "benefits"
-    COMPENSATION = "compensation"
+    BENEFITS = "benefits", "benefits, and why they are not a reward for testimony"
+    COMPENSATION = "compensation", "compensation routes"
     CONSULAR_ACCESS = "consular_access"
     LEGAL_COUNSEL = "legal_counsel"
     RESIDENCE_OPTIONS = "residence_options"
-    NOTICES = "notices"
+    NOTICES = "notices", "notices and how to opt out"
 
 
-TOPIC_WORDS = {
-    Topic.RIGHTS: "their rights",
-    Topic.REFLECTION_PERIOD: "the reflection period",
-    Topic.COURT_PROCESS: "the court process and what testifying involves",
-    Topic.TESTIMONIAL_AIDS: "testimonial aids",
-    Topic.PROTECTION_MEASURES: "protection measures",
-    Topic.BENEFITS: "benefits, and why they are not a reward for testimony",
-    Topic.COMPENSATION: "compensation routes",
-    Topic.CONSULAR_ACCESS: "consular access",
-    Topic.LEGAL_COUNSEL: "legal counsel",
-    Topic.RESIDENCE_OPTIONS: "residence options",
-    Topic.NOTICES: "notices and how to opt out",
-}
 # Readiness wants these explained in the witness's own language before the first trial day.
 READINESS_TOPICS = (Topic.COURT_PROCESS, Topic.TESTIMONIAL_AIDS)
 
 
-class Method(StrEnum):
-    ORAL = "oral"
-    WRITTEN = "written"
-    BOTH = "both"
+class Method(LabelledEnum):
+    ORAL = "oral", "orally"
+    WRITTEN = "written", "in writing"
+    BOTH = "both", "orally and in writing"
 
 
-METHOD_WORDS = {Method.ORAL: "orally", Method.WRITTEN: "in writing", Method.BOTH: "orally and in writing"}
+class Area(LabelledEnum):
+    BASIC_NEEDS = "basic_needs", "Basic needs"
+    MEDICAL_PSYCHOSOCIAL = "medical_psychosocial", "Medical and psycho-social care"
+    ECONOMIC_REINTEGRATION = "economic_reintegration", "Economic reintegration"
+    LEGAL = "legal", "Legal support and assistance"
+    RETURN = "return", "Family tracing, return and reintegration"
 
-
-class Area(StrEnum):
-    BASIC_NEEDS = "basic_needs"
-    MEDICAL_PSYCHOSOCIAL = "medical_psychosocial"
-    ECONOMIC_REINTEGRATION = "economic_reintegration"
-    LEGAL = "legal"
-    RETURN = "return"
-
-
-AREA_WORDS = {
-    Area.BASIC_NEEDS: "Basic needs",
-    Area.MEDICAL_PSYCHOSOCIAL: "Medical and psycho-social care",
-    Area.ECONOMIC_REINTEGRATION: "Economic reintegration",
-    Area.LEGAL: "Legal support and assistance",
-    Area.RETURN: "Family tracing, return and reintegration",
-}
 
 # service code: (area, words). The guide's Table 1, in its order; the last area holds the
 # services the guide names around the table (family tracing, assisted return).
@@ -114,21 +91,14 @@ class OrganisationKind(StrEnum):
     INTERNATIONAL = "international"
 
 
-class Purpose(StrEnum):
-    SHARE_WITH_ORGANISATION = "share_with_organisation"
-    RECEIVE_NOTICES = "receive_notices"
-    CONTACT_FAMILY = "contact_family"
-    SHARE_WITH_CONSULATE = "share_with_consulate"
-    ANONYMISED_STATISTICS = "anonymised_statistics"
+class Purpose(LabelledEnum):
+    SHARE_WITH_ORGANISATION = "share_with_organisation", "share with an organisation for a service"
+    RECEIVE_NOTICES = "receive_notices", "receive notices by a channel"
+    CONTACT_FAMILY = "contact_family", "contact a family member"
+    SHARE_WITH_CONSULATE = "share_with_consulate", "share with the consulate"
+    ANONYMISED_STATISTICS = "anonymised_statistics", "use in anonymised statistics"
 
 
-PURPOSE_WORDS = {
-    Purpose.SHARE_WITH_ORGANISATION: "share with an organisation for a service",
-    Purpose.RECEIVE_NOTICES: "receive notices by a channel",
-    Purpose.CONTACT_FAMILY: "contact a family member",
-    Purpose.SHARE_WITH_CONSULATE: "share with the consulate",
-    Purpose.ANONYMISED_STATISTICS: "use in anonymised statistics",
-}
 # Purposes under which a referral may go (to the organisation, or the consulate, the consent names).
 REFERRAL_PURPOSES = frozenset({Purpose.SHARE_WITH_ORGANISATION, Purpose.SHARE_WITH_CONSULATE})
 
@@ -191,7 +161,7 @@ class InformationGiven(db.Model):
 
     @property
     def topic_words(self) -> str:
-        return TOPIC_WORDS.get(self.topic, self.topic)
+        return Topic.words_of(self.topic)
 
     def __repr__(self) -> str:
         return f"<InformationGiven {self.id} witness={self.witness_id} {self.topic}>"
@@ -270,7 +240,7 @@ class Consent(db.Model):
 
     @property
     def purpose_words(self) -> str:
-        return PURPOSE_WORDS.get(self.purpose, self.purpose)
+        return Purpose.words_of(self.purpose)
 
     def __repr__(self) -> str:
         return f"<Consent {self.id} witness={self.witness_id} {self.purpose}>"

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..permissions import FieldGroup
 from ..witnesses.models import RiskAssessment, Witness
 from .models import (
-    AREA_WORDS,
     SERVICES,
+    Area,
     Consent,
     InformationGiven,
     Organisation,
@@ -102,7 +102,7 @@ class ServicesPage:
         by_area: dict[str, list[tuple[str, str, ServiceNeed | None]]] = defaultdict(list)
         for code, (area, words) in SERVICES.items():
             by_area[area].append((code, words, self.needs.get(code)))
-        return [(AREA_WORDS[area], rows) for area, rows in by_area.items()]
+        return [(Area.words_of(area), rows) for area, rows in by_area.items()]
 
 
 def services_page(witness_id: int) -> ServicesPage:

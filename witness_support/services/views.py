@@ -5,16 +5,19 @@ Every witness page needs the witness's `needs` field group; anyone else gets 404
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..access import can_view_witness, sees
 from ..cases.models import Journey
 from ..extensions import db
-from ..forms import run_operation, submitted_once
+from ..forms import form_page, run_operation, submitted_once
 from ..mail import send_queued
 from ..permissions import FieldGroup, Permission
 from ..web import get_or_404, mark_sensitive, permission_required
@@ -62,6 +65,13 @@ def _form_page(form: object, witness: Witness | None, title: str, cancel: str, e
                            error=error, intro=intro)
 
 
+def _form(form: FlaskForm, witness: Witness, title: str, cancel: str, action: Callable[[], Any], success: str,
+          target: str, intro: str = "") -> str | Response:
+    """The services form page of one operation (form_page)."""
+    return form_page(form, action, success, target, "services/form.html", witness=witness, title=title,
+                     cancel=cancel, intro=intro)
+
+
 @bp.route("/witnesses/<int:witness_id>/services")
 @permission_required(Permission.WITNESS_VIEW)
 def show(witness_id: int) -> str:
@@ -78,16 +88,12 @@ def new_information(witness_id: int) -> str | Response:
     form = InformationForm()
     if not form.is_submitted():
         form.language.data = witness.preferred_language
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.record_information(
-            current_user, witness, topic=form.topic.data, method=form.method.data, language=form.language.data,
-            interpreter=form.interpreter.data, given_at=_utc(form.given_at.data), questions=form.questions.data,
-        ), "Information recorded.", _page(witness, "information"))
-        if isinstance(result, Response):
-            return result
-        error = result
-    return _form_page(form, witness, "Record information given", _page(witness, "information"), error)
+    return _form(form, witness, "Record information given", _page(witness, "information"),
+                 lambda: operations.record_information(
+                     current_user, witness, topic=form.topic.data, method=form.method.data,
+                     language=form.language.data, interpreter=form.interpreter.data,
+                     given_at=_utc(form.given_at.data), questions=form.questions.data),
+                 "Information recorded.", _page(witness, "information"))
 
 
 @bp.route("/witnesses/<int:witness_id>/services/consents/new", methods=["GET", "POST"])
@@ -119,15 +125,10 @@ def withdraw_consent(consent_id: int) -> str | Response:
     consent = get_or_404(Consent, consent_id)
     witness = _witness(consent.witness_id)
     form = WithdrawForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.withdraw_consent(current_user, consent, note=form.note.data),
-                               "Consent withdrawn: pending referrals stopped.", _page(witness, "consents"))
-        if isinstance(result, Response):
-            return result
-        error = result
-    return _form_page(form, witness, f"Withdraw consent #{consent.id}", _page(witness, "consents"), error,
-                      "Withdrawal takes effect at once and cannot be undone: a new agreement is a new consent.")
+    return _form(form, witness, f"Withdraw consent #{consent.id}", _page(witness, "consents"),
+                 lambda: operations.withdraw_consent(current_user, consent, note=form.note.data),
+                 "Consent withdrawn: pending referrals stopped.", _page(witness, "consents"),
+                 "Withdrawal takes effect at once and cannot be undone: a new agreement is a new consent.")
 
 
 @bp.route("/witnesses/<int:witness_id>/services/referrals/new", methods=["GET", "POST"])
@@ -181,16 +182,10 @@ def send_referral(referral_id: int) -> Response:
 def referral_status(referral_id: int) -> str | Response:
     referral, witness = _referral(referral_id)
     form = ReferralStatusForm()
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.update_referral(
-            current_user, referral, status=form.status.data, reason=form.reason.data, feedback=form.feedback.data,
-        ), "Referral updated.", _page(witness, "referrals"))
-        if isinstance(result, Response):
-            return result
-        error = result
-    return _form_page(form, witness, f"Referral #{referral.id}: answer or progress", _page(witness, "referrals"),
-                      error, f"Now {referral.status.replace('_', ' ')}.")
+    return _form(form, witness, f"Referral #{referral.id}: answer or progress", _page(witness, "referrals"),
+                 lambda: operations.update_referral(current_user, referral, status=form.status.data,
+                                                    reason=form.reason.data, feedback=form.feedback.data),
+                 "Referral updated.", _page(witness, "referrals"), f"Now {referral.status.replace('_', ' ')}.")
 
 
 @bp.route("/referrals/<int:referral_id>/letter")
@@ -239,15 +234,10 @@ def review(journey_id: int) -> str | Response:
             "transition": lambda: url_for("cases.transition", journey_id=journey.id)}
     then = request.args.get("then", "")
     target = back[then]() if then in back else _page(witness, "plan")
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(form, lambda: operations.record_review(
-            current_user, journey, continues_after=form.continues_after.data), "Review recorded.", target)
-        if isinstance(result, Response):
-            return result
-        error = result
-    return _form_page(form, witness, "Sustainable-protection review", target, error,
-                      "Before the journey closes: which services continue after the case, and who provides them.")
+    return _form(form, witness, "Sustainable-protection review", target,
+                 lambda: operations.record_review(current_user, journey, continues_after=form.continues_after.data),
+                 "Review recorded.", target,
+                 "Before the journey closes: which services continue after the case, and who provides them.")
 
 
 # ---- the organisations directory -----------------------------------------------------------------

@@ -5,20 +5,16 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..countries import COUNTRIES
+from ..enums import choices
 from ..forms import OnceForm, choose
 from .models import AgeAssessment, AssignmentRole, Participation, RiskLevel
-
-
-def _choices(enum: type) -> dict[str, str]:
-    """{value: label}, the choices form WTForms 3.3+ takes without deprecation warnings."""
-    return {member.value: member.value.replace("_", " ").capitalize() for member in enum}
 
 
 class WitnessForm(OnceForm):
     legal_name = StringField("Legal name", validators=[DataRequired(), Length(max=200)])
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     presumed_child = BooleanField("Presumed to be under 18 (age not proven)")
-    age_assessment = SelectField("Age assessment", choices=_choices(AgeAssessment), default="none")
+    age_assessment = SelectField("Age assessment", choices=choices(AgeAssessment, capitalize=True), default="none")
     gender = StringField("Gender", validators=[Optional(), Length(max=40)])
     nationality = StringField("Nationality", validators=[Optional(), Length(max=80)])
     country_of_origin = SelectField("Country of origin", choices={"": "— not recorded", **COUNTRIES},
@@ -33,7 +29,7 @@ class WitnessForm(OnceForm):
     )
     contact_details = TextAreaField("Contact details", validators=[Optional(), Length(max=2000)])
     address = TextAreaField("Address", validators=[Optional(), Length(max=2000)])
-    participation = SelectField("Participation in the prosecution", choices=_choices(Participation))
+    participation = SelectField("Participation in the prosecution", choices=choices(Participation, capitalize=True))
     reflection_start = DateField("Reflection period starts", validators=[Optional()])
     reflection_end = DateField(
         "Reflection period ends", validators=[Optional()],
@@ -47,7 +43,7 @@ STAGE_CHOICES = {"pre_trial": "Pre-trial", "trial": "Trial", "post_trial": "Post
 class RiskAssessmentForm(OnceForm):
     stage = SelectField("Stage", choices=STAGE_CHOICES)
     # No preset: a risk level nobody chose must not be saved as "low".
-    level = SelectField("Risk level", choices=choose(_choices(RiskLevel)), default="")
+    level = SelectField("Risk level", choices=choose(choices(RiskLevel, capitalize=True)), default="")
     assessed_on = DateField("Assessed on", validators=[DataRequired()])
     next_review_on = DateField("Next review", validators=[DataRequired()])
     threats = TextAreaField("Threats", validators=[Optional(), Length(max=5000)])
@@ -57,7 +53,7 @@ class RiskAssessmentForm(OnceForm):
 class AssignmentForm(OnceForm):
     user_id = SelectField("Person", coerce=int, validate_choice=True)
     # No preset: the role someone takes for a witness is a decision, not a preset (as on a booking).
-    role = SelectField("Role", choices=choose(_choices(AssignmentRole)), default="")
+    role = SelectField("Role", choices=choose(choices(AssignmentRole, capitalize=True)), default="")
     starts_on = DateField("From", validators=[Optional()])
     ends_on = DateField("Until", validators=[Optional()])
 
@@ -98,10 +94,10 @@ class WitnessFilterForm(FlaskForm):
         csrf = False  # a GET form: it changes nothing
 
     stage = SelectField("Stage", choices=_FILTER_STAGES, default="", validators=[Optional()])
-    risk = SelectField("Risk level", choices={"": "Any risk level", **_choices(RiskLevel)}, default="",
+    risk = SelectField("Risk level", choices=choices(RiskLevel, capitalize=True, blank="Any risk level"), default="",
                        validators=[Optional()])
-    participation = SelectField("Participation", choices={"": "Any", **_choices(Participation)}, default="",
-                                validators=[Optional()])
+    participation = SelectField("Participation", choices=choices(Participation, capitalize=True, blank="Any"),
+                                default="", validators=[Optional()])
     case = StringField("Case reference", validators=[Optional(), Length(max=60)],
                        description="The reference of a case you work on; suggestions list your latest cases.",
                        render_kw={"list": "case-references", "autocomplete": "off", "spellcheck": "false"})

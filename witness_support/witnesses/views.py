@@ -28,7 +28,7 @@ from ..cases.models import Case, Journey
 from ..crypto import blind_index
 from ..db import today_utc, utc_now
 from ..extensions import db
-from ..forms import attempt, run_operation, submitted_once
+from ..forms import attempt, form_page, run_operation, submitted_once
 from ..permissions import PROTECTED_GROUPS, FieldGroup, Permission, Role, has_permission
 from ..web import get_or_404, id_arg, mark_sensitive, permission_required
 from . import operations, queries
@@ -395,27 +395,23 @@ def new_risk_assessment(witness_id: int) -> str | Response:
             sa.select(Journey).where(Journey.witness_id == witness.id)).scalars()]
         if stages and stages[0] in ("pre_trial", "trial", "post_trial"):
             form.stage.data = stages[0]
-    error = None
-    if form.validate_on_submit():
-        result = run_operation(
-            form,
-            lambda: operations.record_risk_assessment(
-                current_user,
-                witness,
-                stage=form.stage.data,
-                level=form.level.data,
-                assessed_on=form.assessed_on.data,
-                next_review_on=form.next_review_on.data,
-                threats=form.threats.data or "",
-                measures=form.measures.data or "",
-            ),
-            "Risk assessment recorded.",
-            url_for("witnesses.show", witness_id=witness.id, _anchor="risk"),
-        )
-        if isinstance(result, Response):
-            return result
-        error = result
-    return render_template("witnesses/risk_form.html", form=form, witness=witness, error=error)
+    return form_page(
+        form,
+        lambda: operations.record_risk_assessment(
+            current_user,
+            witness,
+            stage=form.stage.data,
+            level=form.level.data,
+            assessed_on=form.assessed_on.data,
+            next_review_on=form.next_review_on.data,
+            threats=form.threats.data or "",
+            measures=form.measures.data or "",
+        ),
+        "Risk assessment recorded.",
+        url_for("witnesses.show", witness_id=witness.id, _anchor="risk"),
+        "witnesses/risk_form.html",
+        witness=witness,
+    )
 
 
 def _assignable_users() -> list[User]:
