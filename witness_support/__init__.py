@@ -373,6 +373,7 @@ def _register_template_helpers(app: Flask) -> None:
         # Only the conditions the reader may see: a place needs the location group of the witness.
         visible_conditions=lambda conditions: custody_queries.visible_conditions(current_user, conditions),
         offender_at_large=custody_queries.offender_at_large,
+        note_at_large=custody_queries.note_at_large,
         # Plan measures the reader may see (relocation and safe accommodation need the location group).
         visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
         measure_words=lambda kind: protection_queries.MEASURE_WORDS.get(kind, kind.replace("_", " ")),
