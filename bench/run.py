@@ -487,7 +487,7 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> tuple[list[dict], d
     unchanged feed's 304 as a capacity figure (poll_capacity)."""
     from types import SimpleNamespace
 
-    from bench.feeds import HOST, plain_calendar
+    from bench.feeds import HOST, first_difference, plain_calendar
     from witness_support.auth.models import User
     from witness_support.court import operations as court_ops
     from witness_support.court.models import CourtEvent
@@ -518,7 +518,8 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> tuple[list[dict], d
 
         ical.clear_caches()
         reference = ical.render_calendar(members, HOST, loader=preloaded)
-        assert plain_calendar(members, events, vtimezones()) == reference, "the floor must write the very same bytes"
+        written = plain_calendar(members, events, vtimezones())
+        assert written == reference, "the floor must write the very same bytes: " + first_difference(written, reference)
 
         def cold() -> None:
             ical.clear_caches()
