@@ -289,7 +289,7 @@ def test_the_offender_at_large_flag_reads_only_the_witnesses_a_page_shows(
         page = client.get("/witnesses/").get_data(as_text=True)
     reads = [s for s in statements if "custody_status" in s]
     assert len(reads) == 1 and "journeys.witness_id IN" in reads[0]  # the page's rows, not every witness
-    rows = {ref: row for ref, row in re.findall(r'<th scope="row"><a[^>]*>(W-[^<]+)</a>(.*?)</th>', page, re.S)}
+    rows = dict(re.findall(r'<th scope="row"><a[^>]*>(W-[^<]+)</a>(.*?)</th>', page, re.S))
     assert "Offender at large" in rows[flagged.reference]
     assert "Offender at large" not in rows[calm.reference]
     assert all("Offender at large" in rows[w.reference] for w in others)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -130,13 +131,17 @@ def note_at_large(witnesses: Iterable[object]) -> str:
     known = _at_large_known()
     ids = sorted({i for i in (getattr(w, "id", None) for w in witnesses) if i is not None} - known.keys())
     if ids:
-        flagged = set(db.session.execute(
-            sa.select(Journey.witness_id).distinct()
-            .join(Defendant, Defendant.case_id == Journey.case_id)
-            .where(Journey.witness_id.in_(ids), Defendant.custody_status == "at_large")
-        ).scalars())
+        flagged = set(db.session.connection().execute(_at_large_among(), {"ids": ids}).scalars())
         known.update((i, i in flagged) for i in ids)
     return ""
+
+
+@functools.cache
+def _at_large_among() -> sa.Select:
+    """Which of the witnesses `ids` have a defendant at large in one of their cases (built once)."""
+    return (sa.select(Journey.witness_id).distinct()
+            .join(Defendant, Defendant.case_id == Journey.case_id)
+            .where(Journey.witness_id.in_(sa.bindparam("ids", expanding=True)), Defendant.custody_status == "at_large"))
 
 
 def offender_at_large(witness: object) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, load_only, selectinload
+from sqlalchemy.orm import load_only
 from werkzeug.wrappers import Response
 
 from ..access import first_visible, has_broad_caseload, user_parameter, visible_case_clause, visible_case_ids
@@ -103,19 +105,33 @@ def _panel(panel: str, role: str, broad: bool) -> sa.Select:
                          broad=broad, on=today, now=sa.bindparam("now", type_=UTCDateTime()))
 
 
+@dataclass
+class WeekEvent:
+    """A court event of the week as the home page lists it (plain values, read in one statement)."""
+
+    id: int
+    starts_at: datetime
+    kind: str
+    status: str
+    court_name: str
+    room: str | None
+    case: SimpleNamespace  # reference, court_timezone
+    required: list[SimpleNamespace] = field(default_factory=list)  # .witness.reference, in their order
+
+
 @functools.cache
 def _week_statement(broad: bool) -> sa.Select:
-    """The week's court events of a liaison officer's cases, built once per shape with bound
-    parameters `user_id`, `since`, `earliest` and `until`."""
+    """The week's court events of a liaison officer's cases (the first 200) with their required
+    witnesses' references, built once per shape with bound parameters `user_id`, `since`,
+    `earliest` and `until`; plain rows, one statement."""
     user = user_parameter(Role.LIAISON_OFFICER)
     in_cases = (visible_case_clause(user, CourtEvent.case_id) if broad
                 else CourtEvent.case_id.in_(visible_case_ids(user)))
     instant = CourtEvent.starts_at.type
-    return (
-        sa.select(CourtEvent)
+    events = (
+        sa.select(CourtEvent.id, CourtEvent.starts_at, CourtEvent.kind, CourtEvent.status, CourtEvent.court_name,
+                  CourtEvent.room, Case.reference.label("case_reference"), Case.court_timezone)
         .join(Case, Case.id == CourtEvent.case_id)
-        .options(contains_eager(CourtEvent.case),
-                 selectinload(CourtEvent.required).selectinload(EventWitness.witness).load_only(Witness.reference))
         .where(
             in_cases,
             sa.exists().where(EventWitness.event_id == CourtEvent.id),
@@ -126,19 +142,33 @@ def _week_statement(broad: bool) -> sa.Select:
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)
         .limit(200)
+        .subquery()
+    )
+    return (
+        sa.select(events, Witness.reference)
+        .join(EventWitness, EventWitness.event_id == events.c.id)
+        .join(Witness, Witness.id == EventWitness.witness_id)
+        .order_by(events.c.starts_at, events.c.id, EventWitness.id)
     )
 
 
-def _week_events(user: User, now: datetime, broad: bool) -> dict[str, list]:
+def _week_events(user: User, now: datetime, broad: bool) -> dict[str, list[WeekEvent]]:
     """Court events in the next seven days in the user's cases at which a witness is required (each
     a witness of the case, so one the user sees), split into today and the rest of the week (each
     by its own court's date)."""
     since = now - timedelta(hours=12)
-    rows = db.session.execute(_week_statement(broad), {
-        "user_id": user.id, "since": since, "earliest": since - timedelta(hours=MAX_EVENT_HOURS),
-        "until": now + timedelta(days=7)}).unique().scalars().all()
-    split: dict[str, list] = {"today": [], "week": []}
-    for event in rows:
+    events: dict[int, WeekEvent] = {}
+    for (event_id, starts_at, kind, status, court_name, room, case_reference, timezone,
+         reference) in db.session.connection().execute(_week_statement(broad), {
+            "user_id": user.id, "since": since, "earliest": since - timedelta(hours=MAX_EVENT_HOURS),
+            "until": now + timedelta(days=7)}):
+        event = events.get(event_id)
+        if event is None:
+            event = events[event_id] = WeekEvent(event_id, starts_at, kind, status, court_name, room,
+                                                 SimpleNamespace(reference=case_reference, court_timezone=timezone))
+        event.required.append(SimpleNamespace(witness=SimpleNamespace(reference=reference)))
+    split: dict[str, list[WeekEvent]] = {"today": [], "week": []}
+    for event in events.values():
         local_today = now.astimezone(ZoneInfo(event.case.court_timezone)).date()
         local_day = as_local(event.starts_at, event.case.court_timezone).date()
         if local_day < local_today:

@@ -39,7 +39,7 @@ from ..outcomes.models import Outcome
 from ..tasks.models import Task
 from ..witnesses.models import AssignmentRole, Witness, WitnessAssignment
 from .models import Kind, Notification, Status
-from .operations import still_told, team_inbox
+from .operations import still_told, team_inbox_id
 
 # The home page shows this many; the rest wait until these are dealt with.
 HOME_LIMIT = 50
@@ -189,9 +189,8 @@ def aftercare_due(user: User, today: date, now: datetime, limit: int = HOME_LIMI
     """The user's closed-but-enrolled journeys with something due, soonest release or hearing first
     (`broad`: the caseload's shape, when the caller knows it already)."""
     horizon = today + timedelta(days=max(current_app.config["RELEASE_REMINDER_DAYS"], default=30))
-    inbox = team_inbox()
     broad = has_broad_caseload(user) if broad is None else broad
-    statement = _due_statement(user.role, broad, inbox is not None and inbox.id == user.id)
+    statement = _due_statement(user.role, broad, team_inbox_id() == user.id)
     rows = db.session.execute(statement, {"user_id": user.id, "today": today, "horizon": horizon, "now": now,
                                           "limit": limit}).all()
     return [AftercareRow(witness_id, reference, case_id, case_reference, release_on, hearing_on,

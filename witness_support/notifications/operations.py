@@ -62,6 +62,24 @@ def team_inbox() -> User | None:
     ).scalar_one_or_none()
 
 
+@functools.cache
+def _team_inbox_statements() -> tuple[sa.Select, sa.Select]:
+    named = sa.select(User.id).where(sa.func.lower(User.email) == sa.bindparam("email", type_=sa.String),
+                                     User.active.is_(True))
+    longest = (sa.select(User.id).where(User.active.is_(True), User.role == Role.LIAISON_OFFICER)
+               .order_by(User.id).limit(1))
+    return named, longest
+
+
+def team_inbox_id() -> int | None:
+    """team_inbox()'s id, by the same rules, from statements built once (the home page asks it)."""
+    named, longest = _team_inbox_statements()
+    connection = db.session.connection()
+    email = (current_app.config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()
+    found = connection.execute(named, {"email": email}).scalar_one_or_none() if email else None
+    return found if found is not None else connection.execute(longest).scalar_one_or_none()
+
+
 def responsible_for(witness_id: int, case_id: int | None = None) -> User | None:
     """The witness's liaison officer, or the team inbox when their officer has left: never nobody
     while the service has an active officer."""
