@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import load_only
 from werkzeug.wrappers import Response
 
 from ..access import first_visible, has_broad_caseload, user_parameter, visible_case_clause, visible_case_ids
@@ -48,8 +47,10 @@ def home() -> str | Response:
     broad = has_broad_caseload(current_user)
     params = {"user_id": current_user.id, "today": today, "now": now, "limit": 100}
 
-    def first(panel: str) -> list[Witness]:
-        return list(db.session.execute(_panel(panel, current_user.role, broad), params).scalars())
+    def first(panel: str) -> list[PanelWitness]:
+        # Plain rows through the session's connection, as the witness list reads them (no ORM objects).
+        return [PanelWitness(*values, reflection_end=reflection_end) for *values, reflection_end in
+                db.session.connection().execute(_panel(panel, current_user.role, broad), params)]
 
     overdue, never_assessed, reflecting = first("overdue"), first("never_assessed"), first("reflecting")
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
@@ -87,6 +88,13 @@ def home() -> str | Response:
     )
 
 
+@dataclass(slots=True)
+class PanelWitness(WitnessRow):
+    """A witness as a home page panel shows it: the list's row and the end of the reflection period."""
+
+    reflection_end: date | None = None
+
+
 @functools.cache
 def _panel(panel: str, role: str, broad: bool) -> sa.Select:
     """A witness panel of the home page, built once per shape with bound parameters `user_id`,
@@ -99,8 +107,7 @@ def _panel(panel: str, role: str, broad: bool) -> sa.Select:
         "reflecting": (sa.and_(Witness.reflection_end >= today, Witness.reflection_start <= today),
                        (Witness.reflection_end, Witness.id)),
     }[panel]
-    query = (sa.select(Witness).where(condition).order_by(*order)
-             .options(load_only(*WitnessRow.COLUMNS[1:], Witness.reflection_end)))
+    query = sa.select(*WitnessRow.COLUMNS, Witness.reflection_end).where(condition).order_by(*order)
     return first_visible(user_parameter(role), query, Witness.id, Witness.id, sa.bindparam("limit", type_=sa.Integer),
                          broad=broad, on=today, now=sa.bindparam("now", type_=UTCDateTime()))
 
