@@ -102,6 +102,24 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+def _interpreter_words(event_language: str | None, witness_language: str | None, booked: bool) -> str:
+    """The witness's own interpreter language decides, else the event's; "not needed" without either."""
+    language = (witness_language or "").strip() or (event_language or "").strip()
+    if not language:
+        return "not needed"
+    return f"{language}, {'booked' if booked else 'not booked yet'}"
+
+
+def _interpreter_lines(event: CourtEvent, member: Member) -> list[str]:
+    if not member.interpreters:
+        return ["Interpreter: " + _interpreter_words(event.interpreter_language, None, False)]
+    if len(member.interpreters) == 1:
+        _, language, booked = member.interpreters[0]
+        return ["Interpreter: " + _interpreter_words(event.interpreter_language, language, booked)]
+    return [f"Interpreter for {reference}: {_interpreter_words(event.interpreter_language, language, booked)}"
+            for reference, language, booked in member.interpreters]
+
+
 def plain_vevent(event: CourtEvent, member: Member) -> str:
     tz = ZoneInfo(member.timezone)
     refs = ", ".join(member.references)
@@ -112,8 +130,7 @@ def plain_vevent(event: CourtEvent, member: Member) -> str:
     description = "\n".join(
         [kind] + (["Witness: " + refs] if refs else []) + ["Court: " + event.court_name]
         + (["Room: " + event.room] if event.room else [])
-        + ["Interpreter: " + (event.interpreter_language or "none booked"),
-           "Remote link: " + ("yes" if event.remote_link else "no")]
+        + _interpreter_lines(event, member) + ["Remote link: " + ("yes" if event.remote_link else "no")]
     )
     location = ", ".join(p for p in (event.court_name, event.room) if p)
     lines = [
@@ -134,6 +151,16 @@ def plain_vevent(event: CourtEvent, member: Member) -> str:
     lines += [f"STATUS:{'CANCELLED' if event.status == EventStatus.CANCELLED else 'CONFIRMED'}",
               "TRANSP:OPAQUE", "END:VEVENT"]
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def first_difference(floor: str, reference: str) -> str:
+    """Where the floor's text first differs from the feed's: the line number and both lines."""
+    ours, theirs = floor.split("\r\n"), reference.split("\r\n")
+    for number, (a, b) in enumerate(zip(ours, theirs, strict=False), start=1):
+        if a != b:
+            return f"line {number} differs: the floor wrote {a!r}, the feed {b!r}"
+    return (f"the floor has {len(ours)} lines, the feed {len(theirs)}; first extra line: "
+            f"{(ours[len(theirs):] or theirs[len(ours):])[0]!r}")
 
 
 def plain_calendar(members: list[Member], events: dict[int, CourtEvent], vtimezone: str) -> str:
@@ -178,7 +205,8 @@ def main() -> None:
 
             reference = ical.render_calendar(members, HOST, loader=preloaded)
             floor_text = plain_calendar(members, events, vtimezone)
-            assert floor_text == reference, "the floor must write the very same bytes"
+            assert floor_text == reference, "the floor must write the very same bytes: " + first_difference(
+                floor_text, reference)
 
             def cold() -> None:
                 ical.clear_caches()

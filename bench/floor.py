@@ -5,7 +5,9 @@ them (bench/wsgi.py for gunicorn, bench/run.py in process): the product has no s
 - /_bench/table: the witness list template rendering 50 rows held in memory (no database);
 - /_bench/readiness-table: the readiness dashboard's page 1 rendered from memory (same size);
 - /_bench/witnesses and /_bench/readiness: the same rows as the real pages, fetched with ONE
-  hand-written SQL statement through the raw driver (no ORM), rendered with the same template.
+  hand-written SQL statement through the raw driver (no ORM), rendered with the same template;
+- /_bench/home: a liaison officer's home page the same way (after the bounded caseload count that
+  picks the statement's shape, as the page's queries do).
 """
 
 # Fixed SQL text assembled from constant pieces; every value is a bound parameter.
@@ -278,3 +280,228 @@ def readiness_table() -> str:
 def register(app: Flask) -> None:
     """Add the floors to an app made by create_app (before its first request)."""
     app.register_blueprint(bp)
+
+
+# ---- the home page -------------------------------------------------------------------------------
+
+# The columns every panel of the home floor's one statement fills (UNION ALL), with their types:
+# a panel leaves the others NULL, cast so that PostgreSQL can match the branches.
+_HOME_COLUMNS = (("pos", "INTEGER"), ("id", "INTEGER"), ("wid", "INTEGER"), ("ref", "TEXT"), ("ref2", "TEXT"),
+                 ("d1", "DATE"), ("d2", "DATE"), ("t1", "TIMESTAMP WITH TIME ZONE"), ("s1", "TEXT"), ("s2", "TEXT"),
+                 ("s3", "TEXT"), ("s4", "TEXT"), ("s5", "TEXT"), ("n1", "INTEGER"), ("n2", "INTEGER"),
+                 ("b1", "BOOLEAN"), ("b2", "BOOLEAN"), ("dob", "TEXT"))
+
+
+def _branch(panel: str, source: str, order: str, **columns: str) -> str:
+    """One panel's rows as a UNION ALL branch: its columns by name, the rest NULL, numbered in
+    `order` (the page's order) by a window function, from `source` (FROM … WHERE … ORDER … LIMIT)."""
+    values = [f"'{panel}' AS k"]
+    for name, kind in _HOME_COLUMNS:
+        if name == "pos":
+            values.append(f"ROW_NUMBER() OVER (ORDER BY {order}) AS pos")
+        else:
+            values.append(f"{columns[name]} AS {name}" if name in columns else f"CAST(NULL AS {kind}) AS {name}")
+    return "SELECT " + ", ".join(values) + " FROM " + source
+
+
+def _visible(columns: str, source: str, order: str, limit: int, row_id: str, wid: str, params: list, *,
+             uid: int, broad: bool, today: date, now: datetime) -> tuple[str, list]:
+    """SELECT `columns` FROM `source` (… WHERE …) for the witnesses (`wid`) the user sees, in `order`,
+    the first `limit`, as access.first_visible shapes it: the visible ids for a narrow caseload; a
+    broad one merges two streams, each stopping at `limit` (assigned to the user; in their cases)."""
+    if not broad:
+        visible = (f" AND {wid} IN (SELECT a.witness_id FROM witness_assignments a WHERE a.user_id = %s"
+                   " AND a.ended_at IS NULL AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)"
+                   " UNION SELECT j.witness_id FROM journeys j JOIN case_assignments ca ON ca.case_id = j.case_id"
+                   " WHERE ca.user_id = %s AND ca.ended_at IS NULL"
+                   " UNION SELECT b.witness_id FROM break_glass_grants b WHERE b.user_id = %s AND b.until > %s)")
+        return (f"SELECT {columns} FROM {source}{visible} ORDER BY {order} LIMIT {limit}",
+                [*params, uid, today, today, uid, uid, now])
+    assigned = (f" AND {wid} IN (SELECT a.witness_id FROM witness_assignments a WHERE a.user_id = %s"
+                " AND a.ended_at IS NULL AND a.starts_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s))")
+    in_cases = (f" AND EXISTS (SELECT 1 FROM journeys j2 WHERE j2.witness_id = {wid} AND EXISTS"
+                " (SELECT 1 FROM case_assignments ca WHERE ca.case_id = j2.case_id AND ca.user_id = %s"
+                " AND ca.ended_at IS NULL))")
+    streams = " UNION ALL ".join(
+        f"SELECT rid FROM (SELECT {row_id} AS rid FROM {source}{condition} ORDER BY {order} LIMIT {limit}) s{n}"
+        for n, condition in enumerate((assigned, in_cases)))
+    return (f"SELECT {columns} FROM {source} AND {row_id} IN ({streams}) ORDER BY {order} LIMIT {limit}",
+            [*params, *params, uid, today, today, *params, uid])
+
+
+@bp.route("/home")
+@permission_required(Permission.WITNESS_LIST)
+def home() -> str:  # noqa: C901, PLR0915 - one statement, then each panel's rows
+    """A liaison officer's home page in one raw statement (after the bounded caseload check that
+    picks its shape, as the page's own queries do): court this week, aftercare, tasks, undelivered
+    notices, overdue risk reviews, witnesses never assessed, reflection periods, and whether they
+    supervise anyone; rendered with the home page's template."""
+    from flask import g, url_for
+
+    from witness_support.access import BROAD_CASELOAD
+    from witness_support.notifications.aftercare import HOME_LIMIT, AftercareRow
+    from witness_support.tasks.models import Task
+
+    if current_user.role != "liaison_officer":
+        abort(404)
+    today, now, uid = today_utc(), utc_now(), current_user.id
+    config = current_app.config
+    horizon = today + timedelta(days=max(config["RELEASE_REMINDER_DAYS"], default=30))
+    broad = _raw("SELECT count(*) FROM (SELECT id FROM case_assignments WHERE user_id = %s AND ended_at IS NULL"
+                 " LIMIT %s) x", [uid, BROAD_CASELOAD + 1])[0][0] > BROAD_CASELOAD
+    shape = {"uid": uid, "broad": broad, "today": today, "now": now}
+    branches: list[str] = []
+    params: list[Any] = []
+
+    def add(panel: str, source: str, source_params: list, order: str, limit: int, row_id: str, witness: str,
+            outer_order: str, joins: str = "", select: str = "*", **columns: str) -> None:
+        limited, limited_params = _visible(select, source, order, limit, row_id, witness, source_params, **shape)
+        branches.append(_branch(panel, f"({limited}) x{joins}", outer_order, **columns))
+        params.extend(limited_params)
+
+    at_large = ("EXISTS (SELECT 1 FROM journeys aj JOIN defendants ad ON ad.case_id = aj.case_id"
+                " WHERE aj.witness_id = x.id AND ad.custody_status = 'at_large')")
+    add("o", "witnesses w WHERE w.next_review_on < %s", [today], "w.next_review_on, w.id", 100, "w.id", "w.id",
+        "x.next_review_on, x.id", select="w.id, w.reference, w.next_review_on, w.current_risk_level, w.presumed_child,"
+        " w.age_assessment, w.date_of_birth", id="x.id", ref="x.reference", d1="x.next_review_on",
+        s1="x.current_risk_level", b1="x.presumed_child", s2="x.age_assessment", dob="x.date_of_birth", b2=at_large)
+    add("n", "witnesses w WHERE w.next_review_on IS NULL", [], "w.id", 100, "w.id", "w.id", "x.id",
+        select="w.id, w.reference", id="x.id", ref="x.reference")
+    add("r", "witnesses w WHERE w.reflection_end >= %s AND w.reflection_start <= %s", [today, today],
+        "w.reflection_end, w.id", 100, "w.id", "w.id", "x.reflection_end, x.id",
+        select="w.id, w.reference, w.reflection_end", id="x.id", ref="x.reference",
+        d1="x.reflection_end")
+    add("u", "notifications n WHERE (n.status = 'failed'"
+        " OR (n.status IN ('pending', 'sending', 'awaiting_officer') AND n.deadline_at < %s))",
+        [now], "n.deadline_at, n.id", 100, "n.id", "n.witness_id", "x.deadline_at, x.id",
+        " JOIN witnesses uw ON uw.id = x.witness_id", id="x.id", wid="x.witness_id", ref="uw.reference",
+        s1="x.kind", t1="x.deadline_at", s2="x.status", s3="x.channel", s4="x.last_error")
+    # Tasks: the user's own, not a visibility question.
+    branches.append(_branch(
+        "t", "(SELECT * FROM tasks WHERE assignee_id = %s AND done_at IS NULL"
+        " ORDER BY urgent DESC, due_at IS NULL, due_at, id LIMIT 100) x",
+        "x.urgent DESC, x.due_at IS NULL, x.due_at, x.id", id="x.id", wid="x.witness_id", s1="x.title",
+        b1="x.urgent", t1="x.due_at", s2="x.source_type", n1="x.source_id"))
+    params.append(uid)
+    # Court this week: events of the user's cases with a witness required, and those witnesses.
+    week_start = now - timedelta(hours=12)
+    branches.append(_branch(
+        "w", "(SELECT e.*, c.reference AS case_reference, c.court_timezone FROM court_events e"
+        " JOIN cases c ON c.id = e.case_id WHERE e.case_id IN (SELECT case_id FROM case_assignments"
+        " WHERE user_id = %s AND ended_at IS NULL) AND EXISTS (SELECT 1 FROM court_event_witnesses q"
+        " WHERE q.event_id = e.id) AND e.ends_at >= %s AND e.starts_at >= %s AND e.starts_at < %s"
+        " ORDER BY e.starts_at, e.id LIMIT 200) x JOIN court_event_witnesses ew ON ew.event_id = x.id"
+        " JOIN witnesses ww ON ww.id = ew.witness_id",
+        "x.starts_at, x.id, ew.id", id="x.id", t1="x.starts_at", s1="x.kind", s2="x.status", s3="x.court_name",
+        s4="x.room", s5="x.court_timezone", ref2="x.case_reference", ref="ww.reference"))
+    params += [uid, week_start, week_start - timedelta(hours=MAX_EVENT_HOURS), now + timedelta(days=7)]
+    # Aftercare: closed journeys still enrolled for offender notices, with something due.
+    email = (config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()
+    inbox = ("(SELECT id FROM users WHERE active AND role = 'liaison_officer' ORDER BY id LIMIT 1)")
+    if email:
+        inbox = (f"COALESCE((SELECT id FROM users WHERE lower(email) = %s AND active), {inbox})")
+    held = "(d.custody_status IS NULL OR d.custody_status NOT IN ('released', 'at_large', 'removed'))"
+    mine = ("EXISTS (SELECT 1 FROM witness_assignments m WHERE m.witness_id = j.witness_id AND m.user_id = %s"
+            " AND m.role = 'liaison_officer' AND m.ended_at IS NULL AND m.starts_on <= %s"
+            " AND (m.ends_on IS NULL OR m.ends_on >= %s))")
+    unassigned = ("NOT EXISTS (SELECT 1 FROM witness_assignments m WHERE m.witness_id = j.witness_id"
+                  " AND m.role = 'liaison_officer' AND m.ended_at IS NULL AND m.starts_on <= %s"
+                  " AND (m.ends_on IS NULL OR m.ends_on >= %s) AND m.user_id IN (SELECT id FROM users WHERE active))")
+    journeys = (
+        "SELECT j.id, j.witness_id, j.case_id,"
+        " (SELECT min(ce.release_date) FROM custody_events ce JOIN defendants d ON d.id = ce.defendant_id"
+        "  WHERE ce.case_id = j.case_id AND ce.kind IN ('sentenced', 'temporary_release')"
+        "  AND ce.release_date BETWEEN %s AND %s"
+        "  AND NOT EXISTS (SELECT 1 FROM custody_events f WHERE f.corrects_id = ce.id)"
+        "  AND NOT EXISTS (SELECT 1 FROM custody_events l WHERE l.defendant_id = ce.defendant_id"
+        "   AND l.kind IN ('sentenced', 'temporary_release') AND l.release_date IS NOT NULL"
+        "   AND NOT EXISTS (SELECT 1 FROM custody_events lf WHERE lf.corrects_id = l.id)"
+        "   AND (l.occurred_at > ce.occurred_at OR (l.occurred_at = ce.occurred_at AND l.id > ce.id)))"
+        "  AND " + held + ") AS custody_release,"
+        " (SELECT min(o.proposed_release_date) FROM outcomes o JOIN defendants d ON d.id = o.defendant_id"
+        "  WHERE o.case_id = j.case_id AND o.proposed_release_date BETWEEN %s AND %s"
+        "  AND (o.custody IS NULL OR o.custody IN ('recalled', 'transferred')) AND " + held + ") AS outcome_release,"
+        " (SELECT min(ce.hearing_on) FROM custody_events ce JOIN defendants d ON d.id = ce.defendant_id"
+        "  WHERE ce.case_id = j.case_id AND ce.kind = 'parole_hearing' AND ce.hearing_on BETWEEN %s AND %s"
+        "  AND NOT EXISTS (SELECT 1 FROM custody_events f WHERE f.corrects_id = ce.id) AND " + held + ") AS hearing,"
+        " (SELECT count(*) FROM notifications n WHERE n.witness_id = j.witness_id AND (n.status = 'failed'"
+        "  OR (n.status IN ('pending', 'sending', 'awaiting_officer') AND n.deadline_at < %s))) AS undelivered,"
+        " (SELECT count(*) FROM tasks t WHERE t.witness_id = j.witness_id AND t.case_id = j.case_id"
+        "  AND t.done_at IS NULL) AS open_tasks"
+        " FROM journeys j WHERE j.stage = 'closed'"
+        " AND NOT EXISTS (SELECT 1 FROM enrolments en WHERE en.witness_id = j.witness_id"
+        "  AND en.case_id = j.case_id AND NOT en.enrolled)"
+        " AND ((SELECT max(o.proposed_release_date) FROM outcomes o WHERE o.case_id = j.case_id) >= %s"
+        "  OR (SELECT max(ce.release_date) FROM custody_events ce WHERE ce.case_id = j.case_id) >= %s"
+        "  OR ((SELECT max(o.proposed_release_date) FROM outcomes o WHERE o.case_id = j.case_id) IS NULL"
+        "   AND (SELECT max(ce.release_date) FROM custody_events ce WHERE ce.case_id = j.case_id) IS NULL))"
+        f" AND ({mine} OR (%s = {inbox} AND {unassigned}))"
+    )
+    journey_params = [today, horizon, today, horizon, today, horizon, now, today, today, uid, today, today, uid,
+                      *([email] if email else []), today, today]
+    # Each journey's dates and counts once (a derived table), then what is due, soonest first.
+    due = ("SELECT z.*, CASE WHEN z.custody_release IS NULL THEN z.outcome_release WHEN z.outcome_release IS NULL"
+           " THEN z.custody_release WHEN z.outcome_release < z.custody_release THEN z.outcome_release"
+           " ELSE z.custody_release END AS release_on FROM (" + journeys + ") z")
+    soonest = ("CASE WHEN y.release_on IS NULL THEN y.hearing WHEN y.hearing IS NULL THEN y.release_on"
+               " WHEN y.hearing < y.release_on THEN y.hearing ELSE y.release_on END")
+    dated = f"(SELECT y.*, {soonest} AS soonest FROM ({due}) y) v"
+    add("a", dated + " WHERE (v.release_on IS NOT NULL OR v.hearing IS NOT NULL OR v.undelivered > 0"
+        " OR v.open_tasks > 0)", journey_params, "v.soonest IS NULL, v.soonest, v.id", HOME_LIMIT, "v.id",
+        "v.witness_id", "x.soonest IS NULL, x.soonest, x.id",
+        " JOIN witnesses aw ON aw.id = x.witness_id JOIN cases ac ON ac.id = x.case_id",
+        id="x.id", wid="x.witness_id", ref="aw.reference", n1="x.case_id", ref2="ac.reference", d1="x.release_on",
+        d2="x.hearing", n2="x.undelivered", s1="CAST(x.open_tasks AS TEXT)")
+    branches.append(_branch("s", "users WHERE id = %s", "id", b1="EXISTS (SELECT 1 FROM users sv"
+                                                                  " WHERE sv.supervisor_id = %s AND sv.active)"))
+    params += [uid, uid]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({b}) b{n}" for n, b in enumerate(branches)) + " ORDER BY 1, 2"
+    rows = _raw(sql, params)
+
+    dob = Witness.__table__.c.date_of_birth.type
+    panels: dict[str, list] = {k: [] for k in "onrutwas"}
+    for row in rows:
+        panels[row[0]].append(row)
+    flagged: dict[int, bool] = {}
+    overdue = []
+    for (_k, _p, wid, _w, ref, _r2, review, _d2, _t, risk, age, *_s, _n1, _n2, child, at_large_, birth) in panels["o"]:
+        overdue.append(_Witness(id=wid, reference=ref, next_review_on=_day(review), current_risk_level=risk,
+                                presumed_child=bool(child), age_assessment=age,
+                                date_of_birth=dob.process_result_value(birth, db.engine.dialect)))
+        flagged[wid] = bool(at_large_)
+    g.custody_at_large = flagged  # the flags read with the rows (custody.queries.note_at_large reads no more)
+    never = [_Witness(id=r[2], reference=r[4]) for r in panels["n"]]
+    reflecting = [_Witness(id=r[2], reference=r[4], reflection_end=_day(r[6])) for r in panels["r"]]
+    notices = [SimpleNamespace(id=r[2], witness_id=r[3], witness=SimpleNamespace(reference=r[4]), kind=r[9],
+                               deadline_at=_instant(r[8]), status=r[10], channel=r[11], last_error=r[12])
+               for r in panels["u"]]
+
+    class _Task(SimpleNamespace):
+        overdue = Task.overdue
+
+    tasks = [_Task(id=r[2], witness_id=r[3], title=r[9], urgent=bool(r[16]), due_at=_instant(r[8]),
+                   source_type=r[10], source_id=r[14], done_at=None) for r in panels["t"]]
+    events: dict[int, SimpleNamespace] = {}
+    for r in panels["w"]:
+        event = events.get(r[2])
+        if event is None:
+            event = events[r[2]] = SimpleNamespace(
+                id=r[2], starts_at=_instant(r[8]), kind=r[9], status=r[10], court_name=r[11], room=r[12],
+                case=SimpleNamespace(reference=r[5], court_timezone=r[13]), required=[])
+        event.required.append(SimpleNamespace(witness=SimpleNamespace(reference=r[4])))
+    week: dict[str, list] = {"today": [], "week": []}
+    for event in events.values():
+        zone = ZoneInfo(event.case.court_timezone)
+        local_today, local_day = now.astimezone(zone).date(), event.starts_at.astimezone(zone).date()
+        if local_day >= local_today:
+            week["today" if local_day == local_today else "week"].append(event)
+    aftercare = [AftercareRow(r[3], r[4], r[14], r[5], _day(r[6]), _day(r[7]), int(r[15] or 0), int(r[9] or 0))
+                 for r in panels["a"]]
+    supervises = bool(panels["s"][0][16]) if panels["s"] else False
+    return render_template(
+        "main/home.html", supervises=supervises, undelivered_notices=notices, schedule_items=None,
+        week_events=week, aftercare=aftercare,
+        subscribe_url=url_for("feeds.subscribe") if "feeds.subscribe" in current_app.view_functions else None,
+        readiness_trials=None, more_trials=False, labels=readiness.STATE_LABELS,
+        window=config["READINESS_WINDOW_DAYS"], overdue=overdue, never_assessed=never, reflecting=reflecting,
+        tasks=tasks, today=today, now=now)

@@ -47,6 +47,7 @@ FLASK = str(Path(PY).with_name("flask"))
 GUNICORN = str(Path(PY).with_name("gunicorn"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 OFFICER = "officer@demo.invalid"
+CASELOAD_OFFICER = "officer-01@demo.invalid"  # of the bulk demo: 15 cases, 60 witnesses
 PASSWORD = "demo-only-password-2026"  # noqa: S105 - the invented demo account's published password
 
 
@@ -169,6 +170,22 @@ def page_benchmarks(app: Any, rounds: int) -> tuple[list[dict], dict]:
         o, f = interleaved(get(client, ours), get(client, floor), rounds)
         medians[name] = o
         rows.append(row(name, o, f, floor_name, target))
+    # The home page against its one-statement floor: a liaison officer with a caseload of their own
+    # (15 cases, 60 witnesses: officer-01 of the bulk demo), and the team inbox, the national demo
+    # officer (every case; aftercare of every witness no active officer holds).
+    caseload = app.test_client()
+    try:
+        sign_in(caseload, app, CASELOAD_OFFICER)
+    except Exception:  # noqa: BLE001 - a database seeded before the bulk demo had such officers
+        caseload = None
+        print(f"no {CASELOAD_OFFICER} in this database (seeded before the bulk demo had officers with a caseload)")
+    homes = [("home page, officer with 60 witnesses", caseload),
+             ("home page, team inbox (national caseload)", client)]
+    for name, who in homes:
+        if who is not None:
+            o, f = interleaved(get(who, "/"), get(who, "/_bench/home"), rounds)
+            medians[name] = o
+            rows.append(row(name, o, f, "raw driver, same template", 1.5))
     # Page 1,000 and the sorted list against page 1, interleaved too.
     o, f = interleaved(get(client, f"/witnesses/?after={after}"), get(client, "/witnesses/"), rounds)
     rows.append(row("page 1,000 vs page 1", o, f, "page 1 (ours)", 1.5))
@@ -509,7 +526,7 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> tuple[list[dict], d
     unchanged feed's 304 as a capacity figure (poll_capacity)."""
     from types import SimpleNamespace
 
-    from bench.feeds import HOST, plain_calendar
+    from bench.feeds import HOST, first_difference, plain_calendar
     from witness_support.auth.models import User
     from witness_support.court import operations as court_ops
     from witness_support.court.models import CourtEvent
@@ -540,7 +557,8 @@ def feed_benchmarks(app: Any, rounds: int, subject: dict) -> tuple[list[dict], d
 
         ical.clear_caches()
         reference = ical.render_calendar(members, HOST, loader=preloaded)
-        assert plain_calendar(members, events, vtimezones()) == reference, "the floor must write the very same bytes"
+        written = plain_calendar(members, events, vtimezones())
+        assert written == reference, "the floor must write the very same bytes: " + first_difference(written, reference)
 
         def cold() -> None:
             ical.clear_caches()

@@ -4,6 +4,7 @@ database refusing edits, bad input refused with nothing saved; notices to the ca
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -268,3 +269,30 @@ def test_release_approaching_raises_a_safety_planning_task(app, officer, custody
     sweep.raise_safety_planning(utc_now())
     assert sweep.send_due().reminders == 0
     assert len(_tasks("safety_planning")) == 2
+
+
+def test_the_offender_at_large_flag_reads_only_the_witnesses_a_page_shows(
+    client, auth, officer, make_case, make_journey, count_queries
+):
+    """The list reads the flag of its own rows in one statement, whoever else has a defendant at
+    large; a page showing one witness reads that witness's flag alone. The flag stays right."""
+    at_large, held = make_case(), make_case()
+    case_ops.add_defendant(officer, at_large, name="Invented Defendant A", custody_status="at_large")
+    case_ops.add_defendant(officer, held, name="Invented Defendant B", custody_status="remanded")
+    flagged = make_journey(case=at_large).witness
+    calm = make_journey(case=held).witness
+    others = [make_journey(case=at_large).witness for _ in range(3)]
+    db.session.commit()
+    auth.login(officer)
+    client.get("/witnesses/")
+    with count_queries() as statements:
+        page = client.get("/witnesses/").get_data(as_text=True)
+    reads = [s for s in statements if "custody_status" in s]
+    assert len(reads) == 1 and "journeys.witness_id IN" in reads[0]  # the page's rows, not every witness
+    rows = dict(re.findall(r'<th scope="row"><a[^>]*>(W-[^<]+)</a>(.*?)</th>', page, re.S))
+    assert "Offender at large" in rows[flagged.reference]
+    assert "Offender at large" not in rows[calm.reference]
+    assert all("Offender at large" in rows[w.reference] for w in others)
+    # One witness's page: its flag alone, on its own.
+    assert "Offender at large" in client.get(f"/witnesses/{flagged.id}").get_data(as_text=True)
+    assert "Offender at large" not in client.get(f"/witnesses/{calm.id}").get_data(as_text=True)

@@ -83,3 +83,18 @@ def test_a_request_that_failed_rolls_back(app, client, auth, officer):
     assert prepared() >= 2
     assert client.get("/_test/read-then-fail").status_code == 500
     assert prepared() == 0
+
+
+def test_connections_run_without_jit_compilation(app: Flask) -> None:
+    """PostgreSQL compiled the team inbox's aftercare statement for over a minute before running it
+    (about a second); every connection of the app, the raw driver's too, has JIT off."""
+    with app.app_context():
+        assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+        db.session.remove()  # this app's pool holds one connection
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        finally:
+            raw.close()

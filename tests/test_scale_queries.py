@@ -4,6 +4,7 @@ bench registers (the product has no such route)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -305,6 +306,14 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
     from witness_support.ledger.models import BenefitKind
     from witness_support.notifications.models import Channel, Kind, Status
     from witness_support.outcomes.models import SentenceKind, Verdict
+    from witness_support.remedies.models import (
+        CaseDependence,
+        ClaimStatus,
+        HeadOfLoss,
+        PermitKind,
+        Respondent,
+        Route,
+    )
     from witness_support.witnesses.models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
     seed_demo(count=1001, seed=11)
@@ -321,6 +330,10 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
         ("notifications", "status"): Status, ("notifications", "channel"): Channel,
         ("outcomes", "verdict"): Verdict, ("outcomes", "sentence_kind"): SentenceKind,
         ("custody_events", "kind"): custody.EventKind, ("bail_conditions", "kind"): custody.ConditionKind,
+        ("journey_transitions", "from_stage"): Stage, ("journey_transitions", "to_stage"): Stage,
+        ("compensation_claims", "route"): Route, ("compensation_claims", "respondent"): Respondent,
+        ("compensation_claims", "status"): ClaimStatus, ("residence_permits", "kind"): PermitKind,
+        ("residence_permits", "depends_on_case"): CaseDependence,
     }
     for (table, column), enum in enums.items():
         if column is None:
@@ -370,6 +383,21 @@ def test_every_bulk_demo_row_keeps_the_models_rules(app):
         if condition.witness_id is not None:
             assert db.session.execute(sa.text("SELECT count(*) FROM journeys WHERE witness_id = :w AND case_id = :c"),
                                       {"w": condition.witness_id, "c": condition.event.case_id}).scalar() == 1
+    heads = {h for (heads_of_loss,) in db.session.execute(sa.text("SELECT heads_of_loss FROM compensation_claims"))
+             for h in (heads_of_loss if isinstance(heads_of_loss, list) else json.loads(heads_of_loss))}
+    assert heads and heads <= {member.value for member in HeadOfLoss}
+    # What the officers' home pages read: closed journeys still enrolled, claims with key dates,
+    # permits near expiry, the reminders raised for them by the real pass, officers with a caseload.
+    from witness_support.cases.models import Journey
+    from witness_support.tasks.models import Task
+
+    assert db.session.execute(sa.select(sa.func.count()).where(Journey.stage == Stage.CLOSED)).scalar() > 0
+    kinds = set(db.session.execute(sa.select(Task.kind).distinct()).scalars())
+    assert {"remedy_permit_expiry", "remedy_claim_date"} <= kinds, kinds
+    held = db.session.execute(sa.text(
+        "SELECT user_id, count(*) FROM witness_assignments WHERE role = 'liaison_officer' AND ended_at IS NULL"
+        " GROUP BY user_id")).all()
+    assert len(held) == 10 and all(n >= 60 for _, n in held)  # 15 cases of 4 (case 1 has a 1,001st)
 
 
 def test_small_demo_is_unchanged(app):
@@ -412,3 +440,61 @@ def test_home_panels_of_a_broad_caseload_match_the_narrow_ones(
     narrow = [first(2), first(10)]
     monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)
     assert [first(2), first(10)] == narrow == [sorted(visible, reverse=True)[:2], sorted(visible, reverse=True)]
+
+
+@pytest.mark.real_commits  # the floor reads through its own connection of the raw driver
+@pytest.mark.parametrize("broad", [False, True])
+def test_home_floor_renders_the_same_page_as_the_home_page(
+    app, client, auth, monkeypatch, officer, make_user, make_case, make_journey, make_witness, make_event, broad
+):
+    """The bench's one-statement home page (/_bench/home) shows the very rows of the officer's home
+    page, byte for byte but for the nonce and CSRF token: court this week, aftercare, tasks,
+    undelivered notices, overdue reviews (with the 'offender at large' flag), reflection periods."""
+    from datetime import timedelta
+
+    from tests.helpers import future, review_before_closing
+    from witness_support.cases import operations as case_ops
+    from witness_support.custody import operations as custody_ops
+    from witness_support.db import today_utc
+    from witness_support.notifications.models import Notification
+    from witness_support.tasks.operations import create_task
+
+    _with_floors(app)
+    today, now = today_utc(), utc_now()
+    case = make_case(court_timezone="UTC")
+    case_ops.add_defendant(officer, case, name="Invented Defendant (at large)", custody_status="at_large")
+    witnesses = [make_journey(case=case).witness for _ in range(3)]
+    for n, witness in enumerate(witnesses):
+        witness.next_review_on = today - timedelta(days=3 + n)  # overdue reviews, the flag at large
+        make_event(case, [witness], kind="trial_day", days=2 + n)
+        db.session.add(Notification(witness_id=witness.id, kind="hearing_date", dedup_key=f"home-floor-{n}",
+                                    triggered_at=now - timedelta(days=3), status="failed",
+                                    deadline_at=now - timedelta(days=1 + n)))
+    witnesses[0].reflection_start, witnesses[0].reflection_end = today - timedelta(days=2), today + timedelta(days=20)
+    create_task(officer, "check_in", f"Call {witnesses[1].reference}", witness_id=witnesses[1].id, case_id=case.id,
+                due_at=now - timedelta(hours=5), urgent=True)
+    create_task(officer, "check_in", "Plan the week", due_at=now + timedelta(days=2))
+    # A closed journey still enrolled, its defendant sentenced with a release in 12 days.
+    closed_case = make_case(court_timezone="UTC")
+    defendant = case_ops.add_defendant(officer, closed_case, name="Invented Defendant", custody_status="remanded")
+    journey = make_journey(witness=make_witness(), case=closed_case)
+    review_before_closing(officer, journey)
+    custody_ops.close_journey(officer, journey, reason="Trial over", stay_enrolled=True)
+    custody_ops.record_custody_event(officer, defendant, kind="sentenced", source="Court record",
+                                     occurred_at=utc_now(), release_date=future(12))
+    make_journey(case=make_case(by=make_user("liaison_officer")))  # another officer's: on neither page
+    db.session.commit()
+    if broad:
+        monkeypatch.setattr(perms, "BROAD_CASELOAD", 0)  # the two-stream shape, in the page and the floor
+    auth.login(officer)
+    client.get("/")
+
+    def same(html: str) -> str:  # but for the per-response nonce and CSRF token
+        return re.sub(r'(nonce|content|value)="[A-Za-z0-9_\-.+/=]{16,}"', "", html)
+
+    ours = client.get("/").get_data(as_text=True)
+    floor = client.get("/_bench/home").get_data(as_text=True)
+    for shown in ("Offender at large", "a release on ", "Plan the week", "Failed", "Trial day",
+                  witnesses[0].reference, "until "):
+        assert shown in ours, shown
+    assert same(floor) == same(ours)

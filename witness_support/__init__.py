@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
 from . import extensions, links
-from .db import MAX_ID, commit_read_only_requests, tune_sqlite
+from .db import MAX_ID, commit_read_only_requests, postgresql_without_jit, tune_sqlite
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Bound through the module: a package attribute named `db` would hide the db.py module,
     # which migrations import as witness_support.db.
+    postgresql_without_jit(app.config)
     extensions.db.init_app(app)
     with app.app_context():
         tune_sqlite(extensions.db.engine, app.config["SQLITE_CACHE_MB"])
@@ -374,6 +375,7 @@ def _register_template_helpers(app: Flask) -> None:
         # Only the conditions the reader may see: a place needs the location group of the witness.
         visible_conditions=lambda conditions: custody_queries.visible_conditions(current_user, conditions),
         offender_at_large=custody_queries.offender_at_large,
+        note_at_large=custody_queries.note_at_large,
         # Plan measures the reader may see (relocation and safe accommodation need the location group).
         visible_measures=lambda witness, measures: protection_queries.visible_measures(current_user, witness, measures),
         measure_words=lambda kind: MeasureKind.words_of(kind, kind.replace("_", " ")),

@@ -10,6 +10,7 @@ exports, the disclosure schedule, the feeds and the timeline.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -42,13 +43,15 @@ if TYPE_CHECKING:
 IDENTITY_ASSIGNMENT_ROLES = frozenset(r for r, groups in ASSIGNMENT_GROUPS.items() if FieldGroup.IDENTITY in groups)
 
 
-def visible_witness_ids(user: User) -> sa.Select:
-    """A SELECT of the ids of the witnesses this user may see at all (assigned, or via a case)."""
+def visible_witness_ids(user: User, on: Any = None, now: Any = None) -> sa.Select:
+    """A SELECT of the ids of the witnesses this user may see at all (assigned, or via a case).
+    `on` (the day, for assignments) and `now` (for break-glass grants) default to the present;
+    either may be a bound parameter, for a statement built once and run many times."""
     from .cases.models import CaseAssignment, Journey
     from .witnesses.models import WitnessAssignment
 
     direct = sa.select(WitnessAssignment.witness_id).where(
-        WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause()
+        WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause(on)
     )
     via_case = (
         sa.select(Journey.witness_id)
@@ -57,17 +60,17 @@ def visible_witness_ids(user: User) -> sa.Select:
     )
     if user.role in (Role.LIAISON_OFFICER, Role.PROSECUTOR):
         if has_permission(user, Permission.BREAK_GLASS_USE):
-            return sa.union(direct, via_case, break_glass_witness_ids(user))
+            return sa.union(direct, via_case, break_glass_witness_ids(user, now))
         return sa.union(direct, via_case)
     return direct
 
 
-def break_glass_witness_ids(user: User) -> sa.Select:
+def break_glass_witness_ids(user: User, now: Any = None) -> sa.Select:
     """A SELECT of the ids of the witnesses this user holds a break-glass grant on that lasts."""
     from .breakglass.models import BreakGlassGrant
 
     return sa.select(BreakGlassGrant.witness_id).where(
-        BreakGlassGrant.user_id == user.id, BreakGlassGrant.until > utc_now()
+        BreakGlassGrant.user_id == user.id, BreakGlassGrant.until > (utc_now() if now is None else now)
     )
 
 
@@ -412,8 +415,16 @@ def witness_in_visible_case(user: User, witness_id: sa.ColumnElement[int]) -> sa
     return sa.exists().where(Journey.witness_id == witness_id, visible_case_clause(user, Journey.case_id))
 
 
+def user_parameter(role: str) -> Any:
+    """Stands in for an active user of `role` in the need-to-know rules, with the id a bound
+    parameter `user_id`: for statements built once per shape and run for anyone of that role."""
+    return SimpleNamespace(id=sa.bindparam("user_id", type_=sa.Integer), role=Role(role), is_authenticated=True,
+                           is_active=True)
+
+
 def first_visible(
-    user: User, query: sa.Select, witness_id: sa.ColumnElement[int], row_id: sa.ColumnElement[int], limit: int
+    user: User, query: sa.Select, witness_id: sa.ColumnElement[int], row_id: sa.ColumnElement[int], limit: Any,
+    *, broad: bool | None = None, on: Any = None, now: Any = None,
 ) -> sa.Select:
     """The first `limit` rows of the ordered `query` whose witness (`witness_id`) the user may see;
     `row_id` identifies the query's rows (e.g. Witness.id, Notification.id).
@@ -421,14 +432,19 @@ def first_visible(
     A narrow caseload filters by the user's few visible ids. A broad one reads two streams in the
     query's order, each stopping after `limit` rows (the witnesses assigned to the user; those in
     the user's cases, checked by index probes per row), and merges them: filtering by 100,000
-    visible ids instead cost seconds on the home page (see witnesses.views._broad_page)."""
+    visible ids instead cost seconds on the home page (see witnesses.views._broad_page).
+
+    A caller that builds the statement once per shape passes `broad` (else it is asked of the
+    database) and may give `user.id`, `limit`, `on` and `now` as bound parameters."""
     from .witnesses.models import WitnessAssignment
 
-    if not has_broad_caseload(user):
-        return query.where(witness_id.in_(visible_witness_ids(user).scalar_subquery())).limit(limit)
+    if broad is None:
+        broad = has_broad_caseload(user)
+    if not broad:
+        return query.where(witness_id.in_(visible_witness_ids(user, on, now).scalar_subquery())).limit(limit)
     assigned = witness_id.in_(
         sa.select(WitnessAssignment.witness_id).where(
-            WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause())
+            WitnessAssignment.user_id == user.id, WitnessAssignment.active_clause(on))
     )
     streams = [query.with_only_columns(row_id.label("row_id")).where(condition).limit(limit).subquery()
                for condition in (assigned, witness_in_visible_case(user, witness_id))]

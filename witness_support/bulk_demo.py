@@ -14,6 +14,13 @@ release dates make the sweep find reminders due, and every defendant's custody h
 64,000 entries and 20,000 bail conditions: remands, bail with conditions, warrants, sentences;
 parole hearings, temporary releases, releases on licence, sentence ends reached and corrections
 among the convicted).
+
+What an officer's home page reads is there too: ten liaison officers with a caseload of their own
+(15 cases, 60 witnesses each, `officer-01@demo.invalid` …), beside the national demo officer who
+is also the team inbox; half the witnesses of a convicted case have a closed journey (still
+enrolled for offender notices); 3,000 compensation claims with key dates and 10,000 residence
+permits, some expiring soon; and the remedies reminders those raise, as tasks made by the real
+reminder pass (remedies/reminders.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .aids.models import AidKind, AidStatus
+from .auth import operations as auth_ops
+from .auth.passwords import DEMO_PASSWORD
 from .cases.models import CaseRole, CustodyStatus, Stage
 from .court.models import EventKind, EventStatus
 from .crypto import blind_index, keyring
@@ -39,6 +48,8 @@ from .extensions import db
 from .ledger.models import BenefitKind
 from .notifications.models import Channel, Kind, Status
 from .outcomes.models import SentenceKind, Verdict
+from .remedies.models import CaseDependence, ClaimStatus, HeadOfLoss, PermitKind, Respondent, Route
+from .remedies.reminders import raise_reminders
 from .witnesses.models import AgeAssessment, AssignmentRole, Participation, RiskLevel
 
 BATCH = 10_000
@@ -74,6 +85,19 @@ BENEFITS_PER_WITNESS = 5
 NOTICES_PER_WITNESS = 2
 WITNESSES_PER_CASE = 4
 PAST_DAYS, FUTURE_DAYS = 730, 365
+# Liaison officers with a caseload of their own: each on CASELOAD_CASES consecutive cases, the
+# liaison officer of every witness in them (the demo officer stays on every case: the national view).
+CASELOAD_OFFICERS, CASELOAD_CASES = 10, 15
+CLAIM_EVERY, PERMIT_EVERY = 33, 10  # about 3 % of witnesses claim compensation, 10 % hold a permit
+_CLAIM_STATUSES = [ClaimStatus.PREPARING, ClaimStatus.PREPARING, ClaimStatus.FILED, ClaimStatus.FILED,
+                   ClaimStatus.HEARD, ClaimStatus.AWARDED, ClaimStatus.AWARDED, ClaimStatus.PAID,
+                   ClaimStatus.REFUSED, ClaimStatus.WITHDRAWN]
+_ROUTES = [(Route.CRIMINAL_ORDER, Respondent.DEFENDANT), (Route.CIVIL_CLAIM, Respondent.DEFENDANT),
+           (Route.LABOUR_CLAIM, Respondent.EMPLOYER), (Route.STATE_FUND, Respondent.STATE)]
+_PERMITS = [(PermitKind.REFLECTION_PERIOD, CaseDependence.COOPERATION),
+            (PermitKind.TEMPORARY_VICTIM, CaseDependence.PROCEEDINGS),
+            (PermitKind.TEMPORARY_WITNESS, CaseDependence.PROCEEDINGS),
+            (PermitKind.HUMANITARIAN, CaseDependence.INDEPENDENT), (PermitKind.LONG_TERM, CaseDependence.INDEPENDENT)]
 
 
 def _batched(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -127,12 +151,26 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
                           "custody_status": rng.choice(_CUSTODY)} for c in range(cases)),
           cases, "defendants")
 
+    # The officers with a caseload of their own: officer k works on the cases in block k.
+    caseload = [auth_ops.create_user(f"officer-{k + 1:02d}@demo.invalid", role="liaison_officer",
+                                     password=DEMO_PASSWORD, display_name=f"Officer {k + 1:02d} (caseload)",
+                                     demo=True)
+                for k in range(min(CASELOAD_OFFICERS, cases // CASELOAD_CASES))]
+    for user in caseload:
+        user.is_demo = True
+    db.session.commit()
+    case_officer = {k * CASELOAD_CASES + j + 1: user.id for k, user in enumerate(caseload)
+                    for j in range(CASELOAD_CASES)}
+
     def case_assignment_rows() -> Iterator[dict[str, Any]]:
         for c in range(cases):
-            for user, role in ((officer, CaseRole.LIAISON_OFFICER), (prosecutor, CaseRole.PROSECUTOR)):
-                yield {"case_id": c + 1, "user_id": user.id, "role": role, "created_at": now, "ended_at": None}
+            for user_id, role in ((officer.id, CaseRole.LIAISON_OFFICER), (prosecutor.id, CaseRole.PROSECUTOR)):
+                yield {"case_id": c + 1, "user_id": user_id, "role": role, "created_at": now, "ended_at": None}
+            if c + 1 in case_officer:
+                yield {"case_id": c + 1, "user_id": case_officer[c + 1], "role": CaseRole.LIAISON_OFFICER,
+                       "created_at": now, "ended_at": None}
 
-    _load("case_assignments", case_assignment_rows(), 2 * cases, "case assignments")
+    _load("case_assignments", case_assignment_rows(), 2 * cases + len(case_officer), "case assignments")
 
     # Witnesses: the next court date is computed below with the events and stored with the row.
     events_by_witness: dict[int, list[tuple[int, datetime, str, str]]] = {}
@@ -195,12 +233,30 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
     _load("witness_name_tokens", ({"witness_id": w, "token": t} for w, name in names.items()
                                   for t in ring.name_tokens(name, bits)), count * 3, "name search index")
     names.clear()
+    convicted = set(range(1, cases + 1, 5))  # the cases _seed_outcomes gives a conviction
+
+    def closed(w: int) -> bool:
+        """Half the witnesses of a convicted case: their journey closed, still enrolled for offender
+        notices (no enrolment row: enrolled by default, until the sentence ends)."""
+        return witness_case[w] in convicted and w % 2 == 0
+
     _load("journeys", ({"witness_id": w, "case_id": witness_case[w],
-                        "stage": Stage.TRIAL if next_court(w) else Stage.PRE_TRIAL, "started_at": now}
+                        "stage": Stage.CLOSED if closed(w) else Stage.TRIAL if next_court(w) else Stage.PRE_TRIAL,
+                        "started_at": now - timedelta(days=PAST_DAYS)}
                        for w in range(1, count + 1)), count, "journeys")
+    journeys = db.session.execute(sa.text("SELECT id FROM journeys WHERE stage = :s ORDER BY id"),
+                                  {"s": Stage.CLOSED}).scalars().all()
+    _load("journey_transitions", ({"journey_id": j, "from_stage": Stage.POST_TRIAL, "to_stage": Stage.CLOSED,
+                                   "at": now - timedelta(days=rng.randint(1, 400)), "actor_id": officer.id,
+                                   "reason": "Sentenced; the witness stays enrolled for offender notices (invented).",
+                                   "override_reason": None} for j in journeys), len(journeys), "closed journeys")
 
     def assignment_rows() -> Iterator[dict[str, Any]]:
         for w in range(1, count + 1):
+            if witness_case[w] in case_officer:
+                yield {"witness_id": w, "user_id": case_officer[witness_case[w]],
+                       "role": AssignmentRole.LIAISON_OFFICER, "starts_on": today - timedelta(days=PAST_DAYS),
+                       "ends_on": None, "ended_at": None, "created_at": now, "created_by_id": officer.id}
             if w % 20 == 0:
                 yield {"witness_id": w, "user_id": support.id, "role": AssignmentRole.SUPPORT_WORKER,
                        "starts_on": today, "ends_on": None, "ended_at": None, "created_at": now,
@@ -213,7 +269,8 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
                 yield {"witness_id": w, "user_id": support.id, "role": AssignmentRole.GUARDIAN, "starts_on": today,
                        "ends_on": None, "ended_at": None, "created_at": now, "created_by_id": officer.id}
 
-    _load("witness_assignments", assignment_rows(), count // 20 + count // 40 + len(children) * 2 // 3,
+    _load("witness_assignments", assignment_rows(),
+          count // 20 + count // 40 + len(children) * 2 // 3 + len(case_officer) * WITNESSES_PER_CASE,
           "support assignments")
     _load("risk_assessments", ({"witness_id": w, "stage": Stage.TRIAL if w % 2 else Stage.PRE_TRIAL,
                                 "assessed_on": today - timedelta(days=rng.randint(0, 90)), "assessor_id": officer.id,
@@ -258,6 +315,11 @@ def seed_bulk(count: int, seed: int, users: dict[str, Any]) -> None:  # noqa: C9
     _load("notifications", _notice_rows(rng, count, witness_case, now), count * NOTICES_PER_WITNESS, "notices")
     releases = _seed_outcomes(rng, cases, today, now, prosecutor.id)
     _seed_custody(random.Random(f"{seed}-custody"), cases, count, releases, today, now, officer.id)  # noqa: S311 # nosec B311
+    _seed_remedies(rng, count, witness_case, today, now, officer.id)
+    # The reminders the claims and permits are due for, raised by the real pass (tasks for each
+    # witness's liaison officer, else the case's): what every officer's home page lists.
+    raise_reminders(today, now)
+    db.session.commit()
     # Fresh statistics for the planner after a bulk load (without them SQLite may pick an index on
     # `kind` over one on `case_id` and read every trial day for one case's first trial).
     db.session.execute(sa.text("ANALYZE"))
@@ -402,3 +464,45 @@ def _seed_custody(rng: random.Random, cases: int, count: int, releases: dict[int
                            .values(custody_status=sa.bindparam("s")), changed)
         db.session.commit()
 
+
+
+def _seed_remedies(rng: random.Random, count: int, witness_case: dict[int, int], today: date, now: datetime,
+                   officer_id: int) -> None:
+    """Compensation claims with key dates from two months past to a year ahead, and residence
+    permits expiring from two months past to two years ahead (some within the reminders' reach)."""
+
+    def day(first: int, last: int) -> date:
+        return today + timedelta(days=rng.randint(first, last))
+
+    def claim_rows() -> Iterator[dict[str, Any]]:
+        for w in range(CLAIM_EVERY, count + 1, CLAIM_EVERY):
+            status = rng.choice(_CLAIM_STATUSES)
+            route, respondent = rng.choice(_ROUTES)
+            awarded = status in (ClaimStatus.AWARDED, ClaimStatus.PAID)
+            filed = status not in (ClaimStatus.PREPARING,)
+            claimed = Decimal(rng.randint(1_000, 50_000))
+            yield {"witness_id": w, "case_id": witness_case[w], "route": route, "respondent": respondent,
+                   "defendant_id": witness_case[w] if respondent == Respondent.DEFENDANT else None,
+                   "respondent_name": "" if respondent == Respondent.DEFENDANT else "Invented Respondent Ltd",
+                   "heads_of_loss": [HeadOfLoss.UNPAID_WAGES.value, rng.choice(list(HeadOfLoss)).value],
+                   "amount_claimed": claimed, "claimed_currency": "USD",
+                   "amount_awarded": claimed if awarded else None, "awarded_currency": "USD" if awarded else None,
+                   "awarded_on": day(-120, -1) if awarded else None, "award_reason": "",
+                   "limitation_on": day(-60, 365), "filing_due_on": None if filed else day(0, 120),
+                   "filed_on": day(-200, -1) if filed else None,
+                   "hearing_on": day(-30, 240) if status in (ClaimStatus.FILED, ClaimStatus.HEARD) else None,
+                   "payment_due_on": day(-60, 120) if awarded else None, "status": status,
+                   "acting": "Invented Legal Aid Centre", "outcome_id": None, "created_by_id": officer_id,
+                   "created_at": now}
+
+    _load("compensation_claims", claim_rows(), count // CLAIM_EVERY, "compensation claims")
+
+    def permit_rows() -> Iterator[dict[str, Any]]:
+        for w in range(PERMIT_EVERY, count + 1, PERMIT_EVERY):
+            kind, depends = rng.choice(_PERMITS)
+            expires = day(-60, 730)
+            yield {"witness_id": w, "case_id": witness_case[w], "kind": kind, "number": f"INV-{w:07d}",
+                   "issued_on": expires - timedelta(days=365), "expires_on": expires, "depends_on_case": depends,
+                   "note": "", "created_by_id": officer_id, "created_at": now}
+
+    _load("residence_permits", permit_rows(), count // PERMIT_EVERY, "residence permits")

@@ -80,6 +80,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.close()
 
 
+def postgresql_without_jit(config: dict) -> None:
+    """PostgreSQL connections run with JIT compilation off (a libpq start-up option).
+
+    PostgreSQL compiles a statement whose estimated cost passes `jit_above_cost` before running
+    it. A web request's statements gain nothing from it, and a statement with many correlated
+    subqueries can take far longer to compile than to run: the team inbox's aftercare list at
+    100,000 witnesses took over a minute with JIT (5,162 functions compiled) and about a second
+    without (docs/performance.md)."""
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if not uri.startswith("postgresql"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def tune_sqlite(engine: Engine, cache_mb: int) -> None:
     """A page cache of `cache_mb` MB on each of the engine's SQLite connections."""
     if engine.dialect.name != "sqlite":

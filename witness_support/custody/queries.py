@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -114,22 +116,44 @@ def witness_custody(witness_id: int) -> list[tuple[int, DefendantCustody]]:
     return [(case_id, custody) for case_id in case_ids for custody in case_custody(case_id)]
 
 
-def at_large_witness_ids() -> frozenset[int]:
-    """Witnesses with a defendant at large in one of their cases; read once per request (the flag
-    shows on lists, next to the high-risk flag)."""
+def _at_large_known() -> dict[int, bool]:
+    """The flags read so far in this request, by witness id."""
     if "custody_at_large" not in g:
-        g.custody_at_large = frozenset(db.session.execute(
-            sa.select(Journey.witness_id).distinct()
-            .join(Defendant, Defendant.case_id == Journey.case_id)
-            .where(Defendant.custody_status == "at_large")
-        ).scalars())
+        g.custody_at_large = {}
     return g.custody_at_large
 
 
+def note_at_large(witnesses: Iterable[object]) -> str:
+    """For templates, before a list of witnesses with risk flags: reads the flag of every witness
+    listed (not known yet in this request) in one statement; returns "" so that `{{ }}` prints
+    nothing. Reading only the listed witnesses keeps the cost with the page: the set of every
+    witness with a defendant at large grows with the caseload (a third of them in the bulk demo)."""
+    known = _at_large_known()
+    ids = sorted({i for i in (getattr(w, "id", None) for w in witnesses) if i is not None} - known.keys())
+    if ids:
+        flagged = set(db.session.connection().execute(_at_large_among(), {"ids": ids}).scalars())
+        known.update((i, i in flagged) for i in ids)
+    return ""
+
+
+@functools.cache
+def _at_large_among() -> sa.Select:
+    """Which of the witnesses `ids` have a defendant at large in one of their cases (built once)."""
+    return (sa.select(Journey.witness_id).distinct()
+            .join(Defendant, Defendant.case_id == Journey.case_id)
+            .where(Journey.witness_id.in_(sa.bindparam("ids", expanding=True)), Defendant.custody_status == "at_large"))
+
+
 def offender_at_large(witness: object) -> bool:
-    """For templates: does the risk flag 'offender at large' show for this witness?"""
+    """For templates: does the risk flag 'offender at large' show for this witness? (Read with the
+    page's list when `note_at_large` saw it, else on its own.)"""
     witness_id = getattr(witness, "id", None)
-    return witness_id is not None and witness_id in at_large_witness_ids()
+    if witness_id is None:
+        return False
+    known = _at_large_known()
+    if witness_id not in known:
+        note_at_large([witness])
+    return known[witness_id]
 
 
 def enrolment(witness_id: int, case_id: int) -> Enrolment | None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import functools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, load_only, selectinload
 from werkzeug.wrappers import Response
 
-from ..access import first_visible, has_broad_caseload, visible_case_clause, visible_case_ids
+from ..access import first_visible, has_broad_caseload, user_parameter, visible_case_clause, visible_case_ids
 from ..auth.models import User
 from ..auth.queries import supervises_anyone
 from ..cases.models import Case
@@ -20,7 +22,7 @@ from ..court.models import CourtEvent, EventWitness
 from ..court.operations import MAX_EVENT_HOURS
 from ..court.queries import schedule_for
 from ..dates import as_local
-from ..db import today_utc, utc_now
+from ..db import UTCDateTime, today_utc, utc_now
 from ..extensions import db
 from ..notifications.aftercare import aftercare_due
 from ..notifications.operations import undelivered_for
@@ -39,30 +41,29 @@ bp = Blueprint("main", __name__)
 def home() -> str | Response:
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
-    today = today_utc()
+    today, now = today_utc(), utc_now()
+    officer = current_user.role == Role.LIAISON_OFFICER
+    # The caseload's shape, asked once: every panel below reads in the shape it decides.
+    broad = has_broad_caseload(current_user)
+    params = {"user_id": current_user.id, "today": today, "now": now, "limit": 100}
 
-    def first(condition: sa.ColumnElement[bool], *order: sa.ColumnElement) -> list[Witness]:
-        # Only the columns the panels show: no identity decrypted but the birth date (child flag).
-        query = (sa.select(Witness).where(condition).order_by(*order)
-                 .options(load_only(*WitnessRow.COLUMNS[1:], Witness.reflection_end)))
-        return list(db.session.execute(first_visible(current_user, query, Witness.id, Witness.id, 100)).scalars())
+    def first(panel: str) -> list[PanelWitness]:
+        # Plain rows through the session's connection, as the witness list reads them (no ORM objects).
+        return [PanelWitness(*values, reflection_end=reflection_end) for *values, reflection_end in
+                db.session.connection().execute(_panel(panel, current_user.role, broad), params)]
 
-    overdue = first(Witness.next_review_on < today, Witness.next_review_on, Witness.id)
-    never_assessed = first(Witness.next_review_on.is_(None), Witness.id)
-    reflecting = first(sa.and_(Witness.reflection_end >= today, Witness.reflection_start <= today),
-                       Witness.reflection_end, Witness.id)
+    overdue, never_assessed, reflecting = first("overdue"), first("never_assessed"), first("reflecting")
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
     schedule_items = readiness_trials = None
-    officer = current_user.role == Role.LIAISON_OFFICER
-    week_events = _week_events(current_user) if officer else None
+    week_events = _week_events(current_user, now, broad) if officer else None
     # Closed journeys still enrolled for offender notices, with a release, hearing, notice or task due.
-    aftercare = aftercare_due(current_user, today, utc_now()) if officer else None
+    aftercare = aftercare_due(current_user, today, now, broad=broad) if officer else None
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
     elif current_user.role == Role.PROSECUTOR:
         readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
-    notices = (undelivered_for(current_user, utc_now())
+    notices = (undelivered_for(current_user, now, broad=broad)
                if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
     # The supervisor's page is linked for whoever an administrator named as someone's supervisor.
     supervises = supervises_anyone(current_user)
@@ -83,35 +84,98 @@ def home() -> str | Response:
         reflecting=reflecting,
         tasks=open_tasks_for(current_user),
         today=today,
-        now=utc_now(),
+        now=now,
     )
 
 
-def _week_events(user: User) -> dict[str, list]:
-    """Court events in the next seven days in the user's cases at which a witness is required (each
-    a witness of the case, so one the user sees), split into today and the rest of the week (each
-    by its own court's date)."""
-    now = utc_now()
-    in_cases = (visible_case_clause(user, CourtEvent.case_id) if has_broad_caseload(user)
+@dataclass(slots=True)
+class PanelWitness(WitnessRow):
+    """A witness as a home page panel shows it: the list's row and the end of the reflection period."""
+
+    reflection_end: date | None = None
+
+
+@functools.cache
+def _panel(panel: str, role: str, broad: bool) -> sa.Select:
+    """A witness panel of the home page, built once per shape with bound parameters `user_id`,
+    `today`, `now` and `limit`: building the four panels' statements cost more than running them.
+    Only the columns the panels show: no identity decrypted but the birth date (child flag)."""
+    today = sa.bindparam("today", type_=sa.Date)
+    condition, order = {
+        "overdue": (Witness.next_review_on < today, (Witness.next_review_on, Witness.id)),
+        "never_assessed": (Witness.next_review_on.is_(None), (Witness.id,)),
+        "reflecting": (sa.and_(Witness.reflection_end >= today, Witness.reflection_start <= today),
+                       (Witness.reflection_end, Witness.id)),
+    }[panel]
+    query = sa.select(*WitnessRow.COLUMNS, Witness.reflection_end).where(condition).order_by(*order)
+    return first_visible(user_parameter(role), query, Witness.id, Witness.id, sa.bindparam("limit", type_=sa.Integer),
+                         broad=broad, on=today, now=sa.bindparam("now", type_=UTCDateTime()))
+
+
+@dataclass
+class WeekEvent:
+    """A court event of the week as the home page lists it (plain values, read in one statement)."""
+
+    id: int
+    starts_at: datetime
+    kind: str
+    status: str
+    court_name: str
+    room: str | None
+    case: SimpleNamespace  # reference, court_timezone
+    required: list[SimpleNamespace] = field(default_factory=list)  # .witness.reference, in their order
+
+
+@functools.cache
+def _week_statement(broad: bool) -> sa.Select:
+    """The week's court events of a liaison officer's cases (the first 200) with their required
+    witnesses' references, built once per shape with bound parameters `user_id`, `since`,
+    `earliest` and `until`; plain rows, one statement."""
+    user = user_parameter(Role.LIAISON_OFFICER)
+    in_cases = (visible_case_clause(user, CourtEvent.case_id) if broad
                 else CourtEvent.case_id.in_(visible_case_ids(user)))
-    rows = db.session.execute(
-        sa.select(CourtEvent)
+    instant = CourtEvent.starts_at.type
+    events = (
+        sa.select(CourtEvent.id, CourtEvent.starts_at, CourtEvent.kind, CourtEvent.status, CourtEvent.court_name,
+                  CourtEvent.room, Case.reference.label("case_reference"), Case.court_timezone)
         .join(Case, Case.id == CourtEvent.case_id)
-        .options(contains_eager(CourtEvent.case),
-                 selectinload(CourtEvent.required).selectinload(EventWitness.witness).load_only(Witness.reference))
         .where(
             in_cases,
             sa.exists().where(EventWitness.event_id == CourtEvent.id),
-            CourtEvent.ends_at >= now - timedelta(hours=12),
+            CourtEvent.ends_at >= sa.bindparam("since", type_=instant),
             # No event lasts longer than MAX_EVENT_HOURS: this bound lets the index skip the past.
-            CourtEvent.starts_at >= now - timedelta(hours=12 + MAX_EVENT_HOURS),
-            CourtEvent.starts_at < now + timedelta(days=7),
+            CourtEvent.starts_at >= sa.bindparam("earliest", type_=instant),
+            CourtEvent.starts_at < sa.bindparam("until", type_=instant),
         )
         .order_by(CourtEvent.starts_at, CourtEvent.id)
         .limit(200)
-    ).unique().scalars().all()
-    split: dict[str, list] = {"today": [], "week": []}
-    for event in rows:
+        .subquery()
+    )
+    return (
+        sa.select(events, Witness.reference)
+        .join(EventWitness, EventWitness.event_id == events.c.id)
+        .join(Witness, Witness.id == EventWitness.witness_id)
+        .order_by(events.c.starts_at, events.c.id, EventWitness.id)
+    )
+
+
+def _week_events(user: User, now: datetime, broad: bool) -> dict[str, list[WeekEvent]]:
+    """Court events in the next seven days in the user's cases at which a witness is required (each
+    a witness of the case, so one the user sees), split into today and the rest of the week (each
+    by its own court's date)."""
+    since = now - timedelta(hours=12)
+    events: dict[int, WeekEvent] = {}
+    for (event_id, starts_at, kind, status, court_name, room, case_reference, timezone,
+         reference) in db.session.connection().execute(_week_statement(broad), {
+            "user_id": user.id, "since": since, "earliest": since - timedelta(hours=MAX_EVENT_HOURS),
+            "until": now + timedelta(days=7)}):
+        event = events.get(event_id)
+        if event is None:
+            event = events[event_id] = WeekEvent(event_id, starts_at, kind, status, court_name, room,
+                                                 SimpleNamespace(reference=case_reference, court_timezone=timezone))
+        event.required.append(SimpleNamespace(witness=SimpleNamespace(reference=reference)))
+    split: dict[str, list[WeekEvent]] = {"today": [], "week": []}
+    for event in events.values():
         local_today = now.astimezone(ZoneInfo(event.case.court_timezone)).date()
         local_day = as_local(event.starts_at, event.case.court_timezone).date()
         if local_day < local_today:

@@ -20,12 +20,12 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..access import first_visible
+from ..access import first_visible, has_broad_caseload, user_parameter
 from ..auth.models import User
 from ..cases.models import Case, Journey, Stage
 from ..cases.queries import liaison_officer_for
 from ..custody.models import CustodyEvent, Enrolment
-from ..db import JsonRows, UTCDateTime, json_object, utc_now
+from ..db import JsonRows, UTCDateTime, json_object, today_utc, utc_now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..outcomes.models import Outcome
@@ -60,6 +60,24 @@ def team_inbox() -> User | None:
         .order_by(User.id)
         .limit(1)
     ).scalar_one_or_none()
+
+
+@functools.cache
+def _team_inbox_statements() -> tuple[sa.Select, sa.Select]:
+    named = sa.select(User.id).where(sa.func.lower(User.email) == sa.bindparam("email", type_=sa.String),
+                                     User.active.is_(True))
+    longest = (sa.select(User.id).where(User.active.is_(True), User.role == Role.LIAISON_OFFICER)
+               .order_by(User.id).limit(1))
+    return named, longest
+
+
+def team_inbox_id() -> int | None:
+    """team_inbox()'s id, by the same rules, from statements built once (the home page asks it)."""
+    named, longest = _team_inbox_statements()
+    connection = db.session.connection()
+    email = (current_app.config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()
+    found = connection.execute(named, {"email": email}).scalar_one_or_none() if email else None
+    return found if found is not None else connection.execute(longest).scalar_one_or_none()
 
 
 def responsible_for(witness_id: int, case_id: int | None = None) -> User | None:
@@ -526,28 +544,45 @@ def undelivered_clause(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def officer_holds_clause(officer_id: int, witness_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """WHERE clause: `officer_id` is the liaison officer of the witness (an active assignment)."""
+def officer_holds_clause(officer_id: Any, witness_id: sa.ColumnElement[int], on: Any = None) -> sa.ColumnElement[bool]:
+    """WHERE clause: `officer_id` is the liaison officer of the witness (an active assignment on
+    `on`, today by default)."""
     return sa.exists().where(
         WitnessAssignment.witness_id == witness_id, WitnessAssignment.user_id == officer_id,
-        WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER, WitnessAssignment.active_clause(),
+        WitnessAssignment.role == AssignmentRole.LIAISON_OFFICER, WitnessAssignment.active_clause(on),
     )
 
 
-def undelivered_for(user: User, now: datetime, limit: int = 100, officer_id: int | None = None) -> list[Notification]:
-    """Failed notices, and notices past their deadline, of the witnesses the user sees (home page,
-    the undelivered list); with `officer_id`, only those of that officer's witnesses."""
+@functools.cache
+def _undelivered_statement(role: str, broad: bool, by_officer: bool) -> sa.Select:
+    """undelivered_for's statement for one shape, built once with bound parameters `user_id`, `now`,
+    `today`, `limit` (and `officer_id`): building it cost more than running it."""
+    user, now, today = user_parameter(role), sa.bindparam("now", type_=Notification.deadline_at.type), sa.bindparam(
+        "today", type_=sa.Date)
     query = (
         sa.select(Notification)
         .where(undelivered_clause(now))
         .order_by(Notification.deadline_at, Notification.id)
         .options(selectinload(Notification.witness).load_only(Witness.reference))
     )
+    if by_officer:
+        query = query.where(
+            officer_holds_clause(sa.bindparam("officer_id", type_=sa.Integer), Notification.witness_id, today))
+    return first_visible(user, query, Notification.witness_id, Notification.id,
+                         sa.bindparam("limit", type_=sa.Integer), broad=broad, on=today, now=now)
+
+
+def undelivered_for(user: User, now: datetime, limit: int = 100, officer_id: int | None = None, *,
+                    broad: bool | None = None) -> list[Notification]:
+    """Failed notices, and notices past their deadline, of the witnesses the user sees (home page,
+    the undelivered list); with `officer_id`, only those of that officer's witnesses. `broad`: the
+    caseload's shape, when the caller knows it already."""
+    broad = has_broad_caseload(user) if broad is None else broad
+    statement = _undelivered_statement(user.role, broad, officer_id is not None)
+    params = {"user_id": user.id, "now": now, "today": today_utc(), "limit": limit}
     if officer_id is not None:
-        query = query.where(officer_holds_clause(officer_id, Notification.witness_id))
-    return list(db.session.execute(
-        first_visible(user, query, Notification.witness_id, Notification.id, limit)
-    ).scalars())
+        params["officer_id"] = officer_id
+    return list(db.session.execute(statement, params).scalars())
 
 
 def today_in(tz: str) -> date:

@@ -3,6 +3,7 @@ commenting on and completing them (people)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
@@ -159,13 +160,14 @@ def comment_on_task(actor: User, task: Task, body: str) -> TaskComment:
     return comment
 
 
-def open_tasks_for(user: User, limit: int = 100) -> list[Task]:
-    """Urgent first, then by due date (undated last)."""
-    return list(
-        db.session.execute(
-            sa.select(Task)
-            .where(Task.assignee_id == user.id, Task.done_at.is_(None))
+@functools.cache
+def _open_tasks_statement() -> sa.Select:
+    return (sa.select(Task)
+            .where(Task.assignee_id == sa.bindparam("user_id", type_=sa.Integer), Task.done_at.is_(None))
             .order_by(Task.urgent.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
-            .limit(limit)
-        ).scalars()
-    )
+            .limit(sa.bindparam("limit", type_=sa.Integer)))
+
+
+def open_tasks_for(user: User, limit: int = 100) -> list[Task]:
+    """Urgent first, then by due date (undated last); the statement is built once (home page)."""
+    return list(db.session.execute(_open_tasks_statement(), {"user_id": user.id, "limit": limit}).scalars())
