@@ -443,6 +443,7 @@ def test_home_panels_of_a_broad_caseload_match_the_narrow_ones(
 
 
 @pytest.mark.real_commits  # the floor reads through its own connection of the raw driver
+@pytest.mark.own_app  # registers the floors' routes
 @pytest.mark.parametrize("broad", [False, True])
 def test_home_floor_renders_the_same_page_as_the_home_page(
     app, client, auth, monkeypatch, officer, make_user, make_case, make_journey, make_witness, make_event, broad
