@@ -32,12 +32,9 @@ def test_upgrade_to_head_creates_court_tables_and_indexes(tmp_path):
     from tests.helpers import base_config
 
     url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    # Through the real CLI; one head, and models matching the migrations, are tests/test_migrations.py's.
     upgraded = _flask("upgrade", url=url)
     assert upgraded.returncode == 0, upgraded.stderr
-    heads = _flask("heads", url=url)
-    assert heads.returncode == 0 and heads.stdout.count("(head)") == 1, heads.stdout
-    checked = _flask("check", url=url)
-    assert checked.returncode == 0 and "No new upgrade operations detected" in checked.stdout + checked.stderr
     app = create_app(base_config(url))
     with app.app_context():
         inspector = sa.inspect(db.engine)
