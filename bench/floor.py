@@ -202,7 +202,12 @@ def readiness_page() -> str:
         " (SELECT " + agg.format("ta.kind || ':' || ta.status") + " FROM testimonial_aids ta"
         "  WHERE ta.witness_id = w.id AND ta.case_id = e.case_id AND ta.status IN ('needed', 'applied')),"
         " (SELECT min(t.starts_at) FROM court_events t WHERE t.case_id = e.case_id AND t.kind = 'trial_day'"
-        "  AND t.status <> 'cancelled')"
+        "  AND t.status <> 'cancelled'),"
+        # The remedies findings: the latest expiry of the witness's permits (none when one never
+        # expires), and whether a charge against the witness is pending.
+        " (SELECT CASE WHEN count(p.id) = count(p.expires_on) THEN max(p.expires_on) END"
+        "  FROM residence_permits p WHERE p.witness_id = w.id),"
+        " EXISTS (SELECT 1 FROM charges_against_witnesses ch WHERE ch.witness_id = w.id AND ch.decision = 'pending')"
         " FROM (SELECT * FROM court_events e WHERE EXISTS (SELECT 1 FROM case_assignments ca"
         "  WHERE ca.case_id = e.case_id AND ca.user_id = %s AND ca.ended_at IS NULL) AND e.kind = 'trial_day'"
         "  AND e.status IN ('scheduled', 'moved') AND e.ends_at >= %s AND e.starts_at >= %s AND e.starts_at < %s"
@@ -217,7 +222,7 @@ def readiness_page() -> str:
     links = readiness._Links()
     for row in rows:
         (eid, case_id, starts, ends, court, ev_lang, case_ref, tz, wid, wref, participation, reflection_end,
-         w_lang, child, age, birth, assessed, guardian, familiarised, roles, aids, first) = row
+         w_lang, child, age, birth, assessed, guardian, familiarised, roles, aids, first, permit_until, charged) = row
         trial = trials.get(eid)
         if trial is None:
             event = SimpleNamespace(id=eid, case_id=case_id, starts_at=_instant(starts), ends_at=_instant(ends),
@@ -240,8 +245,18 @@ def readiness_page() -> str:
             assessed=bool(assessed), aids=open_aids, has_guardian=bool(guardian),
             roles=set(roles.split(",")) if roles else set(), familiarised=bool(familiarised), links=links,
         )
+        notes = []
+        until = _day(permit_until)
+        if until is not None and until < event_day:
+            blockers.append(readiness.Blocker(
+                "permit_expires", "The residence permit expires before this trial day: arrange its renewal.",
+                links("remedies.show", "witness_id", wid), "witness:view", "witness:view"))
+        if charged:
+            notes.append(readiness.Blocker(
+                "charge_pending", "A charge against the witness is pending: consider it in the disclosure review.",
+                links("remedies.show", "witness_id", wid), "witness:view", "witness:view"))
         trial.witnesses.append(readiness.WitnessReadiness(
-            witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", wid)))
+            witness=witness, blockers=blockers, link=links("court.witness_readiness", "witness_id", wid), notes=notes))
     return render_template("court/readiness.html", trials=list(trials.values()), labels=readiness.STATE_LABELS,
                            window=config["READINESS_WINDOW_DAYS"], next_after=None)
 
@@ -265,10 +280,10 @@ def readiness_table() -> str:
                                       court_name=trial.event.court_name),
                 case=SimpleNamespace(id=trial.case.id, reference=trial.case.reference,
                                      court_timezone=trial.case.court_timezone),
-                case_link=trial.case_link)
+                case_link=trial.case_link, warnings=list(trial.warnings))
             copy.witnesses = [
                 readiness.WitnessReadiness(witness=SimpleNamespace(id=w.witness.id, reference=w.witness.reference),
-                                           blockers=list(w.blockers), link=w.link)
+                                           blockers=list(w.blockers), link=w.link, notes=list(w.notes))
                 for w in trial.witnesses
             ]
             trials.append(copy)

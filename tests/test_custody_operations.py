@@ -296,3 +296,26 @@ def test_the_offender_at_large_flag_reads_only_the_witnesses_a_page_shows(
     # One witness's page: its flag alone, on its own.
     assert "Offender at large" in client.get(f"/witnesses/{flagged.id}").get_data(as_text=True)
     assert "Offender at large" not in client.get(f"/witnesses/{calm.id}").get_data(as_text=True)
+
+
+def test_the_home_page_reads_the_overdue_reviews_flags_with_their_rows(
+    client, auth, officer, make_case, make_journey, count_queries
+):
+    """The home page's overdue risk reviews carry the "offender at large" flag, read in the
+    panels' own statement: no read of the flags on their own."""
+    at_large, held = make_case(), make_case()
+    case_ops.add_defendant(officer, at_large, name="Invented Defendant A", custody_status="at_large")
+    case_ops.add_defendant(officer, held, name="Invented Defendant B", custody_status="remanded")
+    flagged, calm = make_journey(case=at_large).witness, make_journey(case=held).witness
+    for witness in (flagged, calm):
+        witness.next_review_on = today_utc() - timedelta(days=3)
+    db.session.commit()
+    auth.login(officer)
+    client.get("/")
+    with count_queries() as statements:
+        page = client.get("/").get_data(as_text=True)
+    assert not [s for s in statements if s.startswith("SELECT DISTINCT journeys.witness_id")]  # the flags alone
+    overdue = page.split('id="overdue-title"')[1].split("</section>")[0]
+    rows = dict(re.findall(r'<li><a[^>]*>(W-[^<]+)</a>(.*?)</li>', overdue, re.S))
+    assert "Offender at large" in rows[flagged.reference]
+    assert "Offender at large" not in rows[calm.reference]

@@ -15,7 +15,7 @@ from flask import Flask
 
 from witness_support import access as perms
 from witness_support.court import operations as court_ops
-from witness_support.db import utc_now
+from witness_support.db import today_utc, utc_now
 from witness_support.extensions import db
 from witness_support.witnesses.models import Witness
 
@@ -242,11 +242,18 @@ def test_the_bench_registers_its_floors(app, client):
 def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, officer, make_case, make_journey,
                                                            make_event, assess):
     _with_floors(app)
+    from witness_support.remedies import operations as remedies_ops
+
     case = make_case()
     for days in (3, 8):
         witness = make_journey(case=case).witness
         assess(witness)
         make_event(case, [witness], kind="trial_day", days=days)
+    # The remedies findings: a permit expiring before the later trial day, a pending charge.
+    remedies_ops.record_permit(officer, witness, kind="temporary_witness", issued_on=today_utc() - timedelta(days=9),
+                               expires_on=today_utc() + timedelta(days=5))
+    remedies_ops.record_charge(officer, witness, offence="immigration", arose_from_trafficking="yes")
+    db.session.commit()
     auth.login(officer)
     pages = (("/witnesses/", "/_bench/witnesses"), ("/witnesses/?sort=next_court", "/_bench/witnesses?sort=next_court"))
     for ours, floor in pages:
@@ -255,7 +262,8 @@ def test_benchmark_floor_renders_the_same_rows_as_the_page(app, client, auth, of
         assert refs and refs == sorted(set(re.findall(r"W-\d{4}-\d+", b)))
     a = client.get("/court/readiness").get_data(as_text=True)
     b = client.get("/_bench/readiness").get_data(as_text=True)
-    for marker in ("0/1 ready", "blocker-no_support_person", "blocker-no_familiarisation_visit"):
+    for marker in ("0/1 ready", "blocker-no_support_person", "blocker-no_familiarisation_visit",
+                   "blocker-permit_expires", "note-charge_pending"):
         assert a.count(marker) == b.count(marker) > 0
     # The same-sized in-memory floor of the dashboard under wrk is the very same page.
     time.sleep(1.1)  # a later second: another CSRF token, which the comparison must leave out

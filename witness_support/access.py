@@ -384,6 +384,12 @@ BROAD_CASELOAD = 200
 
 def has_broad_caseload(user: User) -> bool:
     """One bounded query: does the user work on more than BROAD_CASELOAD cases?"""
+    return db.session.execute(sa.select(broad_caseload_clause(user))).scalar() > BROAD_CASELOAD
+
+
+def broad_caseload_clause(user: User) -> sa.ScalarSelect[int]:
+    """has_broad_caseload's bounded count as a column (more than BROAD_CASELOAD: broad), for a page
+    that asks it with its other facts in one statement; `user.id` may be a bound parameter."""
     from .cases.models import CaseAssignment
 
     assigned = (
@@ -392,7 +398,7 @@ def has_broad_caseload(user: User) -> bool:
         .limit(BROAD_CASELOAD + 1)
         .subquery()
     )
-    return db.session.execute(sa.select(sa.func.count()).select_from(assigned)).scalar() > BROAD_CASELOAD
+    return sa.select(sa.func.count()).select_from(assigned).scalar_subquery()
 
 
 def visible_case_clause(user: User, case_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:

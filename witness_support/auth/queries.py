@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from ..extensions import db
@@ -25,5 +27,10 @@ def staff_page(roles: tuple[str, ...], *, after: int | None, limit: int) -> list
 
 def supervises_anyone(user: User) -> bool:
     """Whether an administrator named `user` the supervisor of an active account."""
-    return bool(db.session.execute(sa.select(sa.exists().where(
-        User.supervisor_id == user.id, User.active.is_(True)))).scalar())
+    return bool(db.session.execute(sa.select(supervises_clause(user.id))).scalar())
+
+
+def supervises_clause(user_id: Any) -> sa.Exists:
+    """supervises_anyone as a column, for a page that asks it with its other facts in one
+    statement; `user_id` may be a bound parameter."""
+    return sa.exists().where(User.supervisor_id == user_id, User.active.is_(True))

@@ -136,6 +136,18 @@ def note_at_large(witnesses: Iterable[object]) -> str:
     return ""
 
 
+def at_large_clause(witness_id: sa.ColumnElement[int]) -> sa.Exists:
+    """Whether the witness `witness_id` has a defendant at large in one of their cases, as a column a
+    list's own statement reads with its rows (then `remember_at_large`, so the page reads no more)."""
+    return sa.exists().where(Journey.witness_id == witness_id, Defendant.case_id == Journey.case_id,
+                             Defendant.custody_status == "at_large")
+
+
+def remember_at_large(flags: Iterable[tuple[int, bool]]) -> None:
+    """Keep flags read with a list's rows (`at_large_clause`), by witness id, for this request."""
+    _at_large_known().update(flags)
+
+
 @functools.cache
 def _at_large_among() -> sa.Select:
     """Which of the witnesses `ids` have a defendant at large in one of their cases (built once)."""

@@ -13,19 +13,27 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..access import first_visible, has_broad_caseload, user_parameter, visible_case_clause, visible_case_ids
+from ..access import (
+    BROAD_CASELOAD,
+    broad_caseload_clause,
+    first_visible,
+    user_parameter,
+    visible_case_clause,
+    visible_case_ids,
+)
 from ..auth.models import User
-from ..auth.queries import supervises_anyone
+from ..auth.queries import supervises_clause
 from ..cases.models import Case
 from ..court import readiness
 from ..court.models import CourtEvent, EventWitness
 from ..court.operations import MAX_EVENT_HOURS
 from ..court.queries import schedule_for
+from ..custody.queries import at_large_clause, remember_at_large
 from ..dates import as_local
 from ..db import UTCDateTime, today_utc, utc_now
 from ..extensions import db
 from ..notifications.aftercare import aftercare_due
-from ..notifications.operations import undelivered_for
+from ..notifications.operations import team_inbox_clause, undelivered_for
 from ..permissions import Permission, Role, has_permission
 from ..tasks.operations import open_tasks_for
 from ..witnesses.models import Witness, WitnessRow
@@ -43,21 +51,32 @@ def home() -> str | Response:
         return redirect(url_for("admin.users"))
     today, now = today_utc(), utc_now()
     officer = current_user.role == Role.LIAISON_OFFICER
-    # The caseload's shape, asked once: every panel below reads in the shape it decides.
-    broad = has_broad_caseload(current_user)
+    # The page's facts in one statement: the caseload's shape (every panel below reads in the shape
+    # it decides), the team inbox (whose aftercare has the unassigned witnesses too), and whether
+    # the user supervises anyone (the supervisor's page is linked for whoever an administrator
+    # named as someone's supervisor).
+    inbox, inbox_params = team_inbox_clause()
+    caseload, team_inbox, supervises = db.session.connection().execute(
+        _facts_statement(current_user.role), {"user_id": current_user.id, **inbox_params}).one()
+    broad = caseload > BROAD_CASELOAD
     params = {"user_id": current_user.id, "today": today, "now": now, "limit": 100}
-
-    def first(panel: str) -> list[PanelWitness]:
-        # Plain rows through the session's connection, as the witness list reads them (no ORM objects).
-        return [PanelWitness(*values, reflection_end=reflection_end) for *values, reflection_end in
-                db.session.connection().execute(_panel(panel, current_user.role, broad), params)]
-
-    overdue, never_assessed, reflecting = first("overdue"), first("never_assessed"), first("reflecting")
+    # The three witness panels in one statement, as plain rows (the witness list's columns, the end
+    # of the reflection period, the "offender at large" flag of the overdue ones): no ORM objects.
+    panels: dict[str, list[PanelWitness]] = {panel: [] for panel in PANELS}
+    flags = []
+    for panel, _position, *values, reflection_end, at_large in db.session.connection().execute(
+            _panels_statement(current_user.role, broad), params):
+        witness = PanelWitness(*values, reflection_end=reflection_end)
+        panels[PANELS[panel]].append(witness)
+        if PANELS[panel] == "overdue":
+            flags.append((witness.id, bool(at_large)))
+    remember_at_large(flags)  # the template's note_at_large then reads nothing more
+    overdue, never_assessed, reflecting = panels["overdue"], panels["never_assessed"], panels["reflecting"]
     # Court support on the home page: a support person's own schedule, a prosecutor's readiness.
     schedule_items = readiness_trials = None
     week_events = _week_events(current_user, now, broad) if officer else None
     # Closed journeys still enrolled for offender notices, with a release, hearing, notice or task due.
-    aftercare = aftercare_due(current_user, today, now, broad=broad) if officer else None
+    aftercare = aftercare_due(current_user, today, now, broad=broad, team_inbox=team_inbox) if officer else None
     if current_user.role == Role.SUPPORT_PERSON:
         schedule_items = schedule_for(current_user)
         db.session.commit()  # identity reads on the schedule are audited
@@ -65,11 +84,9 @@ def home() -> str | Response:
         readiness_trials = readiness.dashboard(current_user, limit=HOME_TRIALS + 1)
     notices = (undelivered_for(current_user, now, broad=broad)
                if has_permission(current_user, Permission.NOTIFICATION_VIEW) else [])
-    # The supervisor's page is linked for whoever an administrator named as someone's supervisor.
-    supervises = supervises_anyone(current_user)
     return render_template(
         "main/home.html",
-        supervises=supervises,
+        supervises=bool(supervises),
         undelivered_notices=notices,
         schedule_items=schedule_items,
         week_events=week_events,
@@ -93,6 +110,41 @@ class PanelWitness(WitnessRow):
     """A witness as a home page panel shows it: the list's row and the end of the reflection period."""
 
     reflection_end: date | None = None
+
+
+@functools.cache
+def _facts_statement(role: str) -> sa.Select:
+    """The caseload's bounded count, the team inbox's id and whether the user supervises anyone, in
+    one statement built once per role (bound parameters `user_id` and the team inbox's)."""
+    user = user_parameter(role)
+    inbox, _ = team_inbox_clause()
+    return sa.select(broad_caseload_clause(user), inbox, supervises_clause(user.id))
+
+
+# The home page's witness panels, in the order the one statement returns them (by number).
+PANELS = ("overdue", "never_assessed", "reflecting")
+
+
+@functools.cache
+def _panels_statement(role: str, broad: bool) -> sa.Select:
+    """The three witness panels in one statement (UNION ALL), built once per shape: each panel's
+    first rows (`_panel`) numbered in the panel's order, the overdue ones with their "offender at
+    large" flag."""
+    branches = []
+    for number, panel in enumerate(PANELS):
+        rows = _panel(panel, role, broad).subquery()
+        order = [rows.c[name] for name in _PANEL_ORDER[panel]]
+        at_large = at_large_clause(rows.c.id) if panel == "overdue" else sa.false()
+        branches.append(sa.select(sa.literal_column(str(number), sa.Integer).label("panel"),
+                                  sa.func.row_number().over(order_by=order).label("position"),
+                                  rows, at_large.label("at_large")))
+    union = sa.union_all(*branches).subquery()
+    return sa.select(union).order_by(union.c.panel, union.c.position)
+
+
+# Each panel's order (as `_panel` sorts its rows), by column name.
+_PANEL_ORDER = {"overdue": ("next_review_on", "id"), "never_assessed": ("id",),
+                "reflecting": ("reflection_end", "id")}
 
 
 @functools.cache

@@ -185,12 +185,14 @@ def _due_statement(role: str, broad: bool, is_team_inbox: bool) -> sa.Select:
 
 
 def aftercare_due(user: User, today: date, now: datetime, limit: int = HOME_LIMIT, *,
-                  broad: bool | None = None) -> list[AftercareRow]:
+                  broad: bool | None = None, team_inbox: int | None = None) -> list[AftercareRow]:
     """The user's closed-but-enrolled journeys with something due, soonest release or hearing first
-    (`broad`: the caseload's shape, when the caller knows it already)."""
+    (`broad`: the caseload's shape, `team_inbox`: the team inbox's id, when the caller knows them
+    already)."""
     horizon = today + timedelta(days=max(current_app.config["RELEASE_REMINDER_DAYS"], default=30))
     broad = has_broad_caseload(user) if broad is None else broad
-    statement = _due_statement(user.role, broad, team_inbox_id() == user.id)
+    team_inbox = team_inbox_id() if team_inbox is None else team_inbox
+    statement = _due_statement(user.role, broad, team_inbox == user.id)
     rows = db.session.execute(statement, {"user_id": user.id, "today": today, "horizon": horizon, "now": now,
                                           "limit": limit}).all()
     return [AftercareRow(witness_id, reference, case_id, case_reference, release_on, hearing_on,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..access import first_visible, has_broad_caseload, user_parameter
@@ -63,21 +63,24 @@ def team_inbox() -> User | None:
 
 
 @functools.cache
-def _team_inbox_statements() -> tuple[sa.Select, sa.Select]:
-    named = sa.select(User.id).where(sa.func.lower(User.email) == sa.bindparam("email", type_=sa.String),
-                                     User.active.is_(True))
+def _team_inbox() -> sa.ScalarSelect[int]:
+    named = (sa.select(User.id).where(sa.func.lower(User.email) == sa.bindparam("team_email", type_=sa.String),
+                                      User.active.is_(True)).limit(1).scalar_subquery())
     longest = (sa.select(User.id).where(User.active.is_(True), User.role == Role.LIAISON_OFFICER)
-               .order_by(User.id).limit(1))
-    return named, longest
+               .order_by(User.id).limit(1).scalar_subquery())
+    return sa.func.coalesce(named, longest)
+
+
+def team_inbox_clause() -> tuple[sa.ColumnElement[int], dict[str, str]]:
+    """team_inbox()'s id, by the same rules, as a column (built once) and its bound parameters: the
+    home page asks it with its other facts in one statement."""
+    return _team_inbox(), {"team_email": (current_app.config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()}
 
 
 def team_inbox_id() -> int | None:
-    """team_inbox()'s id, by the same rules, from statements built once (the home page asks it)."""
-    named, longest = _team_inbox_statements()
-    connection = db.session.connection()
-    email = (current_app.config.get("AFTERCARE_TEAM_EMAIL") or "").strip().lower()
-    found = connection.execute(named, {"email": email}).scalar_one_or_none() if email else None
-    return found if found is not None else connection.execute(longest).scalar_one_or_none()
+    """team_inbox()'s id, by the same rules, from one statement built once."""
+    clause, params = team_inbox_clause()
+    return db.session.connection().execute(sa.select(clause), params).scalar()
 
 
 def responsible_for(witness_id: int, case_id: int | None = None) -> User | None:
@@ -563,7 +566,8 @@ def _undelivered_statement(role: str, broad: bool, by_officer: bool) -> sa.Selec
         sa.select(Notification)
         .where(undelivered_clause(now))
         .order_by(Notification.deadline_at, Notification.id)
-        .options(selectinload(Notification.witness).load_only(Witness.reference))
+        # The witness's reference joined in (one statement, not a second read of the references).
+        .options(joinedload(Notification.witness, innerjoin=True).load_only(Witness.reference))
     )
     if by_officer:
         query = query.where(
