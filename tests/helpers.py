@@ -26,6 +26,7 @@ from witness_support.auth.models import User
 from witness_support.cases.models import Case, Journey
 from witness_support.config import normalise_database_url
 from witness_support.db import today_utc, utc_now
+from witness_support.demo import demo_pdf
 from witness_support.extensions import db
 from witness_support.notifications import sweep
 from witness_support.services.operations import record_review
@@ -285,24 +286,9 @@ def review_before_closing(actor: User, journey: Journey, text: str = "Invented: 
 
 
 def tiny_pdf(text: str = "Invented aid application") -> bytes:
-    """A minimal one-page PDF that readers open, carrying `text` in its content stream."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A minimal one-page PDF that readers open, carrying `text` in its content stream (the demo's
+    own builder: the demo uploads one too)."""
+    return demo_pdf(text)
 
 
 def tiny_png() -> bytes:
