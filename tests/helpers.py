@@ -29,6 +29,7 @@ from witness_support.db import today_utc, utc_now
 from witness_support.demo import demo_pdf
 from witness_support.extensions import db
 from witness_support.notifications import sweep
+from witness_support.notifications.models import Notification
 from witness_support.services.operations import record_review
 from witness_support.witnesses.models import Witness
 
@@ -345,3 +346,14 @@ def tiny_office(kind: str, text: str = "Invented statement", macros: bool = Fals
             if macros:
                 archive.writestr("word/vbaProject.bin", b"\x00" * 16)
     return buffer.getvalue()
+
+
+def insert_old_shape_notice(witness_id: int, case_id: int | None, kind: str, key: str, context: dict) -> None:
+    """A pending notice row as the code before the kind codes queued it (English words, no kind
+    code), inserted as it was stored; the caller commits."""
+    now = utc_now()
+    db.session.execute(sa.insert(Notification.__table__).values(
+        witness_id=witness_id, case_id=case_id, kind=kind, dedup_key=key, context=context, triggered_at=now,
+        deadline_at=now + timedelta(days=1), status="pending", next_attempt_at=now, attempts=0,
+        language_fallback=False, created_at=now,
+    ))

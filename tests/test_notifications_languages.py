@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import CANARY_OFFENDER, future, past
+from tests.helpers import CANARY_OFFENDER, future, insert_old_shape_notice, past
 from witness_support.cases import operations as case_ops
 from witness_support.custody import operations as custody_ops
 from witness_support.custody.models import CONDITION_WORDS, WORDS, EventKind
@@ -100,17 +100,6 @@ def test_the_property_notice_is_told_in_every_language(app, officer, make_witnes
         assert "Your identity card taken as evidence" in notice.body
 
 
-def _queue_old_shape(witness_id: int, case_id: int | None, kind: str, key: str, context: dict) -> None:
-    """A notice row as the code before the kind codes queued it: English words, no kind code."""
-    now = utc_now()
-    db.session.execute(sa.insert(Notification.__table__).values(
-        witness_id=witness_id, case_id=case_id, kind=kind, dedup_key=key, context=context, triggered_at=now,
-        deadline_at=now + timedelta(days=1), status="pending", next_attempt_at=now, attempts=0,
-        language_fallback=False, created_at=now,
-    ))
-    db.session.commit()
-
-
 # Custody entries told as a "custody update", whose notice says what happened in words.
 UPDATES = [EventKind.CHARGES_DROPPED, EventKind.SENTENCED, EventKind.TRANSFERRED, EventKind.TEMPORARY_RELEASE]
 
@@ -125,11 +114,12 @@ def test_notices_queued_before_the_kind_codes_are_sent_in_the_witness_s_language
                                email="queued-before@example.test", contact_is_safe=True)
     db.session.commit()
     for kind in UPDATES:
-        _queue_old_shape(witness.id, case.id, "custody_update", f"custody:old-{kind}:w{witness.id}", {
+        insert_old_shape_notice(witness.id, case.id, "custody_update", f"custody:old-{kind}:w{witness.id}", {
             "offender": CANARY_OFFENDER, "changed_on": "2026-11-02 09:30 (Asia/Jakarta)", "what": WORDS[kind],
             "hearing_on": "", "release_date": "", "custody_event_id": None})
-    _queue_old_shape(witness.id, None, "property_collectable", f"property-collectable:old:w{witness.id}",
-                     {"item": "identity card", "collectable_from": future(3).isoformat()})
+    insert_old_shape_notice(witness.id, None, "property_collectable", f"property-collectable:old:w{witness.id}",
+                            {"item": "identity card", "collectable_from": future(3).isoformat()})
+    db.session.commit()
     result = sweep.send_due()
     assert result.sent == len(UPDATES) + 1
     bodies = {m["Subject"]: m.get_content() for m in smtp_server.messages}

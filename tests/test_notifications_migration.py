@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from tests.helpers import CANARY_OFFENDER, base_config, future, past
+from tests.helpers import CANARY_OFFENDER, base_config, future, insert_old_shape_notice, past
 from witness_support import MIGRATIONS_DIR, create_app
 from witness_support.auth import operations as auth_ops
 from witness_support.cases import operations as case_ops
@@ -25,15 +25,6 @@ from witness_support.witnesses import operations as witness_ops
 pytestmark = pytest.mark.migration
 
 BEFORE = "0038"  # the revision before the kind codes were filled in
-
-
-def _old_row(witness_id: int, case_id: int | None, kind: str, key: str, context: dict) -> None:
-    now = utc_now()
-    db.session.execute(sa.insert(Notification.__table__).values(
-        witness_id=witness_id, case_id=case_id, kind=kind, dedup_key=key, context=context, triggered_at=now,
-        deadline_at=now + timedelta(days=1), status="pending", next_attempt_at=now, attempts=0,
-        language_fallback=False, created_at=now,
-    ))
 
 
 def test_upgrade_fills_the_kind_codes_of_notices_queued_before(empty_database_url, capsys):
@@ -67,7 +58,7 @@ def test_upgrade_fills_the_kind_codes_of_notices_queued_before(empty_database_ur
         }
         keys = {"item-by-row": f"property-collectable:i{item.id}:{future(3).isoformat()}"}
         for name, (kind, context) in rows.items():
-            _old_row(witness.id, case.id, kind, keys.get(name, f"old:{name}"), context)
+            insert_old_shape_notice(witness.id, case.id, kind, keys.get(name, f"old:{name}"), context)
         db.session.commit()
         queued_now = {n.dedup_key: dict(n.context) for n in db.session.execute(sa.select(Notification)).scalars()
                       if not n.dedup_key.startswith(("old:", "property-collectable:"))}
