@@ -5,6 +5,7 @@ Fixtures live in conftest.py, which imports from here; test modules import from 
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,12 @@ _SHAPE = """() => Array.from(document.querySelectorAll('*'), el =>
 ).join('|')"""
 
 
+@cache
+def _axe_source() -> str:
+    """axe-core's script, read from disk once per worker (it is half a megabyte)."""
+    return (node_modules() / "axe-core" / "axe.min.js").read_text()
+
+
 def _shape(page: Any) -> str:
     return hashlib.sha256(page.evaluate(_SHAPE).encode()).hexdigest()
 
@@ -97,8 +104,7 @@ def assert_accessible(page: Any) -> None:
     shape = _shape(page)
     if shape not in _PASSED_SHAPES:
         # Evaluated through the DevTools protocol: our CSP (rightly) blocks injected <script> tags.
-        source = (node_modules() / "axe-core" / "axe.min.js").read_text()
-        page.evaluate("source => { (0, eval)(source); }", source)
+        page.evaluate("source => { (0, eval)(source); }", _axe_source())
         result = page.evaluate(
             """async () => await axe.run(document, {runOnly: {type: 'tag',
                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
